@@ -1,0 +1,13 @@
+"""convlib: the layers of a convolutional network, written three ways.
+
+Submodules (import the one you need; only `numpy` is required):
+
+- `convlib.naive`   loops written to be read: the definitions as code
+- `convlib.numpy`   vectorised NumPy forward and backward passes
+- `convlib.torch`   the same ops from tensor primitives, for autograd
+- `convlib.shapes`  output sizes, receptive fields, parameter counts
+- `convlib.widgets` and `convlib.plot`  the demos and figures of the book
+- `convlib.data`    small data sets made locally
+- `convlib.grading` exercise self-checks and the bulk grader
+"""
+__version__ = "0.1.0"
