@@ -1,0 +1,2 @@
+"""convlib.numpy: activations (being written)."""
+__all__ = []

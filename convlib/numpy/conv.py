@@ -1,0 +1,2 @@
+"""convlib.numpy: conv (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""convlib.numpy: linear (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""convlib.numpy: pool (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""convlib.torch: activations (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""convlib.torch: conv (being written)."""
+__all__ = []

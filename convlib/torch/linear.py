@@ -1,0 +1,2 @@
+"""convlib.torch: linear (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""convlib.torch: pool (being written)."""
+__all__ = []
