@@ -1,0 +1,78 @@
+# CNN Layers, Interactively — every task a reader, learner or maintainer runs.
+#   make book    set up .venv if needed, build the HTML book into _build/html
+#   make test    everything: unit tests, notebooks (nbval), book build, browser
+#   make lab     JupyterLab on the project's kernel
+#   make serve   serve the built book on http://127.0.0.1:$(PORT)
+#   make bench   speed of convlib.numpy against torch (and convlib.naive)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+BOOK_FLAGS ?= -W -n --keep-going
+PYTEST_FLAGS ?=
+
+.PHONY: venv book test unit notebooks book-test browser lab serve bench \
+        release clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo
+	@echo "The book is in _build/html: open file://$(CURDIR)/_build/html/index.html"
+	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+unit: $(STAMP)
+	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider tests \
+	  --ignore=tests/test_book.py --ignore=tests/test_browser.py \
+	  --ignore=tests/test_widget_browser.py
+
+notebooks: $(STAMP)
+	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
+	  --nbval-current-env chapters exercises/source
+
+book-test: $(STAMP) browser
+	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider tests/test_book.py \
+	  tests/test_browser.py tests/test_widget_browser.py
+
+# One pytest run: unit tests, book and browser tests (on the book just
+# built), and nbval over every chapter and exercise source.
+test: $(STAMP) browser
+	$(MAKE) book
+	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
+	  --nbval-current-env --ignore=tests/hostile \
+	  tests chapters exercises/source
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 \
+	  --directory _build/html
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+release: $(STAMP)
+	$(BIN)/python -m convlib.grading release
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
