@@ -4,11 +4,12 @@ Every forward ``f`` has ``f_backward(grad_output, <f's arguments>)``
 returning the gradient of each array argument, in argument order.
 This package never imports torch.
 """
+from . import conv as _conv, pool as _pool
+from . import activations as _activations, linear as _linear
 from .conv import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
-from . import conv, pool, activations, linear
 
-__all__ = (conv.__all__ + pool.__all__ + activations.__all__
-           + linear.__all__)
+__all__ = (_conv.__all__ + _pool.__all__ + _activations.__all__
+           + _linear.__all__)
