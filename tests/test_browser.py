@@ -1,0 +1,186 @@
+"""Every page of the built book, opened in a real headless Chromium, offline.
+
+Needs the built book (``jupyter-book build . -W -n --keep-going``, which
+``make test`` runs first) and Debian's Chromium at /usr/bin/chromium (or
+$CHROMIUM). Without either the tests fail with a message saying what to do;
+they are never skipped.
+
+For each page: maths typeset by MathJax, every image loaded, every widget
+view drawn, no request to another host (all are aborted), no failed local
+request, no JavaScript console error or uncaught exception.
+"""
+import pytest
+
+from browser import (BUILD_DIR, browser_session, check_page, serve,
+                     toc_pages)
+
+EXTRA_PAGES = ["search.html", "genindex.html"]
+PAGES = toc_pages() + EXTRA_PAGES
+
+
+@pytest.fixture(scope="module")
+def session():
+    """One server and one browser for all the pages of this module."""
+    with browser_session() as s:
+        yield s
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_offline_without_errors(session, page):
+    assert (BUILD_DIR / page).is_file(), f"{page} was not built"
+    with session.open(page) as visit:
+        problems = check_page(visit)
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
+
+
+FILE_PAGES = ["book/notation.html", "book/how_to_use.html"] + [
+    p for p in toc_pages() if p.startswith("chapters/")][:1]
+
+
+@pytest.mark.parametrize("page", FILE_PAGES)
+def test_page_works_from_a_file_url(session, page):
+    """Opened straight from disk (a copy on a USB stick): same checks.
+
+    Only the search page's result snippets need a server (Sphinx fetches
+    each page for them), so search.html is not opened this way.
+    """
+    with session.open(page, base_url=BUILD_DIR.resolve().as_uri() + "/") \
+            as visit:
+        problems = check_page(visit)
+    assert not problems, f"file://.../{page}:\n  " + "\n  ".join(problems)
+
+
+def test_notation_page_typesets_its_formulas(session):
+    # the notation page is all maths: a failed MathJax load must show here
+    with session.open("book/notation.html") as visit:
+        n_math = visit.page.locator(".math").count()
+        n_typeset = visit.page.locator("mjx-container").count()
+        chtml = visit.page.locator("mjx-container[jax='CHTML']").count()
+        font_ok = visit.page.evaluate(
+            "() => [...document.fonts].some(f => f.family.startsWith('MJX')"
+            " && f.status === 'loaded')")
+    assert n_math >= 20
+    assert n_typeset >= n_math and chtml == n_typeset
+    assert font_ok, "no MathJax web font loaded (vendored woff-v2 missing?)"
+
+
+def test_glossary_links_resolve_both_languages(session):
+    with session.open("book/glossary.html") as visit:
+        terms = visit.page.locator("dl.glossary dt").all_inner_texts()
+        visit.assert_clean()
+    names = {t.strip().rstrip("#¶").strip() for t in terms}
+    for term in ["convolution", "卷积", "receptive field", "感受野",
+                 "transposed convolution", "转置卷积", "HDC", "混合空洞卷积"]:
+        assert term in names, f"glossary has no term {term!r}"
+
+
+def test_search_finds_a_glossary_word(session):
+    with session.open("search.html?q=receptive") as visit:
+        visit.page.wait_for_selector("#search-results li", timeout=10_000)
+        hits = visit.page.locator("#search-results li").all_inner_texts()
+        visit.assert_clean()
+    assert any("Glossary" in h or "Notation" in h for h in hits), hits
+
+
+DEMOS = ".widget-subarea, .convlib-demo"
+CONTROLS = ".noUi-handle, input[type=range], select, button"
+
+
+def _operate(control):
+    """Move a slider one step, pick another option, or click a button."""
+    kind = control.evaluate(
+        "e => e.classList.contains('noUi-handle') ? 'handle'"
+        " : e.tagName === 'SELECT' ? 'select' : e.type || e.tagName")
+    if kind == "handle":
+        control.focus()
+        control.press("ArrowRight")
+    elif kind == "range":
+        control.evaluate(
+            "e => { e.value < e.max ? e.stepUp() : e.stepDown();"
+            " e.dispatchEvent(new Event('input', {bubbles: true}));"
+            " e.dispatchEvent(new Event('change', {bubbles: true})); }")
+    elif kind == "select":
+        options = control.locator("option")
+        current = control.input_value()
+        values = [options.nth(i).get_attribute("value")
+                  for i in range(options.count())]
+        control.select_option(next(v for v in values if v != current))
+    else:
+        control.click()
+
+
+def test_every_page_with_demos_has_a_live_one(session):
+    """Widgets and demos are live, not frozen pictures.
+
+    On each toc page with ipywidgets/anywidget views or convlib HTML demos,
+    the first demo holding a slider, select or button is operated once and
+    must look different afterwards (compared pixel for pixel). Fails if no
+    page of the book has a demo at all.
+    """
+    markers = ("application/vnd.jupyter.widget-view+json", "convlib-demo")
+    pages = [p for p in toc_pages()
+             if any(m in (BUILD_DIR / p).read_text(encoding="utf-8")
+                    for m in markers)]
+    assert pages, "no built page has a widget or a demo"
+    frozen = []
+    for page in pages:
+        with session.open(page) as visit:
+            demos = visit.page.locator(DEMOS)
+            operable = [demos.nth(i) for i in range(demos.count())
+                        if demos.nth(i).locator(CONTROLS).count()]
+            if not operable:
+                continue  # a page of read-only widgets
+            demo = operable[0]
+            demo.scroll_into_view_if_needed()
+            before = demo.screenshot()
+            _operate(demo.locator(CONTROLS).first)
+            visit.page.wait_for_timeout(300)
+            if demo.screenshot() == before:
+                frozen.append(page)
+            visit.assert_clean()
+    assert not frozen, f"operating a control changed nothing on {frozen}"
+
+
+def test_the_anywidget_demo_computes_in_the_browser(session):
+    # book/how_to_use.md embeds an anywidget whose logic is in JavaScript
+    with session.open("book/how_to_use.html") as visit:
+        demo = visit.page.locator(".output-size-demo")
+        result = demo.locator(".output-size-result")
+        assert result.inner_text() == "output size = 16"
+        kernel = demo.locator("input[data-field=kernel_size]")
+        kernel.evaluate("e => { e.value = 7; e.dispatchEvent("
+                        "new Event('input', {bubbles: true})); }")
+        assert result.inner_text() == "output size = 14"
+        visit.assert_clean()
+
+
+def test_open_page_reports_a_request_to_another_host(session, tmp_path):
+    """The guard works: a page that loads from a CDN is caught, not sent."""
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>t</title>"
+        "<img src='https://cdn.invalid/x.png'>"
+        "<script src='http://example.invalid/x.js'></script>",
+        encoding="utf-8")
+    with serve(tmp_path) as base, \
+            session.open("index.html", base_url=base) as visit:
+        problems = check_page(visit)
+    assert set(visit.external_requests) == {
+        "http://example.invalid/x.js", "https://cdn.invalid/x.png"}
+    assert any("image not loaded" in p for p in problems)
+
+
+def test_check_page_reports_raw_tex_and_undrawn_widgets(session, tmp_path):
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>t</title><p>left: $$x$$ and \\(y\\)</p>"
+        "<span class='math'>\\(z\\)</span>"
+        "<script type='application/vnd.jupyter.widget-view+json'>"
+        "{\"model_id\": \"x\"}</script>",
+        encoding="utf-8")
+    with serve(tmp_path) as base, \
+            session.open("index.html", base_url=base, wait=False) as visit:
+        problems = check_page(visit)
+    text = "\n".join(problems)
+    assert "raw TeX delimiter left in the text: $$" in text
+    assert "raw TeX delimiter left in the text: \\(" in text
+    assert "no MathJax" in text
+    assert "widget view not drawn" in text
