@@ -1,0 +1,164 @@
+"""Figures shared by the chapters (matplotlib).
+
+Each function draws arrays that convlib's ops computed; none of them
+computes a layer itself.  Functions that make a whole figure return the
+`matplotlib.figure.Figure`; `draw_grid` draws on an axes you pass.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from . import numpy as cnp
+from ._util import check_array, ntuple
+
+__all__ = ["draw_grid", "grids", "conv_step", "feature_maps"]
+
+WINDOW_COLOR = "#ffb300"
+PAD_COLOR = "#e0e0e0"
+SIGNED_CMAP = "RdBu_r"
+
+
+def _text(value, fmt):
+    if isinstance(value, str):
+        return value
+    text = fmt.format(value)
+    return text.replace("-", "\u2212")
+
+
+def draw_grid(ax, values, title=None, window=None, padding=0,
+              fmt="{:g}", shade=None, fontsize=10):
+    """Draw a 2-D array as a grid of numbered cells.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : array_like, shape (H, W)
+        Numbers (or strings; '' leaves a cell blank).
+    window : (top, left, height, width), optional
+        Cells outlined and tinted as the current window.
+    padding : int
+        Width of a border of padding cells, drawn grey.
+    shade : array_like of bool, shape (H, W), optional
+        Extra cells to tint (e.g. the output cells filled so far).
+
+    Returns
+    -------
+    ax
+    """
+    values = np.asarray(values, dtype=object)
+    h, w = values.shape
+    for r in range(h):
+        for c in range(w):
+            pad = r < padding or c < padding or r >= h - padding \
+                or c >= w - padding
+            color = PAD_COLOR if pad else "white"
+            if shade is not None and shade[r][c]:
+                color = "#bbdefb"
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=color,
+                                   edgecolor="#666666", linewidth=0.8))
+            ax.text(c + 0.5, r + 0.5, _text(values[r, c], fmt),
+                    ha="center", va="center", fontsize=fontsize,
+                    color="#777777" if pad else "black")
+    if window is not None:
+        top, left, wh, ww = window
+        ax.add_patch(Rectangle((left, top), ww, wh, facecolor=WINDOW_COLOR,
+                               alpha=0.35, edgecolor=WINDOW_COLOR,
+                               linewidth=2.5))
+    ax.set_xlim(0, w)
+    ax.set_ylim(h, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def grids(arrays, titles=None, fmt="{:g}", cell=0.45):
+    """Several 2-D arrays side by side as numbered grids (a Figure)."""
+    arrays = [np.asarray(a, dtype=object) for a in arrays]
+    titles = titles or [None] * len(arrays)
+    widths = [a.shape[1] for a in arrays]
+    height = max(a.shape[0] for a in arrays)
+    fig, axes = plt.subplots(
+        1, len(arrays), figsize=(cell * (sum(widths) + len(arrays)),
+                                 cell * height + 0.6),
+        gridspec_kw=dict(width_ratios=widths), squeeze=False)
+    for ax, array, title in zip(axes[0], arrays, titles):
+        draw_grid(ax, array, title=title, fmt=fmt)
+    return fig
+
+
+def conv_step(input, kernel, stride=1, padding=0, step=0, fmt="{:g}"):
+    """Padded input with one window, the kernel, and the output so far.
+
+    The output values come from `convlib.numpy.conv2d`; cells after
+    `step` (counted row by row) are left blank.
+
+    Parameters
+    ----------
+    input : array_like, shape (H, W)
+    kernel : array_like, shape (kH, kW)
+    stride, padding : int or (int, int)
+    step : int
+        Index of the current output cell, row by row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fn = "conv_step"
+    x = check_array(input, "input", fn, ndims=(2,))
+    w = check_array(kernel, "kernel", fn, ndims=(2,))
+    s = ntuple(stride, 2, "stride", fn, minimum=1)
+    p = ntuple(padding, 2, "padding", fn, minimum=0)
+    out = cnp.conv2d(x[None, None], w[None, None], stride=s, padding=p)[0, 0]
+    if not 0 <= step < out.size:
+        raise ValueError(f"{fn}: step must be in [0, {out.size}), "
+                         f"got {step}")
+    i, j = divmod(step, out.shape[1])
+    padded = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
+    shown = np.array([[fmt.format(v) if r * out.shape[1] + c <= step
+                       else "" for c, v in enumerate(row)]
+                      for r, row in enumerate(out)], dtype=object)
+    shade = np.zeros(out.shape, dtype=bool)
+    shade[i, j] = True
+    fig = grids([padded, w, shown],
+                ["input (padded)", "kernel", "output"], fmt=fmt)
+    ax_in, _, ax_out = fig.axes
+    ax_in.cla()
+    draw_grid(ax_in, padded, "input (padded)", fmt=fmt,
+              window=(i * s[0], j * s[1]) + w.shape, padding=p[0])
+    ax_out.cla()
+    draw_grid(ax_out, shown, "output", shade=shade)
+    return fig
+
+
+def feature_maps(images, titles=None, cmap=None, size=2.2):
+    """A row of images (an input and its feature maps); returns the Figure.
+
+    Each panel has its own colour scale and colour bar. `cmap` is one
+    colour map name for every panel or a list with one per panel; where it
+    is None, an image with negative values (an edge detector's response)
+    is drawn in a diverging map centred on zero, so its sign shows, and
+    any other in grey.
+    """
+    images = [np.asarray(im, dtype=float) for im in images]
+    titles = titles or [None] * len(images)
+    cmaps = (list(cmap) if isinstance(cmap, (list, tuple))
+             else [cmap] * len(images))
+    fig, axes = plt.subplots(1, len(images),
+                             figsize=(size * len(images) + 0.5, size),
+                             squeeze=False, layout="constrained")
+    for ax, image, title, chosen in zip(axes[0], images, titles, cmaps):
+        limits = {}
+        if chosen is None and image.min() < 0:
+            chosen = SIGNED_CMAP
+            bound = float(np.abs(image).max())
+            limits = dict(vmin=-bound, vmax=bound)
+        mappable = ax.imshow(image, cmap=chosen or "gray", **limits)
+        fig.colorbar(mappable, ax=ax, shrink=0.8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if title:
+            ax.set_title(title)
+    return fig

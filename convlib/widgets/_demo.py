@@ -1,0 +1,80 @@
+"""The base of the demos: an anywidget whose logic is all JavaScript.
+
+Each demo's script (a ``.js`` file beside this module) defines a global
+namespace with a ``mount(element, config)`` function that draws the demo
+and answers its controls in the browser. The same script serves twice:
+
+- as the widget's ES module (``_esm``), so the demo is a real widget in
+  JupyterLab, and in the static book, where the vendored widget manager and
+  anywidget front end draw it from the saved widget state with no kernel;
+- as a plain ``text/html`` fallback in the same output, for viewers with
+  no widget manager (nbviewer, GitHub, a plain HTML export).
+
+Element ids come from a counter, so a notebook run from the top gives the
+same HTML every time (nbval compares it).
+"""
+import itertools
+import json
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+_HERE = Path(__file__).parent
+_COUNTER = itertools.count(1)
+
+
+def script_source(filename):
+    """Text of a JavaScript asset of this package, e.g. 'window_stepper.js'."""
+    return (_HERE / filename).read_text(encoding="utf-8")
+
+
+def _module(script, namespace, name):
+    """An ES module that mounts the demo of `script` in the widget element."""
+    return (
+        f"{script_source(script)}\n"
+        "export default {\n"
+        "  render({ model, el }) {\n"
+        f"    el.classList.add('convlib-demo', 'convlib-{name}');\n"
+        f"    globalThis.{namespace}.mount(el, model.get('config'));\n"
+        "  }\n"
+        "};\n")
+
+
+class Demo(anywidget.AnyWidget):
+    """A demo drawn by JavaScript from the settings in `config`.
+
+    Subclasses set ``name`` (CSS class ``convlib-<name>``), ``script``
+    (the ``.js`` file) and ``namespace`` (the global it defines), and
+    ``_esm = Demo.module_for(script, namespace, name)``.
+    """
+
+    config = traitlets.Dict().tag(sync=True)
+    name = script = namespace = ""
+
+    @staticmethod
+    def module_for(script, namespace, name):
+        return _module(script, namespace, name)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        return f"{type(self).__name__}({args})"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = repr(self)
+        data["text/html"] = self.fallback_html()
+        return bundle
+
+    def fallback_html(self):
+        """The demo as HTML with an inline script (a fresh element id)."""
+        element_id = f"convlib-{self.name}-{next(_COUNTER)}"
+        config = json.dumps(self.config).replace("</", "<\\/")
+        return (
+            f'<div id="{element_id}" class="convlib-demo '
+            f'convlib-{self.name}">'
+            "<noscript>This demo needs JavaScript.</noscript></div>\n"
+            f"<script>\n{script_source(self.script)}\n"
+            f"{self.namespace}.mount(document.getElementById("
+            f'"{element_id}"), {config});\n</script>')

@@ -1,0 +1,107 @@
+"""convlib.plot: the figures exist and show what they claim (Agg backend)."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.image import AxesImage  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from convlib import numpy as cnp  # noqa: E402
+from convlib import plot  # noqa: E402
+from convlib.widgets import SEED_INPUT, SEED_KERNEL  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_draw_grid_writes_every_value_and_marks_the_window():
+    fig, ax = plt.subplots()
+    plot.draw_grid(ax, [[1, -2], [3, 4]], window=(0, 1, 2, 1))
+    assert _texts(ax) == ["1", "\u22122", "3", "4"]
+    rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(rects) == 5  # four cells and the window
+    window = rects[-1]
+    assert (window.get_x(), window.get_y()) == (1, 0)
+    assert (window.get_width(), window.get_height()) == (1, 2)
+
+
+def test_draw_grid_greys_the_padding():
+    fig, ax = plt.subplots()
+    plot.draw_grid(ax, np.zeros((4, 4)), padding=1)
+    colors = [tuple(p.get_facecolor()) for p in ax.patches]
+    grey = matplotlib.colors.to_rgba(plot.PAD_COLOR)
+    assert colors.count(grey) == 12  # the border of a 4x4 grid
+
+
+def test_grids_one_axes_per_array():
+    fig = plot.grids([np.eye(2), np.ones((3, 1))], ["a", "b"])
+    assert isinstance(fig, Figure)
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    assert [len(ax.texts) for ax in fig.axes] == [4, 3]
+
+
+def test_conv_step_shows_convlib_output_up_to_the_step():
+    fig = plot.conv_step(SEED_INPUT, SEED_KERNEL, stride=1, padding=1,
+                         step=6)
+    ax_in, ax_k, ax_out = fig.axes
+    assert len(ax_in.texts) == 49 and len(ax_k.texts) == 9
+    expected = cnp.conv2d(np.array(SEED_INPUT, float)[None, None],
+                          np.array(SEED_KERNEL, float)[None, None],
+                          padding=1)[0, 0]
+    shown = _texts(ax_out)
+    assert shown[:7] == [f"{v:g}" for v in expected.ravel()[:7]]
+    assert shown[7:] == [""] * 18
+    window = ax_in.patches[-1]  # step 6 = output (1, 1): padded rows 1-3
+    assert (window.get_x(), window.get_y()) == (1, 1)
+    assert (window.get_width(), window.get_height()) == (3, 3)
+
+
+def test_conv_step_with_stride_moves_the_window_by_the_stride():
+    fig = plot.conv_step(SEED_INPUT, SEED_KERNEL, stride=2, padding=0,
+                         step=3)
+    window = fig.axes[0].patches[-1]
+    assert (window.get_x(), window.get_y()) == (2, 2)
+
+
+def test_conv_step_rejects_a_step_past_the_end():
+    with pytest.raises(ValueError, match="step must be in"):
+        plot.conv_step(SEED_INPUT, SEED_KERNEL, padding=0, step=9)
+
+
+def test_feature_maps_one_image_and_colorbar_per_map():
+    maps = [np.eye(5), -np.eye(5), np.arange(25).reshape(5, 5)]
+    fig = plot.feature_maps(maps, ["input", "left edges", "ramp"])
+    images = [ax for ax in fig.axes
+              if any(isinstance(a, AxesImage) for a in ax.get_children())]
+    assert [ax.get_title() for ax in images] == ["input", "left edges",
+                                                 "ramp"]
+    assert len(fig.axes) == 6  # three images, three colour bars
+    np.testing.assert_array_equal(images[1].images[0].get_array(),
+                                  -np.eye(5))
+
+
+def test_feature_maps_signed_maps_get_a_diverging_scale_centred_on_zero():
+    fig = plot.feature_maps([np.eye(4), np.array([[-1.0, 3.0]])])
+    first, second = (ax.images[0] for ax in fig.axes if ax.images)
+    assert first.get_cmap().name == "gray"
+    assert second.get_cmap().name == plot.SIGNED_CMAP
+    assert second.get_clim() == (-3.0, 3.0)
+
+
+def test_feature_maps_one_colour_map_per_panel():
+    signed = np.array([[-1.0, 2.0]])
+    fig = plot.feature_maps([signed, signed], cmap=["gray", None])
+    first, second = (ax.images[0] for ax in fig.axes if ax.images)
+    assert first.get_cmap().name == "gray"
+    assert second.get_cmap().name == plot.SIGNED_CMAP

@@ -1,0 +1,281 @@
+"""convlib.widgets: the functions behind the demos, and their JavaScript.
+
+The demos run JavaScript in the page; the tests here hold what that
+JavaScript computes equal to convlib (`shape_report` and
+`convlib.shapes.conv_output_size` for the shape calculator,
+`convlib.numpy.conv2d` for the window stepper's sums), running the
+scripts in headless chromium, both as the widget's ES module and as the
+plain HTML fallback.
+"""
+import itertools
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import sync_playwright
+
+from convlib import numpy as cnp
+from convlib import shapes
+from convlib.widgets import (SEED_INPUT, SEED_KERNEL, ShapeCalculator,
+                             WindowStepper, script_source,
+                             shape_calculator, shape_report,
+                             window_stepper, window_steps)
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(1, 5),
+                               [0, 1, 2, 3, "same"], range(1, 4)))
+BAD = [(0, 3, 1, 0, 1), (5, 0, 1, 0, 1), (5, 3, 0, 0, 1),
+       (5, 3, 1, -1, 1), (5, 3, 1, 0, 0), (-2, 3, 1, 0, 1)]
+
+
+def _expected_size(n, k, s, p, d):
+    try:
+        return shapes.conv_output_size(n, kernel_size=k, stride=s,
+                                       padding=p, dilation=d)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------- shape_report
+
+def test_shape_report_worked_example():
+    report = shape_report(5, 3, stride=1, padding=1, dilation=1)
+    assert report.size == 5
+    assert report.reason == ""
+    assert report.formula == ("\u230a(5 + 2\u00d71 \u2212 1\u00d7(3 \u2212 1)"
+                              " \u2212 1) / 1\u230b + 1 = \u230a4 / 1\u230b"
+                              " + 1 = 5")
+
+
+def test_shape_report_seed_layer():
+    # seed 001: 100 wide, 3x3 kernel, no padding -> 98
+    assert shape_report(100, 3).size == 98
+
+
+def test_shape_report_size_is_convlib_shapes_over_a_sweep():
+    for args in SWEEP:
+        report = shape_report(*args)
+        assert report.size == _expected_size(*args), args
+        assert (report.size is None) == bool(report.reason), args
+
+
+def test_shape_report_kernel_larger_than_padded_input():
+    report = shape_report(3, 7, padding=1)
+    assert report.size is None
+    assert "7 cells" in report.reason and "only 5" in report.reason
+    assert report.formula.endswith("\u230a\u22122 / 1\u230b + 1")
+
+
+@pytest.mark.parametrize("args, name", [
+    ((5, 3, 2, "same", 1), "stride 1"), ((5, 0, 1, 0, 1), "kernel_size"),
+    ((0, 3, 1, 0, 1), "input_size"), ((5, 3, 1, -1, 1), "padding"),
+    ((5, 3, 1, 0, 0), "dilation"), ((5, 3, 1.5, 0, 1), "stride")])
+def test_shape_report_names_the_bad_setting(args, name):
+    report = shape_report(*args)
+    assert report.size is None and report.formula == ""
+    assert name in report.reason
+
+
+def test_shape_report_same_splits_padding_like_torch():
+    report = shape_report(6, 4, padding="same", dilation=1)
+    assert report.size == 6
+    assert "= 3, 1 before and 2 after" in report.formula
+
+
+# ---------------------------------------------------------- window_steps
+
+def test_window_steps_seed_example():
+    steps = window_steps(SEED_INPUT, SEED_KERNEL, stride=1, padding=1)
+    assert len(steps) == 25
+    first = steps[0]
+    assert (first.row, first.col, first.top, first.left) == (0, 0, 0, 0)
+    np.testing.assert_array_equal(
+        first.products, [[0, 0, 0], [0, 15, 24], [0, 32, 18]])
+    assert first.total == 89
+
+
+@pytest.mark.parametrize("shape, kshape, stride, padding", [
+    ((5, 5), (3, 3), 1, 0), ((5, 5), (3, 3), 2, 1), ((6, 7), (2, 3), 3, 2),
+    ((4, 4), (4, 4), 1, 0), ((7, 5), (3, 1), (2, 1), (0, 1))])
+def test_window_steps_sums_equal_convlib_conv2d(rng, shape, kshape, stride,
+                                                padding):
+    x = rng.integers(-5, 6, size=shape).astype(float)
+    w = rng.integers(-3, 4, size=kshape).astype(float)
+    expected = cnp.conv2d(x[None, None], w[None, None], stride=stride,
+                          padding=padding)[0, 0]
+    steps = window_steps(x, w, stride=stride, padding=padding)
+    assert len(steps) == expected.size
+    for step in steps:
+        assert step.total == expected[step.row, step.col]
+        assert step.products.shape == kshape
+
+
+def test_window_steps_rejects_a_kernel_larger_than_the_padded_input():
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        window_steps(np.ones((2, 2)), np.ones((4, 4)), padding=0)
+
+
+def test_window_steps_rejects_a_3d_input():
+    with pytest.raises(ValueError, match="input must have 2 dimensions"):
+        window_steps(np.ones((1, 3, 3)), np.ones((2, 2)))
+
+
+# ---------------------------------------------------------- demo objects
+
+def _bundle(demo):
+    bundle = demo._repr_mimebundle_()
+    return bundle[0] if isinstance(bundle, tuple) else bundle
+
+
+def test_demos_are_widgets_with_an_html_fallback():
+    demo = shape_calculator(input_size=7, kernel_size=3)
+    assert isinstance(demo, ShapeCalculator)
+    assert demo.config == dict(n=7, k=3, s=1, p=1, d=1, same=False)
+    data = _bundle(demo)
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] \
+        == demo.model_id
+    assert data["text/plain"] == \
+        "ShapeCalculator(n=7, k=3, s=1, p=1, d=1, same=False)"
+    assert "convlibShapeCalculator.mount(" in data["text/html"]
+    assert "export default" in demo._esm
+    assert script_source("shape_calculator.js") in demo._esm
+
+
+def test_fallback_html_gets_a_fresh_id_each_time():
+    demo = window_stepper()
+    first, second = demo.fallback_html(), demo.fallback_html()
+    ids = [re.search(r'id="([^"]+)"', h).group(1) for h in (first, second)]
+    assert ids[0] != ids[1]
+    assert f'getElementById("{ids[0]}")' in first
+    assert "0x" not in repr(demo)
+
+
+def test_window_stepper_holds_its_data():
+    demo = window_stepper(padding=0, stride=2)
+    assert isinstance(demo, WindowStepper)
+    config = json.loads(demo.fallback_html().rsplit("), ", 1)[1]
+                        .split(");")[0])
+    assert config == demo.config
+    assert config["input"] == SEED_INPUT and config["kernel"] == SEED_KERNEL
+    assert (config["padding"], config["stride"]) == (0, 2)
+
+
+def test_window_stepper_rejects_a_setting_it_cannot_offer():
+    with pytest.raises(ValueError, match="stride=4"):
+        window_stepper(stride=4)
+
+
+def test_shape_calculator_rejects_a_negative_padding():
+    with pytest.raises(ValueError, match="padding"):
+        shape_calculator(padding=-1)
+
+
+# ---------------------------------------------------------- JavaScript
+
+@pytest.fixture(scope="module")
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body></body>")
+        page.add_script_tag(content=script_source("shape_calculator.js"))
+        page.add_script_tag(content=script_source("window_stepper.js"))
+        yield page
+        browser.close()
+
+
+def test_js_shape_report_equals_python(page):
+    cases = SWEEP + BAD
+    got = page.evaluate(
+        "cases => cases.map(a => convlibShapeCalculator.shapeReport(...a))",
+        cases)
+    assert len(got) == len(cases)
+    for args, js in zip(cases, got):
+        py = shape_report(*args)
+        assert (js["size"], js["formula"], js["reason"]) == tuple(py), args
+
+
+def test_js_window_sums_equal_convlib_conv2d(page, rng):
+    for trial in range(30):
+        h, w = rng.integers(1, 8, size=2)
+        kh, kw = rng.integers(1, 5, size=2)
+        stride, padding = int(rng.integers(1, 4)), int(rng.integers(0, 3))
+        x = rng.integers(-9, 10, size=(h, w)).astype(float)
+        k = rng.integers(-4, 5, size=(kh, kw)).astype(float)
+        res = page.evaluate(
+            "a => convlibWindowStepper.windowSteps(...a)",
+            [x.tolist(), k.tolist(), stride, padding])
+        if kh > h + 2 * padding or kw > w + 2 * padding:
+            assert res["error"] and not res["steps"]
+            continue
+        expected = cnp.conv2d(x[None, None], k[None, None], stride=stride,
+                              padding=padding)[0, 0]
+        assert (res["outH"], res["outW"]) == expected.shape
+        sums = np.array([s["sum"] for s in res["steps"]])
+        np.testing.assert_array_equal(sums.reshape(expected.shape),
+                                      expected)
+        py = window_steps(x, k, stride=stride, padding=padding)
+        for js_step, py_step in zip(res["steps"], py):
+            assert (js_step["top"], js_step["left"]) == (py_step.top,
+                                                         py_step.left)
+            np.testing.assert_array_equal(js_step["products"],
+                                          py_step.products)
+
+
+def _mount(page, demo, how):
+    """Draw `demo` in a fresh page: as the HTML fallback, or as the widget's
+    ES module rendered with a stand-in for anywidget's model."""
+    if how == "html":
+        page.set_content("<!doctype html><body>" + demo.fallback_html()
+                         + "</body>")
+    else:
+        page.set_content("<!doctype html><body><div id='el'></div></body>")
+        page.evaluate("""async ([esm, config]) => {
+            const url = URL.createObjectURL(
+                new Blob([esm], {type: "text/javascript"}));
+            const widget = (await import(url)).default;
+            const model = {get: key => config[key], on() {}};
+            widget.render({model, el: document.getElementById("el")});
+        }""", [demo._esm, {"config": demo.config}])
+    return page.locator(".convlib-demo").first
+
+
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_calculator_in_the_page_follows_its_inputs(page, how):
+    root = _mount(page, shape_calculator(), how)
+    assert root.locator(".cl-size").inner_text() == "5"
+    for key, value in [("n", "28"), ("k", "5"), ("s", "2"), ("p", "0"),
+                       ("d", "2")]:
+        root.locator(f"[data-field='{key}']").fill(value)
+    size = shapes.conv_output_size(28, kernel_size=5, stride=2, padding=0,
+                                   dilation=2)
+    assert root.locator(".cl-size").inner_text() == str(size)
+    root.locator("[data-field='k']").fill("15")
+    assert root.locator(".cl-size").inner_text() == "invalid"
+    assert "29 cells" in root.locator(".cl-reason").inner_text()
+
+
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_stepper_in_the_page_follows_its_controls(page, how):
+    root = _mount(page, window_stepper(), how)
+    expected = cnp.conv2d(np.array(SEED_INPUT, float)[None, None],
+                          np.array(SEED_KERNEL, float)[None, None],
+                          padding=1)[0, 0]
+    assert root.locator(".cl-sum").inner_text() == f"{expected[0, 0]:g}"
+    root.locator("[data-field='next']").click()
+    assert root.locator(".cl-sum").inner_text() == f"{expected[0, 1]:g}"
+    root.locator("[data-field='stride']").select_option("2")
+    root.locator("[data-field='padding']").select_option("0")
+    expected = cnp.conv2d(np.array(SEED_INPUT, float)[None, None],
+                          np.array(SEED_KERNEL, float)[None, None],
+                          stride=2)[0, 0]
+    for _ in range(3):
+        root.locator("[data-field='next']").click()
+    assert root.locator(".cl-sum").inner_text() == f"{expected[1, 1]:g}"
+    assert root.locator(".cl-step").inner_text().startswith("step 4 of 4")
+    filled = root.locator(".cl-output td").all_inner_texts()
+    assert filled == [f"{v:g}" for v in expected.ravel()]
