@@ -5,11 +5,14 @@ returning the gradient of each array argument, in argument order.
 This package never imports torch.
 """
 from . import conv as _conv, pool as _pool
+from . import pool_adaptive as _pool_adaptive, pool_lp as _pool_lp
 from . import activations as _activations, linear as _linear
 from .conv import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
+from .pool_adaptive import *  # noqa: F401,F403
+from .pool_lp import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 
-__all__ = (_conv.__all__ + _pool.__all__ + _activations.__all__
-           + _linear.__all__)
+__all__ = (_conv.__all__ + _pool.__all__ + _pool_adaptive.__all__
+           + _pool_lp.__all__ + _activations.__all__ + _linear.__all__)
