@@ -1,2 +1,147 @@
-"""convlib.torch: linear (being written)."""
-__all__ = []
+"""Linear layer, flatten and channel shuffle in PyTorch.
+
+`linear` is one matrix product; `flatten` and `channel_shuffle` are
+reshapes and a transpose. Nothing here calls ``F.linear``,
+``torch.flatten`` or ``F.channel_shuffle``.
+"""
+import math
+
+from .._util import check_positive_int, is_int
+from ._common import _check_bias, _check_tensor
+
+__all__ = ["linear", "flatten", "channel_shuffle"]
+
+
+def linear(input, weight, bias=None):
+    """Fully connected layer ``y = x W^T + b`` over the last axis.
+
+    Parameters
+    ----------
+    input : Tensor, shape (*, in_features)
+    weight : Tensor, shape (out_features, in_features)
+    bias : Tensor, shape (out_features,), optional
+
+    Returns
+    -------
+    Tensor, shape (*, out_features)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a tensor.
+    ValueError
+        If the weight is not 2-d, its in_features differ from the
+        input's last axis, or the bias has the wrong shape.
+
+    Examples
+    --------
+    >>> linear(torch.ones(2, 3), torch.ones(4, 3)).shape
+    torch.Size([2, 4])
+    """
+    fn = "linear"
+    _check_tensor(input, "input", fn)
+    _check_tensor(weight, "weight", fn)
+    if weight.dim() != 2:
+        raise ValueError(
+            f"{fn}: weight must have shape (out_features, in_features), "
+            f"got {tuple(weight.shape)}")
+    if input.dim() < 1 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"{fn}: input's last axis must have {weight.shape[1]} "
+            f"features (weight's in_features), got input of shape "
+            f"{tuple(input.shape)}")
+    _check_bias(bias, weight.shape[0], fn)
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def _normalise_dim(dim, ndim, name, fn):
+    """A possibly negative axis as a non-negative one, checked."""
+    size = max(ndim, 1)
+    if not is_int(dim):
+        raise TypeError(f"{fn}: {name} must be an int, got {dim!r}")
+    if not -size <= dim < size:
+        raise ValueError(
+            f"{fn}: {name} must be in [-{size}, {size}) for an input of "
+            f"{ndim} dimensions, got {dim}")
+    return int(dim) % size
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge the axes start_dim..end_dim (inclusive) into one.
+
+    Parameters
+    ----------
+    input : Tensor, shape (d_0, ..., d_{k-1})
+    start_dim, end_dim : int
+        First and last axis to merge; negative counts from the end.
+
+    Returns
+    -------
+    Tensor, shape (d_0, ..., d_{start-1}, prod(d_start..d_end), ...)
+        A 0-d input becomes shape (1,), as `torch.flatten`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `input` is not a tensor or the axes are out of range or
+        start_dim comes after end_dim.
+    """
+    fn = "flatten"
+    _check_tensor(input, "input", fn)
+    start = _normalise_dim(start_dim, input.dim(), "start_dim", fn)
+    end = _normalise_dim(end_dim, input.dim(), "end_dim", fn)
+    if start > end:
+        raise ValueError(
+            f"{fn}: start_dim must not come after end_dim, got "
+            f"start_dim={start_dim}, end_dim={end_dim}")
+    if input.dim() == 0:
+        return input.reshape(1)
+    shape = tuple(input.shape)
+    merged = math.prod(shape[start:end + 1])
+    return input.reshape(shape[:start] + (merged,) + shape[end + 1:])
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels of `groups` groups (ShuffleNet).
+
+    Channel ``g * (C / groups) + i`` moves to ``i * groups + g``: view
+    the channels as (groups, C / groups), transpose, and flatten back.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, *), at least 3 dimensions
+    groups : int
+        Must divide C.
+
+    Returns
+    -------
+    Tensor, shape (N, C, *)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `input` is not a tensor of at least 3 dimensions or `groups`
+        is not a positive divisor of C.
+
+    Examples
+    --------
+    >>> x = torch.arange(6.).reshape(1, 6, 1)
+    >>> channel_shuffle(x, 2).reshape(-1).tolist()
+    [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    fn = "channel_shuffle"
+    _check_tensor(input, "input", fn)
+    groups = check_positive_int(groups, "groups", fn)
+    if input.dim() < 3:
+        raise ValueError(
+            f"{fn}: input must have at least 3 dimensions (N, C, *), "
+            f"got shape {tuple(input.shape)}")
+    batch, channels = input.shape[:2]
+    if channels % groups:
+        raise ValueError(
+            f"{fn}: channels ({channels}) must be divisible by "
+            f"groups={groups}")
+    rest = tuple(input.shape[2:])
+    grouped = input.reshape((batch, groups, channels // groups) + rest)
+    return grouped.transpose(1, 2).reshape(tuple(input.shape))

@@ -1,0 +1,234 @@
+"""Helpers shared by the convlib.torch op modules.
+
+Argument checks that raise TypeError/ValueError naming the function and
+the argument, padding, and the one window-extraction helper: a strided
+view over the padded input (`Tensor.unfold`) that serves convolution and
+every sliding-window pooling op.
+"""
+import torch
+import torch.nn.functional as F  # F.pad only
+
+from .._util import ntuple
+
+
+# ------------------------------------------------------------ arguments
+
+def _check_input(input, fn):
+    """Raise TypeError unless `input` is a floating-point tensor."""
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(
+            f"{fn}: input must be a torch.Tensor, "
+            f"got {type(input).__name__}")
+    if not input.is_floating_point():
+        raise TypeError(
+            f"{fn}: input must be a floating-point tensor, "
+            f"got dtype {input.dtype}")
+    return input
+
+
+def _check_tensor(value, name, fn):
+    """Raise TypeError unless `value` is a torch.Tensor."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{fn}: {name} must be a torch.Tensor, "
+            f"got {type(value).__name__}")
+    return value
+
+
+def _batched(input, n, fn, name="input"):
+    """Return `input` with a batch axis, and whether one was added.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, *spatial) or (C, *spatial)
+        `spatial` has `n` axes.
+
+    Returns
+    -------
+    Tensor, shape (N, C, *spatial)
+    bool
+        True when `input` was unbatched (remove the axis afterwards).
+    """
+    _check_tensor(input, name, fn)
+    if input.dim() == n + 2:
+        return input, False
+    if input.dim() == n + 1:
+        return input.unsqueeze(0), True
+    raise ValueError(
+        f"{fn}: {name} must have {n + 1} (unbatched) or {n + 2} "
+        f"(batched) dimensions, got {input.dim()} "
+        f"(shape {tuple(input.shape)})")
+
+
+def _pad(x, pairs, value=0.0):
+    """Pad the trailing len(pairs) axes of `x` by (before, after) pairs.
+
+    Negative amounts crop, as in `torch.nn.functional.pad`.
+    """
+    flat = []
+    for before, after in reversed(pairs):
+        flat += [before, after]
+    if not any(flat):
+        return x
+    return F.pad(x, flat, value=value)
+
+
+def _windows(padded, kernel_size, stride, dilation):
+    """Every window of the trailing spatial axes, as a strided view.
+
+    Parameters
+    ----------
+    padded : Tensor, shape (N, C, *spatial)
+        Already padded input.
+    kernel_size, stride, dilation : tuple of int
+        One entry per spatial axis.
+
+    Returns
+    -------
+    Tensor, shape (N, C, *out, *kernel_size)
+        `out` as `convlib.shapes.conv_output_size` with padding 0.
+    """
+    x = padded
+    for axis, (k, s, d) in enumerate(zip(kernel_size, stride, dilation)):
+        x = x.unfold(2 + axis, d * (k - 1) + 1, s)
+        if d > 1:
+            x = x[..., ::d]
+    return x
+
+
+def _check_fits(spatial, kernel_size, dilation, fn):
+    """Raise ValueError when a dilated kernel exceeds the padded input."""
+    for size, k, d in zip(spatial, kernel_size, dilation):
+        if d * (k - 1) + 1 > size:
+            raise ValueError(
+                f"{fn}: kernel_size {tuple(kernel_size)} with dilation "
+                f"{tuple(dilation)} is larger than the padded input of "
+                f"spatial size {tuple(spatial)}")
+
+
+def _add_bias(out, bias, n):
+    """Add a per-channel bias of shape (C,) to (N, C, *spatial)."""
+    if bias is None:
+        return out
+    return out + bias.reshape((1, -1) + (1,) * n)
+
+
+def _check_bias(bias, channels, fn):
+    """Raise unless `bias` is None or a tensor of shape (channels,)."""
+    if bias is None:
+        return
+    _check_tensor(bias, "bias", fn)
+    if tuple(bias.shape) != (channels,):
+        raise ValueError(
+            f"{fn}: bias must have shape ({channels},), "
+            f"got {tuple(bias.shape)}")
+
+
+# -------------------------------------------------------------- pooling
+
+def _pool_params(kernel_size, stride, padding, dilation, n, fn):
+    """Normalise kernel_size, stride (None: kernel), padding, dilation."""
+    kernel = ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
+    if stride is None or (isinstance(stride, (tuple, list))
+                          and len(stride) == 0):
+        stride = kernel
+    stride = ntuple(stride, n, "stride", fn, minimum=1)
+    padding = ntuple(padding, n, "padding", fn)
+    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(
+            f"{fn}: padding must be at most half of kernel_size, got "
+            f"padding={padding} with kernel_size={kernel}")
+    return kernel, stride, padding, dilation
+
+
+def _pool_out_sizes(spatial, kernel, stride, padding, dilation, ceil_mode,
+                    fn):
+    """Output sizes as torch: see `convlib.shapes.pool_output_size`."""
+    sizes = []
+    for size, k, s, p, d in zip(spatial, kernel, stride, padding,
+                                dilation):
+        span = size + 2 * p - d * (k - 1) - 1
+        out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (out - 1) * s >= size + p:
+            out -= 1
+        if out < 1:
+            raise ValueError(
+                f"{fn}: kernel_size {kernel} with dilation {dilation} is "
+                f"larger than the padded input of spatial size "
+                f"{tuple(spatial)} (padding {padding})")
+        sizes.append(out)
+    return tuple(sizes)
+
+
+def _check_windows_touch_input(spatial, kernel, stride, padding,
+                               dilation, out_sizes, fn):
+    """Raise when a dilated window sees padding only (no maximum).
+
+    torch returns -inf and an out-of-range index there.
+    """
+    for size, k, s, p, d, out in zip(spatial, kernel, stride, padding,
+                                     dilation, out_sizes):
+        for o in range(out):
+            if not any(0 <= o * s - p + j * d < size for j in range(k)):
+                raise ValueError(
+                    f"{fn}: with kernel_size {kernel}, stride {stride}, "
+                    f"padding {padding} and dilation {dilation}, window "
+                    f"{o} along a spatial axis of size {size} covers "
+                    f"padding only")
+
+
+def _pool_windows(x, kernel, stride, padding, dilation, out_sizes, value):
+    """Pad with `value` (extra on the right for ceil_mode) and unfold.
+
+    Returns
+    -------
+    Tensor, shape (N, C, *out_sizes, *kernel)
+    """
+    pairs = []
+    for size, k, s, p, d, out in zip(x.shape[2:], kernel, stride, padding,
+                                     dilation, out_sizes):
+        extra = max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+        pairs.append((p, p + extra))
+    win = _windows(_pad(x, pairs, value), kernel, stride, dilation)
+    for axis, out in enumerate(out_sizes):
+        win = win.narrow(2 + axis, 0, out)
+    return win
+
+
+def _lowest(dtype):
+    """The value padding never wins a max against."""
+    if dtype.is_floating_point:
+        return float("-inf")
+    return torch.iinfo(dtype).min
+
+
+def _unravel(flat_arg, sizes):
+    """Split a flat index over `sizes` into one index tensor per axis."""
+    coords = []
+    for size in reversed(sizes):
+        coords.append(flat_arg % size)
+        flat_arg = flat_arg // size
+    return coords[::-1]
+
+
+def _axis_view(t, axis, n):
+    """Reshape a 1-d tensor to broadcast along axis `2 + axis` of n + 2."""
+    shape = [1] * (n + 2)
+    shape[2 + axis] = -1
+    return t.reshape(shape)
+
+
+def _flat_index(coords, spatial):
+    """Row-major flat index into `spatial` from one tensor per axis."""
+    flat = 0
+    for coord, size in zip(coords, spatial):
+        flat = flat * size + coord
+    return flat
+
+
+def _strip(outputs, unbatched):
+    """Remove the batch axis added by `_batched` from each output."""
+    if unbatched:
+        outputs = tuple(t[0] for t in outputs)
+    return outputs
