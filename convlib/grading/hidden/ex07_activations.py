@@ -1,0 +1,70 @@
+"""Cases for 07_activations: sigmoid (stable), derivatives, Leaky ReLU,
+ELU, softmax (stable)."""
+import numpy as np
+
+from convlib import numpy as cnp
+
+from . import Case
+
+FUNCTIONS = ("sigmoid", "sigmoid_backward", "relu_backward", "leaky_relu",
+             "elu", "elu_backward", "softmax")
+
+_EXTREME = np.array([-1000.0, -745.0, -30.0, -1e-9, 0.0, 1e-9, 30.0,
+                     745.0, 1000.0])
+
+
+def _inputs(rng):
+    """(name, x) pairs: random values, a grid through 0, extremes."""
+    return [("random (3, 4)", rng.standard_normal((3, 4)) * 3),
+            ("grid -5..5 with 0", np.linspace(-5, 5, 11)),
+            ("random (2, 2, 3)", rng.standard_normal((2, 2, 3)))]
+
+
+def _unary(rng, function, reference, kwargs=None, extreme=True):
+    kwargs = kwargs or {}
+    result = [Case(function, f"x = {name}", (x,), dict(kwargs),
+                   reference=reference) for name, x in _inputs(rng)]
+    if extreme:
+        result.append(Case(function, "x = +-1000 and other extremes "
+                           "(no overflow allowed)", (_EXTREME.copy(),),
+                           dict(kwargs), reference=reference, strict=True))
+    return result
+
+
+def _backward(rng, function, reference, kwargs=None, extreme=True):
+    cases_ = _unary(rng, function, None, kwargs, extreme)
+    for case in cases_:
+        x = case.args[0]
+        case.args = (rng.standard_normal(x.shape), x)
+        case.name = f"random grad_output, {case.name}"
+        case.reference = reference
+    return cases_
+
+
+def _softmax_cases(rng):
+    big = np.array([[1000.0, 1001.0, 999.0], [-1000.0, 0.0, 1000.0]])
+    return [Case("softmax", "x random (3, 5), dim=-1",
+                 (rng.standard_normal((3, 5)),), dict(dim=-1),
+                 reference=cnp.softmax),
+            Case("softmax", "x random (4, 3), dim=0",
+                 (rng.standard_normal((4, 3)),), dict(dim=0),
+                 reference=cnp.softmax),
+            Case("softmax", "x random (2, 3, 4), dim=1",
+                 (rng.standard_normal((2, 3, 4)),), dict(dim=1),
+                 reference=cnp.softmax),
+            Case("softmax", "logits near +-1000 (no overflow allowed)",
+                 (big,), dict(dim=-1), reference=cnp.softmax, strict=True)]
+
+
+def cases(rng):
+    """Every case of this set, in FUNCTIONS order."""
+    return (_unary(rng, "sigmoid", cnp.sigmoid)
+            + _backward(rng, "sigmoid_backward", cnp.sigmoid_backward)
+            + _backward(rng, "relu_backward", cnp.relu_backward,
+                        extreme=False)
+            + _unary(rng, "leaky_relu", cnp.leaky_relu,
+                     dict(negative_slope=0.2), extreme=False)
+            + _unary(rng, "elu", cnp.elu, dict(alpha=1.5), extreme=False)
+            + _backward(rng, "elu_backward", cnp.elu_backward,
+                        dict(alpha=0.5), extreme=False)
+            + _softmax_cases(rng))

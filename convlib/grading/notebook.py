@@ -1,0 +1,102 @@
+"""Read notebooks with nbformat: the code a submission is graded on.
+
+A submission's graded code is its code cells tagged ``exercise`` (the
+released notebooks tag every graded function's cell). When a notebook
+has lost its tags, every code cell is used. IPython magics and shell
+escapes (``%...``, ``!...``) are blanked out: the child runs plain
+Python. Nothing here executes anything.
+"""
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .hidden import EXERCISES
+
+MAX_NOTEBOOK_BYTES = 20 * 2 ** 20
+EXERCISE_TAG = "exercise"
+_MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+
+
+class NotebookError(Exception):
+    """The file is not a notebook that can be graded."""
+
+
+@dataclass
+class Submission:
+    """What the grader needs from one notebook.
+
+    Attributes
+    ----------
+    exercise : str or None
+        The exercise ID in the notebook's metadata, if any.
+    cells : list of (int, str)
+        (1-based cell number, source) of the code to run, in order.
+    """
+
+    exercise: object
+    cells: list
+
+
+def read_bytes(path, limit=MAX_NOTEBOOK_BYTES):
+    """The file's bytes; NotebookError if missing, empty or too large."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise NotebookError(
+                f"the file is {size / 2 ** 20:.1f} MB, more than the "
+                f"{limit / 2 ** 20:.0f} MB a notebook may have")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NotebookError(f"cannot read the file: {exc}") from exc
+    if not data.strip():
+        raise NotebookError("the file is empty")
+    return data
+
+
+def parse(data):
+    """An nbformat v4 notebook from bytes, or NotebookError."""
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:  # JSON, Unicode, schema, recursion errors
+        raise NotebookError(
+            f"not a readable Jupyter notebook ({type(exc).__name__}: "
+            f"{str(exc)[:200]})") from exc
+
+
+def _tags(cell):
+    tags = cell.get("metadata", {}).get("tags", [])
+    return tags if isinstance(tags, list) else []
+
+
+def _code(source):
+    if isinstance(source, list):
+        source = "".join(str(s) for s in source)
+    return _MAGIC.sub(r"\1pass  # IPython magic removed", str(source))
+
+
+def read_submission(data):
+    """The graded code and metadata exercise ID of notebook bytes."""
+    nb = parse(data)
+    try:
+        code_cells = [(i + 1, cell) for i, cell in enumerate(nb.cells)
+                      if cell.get("cell_type") == "code"]
+        tagged = [(i, c) for i, c in code_cells if EXERCISE_TAG in _tags(c)]
+        cells = [(i, _code(c.get("source", "")))
+                 for i, c in (tagged or code_cells)]
+        meta = nb.metadata.get("convlib", {})
+        exercise = meta.get("exercise") if isinstance(meta, dict) else None
+    except (AttributeError, TypeError) as exc:
+        raise NotebookError(f"malformed notebook structure: {exc}") from exc
+    if not cells:
+        raise NotebookError("the notebook has no code cells")
+    return Submission(exercise, cells)
+
+
+def exercise_from_name(path):
+    """The exercise ID contained in the file name, or None."""
+    stem = Path(path).stem
+    found = [e for e in EXERCISES if e in stem]
+    return found[0] if len(found) == 1 else None

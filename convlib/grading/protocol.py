@@ -1,0 +1,97 @@
+"""The wire format between the grader and the child that runs a submission.
+
+A message is a frame: an 8-byte big-endian length, then that many bytes.
+The bytes hold a JSON header (its own 8-byte length first) followed by
+arrays saved with ``np.save(..., allow_pickle=False)``, each again
+prefixed by its length. Values are JSON trees in which
+``{"__array__": k}`` stands for the k-th array and
+``{"__tuple__": [...]}`` for a tuple. Nothing is ever unpickled: arrays
+are read back with ``np.load(allow_pickle=False)``.
+
+The grader imports this module; the child runs its source text, pasted
+in front of `_child.py` (see `sandbox.child_source`), so both sides
+share one implementation without the child importing convlib.
+"""
+import io
+import json
+import struct
+
+import numpy as np
+
+LENGTH = struct.Struct(">Q")
+MAX_FRAME = 64 * 2 ** 20   # 64 MiB: larger replies are refused unread
+
+
+class ProtocolError(Exception):
+    """A frame from the child could not be read or understood."""
+
+
+def _to_tree(value, arrays):
+    if isinstance(value, np.ndarray):
+        arrays.append(value)
+        return {"__array__": len(arrays) - 1}
+    if isinstance(value, np.generic):
+        return _to_tree(value.item(), arrays)
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_tree(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return [_to_tree(v, arrays) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_tree(v, arrays) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot send a value of type {type(value).__name__}")
+
+
+def encode(message):
+    """Bytes of one frame (without its outer length) for `message`."""
+    arrays = []
+    tree = _to_tree(message, arrays)
+    parts = [json.dumps(tree).encode()]
+    for array in arrays:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        parts.append(buffer.getvalue())
+    return b"".join(LENGTH.pack(len(p)) + p for p in parts)
+
+
+def _from_tree(tree, arrays):
+    if isinstance(tree, list):
+        return [_from_tree(v, arrays) for v in tree]
+    if isinstance(tree, dict):
+        if set(tree) == {"__array__"}:
+            return arrays[tree["__array__"]]
+        if set(tree) == {"__tuple__"}:
+            return tuple(_from_tree(v, arrays) for v in tree["__tuple__"])
+        return {k: _from_tree(v, arrays) for k, v in tree.items()}
+    return tree
+
+
+def _split(payload):
+    parts, offset = [], 0
+    while offset < len(payload):
+        if offset + LENGTH.size > len(payload):
+            raise ProtocolError("truncated part header")
+        (size,) = LENGTH.unpack_from(payload, offset)
+        offset += LENGTH.size
+        if offset + size > len(payload):
+            raise ProtocolError("truncated part")
+        parts.append(payload[offset:offset + size])
+        offset += size
+    if not parts:
+        raise ProtocolError("empty frame")
+    return parts
+
+
+def decode(payload):
+    """Inverse of `encode`; raises `ProtocolError` on anything malformed."""
+    try:
+        parts = _split(payload)
+        tree = json.loads(parts[0].decode())
+        arrays = [np.load(io.BytesIO(p), allow_pickle=False)
+                  for p in parts[1:]]
+        return _from_tree(tree, arrays)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # ValueError, UnicodeError, IndexError...
+        raise ProtocolError(f"malformed message: {exc}") from exc

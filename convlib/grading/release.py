@@ -1,0 +1,105 @@
+"""Write the student notebooks from the sources (nbgrader-style markers).
+
+In a source ``exercises/source/NN_topic.ipynb`` every line from
+``### BEGIN SOLUTION`` to ``### END SOLUTION`` is replaced, in the
+released ``exercises/NN_topic.ipynb``, by ``raise NotImplementedError``
+at the indentation of the BEGIN line. Outputs and execution counts are
+cleared; cells with a solution must carry the ``exercise`` tag, and the
+notebook's metadata names its exercise (``metadata.convlib.exercise``).
+"""
+import re
+from pathlib import Path
+
+import nbformat
+
+from .gradebook import write_atomic
+from .notebook import EXERCISE_TAG
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE_DIR = ROOT / "exercises" / "source"
+RELEASE_DIR = ROOT / "exercises"
+_BEGIN = re.compile(r"^([ \t]*)### BEGIN SOLUTION[ \t]*$")
+
+
+class ReleaseError(ValueError):
+    """A source notebook breaks the conventions above."""
+
+
+def strip_solution(source, where="cell"):
+    """`source` with each solution block replaced by a raise."""
+    lines, out, indent = source.split("\n"), [], None
+    for line in lines:
+        match = _BEGIN.match(line)
+        if match:
+            if indent is not None:
+                raise ReleaseError(f"{where}: nested {BEGIN}")
+            indent = match.group(1)
+        elif line.strip() == END:
+            if indent is None:
+                raise ReleaseError(f"{where}: {END} without {BEGIN}")
+            out.append(f"{indent}raise NotImplementedError")
+            indent = None
+        elif indent is None:
+            out.append(line)
+    if indent is not None:
+        raise ReleaseError(f"{where}: {BEGIN} without {END}")
+    return "\n".join(out)
+
+
+def solution_code(source):
+    """`source` with the markers removed, the solution kept."""
+    return "\n".join(line for line in source.split("\n")
+                     if line.strip() not in (BEGIN, END))
+
+
+def _release_cell(cell, where):
+    cell = nbformat.from_dict(dict(cell))
+    if cell.cell_type != "code":
+        return cell
+    has_solution = BEGIN in cell.source
+    if has_solution and EXERCISE_TAG not in cell.metadata.get("tags", []):
+        raise ReleaseError(f"{where} has a solution but no "
+                           f"'{EXERCISE_TAG}' tag")
+    cell.source = strip_solution(cell.source, where)
+    cell.outputs, cell.execution_count = [], None
+    return cell
+
+
+def render(source_path):
+    """Text of the student notebook for one source notebook."""
+    source_path = Path(source_path)
+    nb = nbformat.read(source_path, as_version=4)
+    exercise = nb.metadata.get("convlib", {}).get("exercise")
+    if exercise != source_path.stem:
+        raise ReleaseError(f"{source_path.name}: metadata.convlib.exercise "
+                           f"is {exercise!r}, expected {source_path.stem!r}")
+    nb.cells = [_release_cell(c, f"{source_path.name} cell {i + 1}")
+                for i, c in enumerate(nb.cells)]
+    return nbformat.writes(nb) + "\n"
+
+
+def sources(source_dir=SOURCE_DIR):
+    """The source notebooks, sorted."""
+    return sorted(Path(source_dir).glob("[0-9][0-9]_*.ipynb"))
+
+
+def release(source_dir=SOURCE_DIR, release_dir=RELEASE_DIR, check=False):
+    """Write (or with `check`, compare) every student notebook.
+
+    Returns
+    -------
+    list of Path
+        The released notebooks that were (or, with `check`, would be)
+        rewritten because they were missing or out of date.
+    """
+    changed = []
+    for source in sources(source_dir):
+        target = Path(release_dir) / source.name
+        text = render(source)
+        if target.exists() and target.read_text() == text:
+            continue
+        changed.append(target)
+        if not check:
+            write_atomic(target, text)
+    return changed
