@@ -1,2 +1,512 @@
-"""convlib.numpy: conv (being written)."""
-__all__ = []
+"""Convolution and transposed convolution, 1-D to 3-D, in NumPy.
+
+One N-d implementation (in `convlib.numpy._conv_nd`) serves every
+dimension and both directions:
+
+* forward: zero-pad -> ``sliding_windows`` (a strided view, no copy) ->
+  one copy into im2col columns (groups, C_in/groups * K, N * L) -> one
+  matmul per group with the weight;
+* backward-input (the adjoint): ``weight^T @ grad_output`` gives one
+  column per window; the columns are added back onto the padded input
+  one kernel tap at a time (col2im) and the padding is cropped off.
+  With stride 1 this equals a full correlation with the flipped
+  kernel, so the fast forward path is reused instead;
+* backward-weight: ``grad_output @ columns^T``, one matmul per group.
+
+A transposed convolution *is* the backward-input of the convolution with
+the same weight, so ``conv_transpose*`` reuse the same three pieces with
+the roles swapped.  Depthwise convolutions (one input channel per group)
+take an einsum path over the window view instead of many tiny matmuls.
+The loops that remain run over kernel taps, never over pixels.
+
+Output sizes are those of `convlib.shapes.conv_output_size` and
+`convlib.shapes.conv_transpose_output_size`.
+"""
+from .._util import check_array, ntuple
+from ._conv_nd import (_conv, _conv_backward, _conv_transpose,
+                       _conv_transpose_backward)
+
+__all__ = [
+    "conv1d", "conv2d", "conv3d",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "depthwise_separable_conv2d", "spatially_separable_conv2d",
+    "conv1d_backward", "conv2d_backward", "conv3d_backward",
+    "conv_transpose1d_backward", "conv_transpose2d_backward",
+    "conv_transpose3d_backward",
+    "depthwise_separable_conv2d_backward",
+    "spatially_separable_conv2d_backward",
+]
+
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+_KERNEL = {1: "kL", 2: "kH, kW", 3: "kD, kH, kW"}
+
+
+def _doc(template, n):
+    """Decorator: fill a shared docstring template for the n-d variant."""
+    def decorate(func):
+        func.__doc__ = template.format(
+            n=n, s=_SPATIAL[n], k=_KERNEL[n],
+            o=", ".join(f"{c}_out" for c in _SPATIAL[n].split(", ")))
+        return func
+    return decorate
+
+
+_CONV_DOC = """{n}-D cross-correlation, as ``torch.nn.functional.conv{n}d``.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, {s}) or (C_in, {s})
+    weight : ndarray, shape (C_out, C_in / groups, {k})
+    bias : ndarray, shape (C_out,), optional
+    stride : int or tuple of {n} ints, >= 1
+    padding : int, tuple of {n} ints, 'same' or 'valid'
+        Zeros added on both sides.  'same' keeps the input size (only
+        with stride 1); when the dilated kernel's extent minus one is odd,
+        the extra zero goes on the right, as torch does.
+    dilation : int or tuple of {n} ints, >= 1
+        Spacing between kernel taps; 1 is a dense kernel.
+    groups : int
+        Input and output channels are split into this many groups,
+        each convolved separately; ``groups == C_in`` is depthwise.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, {o}) or (C_out, {o})
+        Unbatched when `input` is.  Each output size is
+        ``convlib.shapes.conv_output_size``:
+        ``(size + 2*padding - dilation*(k - 1) - 1) // stride + 1``.
+        Same float dtype as the inputs (float32 stays float32; mixed
+        float32/float64 arguments give float64).
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, channels that do not match or do
+        not divide by `groups`, a dilated kernel larger than the padded
+        input, negative padding, an unknown padding string or 'same'
+        with stride > 1.
+    TypeError
+        Non-integer stride, padding, dilation or groups.
+
+    Notes
+    -----
+    ``out[n, o] = bias[o] + sum_c sum_k weight[o, c, k] *
+    padded[n, g*C_in/groups + c, stride*x + dilation*k]`` where ``g`` is
+    the group of output channel ``o``.  Computed as pad -> strided
+    window view -> one grouped matmul (im2col).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.ones((1, 1) + (5,) * {n})
+    >>> w = np.ones((2, 1) + (3,) * {n})
+    >>> conv{n}d(x, w, padding=1).shape == (1, 2) + (5,) * {n}
+    True
+    """
+
+_CONV_BACKWARD_DOC = """Gradients of ``conv{n}d`` in each array argument.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C_out, {o}) or (C_out, {o})
+        Gradient of the loss with respect to ``conv{n}d``'s output.
+    input, weight, bias, stride, padding, dilation, groups
+        Exactly the arguments given to ``conv{n}d``.
+
+    Returns
+    -------
+    grad_input : ndarray, shape of `input`
+        The adjoint (transposed convolution) of `grad_output`.
+    grad_weight : ndarray, shape (C_out, C_in / groups, {k})
+    grad_bias : ndarray, shape (C_out,), or None when `bias` is None
+
+    Raises
+    ------
+    ValueError, TypeError
+        As ``conv{n}d``, and when `grad_output` does not have the shape
+        of ``conv{n}d``'s output.
+    """
+
+_TRANSPOSE_DOC = """{n}-D transposed convolution (torch's conv_transpose{n}d).
+
+    The adjoint of ``conv{n}d`` with the same weight, stride, padding,
+    dilation and groups: ``conv_transpose{n}d(y, w)`` is the gradient of
+    ``conv{n}d(x, w)`` with respect to ``x`` when the output's gradient
+    is ``y``.  Argument order is torch's (groups before dilation).
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, {s}) or (C_in, {s})
+    weight : ndarray, shape (C_in, C_out / groups, {k})
+    bias : ndarray, shape (C_out,), optional
+    stride : int or tuple of {n} ints, >= 1
+    padding : int or tuple of {n} ints, >= 0
+        Cropped from both sides of the full (padding 0) output; it is
+        the `padding` of the ``conv{n}d`` this is the adjoint of.
+        Strings are not accepted.
+    output_padding : int or tuple of {n} ints
+        Extra size added on one side (the end) of the output, to pick
+        among the input sizes that a strided conv maps to the same
+        size; must be smaller than ``max(stride, dilation)``.
+    groups : int
+    dilation : int or tuple of {n} ints, >= 1
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, {o}) or (C_out, {o})
+        Each output size is ``convlib.shapes.conv_transpose_output_size``:
+        ``(size - 1)*stride - 2*padding + dilation*(k - 1)
+        + output_padding + 1``.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, channel mismatch, channels not
+        divisible by `groups`, output_padding too large, an output size
+        below 1, negative padding.
+    TypeError
+        Non-integer or string arguments where ints are expected.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.ones((1, 1) + (3,) * {n})
+    >>> w = np.ones((1, 1) + (2,) * {n})
+    >>> conv_transpose{n}d(x, w, stride=2).shape == (1, 1) + (6,) * {n}
+    True
+    """
+
+_TRANSPOSE_BACKWARD_DOC = """Gradients of ``conv_transpose{n}d``.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C_out, {o}) or (C_out, {o})
+    input, weight, bias, stride, padding, output_padding, groups, dilation
+        Exactly the arguments given to ``conv_transpose{n}d``.
+
+    Returns
+    -------
+    grad_input : ndarray, shape of `input`
+        ``conv{n}d(grad_output, weight, ...)`` (the adjoint's adjoint).
+    grad_weight : ndarray, shape (C_in, C_out / groups, {k})
+    grad_bias : ndarray, shape (C_out,), or None when `bias` is None
+
+    Raises
+    ------
+    ValueError, TypeError
+        As ``conv_transpose{n}d``, and when `grad_output` does not have
+        the shape of its output.
+    """
+
+
+@_doc(_CONV_DOC, 1)
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1,
+           groups=1):
+    return _conv("conv1d", 1, input, weight, bias, stride, padding,
+                 dilation, groups)
+
+
+@_doc(_CONV_DOC, 2)
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
+           groups=1):
+    return _conv("conv2d", 2, input, weight, bias, stride, padding,
+                 dilation, groups)
+
+
+@_doc(_CONV_DOC, 3)
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1,
+           groups=1):
+    return _conv("conv3d", 3, input, weight, bias, stride, padding,
+                 dilation, groups)
+
+
+@_doc(_CONV_BACKWARD_DOC, 1)
+def conv1d_backward(grad_output, input, weight, bias=None, stride=1,
+                    padding=0, dilation=1, groups=1):
+    return _conv_backward("conv1d_backward", 1, grad_output, input,
+                          weight, bias, stride, padding, dilation, groups)
+
+
+@_doc(_CONV_BACKWARD_DOC, 2)
+def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
+                    padding=0, dilation=1, groups=1):
+    return _conv_backward("conv2d_backward", 2, grad_output, input,
+                          weight, bias, stride, padding, dilation, groups)
+
+
+@_doc(_CONV_BACKWARD_DOC, 3)
+def conv3d_backward(grad_output, input, weight, bias=None, stride=1,
+                    padding=0, dilation=1, groups=1):
+    return _conv_backward("conv3d_backward", 3, grad_output, input,
+                          weight, bias, stride, padding, dilation, groups)
+
+
+@_doc(_TRANSPOSE_DOC, 1)
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0,
+                     output_padding=0, groups=1, dilation=1):
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias,
+                           stride, padding, output_padding, groups,
+                           dilation)
+
+
+@_doc(_TRANSPOSE_DOC, 2)
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
+                     output_padding=0, groups=1, dilation=1):
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias,
+                           stride, padding, output_padding, groups,
+                           dilation)
+
+
+@_doc(_TRANSPOSE_DOC, 3)
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0,
+                     output_padding=0, groups=1, dilation=1):
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias,
+                           stride, padding, output_padding, groups,
+                           dilation)
+
+
+@_doc(_TRANSPOSE_BACKWARD_DOC, 1)
+def conv_transpose1d_backward(grad_output, input, weight, bias=None,
+                              stride=1, padding=0, output_padding=0,
+                              groups=1, dilation=1):
+    return _conv_transpose_backward(
+        "conv_transpose1d_backward", 1, grad_output, input, weight, bias,
+        stride, padding, output_padding, groups, dilation)
+
+
+@_doc(_TRANSPOSE_BACKWARD_DOC, 2)
+def conv_transpose2d_backward(grad_output, input, weight, bias=None,
+                              stride=1, padding=0, output_padding=0,
+                              groups=1, dilation=1):
+    return _conv_transpose_backward(
+        "conv_transpose2d_backward", 2, grad_output, input, weight, bias,
+        stride, padding, output_padding, groups, dilation)
+
+
+@_doc(_TRANSPOSE_BACKWARD_DOC, 3)
+def conv_transpose3d_backward(grad_output, input, weight, bias=None,
+                              stride=1, padding=0, output_padding=0,
+                              groups=1, dilation=1):
+    return _conv_transpose_backward(
+        "conv_transpose3d_backward", 3, grad_output, input, weight, bias,
+        stride, padding, output_padding, groups, dilation)
+
+
+# ---------------------------------------------------------------------
+# Separable convolutions: two cheap convolutions in a row.
+# ---------------------------------------------------------------------
+
+def _check_shape(fn, name, array, pattern, meaning):
+    """Check `array` against a shape pattern (None = any size)."""
+    a = check_array(array, name, fn, (len(pattern),))
+    if any(p is not None and p != s for p, s in zip(pattern, a.shape)):
+        raise ValueError(
+            f"{fn}: {name} must have shape {meaning}, got {a.shape}")
+    return a
+
+
+def _check_depthwise_separable(fn, input, dw, pw, db, pb):
+    x = check_array(input, "input", fn, (3, 4))
+    c_in = x.shape[-3]
+    dw = _check_shape(fn, "depthwise_weight", dw, (None, 1, None, None),
+                      f"(C_in*M, 1, kH, kW) with C_in={c_in}")
+    if dw.shape[0] % c_in:
+        raise ValueError(
+            f"{fn}: depthwise_weight must have a multiple of the "
+            f"{c_in} input channels as its first size, got {dw.shape}")
+    mid = dw.shape[0]
+    pw = _check_shape(fn, "pointwise_weight", pw, (None, mid, 1, 1),
+                      f"(C_out, {mid}, 1, 1)")
+    if db is not None:
+        _check_shape(fn, "depthwise_bias", db, (mid,), f"({mid},)")
+    if pb is not None:
+        _check_shape(fn, "pointwise_bias", pb, (pw.shape[0],),
+                     f"({pw.shape[0]},)")
+    return x, dw, pw
+
+
+def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
+                               depthwise_bias=None, pointwise_bias=None,
+                               stride=1, padding=0, dilation=1):
+    """Depthwise k×k convolution, then a pointwise (1×1) convolution.
+
+    ``conv2d(conv2d(input, depthwise_weight, depthwise_bias, stride,
+    padding, dilation, groups=C_in), pointwise_weight, pointwise_bias)``:
+    each input channel is filtered by M kernels of its own, then the
+    C_in*M maps are mixed by a 1×1 convolution (MobileNet, Xception).
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, H, W) or (C_in, H, W)
+    depthwise_weight : ndarray, shape (C_in*M, 1, kH, kW)
+    pointwise_weight : ndarray, shape (C_out, C_in*M, 1, 1)
+    depthwise_bias : ndarray, shape (C_in*M,), optional
+    pointwise_bias : ndarray, shape (C_out,), optional
+    stride, padding, dilation
+        As in `conv2d`; they apply to the depthwise step only.
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
+        Sizes as `conv2d` with the depthwise kernel.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Weights or biases of the wrong shape, and as `conv2d`.
+    """
+    fn = "depthwise_separable_conv2d"
+    x, dw, pw = _check_depthwise_separable(
+        fn, input, depthwise_weight, pointwise_weight, depthwise_bias,
+        pointwise_bias)
+    mid = _conv(fn, 2, x, dw, depthwise_bias, stride, padding, dilation,
+                x.shape[-3])
+    return _conv(fn, 2, mid, pw, pointwise_bias, 1, 0, 1, 1)
+
+
+def depthwise_separable_conv2d_backward(
+        grad_output, input, depthwise_weight, pointwise_weight,
+        depthwise_bias=None, pointwise_bias=None, stride=1, padding=0,
+        dilation=1):
+    """Gradients of `depthwise_separable_conv2d`.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C_out, H_out, W_out) or unbatched
+    input, depthwise_weight, pointwise_weight, depthwise_bias,
+    pointwise_bias, stride, padding, dilation
+        Exactly the arguments given to `depthwise_separable_conv2d`.
+
+    Returns
+    -------
+    tuple
+        ``(grad_input, grad_depthwise_weight, grad_pointwise_weight,
+        grad_depthwise_bias, grad_pointwise_bias)``, each the shape of
+        its argument; None for a missing bias.
+    """
+    fn = "depthwise_separable_conv2d_backward"
+    x, dw, pw = _check_depthwise_separable(
+        fn, input, depthwise_weight, pointwise_weight, depthwise_bias,
+        pointwise_bias)
+    c_in = x.shape[-3]
+    mid = _conv(fn, 2, x, dw, depthwise_bias, stride, padding, dilation,
+                c_in)
+    g_mid, g_pw, g_pb = _conv_backward(
+        fn, 2, grad_output, mid, pw, pointwise_bias, 1, 0, 1, 1)
+    g_x, g_dw, g_db = _conv_backward(
+        fn, 2, g_mid, x, dw, depthwise_bias, stride, padding, dilation,
+        c_in)
+    return g_x, g_dw, g_pw, g_db, g_pb
+
+
+def _check_spatially_separable(fn, input, cw, rw, cb, rb):
+    x = check_array(input, "input", fn, (3, 4))
+    c_in = x.shape[-3]
+    cw = _check_shape(fn, "column_weight", cw, (None, c_in, None, 1),
+                      f"(C_mid, {c_in}, kH, 1)")
+    mid = cw.shape[0]
+    rw = _check_shape(fn, "row_weight", rw, (None, mid, 1, None),
+                      f"(C_out, {mid}, 1, kW)")
+    if cb is not None:
+        _check_shape(fn, "column_bias", cb, (mid,), f"({mid},)")
+    if rb is not None:
+        _check_shape(fn, "row_bias", rb, (rw.shape[0],),
+                     f"({rw.shape[0]},)")
+    return x, cw, rw
+
+
+def _split_hw(fn, stride, padding, dilation):
+    """(column step, row step) stride/padding/dilation; see Notes."""
+    sh, sw = ntuple(stride, 2, "stride", fn, minimum=1)
+    dh, dw = ntuple(dilation, 2, "dilation", fn, minimum=1)
+    if isinstance(padding, str):  # 'same'/'valid' apply to each step
+        pads = (padding, padding)
+    else:
+        ph, pw = ntuple(padding, 2, "padding", fn, minimum=0)
+        pads = ((ph, 0), (0, pw))
+    return (((sh, 1), pads[0], (dh, 1)), ((1, sw), pads[1], (1, dw)))
+
+
+def spatially_separable_conv2d(input, column_weight, row_weight,
+                               column_bias=None, row_bias=None, stride=1,
+                               padding=0, dilation=1):
+    """A kH×1 convolution down the columns, then a 1×kW along the rows.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, H, W) or (C_in, H, W)
+    column_weight : ndarray, shape (C_mid, C_in, kH, 1)
+    row_weight : ndarray, shape (C_out, C_mid, 1, kW)
+    column_bias : ndarray, shape (C_mid,), optional
+    row_bias : ndarray, shape (C_out,), optional
+    stride, padding, dilation : int or tuple of 2 ints
+        As in `conv2d`, split by axis: the column step uses the height
+        entries, the row step the width entries (see Notes).
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
+        Sizes as `conv2d` with a (kH, kW) kernel.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Weights or biases of the wrong shape, and as `conv2d`.
+
+    Notes
+    -----
+    With ``stride=(sH, sW)``, ``padding=(pH, pW)``, ``dilation=(dH, dW)``
+    the two steps are::
+
+        mid = conv2d(input, column_weight, column_bias, stride=(sH, 1),
+                     padding=(pH, 0), dilation=(dH, 1))
+        out = conv2d(mid, row_weight, row_bias, stride=(1, sW),
+                     padding=(0, pW), dilation=(1, dW))
+
+    'same' and 'valid' are passed to both steps (each pads only its own
+    axis, because the other kernel size is 1).  Without `column_bias`
+    the result equals one ``conv2d(input, K, row_bias, stride, padding,
+    dilation)`` with ``K[o, i, h, w] = sum_m row_weight[o, m, 0, w] *
+    column_weight[m, i, h, 0]``; with C_in = C_mid = C_out = 1 that is
+    the outer product of a column and a row (a rank-1 kernel), which
+    is why only rank-1 kernels (e.g. Sobel) separate exactly.
+    `column_bias` breaks the equality at the columns the row step pads.
+    """
+    fn = "spatially_separable_conv2d"
+    x, cw, rw = _check_spatially_separable(
+        fn, input, column_weight, row_weight, column_bias, row_bias)
+    col, row = _split_hw(fn, stride, padding, dilation)
+    mid = _conv(fn, 2, x, cw, column_bias, *col, 1)
+    return _conv(fn, 2, mid, rw, row_bias, *row, 1)
+
+
+def spatially_separable_conv2d_backward(
+        grad_output, input, column_weight, row_weight, column_bias=None,
+        row_bias=None, stride=1, padding=0, dilation=1):
+    """Gradients of `spatially_separable_conv2d`.
+
+    Parameters
+    ----------
+    grad_output : ndarray, shape (N, C_out, H_out, W_out) or unbatched
+    input, column_weight, row_weight, column_bias, row_bias, stride,
+    padding, dilation
+        Exactly the arguments given to `spatially_separable_conv2d`.
+
+    Returns
+    -------
+    tuple
+        ``(grad_input, grad_column_weight, grad_row_weight,
+        grad_column_bias, grad_row_bias)``, each the shape of its
+        argument; None for a missing bias.
+    """
+    fn = "spatially_separable_conv2d_backward"
+    x, cw, rw = _check_spatially_separable(
+        fn, input, column_weight, row_weight, column_bias, row_bias)
+    col, row = _split_hw(fn, stride, padding, dilation)
+    mid = _conv(fn, 2, x, cw, column_bias, *col, 1)
+    g_mid, g_rw, g_rb = _conv_backward(
+        fn, 2, grad_output, mid, rw, row_bias, *row, 1)
+    g_x, g_cw, g_cb = _conv_backward(
+        fn, 2, g_mid, x, cw, column_bias, *col, 1)
+    return g_x, g_cw, g_rw, g_cb, g_rb

@@ -1,0 +1,451 @@
+"""The N-d convolution kernels behind `convlib.numpy.conv`.
+
+Everything here works on batched arrays (N, C, *spatial) of any number
+of spatial dimensions, with tuples of ints for stride and dilation and
+((lo, hi), ...) pairs for padding.  See `convlib.numpy.conv` for the
+public functions and for how the pieces fit together.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from .._util import (check_array, check_positive_int, ntuple,
+                     sliding_windows)
+
+# ---------------------------------------------------------------------
+# The N-d kernels: forward, backward-input (adjoint), backward-weight.
+# ---------------------------------------------------------------------
+
+_CHUNK_BYTES = 8 * 2**20  # im2col columns per batch chunk: stay in L3
+
+
+def _chunks(batch, per_sample):
+    """Batch slices whose columns take about `_CHUNK_BYTES` each.
+
+    Copying the columns and multiplying them while they are still in
+    cache is faster (1.5x on the dilated benchmark case) than building
+    them for the whole batch first.
+    """
+    step = max(1, _CHUNK_BYTES // max(1, per_sample))
+    return [slice(i, min(i + step, batch)) for i in range(0, batch, step)]
+
+
+def _pad(x, pads):
+    """Zero-pad the spatial axes of (N, C, *S) by ((lo, hi), ...)."""
+    if any(lo or hi for lo, hi in pads):
+        return np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
+    return x
+
+
+def _out_size(padded, kernel, stride, dilation):
+    return tuple((p - d * (k - 1) - 1) // s + 1
+                 for p, k, s, d in zip(padded, kernel, stride, dilation))
+
+
+def _windows(padded, kernel, stride, dilation, out):
+    """Window view (N, C, *out, *kernel); `out` may drop spare windows."""
+    win = sliding_windows(padded, tuple(kernel), stride, dilation)
+    return win[(slice(None),) * 2 + tuple(slice(0, o) for o in out)]
+
+
+def _columns(win, groups):
+    """Copy windows into im2col order (groups, C/groups*K, N*L).
+
+    K is the number of kernel taps and L the number of output positions.
+    With the batch inside the columns, one matmul per group covers a
+    whole chunk of samples; the innermost, contiguous axis is the output
+    width, so the copy reads the input row by row.
+    """
+    n = (win.ndim - 2) // 2
+    axes = ((1,) + tuple(range(2 + n, 2 + 2 * n)) + (0,)
+            + tuple(range(2, 2 + n)))
+    cols = np.ascontiguousarray(win.transpose(axes))
+    rows = win.shape[1] // groups * math.prod(win.shape[2 + n:])
+    return cols.reshape(groups, rows,
+                        win.shape[0] * math.prod(win.shape[2:2 + n]))
+
+
+def _channel_major(array, groups):
+    """(N, C, *S) -> (groups, C/groups, N*prod(S)), a copy."""
+    n, c = array.shape[:2]
+    size = n * math.prod(array.shape[2:])
+    return np.ascontiguousarray(array.swapaxes(0, 1)).reshape(
+        groups, c // groups, size)
+
+
+def _column_bytes(x, kernel, out):
+    """Bytes of one sample's im2col columns."""
+    return x.shape[1] * math.prod(kernel) * math.prod(out) * x.itemsize
+
+
+def _is_depthwise(weight, groups):
+    """True when every group sees one input channel (weight (G*M, 1, ..))."""
+    return groups > 1 and weight.shape[1] == 1
+
+
+def _letters(n):
+    """einsum letters for n output axes and n kernel axes."""
+    return "xyz"[:n], "XYZ"[:n]
+
+
+def _forward(x, weight, stride, pads, dilation, groups, out=None):
+    """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K)."""
+    xp, kernel = _pad(x, pads), weight.shape[2:]
+    if out is None:
+        out = _out_size(xp.shape[2:], kernel, stride, dilation)
+    out, c_out = tuple(out), weight.shape[0]
+    if _is_depthwise(weight, groups):
+        o, k = _letters(len(kernel))
+        w = weight.reshape((groups, c_out // groups) + kernel)
+        win = _windows(xp, kernel, stride, dilation, out)
+        y = np.einsum(f"nc{o}{k},cm{k}->ncm{o}", win, w, optimize=True)
+        return y.reshape((x.shape[0], c_out) + out)
+    w = weight.reshape(groups, c_out // groups, -1)
+    y = np.empty((x.shape[0], c_out) + out, x.dtype)
+    for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
+        win = _windows(xp[part], kernel, stride, dilation, out)
+        y[part] = np.matmul(w, _columns(win, groups)).reshape(
+            (c_out, -1) + out).swapaxes(0, 1)
+    return y
+
+
+def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
+    """Adjoint of `_forward` in its input: (N, C_out, *O) -> (N, C_in, *S).
+
+    This is also the forward pass of the transposed convolution.  With
+    stride 1 it is a full correlation with the flipped kernel, which
+    reuses the fast forward path; otherwise columns are scattered back.
+    """
+    full = _full_pads(grad.shape[2:], weight.shape[2:], in_spatial, stride,
+                      pads, dilation)
+    if full is not None:
+        return _forward(grad, _flip(weight, groups), stride, full,
+                        dilation, groups)
+    c_in = groups * weight.shape[1]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_spatial, pads))
+    target = np.zeros((grad.shape[0], c_in) + padded, grad.dtype)
+    if _is_depthwise(weight, groups):
+        _scatter_depthwise(target, grad, weight, stride, dilation, groups)
+    else:
+        _scatter_columns(target, grad, weight, stride, dilation, groups)
+    crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_spatial))
+    return target[(Ellipsis,) + crop]
+
+
+def _scatter_columns(target, grad, weight, stride, dilation, groups):
+    """col2im: add weight^T @ grad, one tap at a time, onto `target`."""
+    c_out, c_in = weight.shape[0], target.shape[1]
+    kernel, out = weight.shape[2:], grad.shape[2:]
+    taps, positions = math.prod(kernel), math.prod(out)
+    w = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
+    w = np.ascontiguousarray(w)
+    per_sample = c_in * taps * positions * grad.itemsize
+    for part in _chunks(grad.shape[0], per_sample):
+        cols = np.matmul(w, _channel_major(grad[part], groups)).reshape(
+            c_in, taps, -1, positions)
+        _add_taps(target[part], lambda t: cols[:, t].swapaxes(0, 1),
+                  kernel, out, stride, dilation)
+
+
+def _scatter_depthwise(target, grad, weight, stride, dilation, groups):
+    """col2im for one input channel per group: no matmul needed."""
+    c_out, kernel, out = weight.shape[0], weight.shape[2:], grad.shape[2:]
+    g = grad.reshape(grad.shape[0], groups, c_out // groups,
+                     math.prod(out))
+    w = weight.reshape(groups, c_out // groups, -1)
+    _add_taps(target, lambda t: np.einsum("ngml,gm->ngl", g, w[:, :, t]),
+              kernel, out, stride, dilation)
+
+
+def _add_taps(target, tap, kernel, out, stride, dilation):
+    """Add each tap's (N, C, L) values to its strided slice of `target`."""
+    shape = target.shape[:2] + tuple(out)
+    for t, offsets in enumerate(np.ndindex(*kernel)):
+        where = tuple(
+            slice(k * d, k * d + (o - 1) * s + 1, s)
+            for k, d, o, s in zip(offsets, dilation, out, stride))
+        target[(Ellipsis,) + where] += tap(t).reshape(shape)
+
+
+def _full_pads(out, kernel, in_spatial, stride, pads, dilation):
+    """Padding of the full correlation that equals `_grad_input`, or None.
+
+    Only for stride 1 and padding no wider than the dilated kernel; the
+    right side also takes the rows a conv_transpose's output_padding adds.
+    """
+    if any(s != 1 for s in stride):
+        return None
+    span = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    full = tuple((sp - lo, size + sp - o - (sp - lo))
+                 for sp, (lo, _), size, o in zip(span, pads, in_spatial, out))
+    return full if all(lo >= 0 and hi >= 0 for lo, hi in full) else None
+
+
+def _flip(weight, groups):
+    """(C_out, C_in/g, *K) -> (C_in, C_out/g, *K), kernel reversed."""
+    c_out, per_group = weight.shape[:2]
+    kernel = weight.shape[2:]
+    w = weight.reshape((groups, c_out // groups, per_group) + kernel)
+    w = w.swapaxes(1, 2).reshape(
+        (groups * per_group, c_out // groups) + kernel)
+    reverse = (slice(None, None, -1),) * len(kernel)
+    return np.ascontiguousarray(w[(Ellipsis,) + reverse])
+
+
+def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
+    """Gradient of `_forward` in its weight: (C_out, C_in/g, *K)."""
+    xp, out, c_out = _pad(x, pads), grad.shape[2:], grad.shape[1]
+    if groups > 1 and x.shape[1] == groups:  # depthwise
+        return _depthwise_grad_weight(
+            _windows(xp, kernel, stride, dilation, out), grad, groups)
+    gw = np.zeros((groups, x.shape[1] // groups * math.prod(kernel),
+                   c_out // groups), x.dtype)
+    for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
+        cols = _columns(_windows(xp[part], kernel, stride, dilation, out),
+                        groups)  # (G, C_in/G*K, n*L)
+        # columns @ grad^T, then transpose the small result: several
+        # times faster with OpenBLAS than grad @ columns^T here
+        gw += np.matmul(cols, _channel_major(grad[part], groups)
+                        .transpose(0, 2, 1))
+    return gw.transpose(0, 2, 1).reshape((c_out, -1) + tuple(kernel))
+
+
+def _depthwise_grad_weight(win, grad, groups):
+    """Weight gradient for one input channel per group, tap by tap."""
+    n, c_out = (win.ndim - 2) // 2, grad.shape[1]
+    kernel = win.shape[2 + n:]
+    o, _ = _letters(n)
+    g = grad.reshape((grad.shape[0], groups, c_out // groups)
+                     + grad.shape[2:])
+    gw = np.empty((groups, c_out // groups) + kernel, grad.dtype)
+    for offsets in np.ndindex(*kernel):
+        # a plain einsum loop: no copy of the strided tap (optimize=True
+        # copies it and is 3-4x slower here)
+        gw[(Ellipsis,) + offsets] = np.einsum(
+            f"ng{o},ngm{o}->gm", win[(Ellipsis,) + offsets], g)
+    return gw.reshape((c_out, 1) + kernel)
+
+
+def _grad_bias(grad):
+    """Gradient of an added per-channel bias: sum over all but axis 1."""
+    return grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+
+
+# ---------------------------------------------------------------------
+# Argument checking.
+# ---------------------------------------------------------------------
+
+class _Args(NamedTuple):
+    """Checked arguments of one call, input always batched."""
+    x: np.ndarray
+    weight: np.ndarray
+    bias: object
+    stride: tuple
+    pads: tuple
+    dilation: tuple
+    groups: int
+    batched: bool
+    out: tuple  # spatial size of the output
+
+
+def _check_common(fn, n, input, weight, stride, dilation, groups):
+    x = check_array(input, "input", fn, (n + 1, n + 2))
+    w = check_array(weight, "weight", fn, (n + 2,))
+    if 0 in w.shape:
+        raise ValueError(
+            f"{fn}: weight must have no zero-sized axis, got shape "
+            f"{w.shape}")
+    stride = ntuple(stride, n, "stride", fn, minimum=1)
+    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
+    groups = check_positive_int(groups, "groups", fn)
+    if x.shape[-n - 1] % groups:
+        raise ValueError(
+            f"{fn}: input has {x.shape[-n - 1]} channels, not divisible "
+            f"by groups={groups}")
+    return x, w, stride, dilation, groups
+
+
+def _check_bias(fn, bias, channels):
+    if bias is None:
+        return None
+    b = check_array(bias, "bias", fn, (1,))
+    if b.shape[0] != channels:
+        raise ValueError(
+            f"{fn}: bias must have shape ({channels},) to match the "
+            f"{channels} output channels, got shape {b.shape}")
+    return b
+
+
+def _same_dtype(x, w, b):
+    dtype = np.result_type(x, w, *(() if b is None else (b,)))
+    cast = [a if a is None else a.astype(dtype, copy=False)
+            for a in (x, w, b)]
+    return cast
+
+
+def _conv_pads(fn, padding, n, kernel, stride, dilation):
+    """((lo, hi), ...) from an int, a tuple, 'same' or 'valid'."""
+    if not isinstance(padding, str):
+        p = ntuple(padding, n, "padding", fn, minimum=0)
+        return tuple((q, q) for q in p)
+    if padding == "valid":
+        return ((0, 0),) * n
+    if padding != "same":
+        raise ValueError(
+            f"{fn}: padding must be an int, a tuple of {n} ints, 'same' "
+            f"or 'valid', got {padding!r}")
+    if any(s != 1 for s in stride):
+        raise ValueError(
+            f"{fn}: padding='same' is not supported for strided "
+            f"convolutions, got stride={stride}")
+    # as torch: half the dilated kernel each side, any extra on the right
+    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    return tuple((t // 2, t - t // 2) for t in total)
+
+
+def _conv_out(fn, spatial, kernel, pads, dilation, stride):
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(p < k for p, k in zip(padded, span)):
+        raise ValueError(
+            f"{fn}: kernel {tuple(kernel)} with dilation "
+            f"{dilation} spans {span}, larger than the padded input "
+            f"{padded} (input {tuple(spatial)}, padding {pads})")
+    return tuple((p - k) // s + 1 for p, k, s in zip(padded, span, stride))
+
+
+def _parse_conv(fn, n, input, weight, bias, stride, padding, dilation,
+                groups):
+    """Check the arguments of conv{n}d; see `_Args`."""
+    x, w, stride, dilation, groups = _check_common(
+        fn, n, input, weight, stride, dilation, groups)
+    if w.shape[1] * groups != x.shape[-n - 1]:
+        raise ValueError(
+            f"{fn}: weight has {w.shape[1]} input channels per group but "
+            f"input has {x.shape[-n - 1]} channels with groups={groups}")
+    if w.shape[0] % groups:
+        raise ValueError(
+            f"{fn}: weight has {w.shape[0]} output channels, not "
+            f"divisible by groups={groups}")
+    b = _check_bias(fn, bias, w.shape[0])
+    pads = _conv_pads(fn, padding, n, w.shape[2:], stride, dilation)
+    out = _conv_out(fn, x.shape[-n:], w.shape[2:], pads, dilation, stride)
+    batched = x.ndim == n + 2
+    x, w, b = _same_dtype(x if batched else x[None], w, b)
+    return _Args(x, w, b, stride, pads, dilation, groups, batched, out)
+
+
+def _transpose_out(fn, spatial, kernel, stride, padding, output_padding,
+                   dilation):
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= max(s, d):
+            raise ValueError(
+                f"{fn}: output_padding must be smaller than "
+                f"max(stride, dilation) in every dimension, got "
+                f"output_padding={output_padding}, stride={stride}, "
+                f"dilation={dilation}")
+    out = tuple(
+        (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for i, s, p, d, k, op in zip(spatial, stride, padding, dilation,
+                                     kernel, output_padding))
+    if any(o < 1 for o in out):
+        raise ValueError(
+            f"{fn}: output size {out} is not positive for input "
+            f"{tuple(spatial)}, kernel {tuple(kernel)}, stride {stride}, "
+            f"padding {padding} and dilation {dilation}")
+    return out
+
+
+def _parse_transpose(fn, n, input, weight, bias, stride, padding,
+                     output_padding, groups, dilation):
+    """Check the arguments of conv_transpose{n}d; see `_Args`."""
+    x, w, stride, dilation, groups = _check_common(
+        fn, n, input, weight, stride, dilation, groups)
+    if w.shape[0] != x.shape[-n - 1]:
+        raise ValueError(
+            f"{fn}: weight has {w.shape[0]} input channels (weight.shape"
+            f"[0]) but input has {x.shape[-n - 1]} channels")
+    b = _check_bias(fn, bias, w.shape[1] * groups)
+    if isinstance(padding, str):
+        raise TypeError(
+            f"{fn}: padding must be an int or a tuple of {n} ints, got "
+            f"{padding!r}")
+    padding = ntuple(padding, n, "padding", fn, minimum=0)
+    output_padding = ntuple(output_padding, n, "output_padding", fn)
+    out = _transpose_out(fn, x.shape[-n:], w.shape[2:], stride, padding,
+                         output_padding, dilation)
+    batched = x.ndim == n + 2
+    x, w, b = _same_dtype(x if batched else x[None], w, b)
+    pads = tuple((p, p) for p in padding)
+    return _Args(x, w, b, stride, pads, dilation, groups, batched, out)
+
+
+def _check_grad(fn, grad_output, a, channels):
+    """grad_output, batched, after checking it has the output's shape."""
+    g = check_array(grad_output, "grad_output", fn)
+    shape = (a.x.shape[0], channels) + a.out
+    expected = shape if a.batched else shape[1:]
+    if g.shape != expected:
+        raise ValueError(
+            f"{fn}: grad_output must have the output's shape {expected}, "
+            f"got {g.shape}")
+    g = g.astype(a.x.dtype, copy=False)
+    return g if a.batched else g[None]
+
+
+def _add_bias(y, b):
+    if b is not None:
+        y += b.reshape((-1,) + (1,) * (y.ndim - 2))
+    return y
+
+
+# ---------------------------------------------------------------------
+# N-d drivers of the public functions in `convlib.numpy.conv`.
+# ---------------------------------------------------------------------
+
+def _conv(fn, n, input, weight, bias, stride, padding, dilation, groups):
+    a = _parse_conv(fn, n, input, weight, bias, stride, padding,
+                    dilation, groups)
+    y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation, a.groups)
+    y = _add_bias(y, a.bias)
+    return y if a.batched else y[0]
+
+
+def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
+                   padding, dilation, groups):
+    a = _parse_conv(fn, n, input, weight, bias, stride, padding,
+                    dilation, groups)
+    g = _check_grad(fn, grad_output, a, a.weight.shape[0])
+    gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
+                     a.dilation, a.groups)
+    gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
+                      a.dilation, a.groups)
+    gb = None if a.bias is None else _grad_bias(g)
+    return (gx if a.batched else gx[0]), gw, gb
+
+
+def _conv_transpose(fn, n, input, weight, bias, stride, padding,
+                    output_padding, groups, dilation):
+    a = _parse_transpose(fn, n, input, weight, bias, stride, padding,
+                         output_padding, groups, dilation)
+    y = _grad_input(a.x, a.weight, a.out, a.stride, a.pads, a.dilation,
+                    a.groups)
+    y = _add_bias(np.ascontiguousarray(y), a.bias)
+    return y if a.batched else y[0]
+
+
+def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
+                             stride, padding, output_padding, groups,
+                             dilation):
+    a = _parse_transpose(fn, n, input, weight, bias, stride, padding,
+                         output_padding, groups, dilation)
+    g = _check_grad(fn, grad_output, a, a.weight.shape[1] * a.groups)
+    spatial = a.x.shape[2:]
+    # the adjoint of the adjoint is the plain convolution
+    gx = _forward(g, a.weight, a.stride, a.pads, a.dilation, a.groups,
+                  out=spatial)
+    gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
+                      a.dilation, a.groups)
+    gb = None if a.bias is None else _grad_bias(g)
+    return (gx if a.batched else gx[0]), gw, gb

@@ -1,0 +1,388 @@
+"""convlib.numpy.conv against torch.nn.functional, forward and backward.
+
+Property-based tests draw the arguments (dimension, batch, channels,
+groups, kernel, stride, padding, dilation, bias, output_padding) and
+compare values and gradients with torch in float64 via
+`compare_with_torch`; float32 cases use rtol 1e-4, atol 1e-4
+(`FLOAT32`) and check that float32 stays float32.  The bad-input table
+checks that every error names the function and the argument.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import assume, given, strategies as st
+
+import convlib.numpy as cn
+from _compare import compare_with_torch
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Using padding='same':UserWarning")
+
+CONV = {1: (cn.conv1d, F.conv1d, cn.conv1d_backward),
+        2: (cn.conv2d, F.conv2d, cn.conv2d_backward),
+        3: (cn.conv3d, F.conv3d, cn.conv3d_backward)}
+TRANSPOSE = {
+    1: (cn.conv_transpose1d, F.conv_transpose1d,
+        cn.conv_transpose1d_backward),
+    2: (cn.conv_transpose2d, F.conv_transpose2d,
+        cn.conv_transpose2d_backward),
+    3: (cn.conv_transpose3d, F.conv_transpose3d,
+        cn.conv_transpose3d_backward)}
+
+
+# float32: sums of up to ~200 products of O(1) numbers in single
+# precision, each side rounding differently
+FLOAT32 = dict(rtol=1e-4, atol=1e-4)
+
+
+def _per_dim(draw, n, values):
+    """An int, or a tuple of n ints, drawn from `values`."""
+    if draw(st.booleans()):
+        return draw(values)
+    return tuple(draw(values) for _ in range(n))
+
+
+def _as_tuple(value, n):
+    return value if isinstance(value, tuple) else (value,) * n
+
+
+@st.composite
+def conv_cases(draw, depthwise=False):
+    """(n, arrays, kwargs) for one conv{n}d call that torch accepts."""
+    n = draw(st.integers(1, 3))
+    big = 3 if n < 3 else 2  # keep 3-D small
+    groups = draw(st.integers(1, 3))
+    c_in_g = 1 if depthwise else draw(st.integers(1, 2))
+    c_out_g = draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, big)) for _ in range(n))
+    dilation = _per_dim(draw, n, st.integers(1, 2))
+    padding = draw(st.sampled_from(["same", "valid"])
+                   | st.integers(0, 2)
+                   | st.tuples(*[st.integers(0, 2)] * n))
+    stride = 1 if padding == "same" else _per_dim(draw, n, st.integers(1, 3))
+    pads = (0,) * n if isinstance(padding, str) else _as_tuple(padding, n)
+    span = [d * (k - 1) + 1 for d, k in zip(_as_tuple(dilation, n), kernel)]
+    size = tuple(max(1, s - 2 * p) + draw(st.integers(0, big))
+                 for s, p in zip(span, pads))
+    batch = draw(st.sampled_from([None, 1, 2]))
+    lead = () if batch is None else (batch,)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    arrays = [rng.standard_normal(lead + (groups * c_in_g,) + size),
+              rng.standard_normal((groups * c_out_g, c_in_g) + kernel),
+              rng.standard_normal((groups * c_out_g,))
+              if draw(st.booleans()) else None]
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation,
+                  groups=groups)
+    return n, arrays, kwargs
+
+
+@given(conv_cases())
+def test_conv_matches_torch(case):
+    n, arrays, kwargs = case
+    forward, torch_forward, backward = CONV[n]
+    compare_with_torch(forward, torch_forward, arrays, kwargs,
+                       backward=backward)
+
+
+@given(conv_cases(depthwise=True))
+def test_depthwise_conv_matches_torch(case):
+    n, arrays, kwargs = case
+    forward, torch_forward, backward = CONV[n]
+    compare_with_torch(forward, torch_forward, arrays, kwargs,
+                       backward=backward)
+
+
+@st.composite
+def transpose_cases(draw):
+    """(n, arrays, kwargs) for one conv_transpose{n}d call."""
+    n = draw(st.integers(1, 3))
+    big = 3 if n < 3 else 2
+    groups = draw(st.integers(1, 3))
+    c_in_g, c_out_g = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, big)) for _ in range(n))
+    stride = _per_dim(draw, n, st.integers(1, 3))
+    dilation = _per_dim(draw, n, st.integers(1, 2))
+    padding = _per_dim(draw, n, st.integers(0, 2))
+    limits = [max(s, d) for s, d in zip(_as_tuple(stride, n),
+                                        _as_tuple(dilation, n))]
+    output_padding = tuple(draw(st.integers(0, m - 1)) for m in limits)
+    size = tuple(draw(st.integers(1, big)) for _ in range(n))
+    out = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op
+           in zip(size, _as_tuple(stride, n), _as_tuple(padding, n),
+                  _as_tuple(dilation, n), kernel, output_padding)]
+    assume(min(out) >= 1)
+    batch = draw(st.sampled_from([None, 1, 2]))
+    lead = () if batch is None else (batch,)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    arrays = [rng.standard_normal(lead + (groups * c_in_g,) + size),
+              rng.standard_normal((groups * c_in_g, c_out_g) + kernel),
+              rng.standard_normal((groups * c_out_g,))
+              if draw(st.booleans()) else None]
+    kwargs = dict(stride=stride, padding=padding,
+                  output_padding=output_padding, groups=groups,
+                  dilation=dilation)
+    return n, arrays, kwargs
+
+
+@given(transpose_cases())
+def test_conv_transpose_matches_torch(case):
+    n, arrays, kwargs = case
+    forward, torch_forward, backward = TRANSPOSE[n]
+    compare_with_torch(forward, torch_forward, arrays, kwargs,
+                       backward=backward)
+
+
+@pytest.mark.parametrize("n, kwargs", [
+    (2, dict(stride=2, padding=1, groups=2)),
+    (2, dict(padding="same", dilation=2, groups=4)),  # depthwise
+    (1, dict(stride=3, dilation=2)),
+    (3, dict(padding=(1, 0, 1), groups=2)),
+])
+def test_conv_float32(n, kwargs, rng):
+    c = 4
+    groups = kwargs.get("groups", 1)
+    x = rng.standard_normal((2, c) + (9,) * n)
+    w = rng.standard_normal((6 if groups < c else c, c // groups)
+                            + (3,) * n)
+    b = rng.standard_normal(w.shape[0])
+    forward, torch_forward, backward = CONV[n]
+    out = compare_with_torch(forward, torch_forward, [x, w, b], kwargs,
+                             backward=backward, dtype=np.float32,
+                             tolerance=FLOAT32)
+    assert out.dtype == np.float32
+    grads = backward(np.ones_like(out), *(a.astype(np.float32)
+                                          for a in (x, w, b)), **kwargs)
+    assert all(g.dtype == np.float32 for g in grads)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(stride=2, padding=1, output_padding=1),
+    dict(stride=1, dilation=2, output_padding=1, groups=2),
+])
+def test_conv_transpose_float32(kwargs, rng):
+    x = rng.standard_normal((2, 4, 7, 6))
+    w = rng.standard_normal((4, 3, 4, 3))
+    out = compare_with_torch(cn.conv_transpose2d, F.conv_transpose2d,
+                             [x, w, rng.standard_normal(3 * kwargs.get(
+                                 "groups", 1))], kwargs,
+                             backward=cn.conv_transpose2d_backward,
+                             dtype=np.float32, tolerance=FLOAT32)
+    assert out.dtype == np.float32
+
+
+@given(st.integers(0, 2**16), st.sampled_from([1, 2, 3]),
+       st.sampled_from([0, 1, (2, 0)]))
+def test_conv_transpose_is_adjoint_of_conv(seed, stride, padding):
+    """<conv(x, w), y> == <x, conv_transpose(y, w)> for the same w."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 4, 9, 8))
+    w = rng.standard_normal((6, 2, 3, 2))
+    y = rng.standard_normal(cn.conv2d(x, w, stride=stride,
+                                      padding=padding, groups=2).shape)
+    # the rows a strided conv skips come back as output_padding
+    output_padding = tuple((size + 2 * p - k) % stride for size, p, k in
+                           zip((9, 8), _as_tuple(padding, 2), (3, 2)))
+    back = cn.conv_transpose2d(y, w, stride=stride, padding=padding,
+                               groups=2, output_padding=output_padding)
+    assert back.shape == x.shape
+    lhs = np.vdot(cn.conv2d(x, w, stride=stride, padding=padding,
+                            groups=2), y)
+    np.testing.assert_allclose(lhs, np.vdot(x, back), rtol=1e-10)
+
+
+@pytest.mark.parametrize("groups, weight_shape", [
+    (1, (4, 6, 3, 3)), (2, (4, 3, 3, 3)), (6, (6, 1, 3, 3))])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_empty_batch(groups, weight_shape, stride, rng):
+    """A batch of zero samples is allowed, as in torch."""
+    arrays = [rng.standard_normal((0, 6, 5, 5)),
+              rng.standard_normal(weight_shape),
+              rng.standard_normal(weight_shape[0])]
+    kwargs = dict(stride=stride, padding=1, groups=groups)
+    compare_with_torch(cn.conv2d, F.conv2d, arrays, kwargs,
+                       backward=cn.conv2d_backward)
+    arrays[1] = rng.standard_normal((6, 2, 3, 3))
+    arrays[2] = None
+    compare_with_torch(cn.conv_transpose2d, F.conv_transpose2d, arrays,
+                       kwargs, backward=cn.conv_transpose2d_backward)
+
+
+# ----------------------------------------------------- separable helpers
+
+def _torch_depthwise_separable(x, dw, pw, db=None, pb=None, stride=1,
+                               padding=0, dilation=1):
+    mid = F.conv2d(x, dw, db, stride, padding, dilation,
+                   groups=x.shape[-3])
+    return F.conv2d(mid, pw, pb)
+
+
+@given(st.integers(0, 2**16), st.sampled_from([1, 2]), st.booleans(),
+       st.sampled_from([(1, 0, 1), (2, 1, 1), (1, "same", 2),
+                        ((2, 1), (0, 1), (1, 2))]),
+       st.sampled_from([None, 1]))
+def test_depthwise_separable_matches_torch(seed, mult, bias, sdp, batch):
+    stride, padding, dilation = sdp
+    rng = np.random.default_rng(seed)
+    lead = () if batch is None else (2,)
+    c_in, c_out = 3, 4
+    arrays = [rng.standard_normal(lead + (c_in, 8, 7)),
+              rng.standard_normal((c_in * mult, 1, 3, 3)),
+              rng.standard_normal((c_out, c_in * mult, 1, 1)),
+              rng.standard_normal(c_in * mult) if bias else None,
+              rng.standard_normal(c_out) if bias else None]
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    compare_with_torch(cn.depthwise_separable_conv2d,
+                       _torch_depthwise_separable, arrays, kwargs,
+                       backward=cn.depthwise_separable_conv2d_backward)
+
+
+def _split(value):
+    """As the docstring says: (H entry, W entry)."""
+    return _as_tuple(value, 2)
+
+
+def _torch_spatially_separable(x, cw, rw, cb=None, rb=None, stride=1,
+                               padding=0, dilation=1):
+    (sh, sw), (dh, dw) = _split(stride), _split(dilation)
+    if isinstance(padding, str):
+        pads = (padding, padding)
+    else:
+        ph, pw = _split(padding)
+        pads = ((ph, 0), (0, pw))
+    mid = F.conv2d(x, cw, cb, (sh, 1), pads[0], (dh, 1))
+    return F.conv2d(mid, rw, rb, (1, sw), pads[1], (1, dw))
+
+
+SPLITS = [(1, 0, 1), ((2, 3), (1, 2), (2, 1)), (1, "same", (1, 2)),
+          (2, "valid", 1), (1, "same", 2)]
+
+
+@given(st.integers(0, 2**16), st.sampled_from(SPLITS), st.booleans(),
+       st.sampled_from([None, 2]))
+def test_spatially_separable_matches_torch(seed, sdp, bias, batch):
+    stride, padding, dilation = sdp
+    rng = np.random.default_rng(seed)
+    lead = () if batch is None else (batch,)
+    arrays = [rng.standard_normal(lead + (2, 9, 8)),
+              rng.standard_normal((3, 2, 3, 1)),
+              rng.standard_normal((4, 3, 1, 2)),
+              rng.standard_normal(3) if bias else None,
+              rng.standard_normal(4) if bias else None]
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    compare_with_torch(cn.spatially_separable_conv2d,
+                       _torch_spatially_separable, arrays, kwargs,
+                       backward=cn.spatially_separable_conv2d_backward)
+
+
+@pytest.mark.parametrize("c_in, c_mid, c_out", [(1, 1, 1), (2, 3, 4)])
+@pytest.mark.parametrize("stride, padding, dilation", SPLITS)
+def test_spatially_separable_equals_outer_product_kernel(
+        c_in, c_mid, c_out, stride, padding, dilation, rng):
+    """Without column_bias, one conv2d with the composed kernel.
+
+    With one channel each the kernel is the outer product column x row
+    (rank 1); with more, a sum over C_mid of such outer products.
+    """
+    x = rng.standard_normal((2, c_in, 9, 8))
+    column = rng.standard_normal((c_mid, c_in, 3, 1))
+    row = rng.standard_normal((c_out, c_mid, 1, 2))
+    row_bias = rng.standard_normal(c_out)
+    kernel = np.einsum("omw,mih->oihw", row[:, :, 0], column[..., 0])
+    if c_in == c_mid == c_out == 1:
+        np.testing.assert_allclose(
+            kernel[0, 0], np.outer(column[0, 0, :, 0], row[0, 0, 0]))
+    ours = cn.spatially_separable_conv2d(
+        x, column, row, None, row_bias, stride, padding, dilation)
+    theirs = F.conv2d(torch.from_numpy(x), torch.from_numpy(kernel),
+                      torch.from_numpy(row_bias), stride, padding,
+                      dilation).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-10)
+
+
+# -------------------------------------------------------------- bad input
+
+X = np.zeros((2, 6, 5, 5))
+W = np.zeros((4, 6, 3, 3))
+BAD = [
+    # (function, args, kwargs, error, pattern after "fn: ")
+    (cn.conv2d, (X[0, 0], W), {}, ValueError, "input must have 3 or 4"),
+    (cn.conv2d, (X, W[0]), {}, ValueError, "weight must have 4"),
+    (cn.conv1d, (X, W), {}, ValueError, "input must have 2 or 3"),
+    (cn.conv2d, (X, np.zeros((4, 4, 3, 3))), {}, ValueError,
+     "weight has 4 input channels per group but input has 6 channels "
+     "with groups=1"),
+    (cn.conv2d, (X, np.zeros((4, 2, 3, 3))), dict(groups=4), ValueError,
+     "input has 6 channels, not divisible by groups=4"),
+    (cn.conv2d, (X, np.zeros((5, 3, 3, 3))), dict(groups=2), ValueError,
+     "weight has 5 output channels, not divisible by groups=2"),
+    (cn.conv2d, (X, np.zeros((4, 6, 9, 3))), dict(padding=1), ValueError,
+     r"kernel \(9, 3\).*larger than the padded input \(7, 7\)"),
+    (cn.conv2d, (X, W), dict(dilation=3), ValueError,
+     "kernel .* dilation .* larger than the padded input"),
+    (cn.conv2d, (X, W), dict(padding=-1), ValueError,
+     "padding must be >= 0"),
+    (cn.conv2d, (X, W), dict(stride=1.5), TypeError,
+     "stride must be an int or a tuple of 2 ints, got 1.5"),
+    (cn.conv2d, (X, W), dict(stride=0), ValueError, "stride must be >= 1"),
+    (cn.conv2d, (X, W), dict(stride=(1, 2, 3)), ValueError,
+     "stride must be an int or a tuple of 2 ints"),
+    (cn.conv2d, (X, W), dict(padding="full"), ValueError,
+     "padding must be an int, a tuple of 2 ints, 'same' or 'valid', "
+     "got 'full'"),
+    (cn.conv2d, (X, W), dict(padding="same", stride=2), ValueError,
+     "padding='same' is not supported for strided"),
+    (cn.conv2d, (X, W), dict(groups=0), ValueError, "groups must be >= 1"),
+    (cn.conv2d, (X, W), dict(groups=2.0), TypeError, "groups must be an int"),
+    (cn.conv2d, (X, W, np.zeros(3)), {}, ValueError,
+     r"bias must have shape \(4,\)"),
+    (cn.conv2d, (np.array([["a"]]), W), {}, TypeError,
+     "input must be a real numeric array"),
+    (cn.conv_transpose2d, (X, np.zeros((4, 2, 3, 3))), {}, ValueError,
+     "weight has 4 input channels .* but input has 6 channels"),
+    (cn.conv_transpose2d, (X, np.zeros((6, 2, 3, 3))), dict(groups=4),
+     ValueError, "input has 6 channels, not divisible by groups=4"),
+    (cn.conv_transpose2d, (X, np.zeros((6, 2, 3, 3))),
+     dict(stride=2, output_padding=2), ValueError,
+     "output_padding must be smaller than max\\(stride, dilation\\)"),
+    (cn.conv_transpose2d, (X, np.zeros((6, 2, 3, 3))), dict(padding=4),
+     ValueError, "output size .* is not positive"),
+    (cn.conv_transpose2d, (X, np.zeros((6, 2, 3, 3))),
+     dict(padding="same"), TypeError, "padding must be an int or a tuple"),
+    (cn.conv_transpose2d, (X, np.zeros((6, 2, 3, 3))), dict(padding=-1),
+     ValueError, "padding must be >= 0"),
+    (cn.conv2d_backward, (np.zeros((2, 4, 3, 4)), X, W), {}, ValueError,
+     r"grad_output must have the output's shape \(2, 4, 3, 3\), got "
+     r"\(2, 4, 3, 4\)"),
+    (cn.conv_transpose2d_backward, (np.zeros((2, 2, 7, 7)), X,
+                                    np.zeros((6, 2, 3, 3))),
+     dict(stride=2), ValueError, r"grad_output must have the output's"),
+    (cn.depthwise_separable_conv2d, (X, np.zeros((6, 2, 3, 3)),
+                                     np.zeros((4, 6, 1, 1))), {},
+     ValueError, r"depthwise_weight must have shape \(C_in\*M, 1"),
+    (cn.depthwise_separable_conv2d, (X, np.zeros((9, 1, 3, 3)),
+                                     np.zeros((4, 9, 1, 1))), {},
+     ValueError, "depthwise_weight must have a multiple of the 6"),
+    (cn.depthwise_separable_conv2d, (X, np.zeros((12, 1, 3, 3)),
+                                     np.zeros((4, 6, 1, 1))), {},
+     ValueError, r"pointwise_weight must have shape \(C_out, 12, 1, 1\)"),
+    (cn.depthwise_separable_conv2d, (X, np.zeros((6, 1, 3, 3)),
+                                     np.zeros((4, 6, 1, 1)), np.zeros(4)),
+     {}, ValueError, r"depthwise_bias must have shape \(6,\)"),
+    (cn.spatially_separable_conv2d, (X, np.zeros((3, 6, 3, 3)),
+                                     np.zeros((4, 3, 1, 3))), {},
+     ValueError, r"column_weight must have shape \(C_mid, 6, kH, 1\)"),
+    (cn.spatially_separable_conv2d, (X, np.zeros((3, 6, 3, 1)),
+                                     np.zeros((4, 2, 1, 3))), {},
+     ValueError, r"row_weight must have shape \(C_out, 3, 1, kW\)"),
+    (cn.spatially_separable_conv2d, (X, np.zeros((3, 6, 3, 1)),
+                                     np.zeros((4, 3, 1, 3))),
+     dict(stride=2, padding="same"), ValueError,
+     "padding='same' is not supported"),
+]
+
+
+@pytest.mark.parametrize("func, args, kwargs, error, pattern", BAD)
+def test_bad_input_is_named(func, args, kwargs, error, pattern):
+    with pytest.raises(error, match=f"^{func.__name__}: {pattern}"):
+        func(*args, **kwargs)
