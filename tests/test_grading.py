@@ -6,6 +6,7 @@ hostile submission of tests/hostile/ in another.
 """
 import csv
 import json
+import os
 import re
 import shutil
 import sys
@@ -16,7 +17,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from convlib.grading import check, hidden, protocol, release
+from convlib.grading import (check, gradebook, hidden, protocol, release,
+                             sandbox)
 from convlib.grading.__main__ import main
 from convlib.grading.batch import grade_all
 from convlib.grading.compare import compare
@@ -162,6 +164,26 @@ def test_compare_messages():
     assert compare(True, 1.0).startswith("expected True")
 
 
+def test_hidden_cases_do_not_reveal_expected_values():
+    """A wrong answer must not teach the hidden answer to resubmit."""
+    from convlib.grading.grader import run_cases
+    from convlib.grading.sandbox import Limits
+    cases = [c for c in hidden.build("06_linear")
+             if c.function in ("linear_params", "linear")]
+    cells = [(1, "def linear_params(i, o, bias=True):\n    return -1\n"
+              "def linear(x, weight, bias=None):\n"
+              "    return np.zeros(x.shape[:-1] + weight.shape[:1])\n")]
+    tests, _, _ = run_cases(cells, cases, Limits(timeout=5))
+    for case, test in zip(cases, tests):
+        assert test["score"] == 0 and "expected" not in test["output"]
+        if case.function == "linear_params":
+            assert test["output"] == "wrong answer: got -1"
+        else:
+            assert "values differ" in test["output"]
+    assert "expected 3, got 4" == compare(3, 4)
+    assert "wrong answer: got 4" == compare(3, 4, reveal=False)
+
+
 def test_protocol_roundtrip_and_rejects_pickles():
     message = {"a": (np.arange(3), [1.5, None, "s"]), "b": True}
     back = protocol.decode(protocol.encode(message))
@@ -177,6 +199,13 @@ def test_protocol_roundtrip_and_rejects_pickles():
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(protocol.LENGTH.pack(2) + b"{}"
                         + protocol.LENGTH.pack(len(bogus)) + bogus)
+
+
+def test_protocol_refuses_huge_json():
+    """Numbers outside arrays would cost the grader ~50x their size."""
+    data = protocol.encode({"v": [0.5] * (protocol.MAX_HEADER // 4)})
+    with pytest.raises(protocol.ProtocolError, match="bytes of JSON"):
+        protocol.decode(data)
 
 
 # ------------------------------------------------------------ grading
@@ -311,6 +340,11 @@ HOSTILE_CASES = {
     "not_notebook": (0, "invalid", "not a readable Jupyter notebook"),
     "binary": (0, "invalid", "not a readable Jupyter notebook"),
     "no_code": (0, "invalid", "no code cells"),
+    "tamper_sandbox": (PARAMS, "ok", "ex06_linear.py' is not allowed"),
+    "hook_frame": (ALL - LINEAR, "ok", "ex06_linear.py' is not allowed"),
+    "compare_crash": (LINEAR + BACKWARD, "ok", "could not be compared"),
+    "odd_text": (ALL - LINEAR, "ok", "ValueError: bad \ufffd \ufffd"),
+    "dir_fd": (ALL - LINEAR, "ok", "python3.11' is not allowed"),
 }
 
 
@@ -362,6 +396,93 @@ def test_hostile_run_left_intact_gradebook_and_no_files(graded_hostile):
     assert set(_rows(out)) == set(paths)
     assert not PWNED.exists()
     assert not list(out.glob(".*"))  # no temporary files left
+
+
+KERNEL_PROBE = """
+import os, socket, sys
+sys.path[:0] = [{root!r}]
+from convlib.grading import _lockdown, sandbox
+readable, hidden = sandbox._read_roots()
+os.chdir({workdir!r})
+layers = _lockdown.lockdown(readable + sandbox._numpy_roots(), hidden,
+                            os.getcwd())
+for name, attempt in [
+        ("fork", os.fork), ("socket", socket.socket),
+        ("exec", lambda: os.execv("/bin/true", ["true"])),
+        ("kill", lambda: os.kill(os.getppid(), 0)),
+        ("read", lambda: open({secret!r}).read()),
+        ("proc", lambda: open(f"/proc/{{os.getppid()}}/environ").read()),
+        ("write", lambda: open({outside!r}, "w"))]:
+    try:
+        attempt()
+        print(name, "ALLOWED")
+    except OSError as exc:
+        print(name, "denied", exc.errno)
+open("inside.txt", "w").write("ok")
+print(" ".join(layers), open(os.__file__).read(1))
+"""
+
+
+@pytest.mark.skipif(sandbox.landlock_abi() == 0, reason="no Landlock")
+def test_kernel_layers_hold_without_the_audit_hook(tmp_path):
+    """What the kernel denies even once the audit hook is gone."""
+    import subprocess
+    outside = tmp_path / "outside.txt"
+    (tmp_path / "work").mkdir()
+    probe = KERNEL_PROBE.format(
+        root=str(ROOT), workdir=str(tmp_path / "work"), outside=str(outside),
+        secret=str(ROOT / "convlib/grading/hidden/ex06_linear.py"))
+    run = subprocess.run([sys.executable, "-I", "-c", probe], timeout=30,
+                         capture_output=True, text=True)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stderr
+    assert all(" denied " in line for line in lines[:-1]), lines
+    assert len(lines) == 8 and lines[-1].startswith("landlock seccomp ")
+    assert not outside.exists()
+
+
+def test_odd_submission_names_round_trip(tmp_path):
+    """Commas, quotes, a newline and non-UTF-8 bytes in a file name."""
+    name = tmp_path / os.fsdecode(b'we\xffird,"q"\n_06_linear.ipynb')
+    shutil.copy(release.SOURCE_DIR / "06_linear.ipynb", name)
+    other = tmp_path / "other_06_linear.ipynb"
+    shutil.copy(release.RELEASE_DIR / "06_linear.ipynb", other)
+    out = tmp_path / "out"
+    for _ in range(2):
+        results = grade_all([str(name), str(other)], out, progress=False)
+    assert results[0]["score"] == results[0]["max_score"]
+    rows = gradebook.read_rows(out / "gradebook.csv")
+    assert [r["submission"] for r in rows] == [str(name), str(other)]
+
+
+def test_gradebook_cells_are_not_formulas(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "=HYPERLINK(1)_06_linear.ipynb"
+    shutil.copy(release.RELEASE_DIR / "06_linear.ipynb", name)
+    for _ in range(2):
+        grade_all([name], "out", progress=False)
+    rows = gradebook.read_rows(tmp_path / "out/gradebook.csv")
+    assert [r["submission"] for r in rows] == ["./" + name]
+    assert all(v[:1] not in ("=", "+", "-", "@")
+               for r in rows for v in r.values())
+
+
+def test_concurrent_runs_keep_each_others_rows(tmp_path, monkeypatch):
+    """Another run finishing while this one grades keeps its rows."""
+    from convlib.grading import grader
+    first = tmp_path / "a_06_linear.ipynb"
+    second = tmp_path / "b_06_linear.ipynb"
+    for path in (first, second):
+        shutil.copy(release.RELEASE_DIR / "06_linear.ipynb", path)
+    out, real = tmp_path / "out", grader.grade
+
+    def grade(path, *args):
+        if path == str(first):   # the other run ends in the meantime
+            grade_all([str(second)], out, progress=False)
+        return real(path, *args)
+    monkeypatch.setattr(grader, "grade", grade)
+    grade_all([str(first)], out, progress=False)
+    assert set(_rows(out)) == {str(first), str(second)}
 
 
 # ------------------------------------------------------------- the CLI

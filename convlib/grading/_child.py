@@ -1,21 +1,27 @@
 """Code that runs INSIDE the grading child process (never in the grader).
 
-`sandbox.py` starts ``python -I -S -B -c <source>`` where the source is a
-prelude (sys.path), then `protocol.py`, then this file, so `np`,
-`encode`, `decode`, `LENGTH` and `MAX_FRAME` below come from
-`protocol.py` and `STDLIB_PATH` from the prelude. The child imports
+`sandbox.py` starts ``python -I -S -B -c <source>`` where the source is
+`_lockdown.py`, a prelude (sys.path), `protocol.py`, then this file, so
+`lockdown` comes from `_lockdown.py`, `np`, `encode`, `decode`,
+`LENGTH`, `MAX_FRAME` and `MAX_HEADER` from `protocol.py` and
+`STDLIB_PATH` and `_NoCtypes` from the prelude. The child imports
 nothing of convlib. Order of events:
 
-0. (prelude) make ctypes unimportable before numpy is imported, so no
-   raw memory access or foreign calls are within reach;
-1. set resource limits (CPU, address space, file size, open files);
-2. move the grader's pipe to private fds, point fds 0-2 at /dev/null;
-3. drop site-packages from sys.path, install the audit hook that
+0. (prelude) make ctypes unimportable, then import numpy (without it);
+1. set resource limits (CPU, address space, file size, open files,
+   processes);
+2. if the grader found Landlock in the kernel, `lockdown`: from now on
+   the kernel itself denies files outside the standard library, numpy
+   and the working directory, processes, threads, sockets and signals
+   to others, whatever the Python code does (see `_lockdown.py`);
+3. move the grader's pipe to private fds, point fds 0-2 at /dev/null;
+4. drop site-packages from sys.path, install the audit hook that
    allows imports of the standard library and numpy only, file access
    inside the working directory, the standard library and numpy only,
-   and denies processes, signals, sockets, rlimit changes and walking
-   the object graph (gc), so the hook's own state stays out of reach;
-4. serve requests: ``load`` (run the submission's cells statement by
+   and denies processes, signals, sockets, rlimit changes, replacing
+   a function's code and walking the object graph (gc); its state is
+   out of the student's reach (see the comment above `_exact`);
+5. serve requests: ``load`` (run the submission's cells statement by
    statement), ``call`` (call one function on inputs sent by the
    grader, reply with its return value as plain arrays), ``bye``.
 """
@@ -26,6 +32,7 @@ import resource
 import signal
 import sys
 import traceback
+from types import MappingProxyType
 
 _DENIED_EVENTS = frozenset({
     "os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn",
@@ -58,6 +65,8 @@ _DENIED_MODULES = frozenset({
     "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase",
     "_xxsubinterpreters", "_xxinterpchannels"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC
+# replacing these would change what the hook's helpers do
+_FUNCTION_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 
 
 def _set_limits(config):
@@ -68,6 +77,7 @@ def _set_limits(config):
                          (resource.RLIMIT_AS, (memory, memory)),
                          (resource.RLIMIT_FSIZE, (fsize, fsize)),
                          (resource.RLIMIT_CORE, (0, 0)),
+                         (resource.RLIMIT_NPROC, (0, 0)),
                          (resource.RLIMIT_NOFILE, (64, 64))):
         resource.setrlimit(limit, value)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not death
@@ -83,10 +93,32 @@ def _take_channel():
     return channel_in, channel_out
 
 
+# The audit hook is the child's Python-level guard, and the student's
+# code runs in the same interpreter: it can rebind any global of this
+# module, patch builtins and modules, and read the frame of the hook
+# from the traceback of an exception the hook raised. So the hook looks
+# up no global or builtin name when it runs: everything it uses is
+# captured when it is made, as immutable values (tuples, frozensets,
+# strings, built-in functions and types) and the helpers below, which
+# use only their arguments and are passed everything they call. The
+# hook also forbids replacing a function's code or defaults, and it
+# calls no method of an object it is given: paths and names are first
+# copied into exact `str`s. The kernel backs all this (`_lockdown.py`).
+
+def _exact(value, kinds):
+    """`value` as an exact str (bytes decoded) or None; no user code."""
+    str_, bytes_, type_, issubclass_, _ = kinds
+    kind = type_(value)
+    if issubclass_(kind, str_):
+        return str_.__add__("", value)
+    if issubclass_(kind, bytes_):
+        return bytes_.__add__(b"", value).decode(
+            "utf-8", "surrogateescape")
+    return None
+
+
 def _normalise(path, workdir):
     """Absolute path with '.' and '..' resolved by string rules only."""
-    if isinstance(path, bytes):
-        path = path.decode("utf-8", "surrogateescape")
     if not path.startswith("/"):
         path = workdir + "/" + path
     parts = []
@@ -99,71 +131,155 @@ def _normalise(path, workdir):
     return "/" + "/".join(parts)
 
 
+def _resolve(path, lstat, readlink):
+    """Normalised `path` with its symlinks resolved (None: a loop)."""
+    done, rest, hops = "", path.split("/"), 40
+    while rest:
+        part = rest.pop(0)
+        if part == "..":
+            done = done[:done.rfind("/")]
+        elif part not in ("", "."):
+            try:
+                mode = lstat(done + "/" + part).st_mode
+                link = mode & 0o170000 == 0o120000
+            except:  # noqa: E722 - no name lookup: missing, denied...
+                link = False
+            if not link:
+                done = done + "/" + part
+            elif not hops:
+                return None
+            else:
+                target, hops = readlink(done + "/" + part), hops - 1
+                done = "" if target.startswith("/") else done
+                rest = target.split("/") + rest
+    return done or "/"
+
+
 def _inside(path, roots):
-    return any(path == r or path.startswith(r + "/") for r in roots)
+    for root in roots:
+        if path == root or path.startswith(root + "/"):
+            return True
+    return False
 
 
-def _make_path_check(config, workdir):
-    realpath = os.path.realpath
-    numpy_roots = tuple(config["numpy_roots"])
-    readable = tuple(config["read_roots"]) + numpy_roots + (
-        workdir, "/dev/null")
-    hidden = tuple(config["hidden_roots"])
+def _is_dir(path, lstat):
+    try:
+        return lstat(path).st_mode & 0o170000 == 0o040000
+    except:  # noqa: E722 - no name lookup
+        return False
 
-    def readable_path(path):
-        return _inside(path, readable) and (
-            not _inside(path, hidden) or _inside(path, numpy_roots))
 
-    def allowed(path, write):
-        # Only exact strings: a path-like or str subclass could answer
-        # differently to this check than to the open() that follows.
-        if isinstance(path, str):
-            path = str.__add__("", path)
-        elif isinstance(path, bytes):
-            path = bytes.__add__(b"", path)
-        else:
-            return False
-        plain = _normalise(path, workdir)
-        resolved = realpath(plain)
+def _path_ok(path, write, opening, tools):
+    """May the child open `path` (for writing)? Runs no student code.
+
+    An 'open' event (`opening`) may not be for a directory: os.open(dir)
+    gives a dir_fd, and paths relative to it would evade this check."""
+    path = tools["exact"](path, tools["kinds"])
+    if path is None:
+        return False
+    plain = tools["normalise"](path, tools["workdir"])
+    resolved = tools["resolve"](plain, *tools["os"])
+    if resolved is None or opening and tools["is_dir"](resolved,
+                                                        tools["os"][0]):
+        return False
+    inside, (readable, hidden, numpy, writable) = (tools["inside"],
+                                                   tools["roots"])
+    for p in (plain, resolved):
         if write:
-            return all(_inside(p, (workdir, "/dev/null"))
-                       for p in (plain, resolved))
-        return readable_path(plain) and readable_path(resolved)
-    return allowed
+            ok = inside(p, writable)
+        else:
+            ok = inside(p, readable) and (
+                not inside(p, hidden) or inside(p, numpy))
+        if not ok:
+            return False
+    return True
 
 
-def _open_writes(mode, flags):
-    if isinstance(mode, str):
-        return any(c in mode for c in "wax+")
-    return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
+def _writes(mode, flags, kinds, write_flags):
+    """Does an 'open' event's mode or flags allow writing?"""
+    str_, _, type_, issubclass_, int_ = kinds
+    if issubclass_(type_(mode), str_):
+        for c in str_.__add__("", mode):
+            if c in "wax+":
+                return True
+        return False
+    if issubclass_(type_(flags), int_):
+        return int_.__and__(flags, write_flags) != 0
+    return True
+
+
+def _hook_tools(config, workdir):
+    """Everything the hook and its helpers use, in a read-only mapping."""
+    numpy_roots = tuple(config["numpy_roots"])
+    writable = (workdir, "/dev/null")
+    roots = (tuple(config["read_roots"]) + numpy_roots + writable,
+             tuple(config["hidden_roots"]), numpy_roots, writable)
+    return MappingProxyType(dict(
+        workdir=workdir, roots=roots, os=(os.lstat, os.readlink),
+        kinds=(str, bytes, type, issubclass, int), exact=_exact,
+        normalise=_normalise, resolve=_resolve, inside=_inside,
+        is_dir=_is_dir,
+        path_ok=_path_ok, event_paths=_event_paths, writes=_writes,
+        write_flags=_WRITE_FLAGS, function_attrs=_FUNCTION_ATTRS,
+        modules=frozenset(config["modules"]),
+        denied_modules=tuple(_DENIED_MODULES), denied=_DENIED_EVENTS,
+        path_events=MappingProxyType(dict(_PATH_EVENTS)),
+        import_error=ImportError, error=PermissionError, repr=repr))
+
+
+def _check_import(name, tools):
+    """Raise ImportError unless `name` is standard library or NumPy."""
+    name = tools["exact"](name, tools["kinds"])
+    if name is not None and name.split(".")[0] in tools["modules"]:
+        for denied in tools["denied_modules"]:
+            if name == denied or name.startswith(denied + "."):
+                break
+        else:
+            return
+    raise tools["import_error"](
+        f"importing {name} is not allowed while grading: "
+        "use NumPy and the standard library only")
+
+
+def _event_paths(event, args, tools):
+    """[(path, write?, open?)] an event touches, None if it is denied."""
+    if event == "open":
+        return [(args[0], tools["writes"](args[1], args[2], tools["kinds"],
+                                          tools["write_flags"]), True)]
+    if event in tools["path_events"]:
+        indices, write = tools["path_events"][event]
+        return [(args[i], write, False) for i in indices]
+    if event in tools["denied"]:
+        return None
+    if event == "object.__setattr__" and tools["exact"](
+            args[1], tools["kinds"]) in tools["function_attrs"]:
+        return None
+    return []
+
+
+def _check_event(event, args, tools):
+    """Raise PermissionError if the event (not an import) is denied."""
+    paths = tools["event_paths"](event, args, tools)
+    if paths is None:
+        raise tools["error"](f"{event} is not allowed while grading")
+    for path, write, opening in paths:
+        if not tools["path_ok"](path, write, opening, tools):
+            shown = tools["repr"](tools["exact"](path, tools["kinds"]))
+            action = "opening" if event == "open" else f"{event} on"
+            raise tools["error"](
+                f"{action} {shown} is not allowed while grading")
 
 
 def _make_hook(config, workdir):
-    allowed = _make_path_check(config, workdir)
-    allowed_modules = frozenset(config["modules"])
+    """The audit hook; see the comment above `_exact`."""
+    tools = _hook_tools(config, workdir)
+    check_import, check_event = _check_import, _check_event
 
     def hook(event, args):
         if event == "import":
-            name = str(args[0])
-            if name.split(".")[0] not in allowed_modules or any(
-                    name == d or name.startswith(d + ".")
-                    for d in _DENIED_MODULES):
-                raise ImportError(
-                    f"importing {args[0]} is not allowed while grading: "
-                    "use NumPy and the standard library only")
-        elif event == "open":
-            if not allowed(args[0], _open_writes(args[1], args[2])):
-                raise PermissionError(
-                    f"opening {args[0]!r} is not allowed while grading")
-        elif event in _PATH_EVENTS:
-            indices, writes = _PATH_EVENTS[event]
-            for i in indices:
-                if not allowed(args[i], writes):
-                    raise PermissionError(
-                        f"{event} on {args[i]!r} is not allowed while "
-                        "grading")
-        elif event in _DENIED_EVENTS:
-            raise PermissionError(f"{event} is not allowed while grading")
+            check_import(args[0], tools)
+        else:
+            check_event(event, args, tools)
     return hook
 
 
@@ -212,6 +328,10 @@ def _send(fd, message):
             f"arrays, lists or tuples: {exc}")})
     if len(payload) > MAX_FRAME:
         payload = encode(_too_big(len(payload)))
+    elif LENGTH.unpack_from(payload)[0] > MAX_HEADER:
+        payload = encode({"ok": False, "error": (
+            "the function returned too many numbers outside NumPy "
+            "arrays (long lists): return an array instead")})
     data = LENGTH.pack(len(payload)) + payload
     while data:
         data = data[os.write(fd, data):]
@@ -284,10 +404,27 @@ def _serve(channel_in, channel_out, namespace):
         _send(channel_out, reply)
 
 
+def _lock_down(config, workdir):
+    """The kernel's layers (`_lockdown.py`); ctypes is lent to them only.
+
+    NumPy was imported without ctypes, before Landlock hides the system
+    libraries it loads."""
+    if not config["lockdown"]:
+        return []
+    sys.meta_path.remove(_NoCtypes)
+    try:
+        return lockdown(config["read_roots"] + config["numpy_roots"],
+                        config["hidden_roots"], workdir)
+    finally:
+        sys.meta_path.insert(0, _NoCtypes)
+
+
 def _main():
+    global LAYERS
     config = decode(bytes.fromhex(sys.argv[1]))
     workdir = os.getcwd()
     _set_limits(config)
+    LAYERS = _lock_down(config, workdir)
     channel_in, channel_out = _take_channel()
     sys.path[:] = STDLIB_PATH
     sys.dont_write_bytecode = True

@@ -74,15 +74,13 @@ def grade_all(submissions, out_dir, exercise=None, limits=Limits(),
     submissions = list(dict.fromkeys(str(s) for s in submissions))
     out_dir = Path(out_dir)
     book = out_dir / "gradebook.csv"
-    others = [r for r in gradebook.read_rows(book)
-              if r["submission"] not in set(submissions)]
     done, todo = _plan(submissions, out_dir, exercise)
     bar = tqdm(total=len(submissions), initial=len(done), file=sys.stderr,
                unit="notebook", desc="grading", disable=not progress)
 
     def save():
         rows = [gradebook.row(done[s]) for s in submissions if s in done]
-        gradebook.write_gradebook(book, others + rows)
+        gradebook.update_gradebook(book, rows, submissions)
 
     save()
     with bar:

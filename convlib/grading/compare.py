@@ -29,7 +29,7 @@ def _short(value, limit=120):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _compare_arrays(expected, got, rtol, atol, where):
+def _compare_arrays(expected, got, rtol, atol, where, reveal):
     if not isinstance(got, (np.ndarray, list, tuple, numbers.Number)):
         return (f"{where}expected an array of shape {expected.shape}, "
                 f"got {type(got).__name__}")
@@ -48,19 +48,26 @@ def _compare_arrays(expected, got, rtol, atol, where):
         with np.errstate(invalid="ignore", over="ignore"):
             bad = ~np.isclose(got, expected, rtol=rtol, atol=atol,
                               equal_nan=True)
-    if not bad.any():
-        return None
+    return _differences(expected, got, bad, where, reveal) if (
+        bad.any()) else None
+
+
+def _differences(expected, got, bad, where, reveal):
+    """Message for arrays that differ where `bad` is true."""
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(got.astype(float) - expected.astype(float))
-    worst = np.nanmax(np.where(bad, error, 0)) if bad.any() else 0
-    return (f"{where}{int(bad.sum())} of {bad.size} values differ; "
-            f"first at index {index}: expected {expected[index]!r}, "
+    worst = np.nanmax(np.where(bad, error, 0))
+    text = f"{where}{int(bad.sum())} of {bad.size} values differ; "
+    if not reveal:
+        return (f"{text}first at index {index}: got {got[index]!r} "
+                f"(largest error {worst:.3g}); got {_short(got)}")
+    return (f"{text}first at index {index}: expected {expected[index]!r}, "
             f"got {got[index]!r} (largest error {worst:.3g}); "
             f"expected {_short(expected)}, got {_short(got)}")
 
 
-def _compare_sequences(expected, got, rtol, atol, where):
+def _compare_sequences(expected, got, rtol, atol, where, reveal):
     if _kind(got) != "sequence":
         return (f"{where}expected a {type(expected).__name__} of "
                 f"{len(expected)} items, got {_kind(got)} {_short(got)}")
@@ -68,27 +75,31 @@ def _compare_sequences(expected, got, rtol, atol, where):
         return (f"{where}expected {len(expected)} items, "
                 f"got {len(got)}: {_short(got)}")
     for i, (e, g) in enumerate(zip(expected, got)):
-        message = compare(e, g, rtol, atol, f"{where}item {i}: ")
+        message = compare(e, g, rtol, atol, f"{where}item {i}: ", reveal)
         if message:
             return message
     return None
 
 
-def compare(expected, got, rtol=1e-6, atol=1e-8, where=""):
+def compare(expected, got, rtol=1e-6, atol=1e-8, where="", reveal=True):
     """None if `got` matches `expected`, else a message saying how not.
 
     Arrays must match in shape and (within `rtol`/`atol`) in value;
     integer arrays exactly. Numbers compare with the same tolerance,
     ints and bools exactly. Tuples and lists compare item by item.
+    With `reveal` false, the message shows no expected value (shapes,
+    lengths and kinds only).
     """
     kind = _kind(expected)
     if kind == "array":
-        return _compare_arrays(expected, got, rtol, atol, where)
+        return _compare_arrays(expected, got, rtol, atol, where, reveal)
     if kind == "sequence":
-        return _compare_sequences(expected, got, rtol, atol, where)
+        return _compare_sequences(expected, got, rtol, atol, where, reveal)
+    wanted = f"expected {expected!r}, " if reveal else "wrong answer: "
     if kind == "bool":
         if _kind(got) != "bool" or bool(got) != bool(expected):
-            return f"{where}expected {bool(expected)}, got {_short(got)}"
+            wanted = f"expected {bool(expected)}, " if reveal else wanted
+            return f"{where}{wanted}got {_short(got)}"
         return None
     if kind == "number":
         if _kind(got) not in ("number", "bool") and not (
@@ -98,6 +109,5 @@ def compare(expected, got, rtol=1e-6, atol=1e-8, where=""):
             ok = float(got) == expected
         else:
             ok = np.isclose(float(got), expected, rtol=rtol, atol=atol)
-        return None if ok else f"{where}expected {expected!r}, got {got!r}"
-    return None if got == expected else (
-        f"{where}expected {expected!r}, got {got!r}")
+        return None if ok else f"{where}{wanted}got {got!r}"
+    return None if got == expected else f"{where}{wanted}got {got!r}"

@@ -9,13 +9,15 @@ function; if the notebook's code itself cannot be loaded, every case
 scores 0 with that reason.
 """
 import hashlib
+import re
 import time
 from pathlib import Path
 
 from . import hidden, notebook
 from .sandbox import Child, ChildFailed, Limits
 
-_CODE = ("compare.py", "_child.py", "protocol.py", "sandbox.py",
+_CODE = ("compare.py", "_child.py", "_lockdown.py", "protocol.py",
+         "sandbox.py",
          "grader.py", "notebook.py")
 
 
@@ -27,6 +29,25 @@ def fingerprint():
             here / name for name in _CODE]:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def _clean(text, limit=1000):
+    """Text from the child made safe for JSON, CSV and terminals."""
+    return _UNSAFE.sub("\ufffd", str(text))[:limit]
+
+
+def _judge(case, value):
+    """(score, output) of `value`; a value that breaks the comparison
+    (overflow, ragged lists...) fails this case only."""
+    try:
+        verdict = case.judge(value, reveal=False)
+    except Exception as exc:  # noqa: BLE001 - anything the child sent
+        verdict = ("the answer could not be compared with the expected "
+                   f"one ({type(exc).__name__}: {exc})")
+    return (0, _clean(verdict)) if verdict else (1, "passed")
 
 
 def _test(case, score, output):
@@ -52,7 +73,9 @@ class _Runner:
         self.child = Child(self.limits)
         try:
             reply = self.child.request({"op": "load", "cells": self.cells})
-            self.load_errors = [str(e) for e in reply.get("errors", [])]
+            errors = reply.get("errors", [])
+            self.load_errors = [_clean(e, 600) for e in (
+                errors if isinstance(errors, list) else [errors])]
         except ChildFailed as exc:
             self.close()
             self.fatal = exc
@@ -77,9 +100,8 @@ class _Runner:
             self.dead[case.function] = f"an earlier case failed: {exc.reason}"
             return 0, exc.reason
         if not reply.get("ok"):
-            return 0, str(reply.get("error", "failed"))[:1000]
-        verdict = case.judge(reply.get("value"))
-        return (0, verdict) if verdict else (1, "passed")
+            return 0, _clean(reply.get("error", "failed"))
+        return _judge(case, reply.get("value"))
 
 
 def run_cases(cells, cases, limits):

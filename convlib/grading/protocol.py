@@ -20,6 +20,8 @@ import numpy as np
 
 LENGTH = struct.Struct(">Q")
 MAX_FRAME = 64 * 2 ** 20   # 64 MiB: larger replies are refused unread
+# numbers outside arrays cost ~50 times their JSON size once decoded
+MAX_HEADER = 4 * 2 ** 20
 
 
 class ProtocolError(Exception):
@@ -87,6 +89,8 @@ def decode(payload):
     """Inverse of `encode`; raises `ProtocolError` on anything malformed."""
     try:
         parts = _split(payload)
+        if len(parts[0]) > MAX_HEADER:
+            raise ProtocolError(f"more than {MAX_HEADER} bytes of JSON")
         tree = json.loads(parts[0].decode())
         arrays = [np.load(io.BytesIO(p), allow_pickle=False)
                   for p in parts[1:]]

@@ -3,11 +3,13 @@
 The child is a fresh ``python -I -S -B`` interpreter started in an
 empty temporary directory, in its own session, with the environment
 cleared. Its code is `_child.py` (see there for the limits and the
-audit hook). The grader sends requests and reads replies as frames of
-`protocol`; a reply larger than `protocol.MAX_FRAME`, a malformed
-reply, a dead child or a child past its wall-clock deadline all raise
-`ChildFailed` with a reason fit for the student.
+audit hook) and, where the kernel has Landlock, `_lockdown.py`. The
+grader sends requests and reads replies as frames of `protocol`; a
+reply larger than `protocol.MAX_FRAME`, a malformed reply, a dead child
+or a child past its wall-clock deadline all raise `ChildFailed` with a
+reason fit for the student.
 """
+import functools
 import os
 import select
 import shutil
@@ -83,14 +85,28 @@ sys.meta_path.insert(0, _NoCtypes)
 
 
 def child_source():
-    """The program the child runs: prelude, protocol, child loop."""
+    """The program the child runs: lockdown, protocol, child loop."""
     numpy_parent = str(Path(np.__file__).resolve().parent.parent)
     # -I -S leaves only the standard library on sys.path; numpy's
     # directory is added for the import of numpy and removed after it.
     prelude = (f"import sys\nSTDLIB_PATH = list(sys.path)\n"
                f"sys.path.append({numpy_parent!r})\n{_NO_CTYPES}")
-    return "\n".join([prelude, (_HERE / "protocol.py").read_text(),
+    return "\n".join([(_HERE / "_lockdown.py").read_text(), prelude,
+                      (_HERE / "protocol.py").read_text(),
                       (_HERE / "_child.py").read_text()])
+
+
+@functools.lru_cache(maxsize=None)
+def landlock_abi():
+    """Landlock's ABI version in this kernel, 0 if there is none."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        return max(0, libc.syscall(444, None, ctypes.c_size_t(0),
+                                   ctypes.c_uint32(1)))
+    except (ImportError, OSError, AttributeError):
+        return 0
 
 
 def _config(limits):
@@ -99,7 +115,8 @@ def _config(limits):
               "memory_mb": limits.memory_mb, "fsize_mb": limits.fsize_mb,
               "read_roots": _read_roots()[0],
               "hidden_roots": _read_roots()[1],
-              "numpy_roots": _numpy_roots(), "modules": modules}
+              "numpy_roots": _numpy_roots(), "modules": modules,
+              "lockdown": landlock_abi() > 0}
     return protocol.encode(config).hex()
 
 

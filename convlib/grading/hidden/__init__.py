@@ -61,12 +61,15 @@ class Case:
     atol: float = 1e-8
     expected: object = None
 
-    def judge(self, got):
-        """None if `got` is right, else a message for the student."""
+    def judge(self, got, reveal=True):
+        """None if `got` is right, else a message for the student; with
+        `reveal` false the message does not show the expected values
+        (hidden cases: a wrong first submission would give them away)."""
         from .. import compare
         if self.validate is not None:
             return self.validate(got)
-        return compare.compare(self.expected, got, self.rtol, self.atol)
+        return compare.compare(self.expected, got, self.rtol, self.atol,
+                               reveal=reveal)
 
 
 def check_exercise_id(exercise):
