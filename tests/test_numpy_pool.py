@@ -129,6 +129,24 @@ def test_max_pool_matches_torch(case, return_indices, dtype):
         assert out[1].dtype == np.int64
 
 
+@given(window_cases(), st.sampled_from(DTYPES), st.integers(0, 2**16))
+def test_max_pool_with_nan_and_inf_matches_torch(case, dtype, seed):
+    """About a third of the entries NaN, inf or -inf: values, indices
+    (last NaN, first maximum) and gradients as torch."""
+    n, x, kwargs = case
+    rng = np.random.default_rng(seed)
+    special = rng.choice([np.nan, np.inf, -np.inf], size=x.shape)
+    x = np.where(rng.random(x.shape) < 0.3, special, x)
+    _compare(MAX[n], [x], dict(kwargs, return_indices=True), dtype)
+
+
+def test_max_pool_empty_batch():
+    compare_with_torch(
+        pool.max_pool2d, F.max_pool2d, [np.zeros((0, 2, 5, 5))],
+        dict(kernel_size=3, stride=2, padding=1, return_indices=True),
+        backward=pool.max_pool2d_backward)
+
+
 @given(window_cases(dilation=False), st.booleans(),
        st.sampled_from([None, 1, 3, -2]), st.sampled_from(DTYPES))
 def test_avg_pool_matches_torch(case, count_include_pad, divisor, dtype):

@@ -1,7 +1,9 @@
 """Private helpers shared by the pooling modules.
 
-Everything here works on batched arrays of shape (N, C, *spatial) and
-on the strided window view from `convlib._util.sliding_windows`.
+Everything here works on batched arrays of shape (N, C, *spatial),
+through strided views (`convlib._util.sliding_windows` and slices) or
+contiguous copies of the window entries; `_by_planes` runs an op on
+blocks of planes small enough to stay in cache.
 """
 import numpy as np
 
@@ -22,6 +24,49 @@ Returns
 -------
 {returns}
 """
+
+
+# Bytes of input per block in `_by_planes`: small enough that a block
+# and its temporaries stay in a core's cache.
+BLOCK_BYTES = 1 << 20
+
+
+def _by_planes(func, *arrays):
+    """``func(*arrays)``, computed on a few input planes at a time.
+
+    Pooling treats every (n, c) plane alike, so the arrays are cut
+    into blocks of whole planes and `func` runs on each block; whole-
+    array NumPy operations on blocks that fit in cache are several
+    times faster than on the full arrays.
+
+    Parameters
+    ----------
+    func : callable
+        Maps blocks of shape (1, B, ...) to a tuple of arrays of shape
+        (1, B, ...), maybe empty.
+    *arrays : ndarray, shape (N, C, ...)
+        The first sets the block size. `func` may write into blocks of
+        C-contiguous ones (they are views).
+
+    Returns
+    -------
+    list of ndarray, shape (N, C, ...)
+        The results of `func`, blocks put back together.
+    """
+    lead = arrays[0].shape[:2]
+    planes = lead[0] * lead[1]
+    flat = [a.reshape((1, planes) + a.shape[2:]) for a in arrays]
+    step = max(1, BLOCK_BYTES // max(1, arrays[0][:1, :1].nbytes))
+    outs = None
+    for start in range(0, max(planes, 1), step):
+        block = slice(start, start + step)
+        results = func(*(a[:, block] for a in flat))
+        if outs is None:
+            outs = [np.empty((planes,) + r.shape[2:], r.dtype)
+                    for r in results]
+        for out, result in zip(outs, results):
+            out[block] = result[0]
+    return [out.reshape(lead + out.shape[1:]) for out in outs]
 
 
 def _batched(input, n, fn, name="input"):
@@ -96,6 +141,12 @@ def _pool_output_shape(fn, spatial, kernel, stride, padding, dilation,
     return out
 
 
+def _extent(out, kernel, stride, dilation):
+    """Input extent the `out` windows read, per spatial dimension."""
+    return tuple((o - 1) * s + d * (k - 1) + 1 for o, k, s, d
+                 in zip(out, kernel, stride, dilation))
+
+
 def _pad(x, kernel, stride, padding, dilation, out, fill):
     """`x` padded with `fill` to exactly what the `out` windows read.
 
@@ -108,20 +159,57 @@ def _pad(x, kernel, stride, padding, dilation, out, fill):
         ``extent[d] = (out[d] - 1) * stride[d]
         + dilation[d] * (kernel[d] - 1) + 1``.
     """
-    n = len(kernel)
+    extent = _extent(out, kernel, stride, dilation)
+    return _pad_to(x, padding, extent, fill)
+
+
+def _pad_to(x, padding, extent, fill):
+    """`x` with `padding` `fill`s on the left, cut or filled to `extent`.
+
+    No copy when nothing is added.
+    """
+    n = len(extent)
     spatial = x.shape[-n:]
-    extent = tuple((o - 1) * s + d * (k - 1) + 1 for o, k, s, d
-                   in zip(out, kernel, stride, dilation))
     if not any(padding) and all(e <= size for e, size
                                 in zip(extent, spatial)):
         return x[(Ellipsis,) + tuple(slice(0, e) for e in extent)]
-    padded = np.full(x.shape[:-n] + extent, fill, dtype=x.dtype)
-    kept = tuple(min(size, e - p) for size, e, p
+    padded = np.empty(x.shape[:-n] + extent, dtype=x.dtype)
+    kept = tuple(max(0, min(size, e - p)) for size, e, p
                  in zip(spatial, extent, padding))
     padded[(Ellipsis,) + tuple(slice(p, p + k) for p, k
                                in zip(padding, kept))] = \
         x[(Ellipsis,) + tuple(slice(0, k) for k in kept)]
+    for d, (p, k) in enumerate(zip(padding, kept)):  # the borders only
+        before = (Ellipsis,) + (slice(None),) * d
+        after = (slice(None),) * (n - d - 1)
+        padded[before + (slice(0, p),) + after] = fill
+        padded[before + (slice(p + k, None),) + after] = fill
     return padded
+
+
+def _padded_entries(x, kernel, stride, padding, dilation, out, fill):
+    """The window entries along the last axis, over `x` padded.
+
+    Entry j of every window along the last axis is
+    ``padded[..., j * d::s]`` (`padded` as `_pad` gives it, with `fill`)
+    cut to the output width. Each is made as a contiguous copy straight
+    from `x`: whole-array operations run several times faster on these
+    than on strided views.
+
+    Returns
+    -------
+    list of k ndarray, shape (N, C, *extent[:-1], out[-1])
+        With `extent` as `_pad`'s.
+    """
+    extent = _extent(out, kernel, stride, dilation)
+    s, p, d = stride[-1], padding[-1], dilation[-1]
+    entries = []
+    for j in range(kernel[-1]):
+        left = max(0, -(-(p - j * d) // s))  # windows reading padding
+        entries.append(np.ascontiguousarray(_pad_to(
+            x[..., left * s + j * d - p::s], padding[:-1] + (left,),
+            extent[:-1] + (out[-1],), fill)))
+    return entries
 
 
 def _padded_windows(x, kernel, stride, padding, dilation, out, fill):
@@ -158,77 +246,131 @@ def _spread(values, kernel, stride, padding, spatial):
     return acc[(Ellipsis,) + crop]
 
 
-def _first_max(cands, need_arg):
+def _first_max(cands, codes=None):
     """Elementwise max of same-shape arrays and where it was, as torch.
 
     Torch scans a window in order and keeps a value when it is greater
     than the running maximum or is NaN: the first of tied maxima wins,
     and a NaN wins over numbers (the last NaN when there are several).
+    The running scan here does the same, one array at a time.
+
+    Parameters
+    ----------
+    cands : list of ndarray, all of one shape
+        The window's entries, in window order.
+    codes : list of (ndarray or scalar), optional
+        A label for each entry of each array, of one integer type; the
+        labels must grow along the list (those of ``cands[j]`` above
+        all of ``cands[:j]``'s), as window positions do.
 
     Returns
     -------
     best : ndarray
         The maximum (NaN propagates).
-    arg : ndarray of uint8 (int64 for 256 or more arrays), or None
-        Index j of the winning array (0 when all are -inf); None unless
-        `need_arg`.
+    code : ndarray, or None without `codes`
+        The label of the winner (that of ``cands[0]`` when all are
+        -inf).
     """
-    best = np.array(cands[0])
-    for cand in cands[1:]:
-        np.maximum(best, cand, out=best)
-    if not need_arg:
+    first, rest = cands[0], cands[1:]
+    best = np.maximum(first, rest[0]) if rest else np.array(first)
+    if codes is None:
+        for cand in cands[2:]:
+            np.maximum(best, cand, out=best)
         return best, None
-    arg = np.zeros(best.shape, np.uint8 if len(cands) < 256 else np.int64)
-    hit, step = np.empty(best.shape, dtype=bool), np.empty_like(arg)
-    for j in range(len(cands) - 1, -1, -1):
-        _set_where(arg, j, np.equal(cands[j], best, out=hit), step)
+    code = np.empty(best.shape, np.result_type(codes[0]))
+    code[...] = codes[0]
+    hit, step = np.empty(best.shape, dtype=bool), np.empty_like(code)
+    if rest:  # best already includes rest[0]: compare it with first
+        _set_where(code, codes[1], np.greater(rest[0], first, out=hit),
+                   step)
+    for cand, new in zip(cands[2:], codes[2:]):
+        _set_where(code, new, np.greater(cand, best, out=hit), step)
+        np.maximum(best, cand, out=best)
     if np.isnan(best).any():
-        for j in range(len(cands)):
-            _set_where(arg, j, np.isnan(cands[j], out=hit), step)
-    return best, arg
+        for cand, new in zip(cands, codes):
+            _set_where(code, new, np.isnan(cand, out=hit), step)
+    return best, code
 
 
-def _set_where(arg, j, mask, step):
-    """``arg[mask] = j`` by arithmetic, much faster than a masked copy.
+def _set_where(code, new, mask, step):
+    """``code[mask] = new[mask]`` for labels given in increasing order.
 
-    `step` is scratch space shaped like `arg`.
+    `_first_max` scans the arrays in label order, so a new winner's
+    label is above the one it replaces, and the update is
+    ``max(code, new * mask)``: arithmetic, much faster than a masked
+    copy when `mask` is irregular. (In the NaN pass too: the running
+    scan stops advancing at the first NaN.) `step` is scratch space
+    shaped like `code`.
     """
-    np.subtract(arg, arg.dtype.type(j), out=step)
-    step *= mask
-    arg -= step
+    np.multiply(new, mask.view(np.uint8) if step.dtype == np.uint8
+                else mask, out=step)
+    np.maximum(code, step, out=code)
 
 
-def _separable_max(padded, kernel, stride, dilation, need_arg=False):
-    """Window maximum, one spatial dimension at a time (last first).
+def _code_type(count):
+    """Smallest of uint8 and int64 holding labels 0 .. count - 1."""
+    return np.uint8 if count <= 256 else np.int64
+
+
+def _entries(array, axis, k, s, d):
+    """Entry j of every window along one axis, for j < k.
+
+    Entry j starts at ``j * d`` with step `s`; `axis` counts from the
+    end (-2 is the one before the last). With a stride above 1 the
+    entries are slices of contiguous copies of every s-th row, which
+    whole-array operations read faster than a strided view.
+    """
+    out = (array.shape[axis] - d * (k - 1) - 1) // s + 1
+    tail = (slice(None),) * (-axis - 1)
+    phases = {}
+    for r in sorted({j * d % s for j in range(k)}):
+        phases[r] = array[(Ellipsis, slice(r, None, s)) + tail]
+        if s > 1:
+            phases[r] = np.ascontiguousarray(phases[r])
+    return [phases[j * d % s][(Ellipsis, slice(j * d // s,
+                                               j * d // s + out)) + tail]
+            for j in range(k)]
+
+
+def _separable_max(x, kernel, stride, padding, dilation, out,
+                   need_arg=False):
+    """Window maximum over `x` padded with -inf, one spatial dimension
+    at a time (last first).
 
     The maximum over a box is the maximum over its rows of the row
     maxima; taking torch's winner (`_first_max`) along each dimension
-    gives torch's winner in row-major window order.
+    gives torch's winner in row-major window order. The entries along
+    the last axis come from `_padded_entries`, contiguous copies.
 
     Parameters
     ----------
-    padded : ndarray, shape (N, C, *extent)
-        From `_pad`, so that the windows fit exactly.
-    kernel, stride, dilation : tuple of int
+    x : ndarray, shape (N, C, *spatial)
+    kernel, stride, padding, dilation : tuple of int
+    out : tuple of int
+        Output spatial shape.
 
     Returns
     -------
     best : ndarray, shape (N, C, *out)
-    args : list of n uint8 arrays, or None
-        ``args[d]`` has shape (N, C, *extent[:d], *out[d:]): the kernel
-        index along dim d of the maximum (see `_separable_coords`).
+    code : ndarray of uint8 (int64 for large kernels), or None
+        Row-major index of the winner in its window, e.g. ``i * kW + j``
+        in 2-D; None unless `need_arg`.
     """
     n = len(kernel)
-    best, args = padded, [None] * n
-    for d in reversed(range(n)):
-        ones = (1,) * (n - d - 1)
-        windows = sliding_windows(best, (kernel[d],) + ones,
-                                  (stride[d],) + ones,
-                                  (dilation[d],) + ones)
-        cands = [windows[(Ellipsis, j) + (0,) * len(ones)]
-                 for j in range(kernel[d])]
-        best, args[d] = _first_max(cands, need_arg)
-    return best, (args if need_arg else None)
+    cands = _padded_entries(x, kernel, stride, padding, dilation, out,
+                            -np.inf)
+    dtype = _code_type(int(np.prod(kernel)))
+    codes = [dtype(j) for j in range(kernel[-1])] if need_arg else None
+    best, code = _first_max(cands, codes)
+    for d in reversed(range(n - 1)):
+        params = (d - n, kernel[d], stride[d], dilation[d])
+        codes = None
+        if need_arg:
+            weight = dtype(np.prod(kernel[d + 1:]))
+            codes = [view + dtype(j) * weight for j, view
+                     in enumerate(_entries(code, *params))]
+        best, code = _first_max(_entries(best, *params), codes)
+    return best, code
 
 
 def _gather_max(x, positions):
@@ -250,7 +392,8 @@ def _gather_max(x, positions):
         pos = positions[d]
         cands = [_take(best, pos[..., j], 2 + d)
                  for j in range(pos.shape[-1])]
-        best, args[d] = _first_max(cands, True)
+        labels = np.arange(len(cands), dtype=_code_type(len(cands)))
+        best, args[d] = _first_max(cands, labels)
     coords = _separable_coords(args, positions, x.shape[2:])
     flat = 0
     for coord, size in zip(coords, x.shape[2:]):
@@ -279,7 +422,9 @@ def _separable_coords(args, positions, extent):
     Parameters
     ----------
     args : list of n arrays
-        From `_separable_max` or `_gather_max`.
+        From `_gather_max`: ``args[d]`` has shape
+        (N, C, *extent[:d], *out[d:]), the kernel index along dim d of
+        the maximum of each (partly reduced) window.
     positions : list of int ndarray, per dim (out_d, k_d) or
         (N, C, out_d, k_d): coordinate of kernel entry k of window o.
     extent : tuple of int
@@ -311,32 +456,30 @@ def _separable_coords(args, positions, extent):
     return coords
 
 
-def _scatter_planes(grad, indices, plane_shape, dtype):
-    """Sum `grad` into each plane at flat `indices` (the max backward).
+def _scatter_planes(grad, indices, out):
+    """Sum `grad` into each plane of `out` at flat `indices`.
 
+    The max backward: `out` is overwritten with zeros plus the sums.
     Entries whose index falls outside the plane are dropped.
 
     Parameters
     ----------
-    grad, indices : ndarray, shape (N, C, *out)
-    plane_shape : tuple of int
-        Spatial shape of the gradient to return.
-
-    Returns
-    -------
-    ndarray, shape (N, C, *plane_shape)
+    grad, indices : ndarray, shape (N, C, *out_spatial)
+    out : C-contiguous ndarray, shape (N, C, *spatial)
+        Written in place.
     """
     n_planes = grad.shape[0] * grad.shape[1]
-    size = int(np.prod(plane_shape))
-    glob = indices.reshape(n_planes, -1)
-    weights = grad.reshape(n_planes, -1)
+    size = int(np.prod(out.shape[2:]))
+    per_plane = int(np.prod(grad.shape[2:]))  # not -1: N may be 0
+    glob = indices.reshape(n_planes, per_plane)
+    weights = grad.reshape(n_planes, per_plane)
     if glob.size and (glob.min() < 0 or glob.max() >= size):
         keep = (glob >= 0) & (glob < size)
         glob, weights = np.where(keep, glob, 0), np.where(keep, weights, 0)
     glob = glob + (np.arange(n_planes) * size)[:, None]
-    sums = np.zeros(n_planes * size, dtype=dtype)
+    sums = np.reshape(out, -1, copy=False)
+    sums[...] = 0
     np.add.at(sums, glob.reshape(-1), weights.reshape(-1))
-    return sums.reshape(grad.shape[:2] + tuple(plane_shape))
 
 
 def _check_grad(grad_output, shape, dtype, fn):

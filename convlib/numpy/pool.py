@@ -1,12 +1,14 @@
 """Pooling layers in NumPy: max, average and max unpooling.
 
 Every op pads the input (with -inf for max, 0 for average) and reads
-it through the strided window view of `convlib._util.sliding_windows`,
-one kernel offset at a time: whole-array operations, no per-pixel
-loops. Average pooling sums the offsets of the full window view. Max
-pooling takes one spatial dimension at a time (the maximum over a box
-is the maximum of its row maxima), which also finds torch's winner
-(first maximum, or last NaN) cheaply.
+it one kernel offset at a time: whole-array operations, no per-pixel
+loops. Average pooling sums the offsets of the strided window view of
+`convlib._util.sliding_windows`. Max pooling takes one spatial
+dimension at a time (the maximum over a box is the maximum of its row
+maxima) by a running comparison that keeps torch's winner (first
+maximum, or last NaN) and its place in the window; the backward adds
+each gradient at that place. Both run on blocks of a few planes at a
+time (`_pool_common._by_planes`), small enough to stay in cache.
 Backward functions recompute what they need from the forward
 arguments; nothing is cached.
 
@@ -125,24 +127,23 @@ TypeError, ValueError
 """
 
 def _max_pool(fn, n, input, kernel_size, stride, padding, dilation,
-              ceil_mode, need_indices):
-    """Batched max pooling; returns (x, unbatched, values, indices)."""
+              ceil_mode):
+    """Checks and set-up; returns (x, unbatched, params, out)."""
     x, unbatched = _pc._batched(input, n, fn)
     params = _pc._pool_params(fn, n, kernel_size, stride, padding,
                               dilation)
-    kernel, stride, padding, dilation = params
     ceil_mode = _pc._check_bool(ceil_mode, "ceil_mode", fn)
     out = _pc._pool_output_shape(fn, x.shape[2:], *params, ceil_mode)
-    padded = _pc._pad(x, *params, out, -np.inf)
-    values, args = _pc._separable_max(padded, kernel, stride, dilation,
+    return x, unbatched, params, out
+
+
+def _max_block(x, params, out, need_indices):
+    """(values,) or (values, indices) of `_max_pool` for planes `x`."""
+    values, code = _pc._separable_max(x, *params, out,
                                       need_arg=need_indices)
     if not need_indices:
-        return x, unbatched, values, None
-    positions = [(np.arange(o) * s)[:, None] + np.arange(k) * dil
-                 for o, k, s, dil in zip(out, kernel, stride, dilation)]
-    coords = _pc._separable_coords(args, positions, padded.shape[2:])
-    indices = _max_indices(coords, values, x.shape[2:], params)
-    return x, unbatched, values, indices
+        return (values,)
+    return values, _max_indices(code, values, x.shape[2:], params)
 
 
 def _grid(size, d, n):
@@ -150,24 +151,29 @@ def _grid(size, d, n):
     return np.arange(size).reshape((-1,) + (1,) * (n - d - 1))
 
 
-def _max_indices(coords, values, spatial, params):
-    """Flat indices in each input plane from padded coordinates.
+def _max_indices(code, values, spatial, params):
+    """Flat indices in each input plane from `_separable_max`'s codes.
 
-    Where a window's maximum is -inf (nothing in it beat -inf) torch
-    reports the window's first position inside the input.
+    The index is the window's start plus the offset of its entry
+    number `code` (a lookup table). Where a window's maximum is -inf
+    (nothing in it beat -inf) torch reports the window's first
+    position inside the input.
     """
     kernel, stride, padding, dilation = params
     n = len(spatial)
-    flat = 0
-    for coord, size, p in zip(coords, spatial, padding):
-        flat = flat * size + (coord - p)
+    plane = np.cumprod((1,) + spatial[:0:-1])[::-1]  # flat step per dim
+    offsets = np.zeros(kernel, np.int64)
+    start = first = 0
+    for d, (size, s, p, dil) in enumerate(
+            zip(spatial, stride, padding, dilation)):
+        offsets = offsets + _grid(kernel[d], d, n) * (dil * plane[d])
+        at = _grid(values.shape[2 + d], d, n) * s - p
+        start = start + at * plane[d]
+        first = first * size + at - np.minimum(at, 0) // dil * dil
+    flat = np.take(offsets.reshape(-1), code)
+    flat += start
     empty = values == -np.inf
     if empty.any():
-        first = 0
-        for d, (size, s, p, dil) in enumerate(
-                zip(spatial, stride, padding, dilation)):
-            start = _grid(values.shape[2 + d], d, n) * s - p
-            first = first * size + start - np.minimum(start, 0) // dil * dil
         flat = np.where(empty, first, flat)
     return flat
 
@@ -175,25 +181,29 @@ def _max_indices(coords, values, spatial, params):
 def _max_pool_forward(fn, n, input, kernel_size, stride, padding,
                       dilation, ceil_mode, return_indices):
     return_indices = _pc._check_bool(return_indices, "return_indices", fn)
-    _, unbatched, values, indices = _max_pool(
-        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode,
-        return_indices)
-    values = _pc._unbatch(values, unbatched)
-    if return_indices:
-        return values, _pc._unbatch(indices, unbatched)
-    return values
+    x, unbatched, params, out = _max_pool(
+        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+    results = _pc._by_planes(
+        lambda block: _max_block(block, params, out, return_indices), x)
+    results = tuple(_pc._unbatch(r, unbatched) for r in results)
+    return results if return_indices else results[0]
 
 
 def _max_pool_backward(fn, n, grad_output, input, kernel_size, stride,
                        padding, dilation, ceil_mode, return_indices):
     _pc._check_bool(return_indices, "return_indices", fn)
-    x, unbatched, values, indices = _max_pool(
-        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode,
-        True)
-    grad = _pc._check_grad(grad_output, _pc._unbatch(values, unbatched)
-                           .shape, x.dtype, fn)
+    x, unbatched, params, out = _max_pool(
+        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+    grad = _pc._check_grad(grad_output, x.shape[int(unbatched):2] + out,
+                           x.dtype, fn)
     grad = grad[None] if unbatched else grad
-    grad_input = _pc._scatter_planes(grad, indices, x.shape[2:], x.dtype)
+    grad_input = np.empty(x.shape, x.dtype)
+
+    def backward(block, grad_block, grad_input_block):
+        _, indices = _max_block(block, params, out, True)
+        _pc._scatter_planes(grad_block, indices, grad_input_block)
+        return ()
+    _pc._by_planes(backward, x, grad, grad_input)
     return _pc._unbatch(grad_input, unbatched)
 
 
@@ -307,9 +317,13 @@ def _avg_pool(fn, n, input, kernel_size, stride, padding, ceil_mode,
 
 def _avg_pool_forward(fn, n, input, *args):
     x, unbatched, params, out, divisor = _avg_pool(fn, n, input, *args)
-    windows = _pc._padded_windows(x, *params, (1,) * n, out, 0)
-    total = _pc._window_sum(windows, n)
-    total /= divisor
+
+    def pool(block):
+        windows = _pc._padded_windows(block, *params, (1,) * n, out, 0)
+        total = _pc._window_sum(windows, n)
+        total /= divisor
+        return (total,)
+    total, = _pc._by_planes(pool, x)
     return _pc._unbatch(total, unbatched)
 
 
@@ -317,8 +331,11 @@ def _avg_pool_backward(fn, n, grad_output, input, *args):
     x, unbatched, params, out, divisor = _avg_pool(fn, n, input, *args)
     shape = x.shape[int(unbatched):2] + out
     grad = _pc._check_grad(grad_output, shape, x.dtype, fn)
-    grad = (grad[None] if unbatched else grad) / divisor
-    grad_input = _pc._spread(grad, *params, x.shape[2:])
+    grad = grad[None] if unbatched else grad
+
+    def backward(grad_block):
+        return (_pc._spread(grad_block / divisor, *params, x.shape[2:]),)
+    grad_input, = _pc._by_planes(backward, grad)
     return _pc._unbatch(grad_input, unbatched)
 
 

@@ -99,8 +99,12 @@ def _mean_matrix(size, out, dtype):
 def _along(x, matrices):
     """Apply matrices[d] (out_d, size_d) along spatial axis d.
 
-    Each product is one matrix multiply over a reshaped view, the last
-    axis first.
+    Each product is a stack of small matrix multiplies over a reshaped
+    view, the last axis first; along the last axis each takes a group
+    of (n, c) planes (`_group`). Small products run single-threaded in
+    OpenBLAS; one large 2-D product over all planes would be threaded,
+    and on a busy machine its threads wait for one another for
+    milliseconds.
 
     Parameters
     ----------
@@ -116,11 +120,28 @@ def _along(x, matrices):
         before = int(np.prod(lead + tuple(spatial[:d])))
         after = int(np.prod(spatial[d + 1:]))
         if after == 1:
-            x = x.reshape(before, spatial[d]) @ matrix.T
+            planes = lead[0] * lead[1]
+            rows = before // max(planes, 1)
+            group = _group(planes, rows * matrix.size)
+            x = np.matmul(x.reshape(planes // group, group * rows,
+                                    spatial[d]), matrix.T)
         else:
             x = np.matmul(matrix, x.reshape(before, spatial[d], after))
         spatial[d] = matrix.shape[0]
     return x.reshape(lead + tuple(spatial))
+
+
+# Multiply-adds of one small product in `_along`; OpenBLAS runs a
+# product of fewer than about 2 ** 18 on one thread.
+SMALL_PRODUCT = 1 << 17
+
+
+def _group(planes, per_plane):
+    """Planes per product: the largest divisor of `planes` (at least 1)
+    whose products stay under `SMALL_PRODUCT` multiply-adds."""
+    limit = max(1, SMALL_PRODUCT // max(per_plane, 1))
+    return next((g for g in range(min(planes, limit), 0, -1)
+                 if planes % g == 0), 1)
 
 
 def _adaptive_avg(fn, n, input, output_size):
@@ -174,7 +195,8 @@ def _adaptive_max_backward(fn, n, grad_output, input, output_size,
     grad = _pc._check_grad(grad_output, _pc._unbatch(values, unbatched)
                            .shape, x.dtype, fn)
     grad = grad[None] if unbatched else grad
-    grad_input = _pc._scatter_planes(grad, indices, x.shape[2:], x.dtype)
+    grad_input = np.empty(x.shape, x.dtype)
+    _pc._scatter_planes(grad, indices, grad_input)
     return _pc._unbatch(grad_input, unbatched)
 
 
@@ -383,5 +405,6 @@ def fractional_max_pool2d_backward(grad_output, input, kernel_size,
     grad = _pc._check_grad(grad_output, _pc._unbatch(values, unbatched)
                            .shape, x.dtype, fn)
     grad = grad[None] if unbatched else grad
-    grad_input = _pc._scatter_planes(grad, indices, x.shape[2:], x.dtype)
+    grad_input = np.empty(x.shape, x.dtype)
+    _pc._scatter_planes(grad, indices, grad_input)
     return _pc._unbatch(grad_input, unbatched)
