@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given, strategies as st
 
 import convlib.numpy as cn
+import convlib.numpy._conv_nd as conv_nd
 from _compare import compare_with_torch
 
 pytestmark = pytest.mark.filterwarnings(
@@ -204,6 +205,119 @@ def test_empty_batch(groups, weight_shape, stride, rng):
                        backward=cn.conv2d_backward)
     arrays[1] = rng.standard_normal((6, 2, 3, 3))
     arrays[2] = None
+    compare_with_torch(cn.conv_transpose2d, F.conv_transpose2d, arrays,
+                       kwargs, backward=cn.conv_transpose2d_backward)
+
+
+# ------------------------------------------------ fast paths, one by one
+
+@pytest.mark.parametrize("n, groups, c_in, c_out, kwargs", [
+    (2, 1, 3, 4, dict(padding=1)),
+    (2, 3, 6, 9, dict(padding=(2, 0), dilation=(1, 2))),
+    (2, 5, 5, 10, dict(padding="same")),  # depthwise, multiplier 2
+    (1, 4, 4, 4, dict(padding=2, dilation=2)),  # depthwise
+    (3, 2, 4, 2, dict(padding=(1, 0, 1))),
+])
+@pytest.mark.parametrize("chunk_bytes", [1, 10**4, 2 * 10**4, 4 * 10**4,
+                                         2**20])
+def test_flat_forward_in_chunks(n, groups, c_in, c_out, kwargs,
+                                chunk_bytes, rng, monkeypatch):
+    """Stride 1 takes `_flat_forward`; chunks of any size agree.
+
+    1 byte gives one (group, sample) pair per chunk; 10 to 40 kB give
+    chunks that end part-way through the samples or the groups.
+    """
+    monkeypatch.setattr(conv_nd, "_FLAT_BYTES", chunk_bytes)
+    calls = []
+    flat = conv_nd._flat_forward
+    monkeypatch.setattr(conv_nd, "_flat_forward",
+                        lambda *a: calls.append(1) or flat(*a))
+    arrays = [rng.standard_normal((5, c_in) + (6,) * n),
+              rng.standard_normal((c_out, c_in // groups) + (3,) * n),
+              rng.standard_normal(c_out)]
+    forward, torch_forward, backward = CONV[n]
+    compare_with_torch(forward, torch_forward, arrays,
+                       dict(kwargs, groups=groups), backward=backward)
+    assert calls  # forward and the stride-1 grad_input
+
+
+def test_depthwise_threads_do_not_change_the_result(rng, monkeypatch):
+    """Each thread writes its own samples: bitwise the same output."""
+    monkeypatch.setattr(conv_nd, "_FLAT_BYTES", 1)  # one sample a chunk
+    x = rng.standard_normal((5, 4, 7, 6)).astype(np.float32)
+    w = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(conv_nd, "_THREADS", threads)
+        results.append(cn.conv2d(x, w, padding=1, groups=4))
+    assert all(np.array_equal(results[0], r) for r in results[1:])
+
+
+@st.composite
+def phase_cases(draw):
+    """conv_transpose{n}d arguments with stride >= 2 in some dimension."""
+    n = draw(st.integers(1, 3))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(n))
+    assume(max(stride) > 1)
+    # dilation only where the stride is 1: there the phases apply
+    dilation = tuple(1 if s > 1 else draw(st.integers(1, 2))
+                     for s in stride)
+    kernel = tuple(draw(st.integers(1, 5 if n < 3 else 3))
+                   for _ in range(n))
+    padding = tuple(draw(st.integers(0, 3)) for _ in range(n))
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1))
+                           for s, d in zip(stride, dilation))
+    size = tuple(draw(st.integers(1, 4)) for _ in range(n))
+    out = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op
+           in zip(size, stride, padding, dilation, kernel, output_padding)]
+    assume(min(out) >= 1)
+    groups = draw(st.integers(1, 3))
+    c_in, c_out = groups * draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    arrays = [rng.standard_normal((2, c_in) + size),
+              rng.standard_normal((c_in, c_out) + kernel),
+              rng.standard_normal(groups * c_out)]
+    kwargs = dict(stride=stride, padding=padding, groups=groups,
+                  output_padding=output_padding, dilation=dilation)
+    return n, arrays, kwargs
+
+
+@given(phase_cases())
+def test_conv_transpose_phases_match_torch(case):
+    """Strided transposed convolutions go through `_phases`.
+
+    Padding larger than the kernel leaves phases with no taps or with
+    no input in reach; they must come out as zeros (plus bias).
+    """
+    n, arrays, kwargs = case
+    weight = arrays[1]
+    assert conv_nd._use_phases(weight, kwargs["stride"],
+                               kwargs["dilation"], kwargs["groups"])
+    forward, torch_forward, backward = TRANSPOSE[n]
+    compare_with_torch(forward, torch_forward, arrays, kwargs,
+                       backward=backward)
+
+
+@pytest.mark.parametrize("ratio", [0, 100])
+@pytest.mark.parametrize("kwargs", [
+    dict(stride=2, padding=1),
+    dict(stride=(3, 2), padding=(0, 2), groups=2),
+    dict(stride=(2, 1), padding=1, dilation=(1, 2)),
+    dict(stride=2, padding=0, dilation=2),  # always scattered
+])
+def test_grad_input_phases_and_scatter_agree(ratio, kwargs, rng,
+                                             monkeypatch):
+    """`_PHASE_RATIO` 0 scatters every strided grad_input, 100 never."""
+    monkeypatch.setattr(conv_nd, "_PHASE_RATIO", ratio)
+    groups = kwargs.get("groups", 1)
+    arrays = [rng.standard_normal((2, 4, 9, 8)),
+              rng.standard_normal((6, 4 // groups, 3, 4)),
+              rng.standard_normal(6)]
+    compare_with_torch(cn.conv2d, F.conv2d, arrays, kwargs,
+                       backward=cn.conv2d_backward)
+    arrays = [rng.standard_normal((2, 4, 5, 4)),
+              rng.standard_normal((4, 6 // groups, 3, 4)),
+              rng.standard_normal(6)]
     compare_with_torch(cn.conv_transpose2d, F.conv_transpose2d, arrays,
                        kwargs, backward=cn.conv_transpose2d_backward)
 

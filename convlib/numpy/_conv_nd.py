@@ -5,7 +5,9 @@ of spatial dimensions, with tuples of ints for stride and dilation and
 ((lo, hi), ...) pairs for padding.  See `convlib.numpy.conv` for the
 public functions and for how the pieces fit together.
 """
+import functools
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -91,10 +93,15 @@ def _letters(n):
 
 def _forward(x, weight, stride, pads, dilation, groups, out=None):
     """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K)."""
-    xp, kernel = _pad(x, pads), weight.shape[2:]
+    kernel = weight.shape[2:]
     if out is None:
-        out = _out_size(xp.shape[2:], kernel, stride, dilation)
+        padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)]
+        out = _out_size(padded, kernel, stride, dilation)
     out, c_out = tuple(out), weight.shape[0]
+    if all(s == 1 for s in stride):
+        y = np.empty((x.shape[0], c_out) + out, x.dtype)
+        return _flat_forward(x, weight, pads, dilation, groups, y)
+    xp = _pad(x, pads)
     if _is_depthwise(weight, groups):
         o, k = _letters(len(kernel))
         w = weight.reshape((groups, c_out // groups) + kernel)
@@ -110,18 +117,94 @@ def _forward(x, weight, stride, pads, dilation, groups, out=None):
     return y
 
 
+# Stride 1: on a flattened, padded plane every kernel tap is a shift.
+
+_THREADS = 2  # for depthwise convolutions
+_FLAT_BYTES = 4 * 2**20  # flat columns per chunk: stay in cache
+
+
+def _flat_forward(x, weight, pads, dilation, groups, y):
+    """`_forward` for stride 1 into y, from shifts of flat planes.
+
+    A chunk of samples and groups is copied, zero-padded and channel-
+    major, into a buffer (channels, samples, *padded); there all the
+    planes of one channel form one flat axis, on which each kernel tap
+    is a plain shift, so the im2col columns are contiguous copies.  One
+    matmul per group follows; the positions in the padding between rows
+    and planes are computed too and cropped off at the end.  y may be
+    a strided view (one phase of `_phases`); it is also returned.
+    """
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    per = weight[0].size * math.prod(padded) * x.itemsize
+    units = max(1, _FLAT_BYTES // per)  # (group, sample) pairs a chunk
+    # all groups of a sample first: many small matmuls (one per group)
+    # run faster here than a few long ones, which OpenBLAS threads
+    samples = max(1, min(x.shape[0], units // groups))
+    step = max(1, min(groups, units // samples))  # groups a chunk
+    w = weight.reshape((groups, -1) + weight.shape[1:])  # (G, M, C/G, *K)
+    shape = (step * weight.shape[1], samples) + padded  # of the buffer
+    run = functools.partial(_flat_chunks, x, w, pads, dilation, y, shape)
+    starts = range(0, x.shape[0], samples)
+    if len(starts) > 1 and _is_depthwise(weight, groups):
+        # memory-bound, with tiny matmuls: two threads (NumPy and BLAS
+        # release the GIL), each on its own samples and output slices
+        with ThreadPoolExecutor(_THREADS) as pool:
+            list(pool.map(run, [starts[t::_THREADS]
+                                for t in range(_THREADS)]))
+    else:
+        run(starts)
+    return y
+
+
+def _flat_chunks(x, w, pads, dilation, y, shape, starts):
+    """`_flat_chunk` on all groups of the samples from each of `starts`."""
+    buf = np.zeros(shape, x.dtype)
+    step, samples = shape[0] // w.shape[2], shape[1]  # groups, samples
+    c_in, c_out = w.shape[2], w.shape[1]
+    for i in starts:
+        for g in range(0, w.shape[0], step):
+            _flat_chunk(x[i:i + samples, g * c_in:(g + step) * c_in],
+                        w[g:g + step], buf, pads, dilation,
+                        y[i:i + samples, g * c_out:(g + step) * c_out])
+
+
+def _flat_chunk(x, w, buf, pads, dilation, y):
+    """One chunk of `_flat_forward`: x (n, G*C, *S), w (G, M, C, *K)."""
+    n, (g, m, c), kernel = x.shape[0], w.shape[:3], w.shape[3:]
+    buf = buf[:g * c, :n]
+    inner = tuple(slice(lo, lo + s)
+                  for (lo, _), s in zip(pads, x.shape[2:]))
+    buf[(Ellipsis,) + inner] = x.swapaxes(0, 1)
+    step = buf.strides[2:]  # bytes per step along each spatial axis
+    last = (n - 1) * buf.strides[1] + sum(  # offset of the last output
+        (o - 1) * st for o, st in zip(y.shape[2:], step))
+    length = last // buf.itemsize + 1
+    taps = np.lib.stride_tricks.as_strided(
+        buf, (g, c) + kernel + (length,),
+        (c * buf.strides[0], buf.strides[0])
+        + tuple(d * st for d, st in zip(dilation, step)) + (buf.itemsize,),
+        writeable=False)
+    cols = taps.reshape(g, -1, length)  # a copy unless K == 1
+    acc = np.empty((g, m, buf[0].size), y.dtype)
+    np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
+    acc = acc.reshape((g * m, n) + buf.shape[2:])
+    crop = tuple(slice(0, o) for o in y.shape[2:])
+    y[...] = acc[(Ellipsis,) + crop].swapaxes(0, 1)
+
+
 def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     """Adjoint of `_forward` in its input: (N, C_out, *O) -> (N, C_in, *S).
 
-    This is also the forward pass of the transposed convolution.  With
-    stride 1 it is a full correlation with the flipped kernel, which
-    reuses the fast forward path; otherwise columns are scattered back.
+    This is also the forward pass of the transposed convolution.  It is
+    split into stride-1 correlations with the flipped kernel, one per
+    output phase (`_phases`), which reuse the fast forward path; when a
+    dimension has both stride and dilation above 1, or the columns of
+    grad would be far larger than those of the result, the columns
+    ``weight^T @ grad`` are scattered back instead (col2im).
     """
-    full = _full_pads(grad.shape[2:], weight.shape[2:], in_spatial, stride,
-                      pads, dilation)
-    if full is not None:
-        return _forward(grad, _flip(weight, groups), stride, full,
-                        dilation, groups)
+    if _use_phases(weight, stride, dilation, groups):
+        return _phases(grad, weight, tuple(in_spatial), stride, pads,
+                       dilation, groups)
     c_in = groups * weight.shape[1]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_spatial, pads))
     target = np.zeros((grad.shape[0], c_in) + padded, grad.dtype)
@@ -131,6 +214,65 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
         _scatter_columns(target, grad, weight, stride, dilation, groups)
     crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_spatial))
     return target[(Ellipsis,) + crop]
+
+
+_PHASE_RATIO = 4  # phases while C_out <= this * C_in per group
+
+
+def _use_phases(weight, stride, dilation, groups):
+    """True when `_phases` applies and is the faster way."""
+    if any(s > 1 and d > 1 for s, d in zip(stride, dilation)):
+        return False
+    # the phases copy grad (C_out channels) into im2col columns, the
+    # scatter adds columns of the result (C_in channels)
+    return (all(s == 1 for s in stride) or
+            weight.shape[0] // groups <= _PHASE_RATIO * weight.shape[1])
+
+
+def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
+    """`_grad_input` as prod(stride) dense stride-1 correlations.
+
+    The outputs whose index plus padding is r modulo the stride (a
+    phase) only meet the taps r, r + stride, ... of the kernel; for
+    them the transposed convolution is a stride-1 correlation of grad
+    with that flipped sub-kernel (sub-pixel convolution).  Each phase
+    is written to its strided slice of the result; a phase without
+    outputs, taps or grad in reach stays zero.  Needs dilation 1 in
+    every dimension with stride > 1.
+    """
+    result = np.zeros((grad.shape[0], groups * weight.shape[1])
+                      + in_spatial, grad.dtype)
+    for phase in np.ndindex(*stride):
+        plan = [_phase_dim(*args) for args in zip(
+            phase, stride, dilation, weight.shape[2:], pads,
+            grad.shape[2:], in_spatial)]
+        if None not in plan:
+            taps, part, sub_pads, where = zip(*plan)
+            _flat_forward(grad[(Ellipsis,) + part],
+                          _flip(weight[(Ellipsis,) + taps], groups),
+                          sub_pads, dilation, groups,
+                          result[(Ellipsis,) + where])
+    return result
+
+
+def _phase_dim(r, s, d, k, pads, size, out):
+    """One dimension of phase r in `_phases`, or None if it is empty.
+
+    Returns the kernel taps, the part of grad to use, its (lo, hi)
+    zero padding and the outputs, as slices but for the padding.
+    Output o of the phase takes ``grad[(o + lo - r) // s - t * d]`` times
+    ``kernel[r + s * t]`` (d is 1 when s > 1).
+    """
+    first = (r - pads[0]) % s  # first output of the phase
+    count = len(range(first, out, s))
+    span = d * (len(range(r, k, s)) - 1)  # of the dilated sub-kernel
+    start = (first + pads[0] - r) // s - span  # grad index of window 0
+    if count == 0 or r >= k or start >= size:
+        return None
+    lo = max(0, -start)
+    hi = max(0, count + span - (size - start))
+    return (slice(r, None, s), slice(max(0, start), None), (lo, hi),
+            slice(first, None, s))
 
 
 def _scatter_columns(target, grad, weight, stride, dilation, groups):
@@ -166,20 +308,6 @@ def _add_taps(target, tap, kernel, out, stride, dilation):
             slice(k * d, k * d + (o - 1) * s + 1, s)
             for k, d, o, s in zip(offsets, dilation, out, stride))
         target[(Ellipsis,) + where] += tap(t).reshape(shape)
-
-
-def _full_pads(out, kernel, in_spatial, stride, pads, dilation):
-    """Padding of the full correlation that equals `_grad_input`, or None.
-
-    Only for stride 1 and padding no wider than the dilated kernel; the
-    right side also takes the rows a conv_transpose's output_padding adds.
-    """
-    if any(s != 1 for s in stride):
-        return None
-    span = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    full = tuple((sp - lo, size + sp - o - (sp - lo))
-                 for sp, (lo, _), size, o in zip(span, pads, in_spatial, out))
-    return full if all(lo >= 0 and hi >= 0 for lo, hi in full) else None
 
 
 def _flip(weight, groups):

@@ -5,19 +5,26 @@ dimension and both directions:
 
 * forward: zero-pad -> ``sliding_windows`` (a strided view, no copy) ->
   one copy into im2col columns (groups, C_in/groups * K, N * L) -> one
-  matmul per group with the weight;
-* backward-input (the adjoint): ``weight^T @ grad_output`` gives one
-  column per window; the columns are added back onto the padded input
-  one kernel tap at a time (col2im) and the padding is cropped off.
-  With stride 1 this equals a full correlation with the flipped
-  kernel, so the fast forward path is reused instead;
+  matmul per group with the weight.  With stride 1 the padded planes
+  are laid out channel-major and flattened instead, so that every
+  kernel tap is a shift along one axis and the columns are contiguous
+  copies (several times faster for depthwise convolutions);
+* backward-input (the adjoint): for each output phase (the outputs
+  with the same index modulo the stride) it is a stride-1 correlation
+  of grad_output with a flipped sub-kernel, so the fast stride-1
+  forward is reused and the phases are interleaved into the result.
+  When stride and dilation are both above 1 in one dimension, or
+  C_out is much larger than C_in, ``weight^T @ grad_output`` gives one
+  column per window instead and the columns are added back onto the
+  padded input one kernel tap at a time (col2im);
 * backward-weight: ``grad_output @ columns^T``, one matmul per group.
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
-the roles swapped.  Depthwise convolutions (one input channel per group)
-take an einsum path over the window view instead of many tiny matmuls.
-The loops that remain run over kernel taps, never over pixels.
+the roles swapped.  Strided depthwise convolutions (one input channel
+per group) take an einsum path over the window view instead of many
+tiny matmuls.  The loops that remain run over kernel taps, phases and
+chunks of the batch, never over pixels.
 
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
