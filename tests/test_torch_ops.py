@@ -702,7 +702,7 @@ BAD_INPUTS = [
     (ct.conv2d, (_t(1, 1, 5, 5), _t(1, 1, 3, 3)),
      dict(padding="same", stride=2), ValueError, "padding='same'"),
     (ct.conv2d, (_t(1, 1, 2, 2), _t(1, 1, 3, 3)), {}, ValueError,
-     "kernel_size"),
+     "weight"),
     (ct.conv2d, (_t(1, 1, 5, 5), _t(2, 1, 1, 1), _t(3)), {}, ValueError,
      "bias"),
     (ct.conv2d, (np.zeros((1, 1, 3, 3)), _t(1, 1, 1, 1)), {}, TypeError,

@@ -437,7 +437,7 @@ def _conv_out(fn, spatial, kernel, pads, dilation, stride):
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(p < k for p, k in zip(padded, span)):
         raise ValueError(
-            f"{fn}: kernel {tuple(kernel)} with dilation "
+            f"{fn}: weight's kernel {tuple(kernel)} with dilation "
             f"{dilation} spans {span}, larger than the padded input "
             f"{padded} (input {tuple(spatial)}, padding {pads})")
     return tuple((p - k) // s + 1 for p, k, s in zip(padded, span, stride))

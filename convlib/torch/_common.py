@@ -96,12 +96,12 @@ def _windows(padded, kernel_size, stride, dilation):
     return x
 
 
-def _check_fits(spatial, kernel_size, dilation, fn):
+def _check_fits(spatial, kernel_size, dilation, fn, name="kernel_size"):
     """Raise ValueError when a dilated kernel exceeds the padded input."""
     for size, k, d in zip(spatial, kernel_size, dilation):
         if d * (k - 1) + 1 > size:
             raise ValueError(
-                f"{fn}: kernel_size {tuple(kernel_size)} with dilation "
+                f"{fn}: {name} {tuple(kernel_size)} with dilation "
                 f"{tuple(dilation)} is larger than the padded input of "
                 f"spatial size {tuple(spatial)}")
 

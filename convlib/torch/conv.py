@@ -97,7 +97,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, n,
     _check_conv_shapes(x, weight, bias, groups, n, fn)
     kernel = tuple(weight.shape[2:])
     x = _pad(x, _conv_padding(padding, kernel, stride, dilation, fn))
-    _check_fits(tuple(x.shape[2:]), kernel, dilation, fn)
+    _check_fits(tuple(x.shape[2:]), kernel, dilation, fn,
+                "weight's kernel size")
     windows = _windows(x, kernel, stride, dilation)
     out = _add_bias(_grouped_correlate(windows, weight, groups), bias, n)
     return out[0] if unbatched else out
@@ -427,6 +428,11 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
         raise ValueError(
             f"{fn}: pointwise_weight must have shape (C_out, C_in * m, "
             f"1, 1), got {tuple(pointwise_weight.shape)}")
+    if pointwise_weight.shape[1] != depthwise_weight.shape[0]:
+        raise ValueError(
+            f"{fn}: pointwise_weight has {pointwise_weight.shape[1]} input "
+            f"channels but depthwise_weight gives "
+            f"{depthwise_weight.shape[0]}")
     mid = _convnd(x, depthwise_weight, depthwise_bias, stride, padding,
                   dilation, x.shape[1], 2, fn)
     out = _convnd(mid, pointwise_weight, pointwise_bias, 1, 0, 1, 1, 2, fn)
