@@ -14,8 +14,8 @@ from `convlib.shapes`. This module never imports torch.
 import numpy as np
 
 from ._util import check_array, check_positive_int, ntuple
-from .shapes import (_check_bool, _conv_args, _conv_size, _pool_size,
-                     _transpose_size)
+from .shapes._args import _check_bool, _conv_args
+from .shapes.output_size import _conv_size, _pool_size, _transpose_size
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
            "max_pool2d", "avg_pool2d", "linear"]

@@ -1,0 +1,146 @@
+"""Dilated stacks: the HDC rule of thumb and the exact coverage map."""
+from collections import namedtuple
+
+import numpy as np
+
+from .._util import _describe, check_positive_int, is_int, ntuple
+
+
+HDCChain = namedtuple("HDCChain", "chain satisfied")
+HDCChain.__doc__ = """Result of `hdc_m_chain`.
+
+chain : tuple of int
+    ``(M_1, ..., M_n)``, the maximum distance between two nonzero
+    values seen by layer i (Wang et al. 2018).
+satisfied : bool
+    The design goal ``M_2 <= kernel_size``.
+"""
+
+
+def _check_rates(rates, fn, minimum_length):
+    if not isinstance(rates, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"{fn}: rates must be a sequence of ints, got "
+            f"{_describe(rates)}")
+    if len(rates) < minimum_length:
+        raise ValueError(
+            f"{fn}: rates must hold at least {minimum_length} dilation "
+            f"rates, got {list(rates)!r}")
+    return tuple(check_positive_int(r, "rates", fn) for r in rates)
+
+
+def hdc_m_chain(rates, kernel_size=3):
+    """The HDC rule of thumb of Wang et al. 2018, as the paper states it.
+
+    "Understanding Convolution for Semantic Segmentation" (WACV 2018),
+    Hybrid Dilated Convolution: for dilation rates ``r_1..r_n`` of
+    stacked K x K convolutions, define ``M_n = r_n`` and::
+
+        M_i = max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)
+
+    The design goal is ``M_2 <= K``. It is a rule of thumb: `coverage`
+    gives the exact answer, and the two can disagree.
+
+    Parameters
+    ----------
+    rates : sequence of int, length n >= 2
+        Dilation rates, input side first.
+    kernel_size : int
+        K, the side of every kernel.
+
+    Returns
+    -------
+    HDCChain
+        ``(chain, satisfied)``: ``chain = (M_1, ..., M_n)`` and
+        ``satisfied = M_2 <= kernel_size``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two rates (M_2 is then undefined), or a rate or
+        kernel_size below 1.
+    TypeError
+        A rate or kernel_size that is not an int.
+
+    Examples
+    --------
+    >>> hdc_m_chain([1, 2, 5])
+    HDCChain(chain=(1, 2, 5), satisfied=True)
+    >>> hdc_m_chain([1, 2, 9]).satisfied
+    False
+    """
+    fn = "hdc_m_chain"
+    rates = _check_rates(rates, fn, 2)
+    kernel_size = check_positive_int(kernel_size, "kernel_size", fn)
+    chain = [rates[-1]]
+    for r in reversed(rates[:-1]):
+        m_next = chain[0]
+        chain.insert(0, max(m_next - 2 * r, m_next - 2 * (m_next - r), r))
+    return HDCChain(tuple(chain), chain[1] <= kernel_size)
+
+
+Coverage = namedtuple("Coverage", "counts has_holes")
+Coverage.__doc__ = """Result of `coverage`.
+
+counts : ndarray of int64, shape (span,) or (span, span)
+    ``counts[i]`` is the number of paths from input offset i (0 = the
+    first element of the field) to the output unit; 0 marks a hole.
+    ``span = 1 + sum_l r_l (k_l - 1)``, the receptive field size.
+has_holes : bool
+    True when some input inside the span never reaches the output.
+"""
+
+
+def coverage(rates, kernel_size=3, ndim=1):
+    """Which inputs one output of a dilated stack actually sees.
+
+    The exact hole check behind HDC: stacking stride-1 convolutions
+    with dilation rates ``r_l`` and kernel sizes ``k_l``, the inputs
+    that reach one output are the sums ``sum_l r_l * j_l`` with
+    ``0 <= j_l < k_l``. Counting the ways to form each sum is the
+    convolution of the layers' dilated all-ones kernels -- the gradient
+    of the output w.r.t. the input when every weight is 1.
+
+    Parameters
+    ----------
+    rates : sequence of int, length >= 1
+        Dilation rates, input side first.
+    kernel_size : int or sequence of int
+        One kernel size for every layer, or one per layer.
+    ndim : {1, 2}
+        1 for one spatial axis; 2 for square K x K kernels on an image
+        (the map is then the outer product of the 1-D counts, and has
+        holes exactly when the 1-D map does).
+
+    Returns
+    -------
+    Coverage
+        ``(counts, has_holes)``, counts of shape ``(span,)`` or
+        ``(span, span)`` (see `Coverage`).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For empty or non-positive rates, bad kernel_size or ndim.
+
+    Examples
+    --------
+    >>> coverage([2, 2]).counts
+    array([1, 0, 2, 0, 3, 0, 2, 0, 1])
+    >>> coverage([1, 2, 5]).has_holes
+    False
+    """
+    fn = "coverage"
+    rates = _check_rates(rates, fn, 1)
+    kernels = ntuple(kernel_size, len(rates), "kernel_size", fn, 1)
+    if ndim not in (1, 2) or not is_int(ndim):
+        raise ValueError(f"{fn}: ndim must be 1 or 2, got {ndim!r}")
+    counts = np.ones(1, dtype=np.int64)
+    for r, k in zip(rates, kernels):
+        taps = np.zeros(r * (k - 1) + 1, dtype=np.int64)
+        taps[::r] = 1
+        counts = np.convolve(counts, taps)
+    has_holes = bool((counts == 0).any())
+    if ndim == 2:
+        counts = np.outer(counts, counts)
+    return Coverage(counts, has_holes)
