@@ -2,7 +2,10 @@
 
 Each demo's script (a ``.js`` file beside this module) defines a global
 namespace with a ``mount(element, config)`` function that draws the demo
-and answers its controls in the browser. The same script serves twice:
+and answers its controls in the browser. It draws with the shared kit,
+``kit.js`` (global ``convlibKit``: controls, grids, formulas, error lines,
+connectivity pictures, line charts), which is loaded before it. The kit and
+the script serve twice:
 
 - as the widget's ES module (``_esm``), so the demo is a real widget in
   JupyterLab, and in the static book, where the vendored widget manager and
@@ -22,6 +25,7 @@ import traitlets
 
 _HERE = Path(__file__).parent
 _COUNTER = itertools.count(1)
+KIT = "kit.js"  # the shared drawing kit, loaded before every demo script
 
 
 def script_source(filename):
@@ -29,10 +33,15 @@ def script_source(filename):
     return (_HERE / filename).read_text(encoding="utf-8")
 
 
+def demo_source(script):
+    """The shared kit (kit.js) followed by the demo's own `script`."""
+    return f"{script_source(KIT)}\n{script_source(script)}"
+
+
 def _module(script, namespace, name):
     """An ES module that mounts the demo of `script` in the widget element."""
     return (
-        f"{script_source(script)}\n"
+        f"{demo_source(script)}\n"
         "export default {\n"
         "  render({ model, el }) {\n"
         f"    el.classList.add('convlib-demo', 'convlib-{name}');\n"
@@ -75,6 +84,6 @@ class Demo(anywidget.AnyWidget):
             f'<div id="{element_id}" class="convlib-demo '
             f'convlib-{self.name}">'
             "<noscript>This demo needs JavaScript.</noscript></div>\n"
-            f"<script>\n{script_source(self.script)}\n"
+            f"<script>\n{demo_source(self.script)}\n"
             f"{self.namespace}.mount(document.getElementById("
             f'"{element_id}"), {config});\n</script>')

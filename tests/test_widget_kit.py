@@ -1,0 +1,99 @@
+"""The shared JavaScript kit (convlib/widgets/kit.js) that every demo
+draws with, run in headless chromium."""
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from convlib.widgets import script_source
+from convlib.widgets._demo import demo_source
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body><div id='el'></div></body>")
+        page.add_script_tag(content=script_source("kit.js"))
+        yield page
+        browser.close()
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (3, None, "3"), (-3, None, "\u22123"), (0.12345, None, "0.123"),
+    (-2.5, None, "\u22122.5"), (1 / 3, 2, "0.33"), (-0.0001, None, "0"),
+    (float("inf"), None, "\u221e"), (None, None, "")])
+def test_fmt(page, value, digits, text):
+    if value == float("inf"):
+        got = page.evaluate("d => convlibKit.fmt(Infinity, d)", digits)
+    else:
+        got = page.evaluate("a => convlibKit.fmt(a[0], a[1] ?? undefined)",
+                            [value, digits])
+    assert got == text
+
+
+def test_big_separates_thousands(page):
+    assert page.evaluate("convlibKit.big(4231000)") == \
+        "4\u2009231\u2009000"
+    assert page.evaluate("convlibKit.big(-999)") == "\u2212999"
+
+
+def test_grid_draws_values_and_styles(page):
+    html = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        K.fill(el, K.grid([[1, -2], [0.5, 3]], (r, c) =>
+            r === c ? {bg: K.COLORS.window} : {}));
+        return [...el.querySelectorAll('td')].map(td =>
+            [td.textContent, td.style.background]);
+    }""")
+    assert [t for t, _ in html] == ["1", "\u22122", "0.5", "3"]
+    assert html[0][1] and not html[1][1].startswith("rgb(255, 213")
+
+
+def test_text_is_never_markup(page):
+    text = page.evaluate("""() => {
+        const el = document.getElementById('el');
+        convlibKit.fill(el, convlibKit.error('<b>x</b>'));
+        return [el.querySelector('b') === null, el.textContent];
+    }""")
+    assert text == [True, "<b>x</b>"]
+
+
+def test_controls_call_back_with_numbers(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el'), seen = [];
+        K.fill(el, K.controls([
+            K.select('k', 'k', [1, 3, 5], 3, v => seen.push(['k', v])),
+            K.range('s', 's', 1, 4, 1, v => seen.push(['s', v]))]));
+        const sel = el.querySelector("[data-field='k']");
+        sel.value = '5'; sel.dispatchEvent(new Event('change'));
+        const rng = el.querySelector("[data-field='s']");
+        rng.value = '3'; rng.dispatchEvent(new Event('input'));
+        return [seen, el.querySelector("[data-value='s']").textContent];
+    }""")
+    assert got == [[["k", "5"], ["s", 3]], "3"]
+
+
+def test_bipartite_and_chart_draw_svg(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        K.fill(el, [K.bipartite(4, 2, [[0, 0], [1, 0], [2, 1], [3, 1]]),
+                    K.chart([{x: [0, 1, 2], y: [0, 1, 4]}]),
+                    K.chart([{x: [0, 1], y: [1, 0]}])]);
+        const clips = [...el.querySelectorAll('clipPath')].map(c => c.id);
+        return [el.querySelectorAll('line').length,
+                el.querySelectorAll('circle').length,
+                el.querySelectorAll('path').length, new Set(clips).size];
+    }""")
+    lines, circles, paths, clip_ids = got
+    assert circles == 6 and paths == 2 and clip_ids == 2
+    assert lines >= 4
+
+
+def test_every_demo_is_loaded_after_the_kit():
+    source = demo_source("window_stepper.js")
+    assert source.index("convlibKit") < source.index("convlibWindowStepper")
