@@ -105,7 +105,9 @@ def mnist1d(n_samples=5000, test_fraction=0.2, seed=0):
     `mnist1d.data.make_dataset`; its download path (`get_dataset`) is never
     used. The package seeds NumPy's and Python's global random generators;
     this function restores both afterwards, so `seed` alone decides the
-    result and the caller's random state is unchanged.
+    result and the caller's random state is unchanged. Generating takes
+    well under a second per 1000 samples; the result is cached for
+    the session, so asking again is instant.
 
     Parameters
     ----------
@@ -297,8 +299,8 @@ def load_cifar10(root, n_train=None, n_test=None):
         The folder holding the batch files.
     n_train, n_test : int or None
         Keep only the first `n_train` training / `n_test` test images
-        (None: all, 50000 and 10000). Training batches after the ones
-        needed are not read.
+        (None: all, 50000 and 10000; as float32 all 60000 take about
+        740 MB). Training batches after the ones needed are not read.
 
     Returns
     -------
@@ -349,7 +351,9 @@ def _read_batches(root, names, limit, fn):
 
 
 def _to_images(data):
-    return data.reshape(-1, 3, 32, 32).astype(np.float32) / np.float32(255)
+    images = data.reshape(-1, 3, 32, 32).astype(np.float32)
+    images /= 255
+    return images
 
 
 def _read_batch(path, fn):

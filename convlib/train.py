@@ -93,21 +93,24 @@ class History:
         last = {name: getattr(self, name)[-1] for name in self.COLUMNS}
         return {"epoch": len(self), **last}
 
-    def table(self, digits=3):
+    def table(self, digits=3, seconds=False):
         """The history as a plain-text table, one row per epoch.
 
         Parameters
         ----------
         digits : int
             Decimals shown for every number.
+        seconds : bool
+            Include the (machine-dependent) seconds column.
 
         Returns
         -------
         str
         """
-        header = ["epoch", *self.COLUMNS]
+        columns = self.COLUMNS if seconds else self.COLUMNS[:-1]
+        header = ["epoch", *columns]
         rows = [[str(i + 1)] + [f"{getattr(self, c)[i]:.{digits}f}"
-                                for c in self.COLUMNS]
+                                for c in columns]
                 for i in range(len(self))]
         widths = [max(len(r[j]) for r in [header, *rows])
                   for j in range(len(header))]
@@ -399,8 +402,8 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
         for name, value in zip(History.COLUMNS, (loss, acc, test_loss,
                                test_acc, time.perf_counter() - start)):
             getattr(history, name).append(value)
-        bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}",
-                        test_acc=f"{test_acc:.3f}")
+        bar.set_postfix({"loss": f"{loss:.3f}", "acc": f"{acc:.3f}",
+                         "test_acc": f"{test_acc:.3f}"})
     bar.close()
     _restore(modes)
     return history
