@@ -28,7 +28,6 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import exercise_solutions  # noqa: E402
 
-PWNED = Path("/tmp/convlib-hostile-pwned")
 
 
 def _tagged_functions(path):
@@ -345,17 +344,33 @@ HOSTILE_CASES = {
     "compare_crash": (LINEAR + BACKWARD, "ok", "could not be compared"),
     "odd_text": (ALL - LINEAR, "ok", "ValueError: bad \ufffd \ufffd"),
     "dir_fd": (ALL - LINEAR, "ok", "python3.11' is not allowed"),
+    "whoami": (ALL - BACKWARD, "ok",
+               "back_to_root=setuid 1 seteuid 1 setresuid 1"),
 }
 
 
 @pytest.fixture(scope="module")
-def graded_hostile(tmp_path_factory):
+def children_tmp():
+    """A temporary directory of this test process's own for the children's
+    working directories (world-searchable, as /tmp is, for an unprivileged
+    child), so parallel test processes never see each other's."""
+    private = tempfile.mkdtemp(prefix="convlib-test-children-")
+    os.chmod(private, 0o755)
+    saved, tempfile.tempdir = tempfile.tempdir, private
+    yield Path(private)
+    tempfile.tempdir = saved
+    shutil.rmtree(private, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def graded_hostile(tmp_path_factory, children_tmp):
     """tests/hostile/*.ipynb with real paths filled in, graded at once."""
     folder = tmp_path_factory.mktemp("hostile")
-    PWNED.unlink(missing_ok=True)
+    pwned = children_tmp / "convlib-hostile-pwned"
     places = {"__HIDDEN_PATH__": ROOT / "convlib/grading/hidden/"
               "ex06_linear.py", "__SOURCE_PATH__": release.SOURCE_DIR
-              / "06_linear.ipynb", "__REPO__": ROOT}
+              / "06_linear.ipynb", "__REPO__": ROOT,
+              "__PWNED_PATH__": pwned}
     paths = []
     for name in HOSTILE_CASES:
         data = (HOSTILE / f"{name}.ipynb").read_bytes()
@@ -364,13 +379,12 @@ def graded_hostile(tmp_path_factory):
         (folder / f"{name}.ipynb").write_bytes(data)
         paths.append(str(folder / f"{name}.ipynb"))
     out = folder / "out"
-    workdirs = set(Path(tempfile.gettempdir()).glob("convlib-grade-*"))
     code = main(["grade", *paths, "--exercise", "06_linear", "--out",
                  str(out), "--timeout", "3", "--jobs", "2"])
     assert code == 0
-    left = set(Path(tempfile.gettempdir()).glob("convlib-grade-*"))
-    assert left <= workdirs, "children's working directories left behind"
-    return out, paths
+    left = list(children_tmp.glob("convlib-grade-*"))
+    assert not left, "children's working directories left behind"
+    return out, paths, pwned
 
 
 def test_hostile_fixtures_all_listed():
@@ -379,7 +393,7 @@ def test_hostile_fixtures_all_listed():
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
 def test_hostile_submission_contained(graded_hostile, name):
-    out, paths = graded_hostile
+    out, paths, _ = graded_hostile
     points, status, text = HOSTILE_CASES[name]
     path = next(p for p in paths if Path(p).stem == name)
     row = _rows(out)[path]
@@ -391,10 +405,30 @@ def test_hostile_submission_contained(graded_hostile, name):
     assert any(text in o for o in outputs), outputs
 
 
+def test_child_runs_unprivileged_when_the_grader_is_root(graded_hostile):
+    """As root, the child is `nobody` for good and owns its directory;
+    otherwise it is the grader's own user."""
+    out, _, _ = graded_hostile
+    result = json.loads(next((out / "results").glob("whoami-*.json"))
+                        .read_text())
+    text = next(t["output"] for t in result["tests"]
+                if "ids=" in t["output"])
+    found = re.search(r"ids=\(([\d, ]+)\) groups=\[([\d, ]*)\] "
+                      r"workdir_owner=(\d+) .* uid_now=(\d+),(\d+)", text)
+    ids = [int(v) for v in found.group(1).split(",")]
+    user = sandbox.child_user()
+    uid, gid = user if user else (os.getuid(), os.getgid())
+    assert ids == [uid] * 3 + [gid] * 3
+    assert int(found.group(3)) == uid
+    assert [int(found.group(4)), int(found.group(5))] == [uid, uid]
+    if user:
+        assert uid != 0 and found.group(2) == ""
+
+
 def test_hostile_run_left_intact_gradebook_and_no_files(graded_hostile):
-    out, paths = graded_hostile
+    out, paths, pwned = graded_hostile
     assert set(_rows(out)) == set(paths)
-    assert not PWNED.exists()
+    assert not pwned.exists()
     assert not list(out.glob(".*"))  # no temporary files left
 
 
