@@ -256,6 +256,99 @@ def test_gradebook_and_gradescope_json(graded_book):
         stored["tests"][0])
 
 
+# ------------------------------------------- the instructor's own seed
+
+def _inputs(cases):
+    return [repr((c.args, c.kwargs)) for c in cases]
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_instructor_seed_draws_every_hidden_input_anew(exercise):
+    package = _inputs(hidden.build(exercise))
+    for seed in (1, 2):
+        own = _inputs(hidden.build(exercise, seed=seed))
+        assert len(own) == len(package)
+        assert [a == b for a, b in zip(own, package)] == [False] * len(own)
+    assert _inputs(hidden.build(exercise, seed=1)) != \
+        _inputs(hidden.build(exercise, seed=2))
+    # the public self-check keeps its fixed settings whatever the seed
+    assert [c.name for c in hidden.build(exercise, public=True, seed=1)] \
+        == [c.name for c in hidden.build(exercise, public=True)]
+
+
+@pytest.fixture(scope="module")
+def graded_with_seed(tmp_path_factory, children_tmp):
+    """Sources and released notebooks graded with a seed from a file."""
+    out = tmp_path_factory.mktemp("seeded")
+    seed_file = out.parent / "course-seed.txt"
+    seed_file.write_text("a passphrase only the instructor knows\n")
+    paths = ([str(p) for p in release.sources()]
+             + [str(release.RELEASE_DIR / p.name)
+                for p in release.sources()])
+    assert main(["grade", *paths, "--out", str(out / "o"), "--jobs", "2",
+                 "--seed-file", str(seed_file)]) == 0
+    results = {}
+    for path in (out / "o" / "results").glob("*.json"):
+        result = json.loads(path.read_text())
+        results[result["submission"]] = result
+    return out / "o", results, seed_file
+
+
+def test_sources_score_full_marks_on_the_instructors_cases(
+        graded_with_seed):
+    _, results, _ = graded_with_seed
+    for source in release.sources():
+        result = results[str(source)]
+        assert result["score"] == result["max_score"] > 0, source.name
+
+
+def test_students_see_the_inputs_of_the_cases_they_failed(
+        graded_with_seed):
+    _, results, seed_file = graded_with_seed
+    seed = hidden.seed_from_text(seed_file.read_text())
+    released = release.RELEASE_DIR / "04_dilated.ipynb"
+    names = [t["name"] for t in results[str(released)]["tests"]]
+    own = [c.name for c in hidden.build("04_dilated", seed=seed)]
+    assert all(n.endswith(o) for n, o in zip(names, own)), names
+    assert own != [c.name for c in hidden.build("04_dilated")]
+
+
+def test_another_seed_regrades_and_the_same_seed_resumes(tmp_path):
+    from convlib.grading import grader
+    source = str(release.SOURCE_DIR / "06_linear.ipynb")
+    first = grade_all([source], tmp_path, progress=False, seed=5)[0]
+    again = grade_all([source], tmp_path, progress=False, seed=5)[0]
+    other = grade_all([source], tmp_path, progress=False, seed=6)[0]
+    assert again["fingerprint"] == first["fingerprint"]
+    assert again["execution_time"] == first["execution_time"]  # resumed
+    assert other["fingerprint"] != first["fingerprint"]
+    assert first["fingerprint"] != grader.fingerprint()
+
+
+@pytest.mark.parametrize("text, seed", [("42\n", 42), ("  7 ", 7)])
+def test_seed_file_holds_an_integer_or_a_passphrase(text, seed):
+    assert hidden.seed_from_text(text) == seed
+    assert hidden.seed_from_text("correct horse") == \
+        hidden.seed_from_text("correct horse\n") != \
+        hidden.seed_from_text("correct horses")
+
+
+def test_seed_arguments_are_checked(tmp_path, capsys):
+    empty = tmp_path / "seed.txt"
+    empty.write_text("\n")
+    sub = tmp_path / "x_06_linear.ipynb"
+    sub.write_text("{}")
+    for argv, message in [
+            (["--seed", "-1"], "--seed must be between 0"),
+            (["--seed", "1", "--seed-file", str(empty)], "not allowed with"),
+            (["--seed-file", str(empty)], "the seed file is empty"),
+            (["--seed-file", str(tmp_path / "none")], "cannot be read")]:
+        with pytest.raises(SystemExit) as exit_:
+            main(["grade", str(sub), "--out", str(tmp_path / "o"), *argv])
+        assert exit_.value.code == 2
+        assert message in capsys.readouterr().err, argv
+
+
 def test_rerun_resumes_and_regrades_changed(tmp_path, graded_book,
                                             monkeypatch):
     source = release.SOURCE_DIR / "06_linear.ipynb"
