@@ -28,7 +28,6 @@ HOSTILE = Path(__file__).resolve().parent / "hostile"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import exercise_solutions  # noqa: E402
 
-PWNED = Path("/tmp/convlib-hostile-pwned")
 
 
 def _tagged_functions(path):
@@ -257,6 +256,99 @@ def test_gradebook_and_gradescope_json(graded_book):
         stored["tests"][0])
 
 
+# ------------------------------------------- the instructor's own seed
+
+def _inputs(cases):
+    return [repr((c.args, c.kwargs)) for c in cases]
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_instructor_seed_draws_every_hidden_input_anew(exercise):
+    package = _inputs(hidden.build(exercise))
+    for seed in (1, 2):
+        own = _inputs(hidden.build(exercise, seed=seed))
+        assert len(own) == len(package)
+        assert [a == b for a, b in zip(own, package)] == [False] * len(own)
+    assert _inputs(hidden.build(exercise, seed=1)) != \
+        _inputs(hidden.build(exercise, seed=2))
+    # the public self-check keeps its fixed settings whatever the seed
+    assert [c.name for c in hidden.build(exercise, public=True, seed=1)] \
+        == [c.name for c in hidden.build(exercise, public=True)]
+
+
+@pytest.fixture(scope="module")
+def graded_with_seed(tmp_path_factory, children_tmp):
+    """Sources and released notebooks graded with a seed from a file."""
+    out = tmp_path_factory.mktemp("seeded")
+    seed_file = out.parent / "course-seed.txt"
+    seed_file.write_text("a passphrase only the instructor knows\n")
+    paths = ([str(p) for p in release.sources()]
+             + [str(release.RELEASE_DIR / p.name)
+                for p in release.sources()])
+    assert main(["grade", *paths, "--out", str(out / "o"), "--jobs", "2",
+                 "--seed-file", str(seed_file)]) == 0
+    results = {}
+    for path in (out / "o" / "results").glob("*.json"):
+        result = json.loads(path.read_text())
+        results[result["submission"]] = result
+    return out / "o", results, seed_file
+
+
+def test_sources_score_full_marks_on_the_instructors_cases(
+        graded_with_seed):
+    _, results, _ = graded_with_seed
+    for source in release.sources():
+        result = results[str(source)]
+        assert result["score"] == result["max_score"] > 0, source.name
+
+
+def test_students_see_the_inputs_of_the_cases_they_failed(
+        graded_with_seed):
+    _, results, seed_file = graded_with_seed
+    seed = hidden.seed_from_text(seed_file.read_text())
+    released = release.RELEASE_DIR / "04_dilated.ipynb"
+    names = [t["name"] for t in results[str(released)]["tests"]]
+    own = [c.name for c in hidden.build("04_dilated", seed=seed)]
+    assert all(n.endswith(o) for n, o in zip(names, own)), names
+    assert own != [c.name for c in hidden.build("04_dilated")]
+
+
+def test_another_seed_regrades_and_the_same_seed_resumes(tmp_path):
+    from convlib.grading import grader
+    source = str(release.SOURCE_DIR / "06_linear.ipynb")
+    first = grade_all([source], tmp_path, progress=False, seed=5)[0]
+    again = grade_all([source], tmp_path, progress=False, seed=5)[0]
+    other = grade_all([source], tmp_path, progress=False, seed=6)[0]
+    assert again["fingerprint"] == first["fingerprint"]
+    assert again["execution_time"] == first["execution_time"]  # resumed
+    assert other["fingerprint"] != first["fingerprint"]
+    assert first["fingerprint"] != grader.fingerprint()
+
+
+@pytest.mark.parametrize("text, seed", [("42\n", 42), ("  7 ", 7)])
+def test_seed_file_holds_an_integer_or_a_passphrase(text, seed):
+    assert hidden.seed_from_text(text) == seed
+    assert hidden.seed_from_text("correct horse") == \
+        hidden.seed_from_text("correct horse\n") != \
+        hidden.seed_from_text("correct horses")
+
+
+def test_seed_arguments_are_checked(tmp_path, capsys):
+    empty = tmp_path / "seed.txt"
+    empty.write_text("\n")
+    sub = tmp_path / "x_06_linear.ipynb"
+    sub.write_text("{}")
+    for argv, message in [
+            (["--seed", "-1"], "--seed must be between 0"),
+            (["--seed", "1", "--seed-file", str(empty)], "not allowed with"),
+            (["--seed-file", str(empty)], "the seed file is empty"),
+            (["--seed-file", str(tmp_path / "none")], "cannot be read")]:
+        with pytest.raises(SystemExit) as exit_:
+            main(["grade", str(sub), "--out", str(tmp_path / "o"), *argv])
+        assert exit_.value.code == 2
+        assert message in capsys.readouterr().err, argv
+
+
 def test_rerun_resumes_and_regrades_changed(tmp_path, graded_book,
                                             monkeypatch):
     source = release.SOURCE_DIR / "06_linear.ipynb"
@@ -345,17 +437,33 @@ HOSTILE_CASES = {
     "compare_crash": (LINEAR + BACKWARD, "ok", "could not be compared"),
     "odd_text": (ALL - LINEAR, "ok", "ValueError: bad \ufffd \ufffd"),
     "dir_fd": (ALL - LINEAR, "ok", "python3.11' is not allowed"),
+    "whoami": (ALL - BACKWARD, "ok",
+               "back_to_root=setuid 1 seteuid 1 setresuid 1"),
 }
 
 
 @pytest.fixture(scope="module")
-def graded_hostile(tmp_path_factory):
+def children_tmp():
+    """A temporary directory of this test process's own for the children's
+    working directories (world-searchable, as /tmp is, for an unprivileged
+    child), so parallel test processes never see each other's."""
+    private = tempfile.mkdtemp(prefix="convlib-test-children-")
+    os.chmod(private, 0o755)
+    saved, tempfile.tempdir = tempfile.tempdir, private
+    yield Path(private)
+    tempfile.tempdir = saved
+    shutil.rmtree(private, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def graded_hostile(tmp_path_factory, children_tmp):
     """tests/hostile/*.ipynb with real paths filled in, graded at once."""
     folder = tmp_path_factory.mktemp("hostile")
-    PWNED.unlink(missing_ok=True)
+    pwned = children_tmp / "convlib-hostile-pwned"
     places = {"__HIDDEN_PATH__": ROOT / "convlib/grading/hidden/"
               "ex06_linear.py", "__SOURCE_PATH__": release.SOURCE_DIR
-              / "06_linear.ipynb", "__REPO__": ROOT}
+              / "06_linear.ipynb", "__REPO__": ROOT,
+              "__PWNED_PATH__": pwned}
     paths = []
     for name in HOSTILE_CASES:
         data = (HOSTILE / f"{name}.ipynb").read_bytes()
@@ -364,13 +472,12 @@ def graded_hostile(tmp_path_factory):
         (folder / f"{name}.ipynb").write_bytes(data)
         paths.append(str(folder / f"{name}.ipynb"))
     out = folder / "out"
-    workdirs = set(Path(tempfile.gettempdir()).glob("convlib-grade-*"))
     code = main(["grade", *paths, "--exercise", "06_linear", "--out",
                  str(out), "--timeout", "3", "--jobs", "2"])
     assert code == 0
-    left = set(Path(tempfile.gettempdir()).glob("convlib-grade-*"))
-    assert left <= workdirs, "children's working directories left behind"
-    return out, paths
+    left = list(children_tmp.glob("convlib-grade-*"))
+    assert not left, "children's working directories left behind"
+    return out, paths, pwned
 
 
 def test_hostile_fixtures_all_listed():
@@ -379,7 +486,7 @@ def test_hostile_fixtures_all_listed():
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
 def test_hostile_submission_contained(graded_hostile, name):
-    out, paths = graded_hostile
+    out, paths, _ = graded_hostile
     points, status, text = HOSTILE_CASES[name]
     path = next(p for p in paths if Path(p).stem == name)
     row = _rows(out)[path]
@@ -391,10 +498,30 @@ def test_hostile_submission_contained(graded_hostile, name):
     assert any(text in o for o in outputs), outputs
 
 
+def test_child_runs_unprivileged_when_the_grader_is_root(graded_hostile):
+    """As root, the child is `nobody` for good and owns its directory;
+    otherwise it is the grader's own user."""
+    out, _, _ = graded_hostile
+    result = json.loads(next((out / "results").glob("whoami-*.json"))
+                        .read_text())
+    text = next(t["output"] for t in result["tests"]
+                if "ids=" in t["output"])
+    found = re.search(r"ids=\(([\d, ]+)\) groups=\[([\d, ]*)\] "
+                      r"workdir_owner=(\d+) .* uid_now=(\d+),(\d+)", text)
+    ids = [int(v) for v in found.group(1).split(",")]
+    user = sandbox.child_user()
+    uid, gid = user if user else (os.getuid(), os.getgid())
+    assert ids == [uid] * 3 + [gid] * 3
+    assert int(found.group(3)) == uid
+    assert [int(found.group(4)), int(found.group(5))] == [uid, uid]
+    if user:
+        assert uid != 0 and found.group(2) == ""
+
+
 def test_hostile_run_left_intact_gradebook_and_no_files(graded_hostile):
-    out, paths = graded_hostile
+    out, paths, pwned = graded_hostile
     assert set(_rows(out)) == set(paths)
-    assert not PWNED.exists()
+    assert not pwned.exists()
     assert not list(out.glob(".*"))  # no temporary files left
 
 

@@ -3,6 +3,7 @@
     python -m convlib.grading release [--check]
     python -m convlib.grading grade SUBMISSION... --out DIR
         [--exercise ID] [--timeout S] [--memory MB] [--jobs N]
+        [--seed N | --seed-file PATH]
 
 Bad arguments exit with status 2 and a message naming the argument.
 """
@@ -60,7 +61,29 @@ def _parser():
     grade.add_argument("--jobs", type=_bounded(int, 1, 64, "--jobs"),
                        default=1, metavar="N", help="submissions graded "
                        "at once (default 1)")
+    secret = grade.add_mutually_exclusive_group()
+    secret.add_argument("--seed", type=_bounded(int, 0, 2 ** 63 - 1,
+                        "--seed"), metavar="N", help="your own seed for "
+                        "the hidden cases: every hidden input is drawn "
+                        "anew, so the package alone cannot reproduce them")
+    secret.add_argument("--seed-file", type=Path, metavar="PATH",
+                        help="a file (kept outside the package) holding "
+                        "your seed: an integer or a passphrase")
     return parser
+
+
+def _seed(parser, args):
+    """The instructor's seed from --seed or --seed-file, or None."""
+    if args.seed_file is None:
+        return args.seed
+    try:
+        return hidden.seed_from_text(
+            args.seed_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        parser.error(f"--seed-file cannot be read: {args.seed_file} "
+                     f"({exc})")
+    except ValueError as exc:
+        parser.error(f"--seed-file {args.seed_file}: {exc}")
 
 
 def _release(args):
@@ -82,8 +105,9 @@ def _grade(parser, args):
     if args.out.exists() and not args.out.is_dir():
         parser.error(f"--out must be a directory, got the file {args.out}")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
+    seed = _seed(parser, args)
     results = grade_all(args.submissions, args.out, args.exercise, limits,
-                        args.jobs)
+                        args.jobs, seed=seed)
     total = sum(r["score"] for r in results)
     print(f"graded {len(results)} submission(s), {total} points in all; "
           f"gradebook: {args.out / 'gradebook.csv'}")

@@ -14,6 +14,9 @@ nothing of convlib. Order of events:
    the kernel itself denies files outside the standard library, numpy
    and the working directory, processes, threads, sockets and signals
    to others, whatever the Python code does (see `_lockdown.py`);
+2b. if the grader runs as root, become the unprivileged user it chose
+   (`_drop_privileges`): real, effective and saved ids, no groups, so
+   there is no way back to uid 0;
 3. move the grader's pipe to private fds, point fds 0-2 at /dev/null;
 4. drop site-packages from sys.path, install the audit hook that
    allows imports of the standard library and numpy only, file access
@@ -81,6 +84,53 @@ def _set_limits(config):
                          (resource.RLIMIT_NOFILE, (64, 64))):
         resource.setrlimit(limit, value)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not death
+
+
+def _fd_aliases(paths):
+    """{real directory: '/proc/self/fd/N'} for each directory of `paths`.
+
+    The descriptors are opened while the child is still root, so the
+    standard library stays reachable after `_drop_privileges` even where
+    its real path lies under a directory only root may enter (/root)."""
+    aliases = {}
+    for path in paths:
+        if path not in aliases and os.path.isdir(path):
+            aliases[path] = f"/proc/self/fd/{os.open(path, os.O_RDONLY)}"
+    return aliases
+
+
+def _aliased(paths, aliases):
+    """`paths` followed by their names through `aliases`."""
+    extra = []
+    for path in paths:
+        for real, alias in aliases.items():
+            if path == real or path.startswith(real + "/"):
+                extra.append(alias + path[len(real):])
+    return list(paths) + extra
+
+
+def _drop_privileges(config):
+    """Become config['user'] (uid, gid) for good; return the fd aliases.
+
+    With no user (the grader is not root) nothing changes. Otherwise
+    sys.path and the audit hook's roots also name the standard library
+    through /proc/self/fd, which a process may always read for itself."""
+    if not config.get("user"):
+        return {}
+    uid, gid = config["user"]
+    aliases = _fd_aliases(STDLIB_PATH + config["read_roots"]
+                          + config["numpy_roots"])
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise SystemExit("could not leave uid 0")
+    for key in ("read_roots", "hidden_roots", "numpy_roots"):
+        config[key] = _aliased(config[key], aliases)
+    sys.path[:] = _aliased(STDLIB_PATH, aliases)[len(STDLIB_PATH):] \
+        or STDLIB_PATH
+    sys.path_importer_cache.clear()
+    return aliases
 
 
 def _take_channel():
@@ -178,9 +228,12 @@ def _path_ok(path, write, opening, tools):
     if path is None:
         return False
     plain = tools["normalise"](path, tools["workdir"])
-    resolved = tools["resolve"](plain, *tools["os"])
-    if resolved is None or opening and tools["is_dir"](resolved,
-                                                        tools["os"][0]):
+    resolved = tools["resolve"](plain, *tools["os"][:2])
+    # through /proc/self/fd/N (see `_drop_privileges`) only a stat that
+    # follows the link sees a directory
+    is_dir, (lstat, _, stat) = tools["is_dir"], tools["os"]
+    if resolved is None or opening and (is_dir(resolved, lstat)
+                                        or is_dir(plain, stat)):
         return False
     inside, (readable, hidden, numpy, writable) = (tools["inside"],
                                                    tools["roots"])
@@ -215,7 +268,8 @@ def _hook_tools(config, workdir):
     roots = (tuple(config["read_roots"]) + numpy_roots + writable,
              tuple(config["hidden_roots"]), numpy_roots, writable)
     return MappingProxyType(dict(
-        workdir=workdir, roots=roots, os=(os.lstat, os.readlink),
+        workdir=workdir, roots=roots,
+        os=(os.lstat, os.readlink, os.stat),
         kinds=(str, bytes, type, issubclass, int), exact=_exact,
         normalise=_normalise, resolve=_resolve, inside=_inside,
         is_dir=_is_dir,
@@ -425,8 +479,9 @@ def _main():
     workdir = os.getcwd()
     _set_limits(config)
     LAYERS = _lock_down(config, workdir)
-    channel_in, channel_out = _take_channel()
     sys.path[:] = STDLIB_PATH
+    _drop_privileges(config)
+    channel_in, channel_out = _take_channel()
     sys.dont_write_bytecode = True
     namespace = {"__name__": "__submission__", "np": np,
                  "numpy": np, "math": __import__("math")}

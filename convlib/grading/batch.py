@@ -23,9 +23,9 @@ def _read(path):
         return exc
 
 
-def _grade_one(path, data, exercise, limits, stamp):
+def _grade_one(path, data, exercise, limits, stamp, seed):
     try:
-        graded = grader.grade(path, data, exercise, limits)
+        graded = grader.grade(path, data, exercise, limits, seed)
     except Exception as exc:  # a grader bug must not stop the run
         graded = grader.result(path, exercise or "", [], "grader-error",
                                f"internal grader error: "
@@ -34,9 +34,9 @@ def _grade_one(path, data, exercise, limits, stamp):
     return graded
 
 
-def _plan(submissions, out_dir, exercise):
+def _plan(submissions, out_dir, exercise, seed):
     """(done results by path, [(path, data, stamp)] still to grade)."""
-    fingerprint = grader.fingerprint()
+    fingerprint = grader.fingerprint(seed)
     done, todo = {}, []
     for path in submissions:
         data = _read(path)
@@ -53,18 +53,22 @@ def _plan(submissions, out_dir, exercise):
     return done, todo
 
 
-def _run(todo, exercise, limits, jobs):
+def _run(todo, exercise, limits, jobs, seed):
     """Yield (path, result) as the worker threads finish them."""
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_grade_one, path, data, exercise, limits,
-                               stamp): path for path, data, stamp in todo}
+                               stamp, seed): path
+                   for path, data, stamp in todo}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
 def grade_all(submissions, out_dir, exercise=None, limits=Limits(),
-              jobs=1, progress=True):
+              jobs=1, progress=True, seed=None):
     """Grade `submissions` (paths as given) into `out_dir`.
+
+    `seed`, the instructor's own (``grade --seed``), draws every hidden
+    case anew; results graded with another seed are graded again.
 
     Returns
     -------
@@ -74,7 +78,7 @@ def grade_all(submissions, out_dir, exercise=None, limits=Limits(),
     submissions = list(dict.fromkeys(str(s) for s in submissions))
     out_dir = Path(out_dir)
     book = out_dir / "gradebook.csv"
-    done, todo = _plan(submissions, out_dir, exercise)
+    done, todo = _plan(submissions, out_dir, exercise, seed)
     bar = tqdm(total=len(submissions), initial=len(done), file=sys.stderr,
                unit="notebook", desc="grading", disable=not progress)
 
@@ -84,7 +88,7 @@ def grade_all(submissions, out_dir, exercise=None, limits=Limits(),
 
     save()
     with bar:
-        for path, graded in _run(todo, exercise, limits, jobs):
+        for path, graded in _run(todo, exercise, limits, jobs, seed):
             done[path] = graded
             gradebook.save_result(gradebook.result_path(out_dir, path),
                                   graded)

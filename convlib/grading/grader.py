@@ -21,10 +21,11 @@ _CODE = ("compare.py", "_child.py", "_lockdown.py", "protocol.py",
          "grader.py", "notebook.py")
 
 
-def fingerprint():
-    """Hash of every case and the grading code: a change re-grades."""
+def fingerprint(seed=None):
+    """Hash of every case, the grading code and the instructor's seed (if
+    any): a change re-grades. The seed cannot be read back from it."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"" if seed is None else str(seed).encode())
     for path in sorted((here / "hidden").glob("*.py")) + [
             here / name for name in _CODE]:
         digest.update(path.name.encode() + path.read_bytes())
@@ -151,21 +152,22 @@ def _exercise(path, requested, found):
         raise notebook.NotebookError(str(exc)) from exc
 
 
-def _invalid(path, exercise, error):
+def _invalid(path, exercise, error, seed=None):
     """Result for a notebook that cannot be run: every case scores 0."""
     exercise = exercise or notebook.exercise_from_name(path)
     tests = []
     if exercise in hidden.EXERCISES:
         tests = [_test(c, 0, f"not run: {error}")
-                 for c in hidden.build(exercise)]
+                 for c in hidden.build(exercise, seed=seed)]
     return result(path, exercise or "", tests, "invalid", str(error))
 
 
-def grade(path, data, exercise=None, limits=Limits()):
+def grade(path, data, exercise=None, limits=Limits(), seed=None):
     """Grade the notebook bytes `data` submitted as `path`.
 
     `data` may also be a `notebook.NotebookError` (the file could not
-    be read); the result then says why, with every case at 0.
+    be read); the result then says why, with every case at 0. `seed` is
+    the instructor's own seed for the hidden cases (`hidden.build`).
     """
     start = time.monotonic()
     try:
@@ -174,9 +176,9 @@ def grade(path, data, exercise=None, limits=Limits()):
         submission = notebook.read_submission(data)
         exercise = _exercise(path, exercise, submission.exercise)
     except notebook.NotebookError as exc:
-        return _invalid(path, exercise, exc)
+        return _invalid(path, exercise, exc, seed)
     tests, load_errors, failures = run_cases(
-        submission.cells, hidden.build(exercise), limits)
+        submission.cells, hidden.build(exercise, seed=seed), limits)
     status, detail = _summary(tests, load_errors, failures)
     output = "\n".join(["Errors while running the notebook's cells:"]
                        + load_errors if load_errors else [])

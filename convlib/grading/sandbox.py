@@ -2,7 +2,9 @@
 
 The child is a fresh ``python -I -S -B`` interpreter started in an
 empty temporary directory, in its own session, with the environment
-cleared. Its code is `_child.py` (see there for the limits and the
+cleared. When the grader runs as root, the child becomes the
+unprivileged user of `child_user` (owning that directory) before it
+runs any submitted code. Its code is `_child.py` (see there for the limits and the
 audit hook) and, where the kernel has Landlock, `_lockdown.py`. The
 grader sends requests and reads replies as frames of `protocol`; a
 reply larger than `protocol.MAX_FRAME`, a malformed reply, a dead child
@@ -11,6 +13,7 @@ reason fit for the student.
 """
 import functools
 import os
+import pwd
 import select
 import shutil
 import signal
@@ -109,9 +112,25 @@ def landlock_abi():
         return 0
 
 
-def _config(limits):
+def child_user():
+    """(uid, gid) the child becomes when the grader runs as root, else None.
+
+    It is the unprivileged user ``nobody`` (65534 where it has no entry):
+    the child switches its real, effective and saved ids to it before it
+    runs any submitted code, so it has no way back to uid 0."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def _config(limits, user):
     modules = sorted(set(sys.stdlib_module_names) | {"numpy"})
     config = {"cpu": max(1, int(limits.timeout + 0.999)),
+              "user": list(user) if user else None,
               "memory_mb": limits.memory_mb, "fsize_mb": limits.fsize_mb,
               "read_roots": _read_roots()[0],
               "hidden_roots": _read_roots()[1],
@@ -139,10 +158,13 @@ class Child:
     def __init__(self, limits):
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix="convlib-grade-")
+        user = child_user()
+        if user:  # the unprivileged child owns its working directory
+            os.chown(self.workdir, *user)
         self.deadline = time.monotonic() + limits.timeout
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", "-c", child_source(),
-             _config(limits)],
+             _config(limits, user)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, cwd=self.workdir, env=dict(_ENV),
             start_new_session=True, close_fds=True)

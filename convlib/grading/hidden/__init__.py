@@ -2,12 +2,15 @@
 
 Each module ``exNN_topic.py`` defines ``FUNCTIONS`` (the graded
 functions, in notebook order) and ``cases(rng)`` returning `Case`
-objects whose `reference` calls convlib. The grader builds the hidden
-cases from a secret-by-default seed and keeps them in its own process:
+objects whose `reference` calls convlib (``vary=True`` draws the fixed
+settings anew from `rng` too). The grader builds the hidden cases from
+the package's seed, or from the instructor's own (`build`'s `seed`), and
+keeps them in its own process:
 the child only ever receives one case's inputs at a time. `check`
 builds the public cases (another seed, ``hidden_only`` cases left out)
 in the student's kernel.
 """
+import hashlib
 import importlib
 import zlib
 from dataclasses import dataclass, field
@@ -72,6 +75,36 @@ class Case:
                                reveal=reveal)
 
 
+def integer(rng, low, high):
+    """A random int from `low` to `high`, both included."""
+    return int(rng.integers(low, high + 1))
+
+
+def drawn(settings, rng, vary, draw, valid=None):
+    """`settings` as listed, or (`vary`) as many drawn anew by `draw(rng)`,
+    each redrawn until `valid(setting)` holds."""
+    if not vary:
+        return list(settings)
+    result = []
+    for _ in settings:
+        setting = draw(rng)
+        while valid is not None and not valid(setting):
+            setting = draw(rng)
+        result.append(setting)
+    return result
+
+
+def computable(reference):
+    """A `valid` for `drawn`: `reference(*setting)` raises no ValueError."""
+    def valid(setting):
+        try:
+            reference(*setting)
+        except ValueError:
+            return False
+        return True
+    return valid
+
+
 def check_exercise_id(exercise):
     """Return `exercise` if it names an exercise set, else raise."""
     if exercise not in EXERCISES:
@@ -91,19 +124,46 @@ def suite_module(exercise):
 def build(exercise, public=False, seed=None):
     """All cases of `exercise`, expected answers filled in.
 
+    Parameters
+    ----------
+    exercise : str
+        One of `EXERCISES`.
+    public : bool
+        The self-check's cases (`PUBLIC_SEED`, ``hidden_only`` left out).
+    seed : int, optional
+        The instructor's own seed (``grade --seed`` or ``--seed-file``).
+        It draws every hidden input anew: array values and the settings
+        themselves (sizes, strides, rates, layer lists), so the installed
+        package alone cannot reproduce the cases. None: the package's
+        `HIDDEN_SEED` and its fixed settings, as before.
+
     The answers are computed once per process (convlib, in this
     process) and shared by every submission graded.
     """
     module = suite_module(exercise)
+    vary = seed is not None and not public
     if seed is None:
         seed = PUBLIC_SEED if public else HIDDEN_SEED
     rng = np.random.default_rng(seed + zlib.crc32(exercise.encode()))
-    cases = [c for c in module.cases(rng)
+    cases = [c for c in module.cases(rng, vary=vary)
              if not (public and c.hidden_only)]
     for case in cases:
         if case.validate is None:
             case.expected = case.reference(*case.args, **case.kwargs)
     return tuple(cases)
+
+
+def seed_from_text(text):
+    """An instructor's seed from the text of a seed file: the integer it
+    holds, else a number derived from the whole text (a passphrase)."""
+    text = text.strip()
+    if not text:
+        raise ValueError("the seed file is empty: write an integer or a "
+                         "passphrase in it")
+    if text.isdigit():
+        return int(text)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8],
+                          "big")
 
 
 def functions(exercise):

@@ -4,15 +4,26 @@ import numpy as np
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, computable, drawn, integer
 
 FUNCTIONS = ("conv_output_size", "pad2d", "conv2d", "conv2d_backward")
 
 
-def _size_cases():
-    settings = [(32, 3, 1, 1, 1), (7, 3, 2, 0, 1), (5, 5, 1, 0, 1),
-                (224, 7, 2, 3, 1), (10, 3, 1, 0, 2), (6, 4, 3, 1, 1),
-                (1, 1, 1, 0, 1), (9, 2, 4, 2, 3)]
+def _size(n, k, s, p, d):
+    return shapes.conv_output_size(n, kernel_size=k, stride=s, padding=p,
+                                   dilation=d)
+
+
+def _draw_size(rng):
+    return (integer(rng, 1, 64), integer(rng, 1, 7), integer(rng, 1, 4),
+            integer(rng, 0, 3), integer(rng, 1, 3))
+
+
+def _size_cases(rng, vary):
+    settings = drawn([(32, 3, 1, 1, 1), (7, 3, 2, 0, 1), (5, 5, 1, 0, 1),
+                      (224, 7, 2, 3, 1), (10, 3, 1, 0, 2), (6, 4, 3, 1, 1),
+                      (1, 1, 1, 0, 1), (9, 2, 4, 2, 3)], rng, vary,
+                     _draw_size, computable(_size))
     return [Case("conv_output_size",
                  f"n={n}, kernel_size={k}, stride={s}, padding={p}, "
                  f"dilation={d}", (n, k), dict(stride=s, padding=p,
@@ -58,8 +69,10 @@ def _conv_case(rng, function, setting):
                 hidden_only=hidden)
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    sizes = _size_cases(rng, vary)
     conv = [_conv_case(rng, "conv2d", s) for s in _conv_settings()]
     back = [_conv_case(rng, "conv2d_backward", s) for s in _conv_settings()]
-    return _size_cases() + _pad_cases(rng) + conv + back
+    return sizes + _pad_cases(rng) + conv + back

@@ -3,7 +3,7 @@ convolution, channel shuffle."""
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, drawn, integer
 
 FUNCTIONS = ("conv2d_params", "depthwise_separable_params",
              "grouped_conv2d", "depthwise_separable_conv2d",
@@ -18,11 +18,24 @@ def _count(layer):
     return reference
 
 
-def _param_cases():
-    conv = [(3, 64, 3, 1, True), (64, 128, 3, 1, False),
-            (32, 64, 3, 4, True), (16, 16, 5, 16, False), (8, 4, 1, 2, True)]
-    separable = [(32, 64, 3, True), (128, 256, 3, False), (3, 16, 5, True),
-                 (1, 1, 1, False)]
+def _draw_conv(rng):
+    groups = [1, 2, 4, 8][integer(rng, 0, 3)]
+    return (groups * integer(rng, 1, 16), groups * integer(rng, 1, 16),
+            integer(rng, 1, 7), groups, bool(rng.integers(2)))
+
+
+def _draw_separable(rng):
+    return (integer(rng, 1, 128), integer(rng, 1, 256), integer(rng, 1, 7),
+            bool(rng.integers(2)))
+
+
+def _param_cases(rng, vary):
+    conv = drawn([(3, 64, 3, 1, True), (64, 128, 3, 1, False),
+                  (32, 64, 3, 4, True), (16, 16, 5, 16, False),
+                  (8, 4, 1, 2, True)], rng, vary, _draw_conv)
+    separable = drawn([(32, 64, 3, True), (128, 256, 3, False),
+                       (3, 16, 5, True), (1, 1, 1, False)], rng, vary,
+                      _draw_separable)
     return ([Case("conv2d_params", f"in={i}, out={o}, kernel_size={k}, "
                   f"groups={g}, bias={b}", (i, o, k),
                   dict(groups=g, bias=b), reference=_count("conv2d"))
@@ -70,7 +83,8 @@ def _shuffle_cases(rng):
             for xs, g in settings]
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
-    return (_param_cases() + _grouped_cases(rng) + _separable_cases(rng)
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    return (_param_cases(rng, vary) + _grouped_cases(rng) + _separable_cases(rng)
             + _shuffle_cases(rng))

@@ -2,15 +2,27 @@
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, computable, drawn, integer
 
 FUNCTIONS = ("conv_transpose_output_size", "conv_transpose2d",
              "max_unpool2d")
 
 
-def _size_cases():
-    settings = [(4, 3, 1, 0, 0), (4, 4, 2, 1, 0), (7, 3, 2, 1, 1),
-                (1, 5, 3, 0, 2), (16, 2, 2, 0, 0), (5, 3, 3, 1, 0)]
+def _size(n, k, s, p, o):
+    return shapes.conv_transpose_output_size(
+        n, kernel_size=k, stride=s, padding=p, output_padding=o)
+
+
+def _draw_size(rng):
+    stride = integer(rng, 1, 4)
+    return (integer(rng, 1, 32), integer(rng, 1, 6), stride,
+            integer(rng, 0, 3), integer(rng, 0, stride - 1))
+
+
+def _size_cases(rng, vary):
+    settings = drawn([(4, 3, 1, 0, 0), (4, 4, 2, 1, 0), (7, 3, 2, 1, 1),
+                      (1, 5, 3, 0, 2), (16, 2, 2, 0, 0), (5, 3, 3, 1, 0)],
+                     rng, vary, _draw_size, computable(_size))
     return [Case("conv_transpose_output_size",
                  f"n={n}, kernel_size={k}, stride={s}, padding={p}, "
                  f"output_padding={o}", (n, k),
@@ -48,6 +60,8 @@ def _unpool_cases(rng):
     return result
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
-    return _size_cases() + _transpose_cases(rng) + _unpool_cases(rng)
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    sizes = _size_cases(rng, vary)
+    return sizes + _transpose_cases(rng) + _unpool_cases(rng)

@@ -6,7 +6,7 @@ import numbers
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, drawn, integer
 
 FUNCTIONS = ("effective_kernel_size", "dilated_conv2d",
              "receptive_field_size", "has_holes", "widest_hole_free_rates")
@@ -19,10 +19,11 @@ def _effective(kernel_size, dilation):
                                        dilation=dilation) + 1
 
 
-def _effective_cases():
+def _effective_cases(rng, vary):
+    settings = drawn([(3, 1), (3, 2), (3, 4), (5, 3), (1, 7), (2, 5)], rng,
+                     vary, lambda r: (integer(r, 1, 7), integer(r, 1, 8)))
     return [Case("effective_kernel_size", f"kernel_size={k}, dilation={d}",
-                 (k, d), reference=_effective)
-            for k, d in [(3, 1), (3, 2), (3, 4), (5, 3), (1, 7), (2, 5)]]
+                 (k, d), reference=_effective) for k, d in settings]
 
 
 def _conv_cases(rng):
@@ -42,19 +43,30 @@ def _rf(layers):
     ).size
 
 
-def _rf_cases():
-    stacks = [[(3, 1, 1)], [(3, 1, 1), (3, 1, 1)],
-              [(3, 1, 1), (3, 1, 2), (3, 1, 4)], [(7, 2, 1), (3, 2, 1)],
-              [(3, 2, 1), (2, 2, 1), (3, 1, 2), (3, 1, 3)],
-              [(5, 1, 3), (1, 1, 1)]]
+def _draw_stack(rng):
+    return [(integer(rng, 1, 7), integer(rng, 1, 3), integer(rng, 1, 4))
+            for _ in range(integer(rng, 1, 4))]
+
+
+def _draw_rates(rng):
+    rates = [integer(rng, 1, 8) for _ in range(integer(rng, 1, 4))]
+    return rates, [1, 2, 3, 5][integer(rng, 0, 3)]
+
+
+def _rf_cases(rng, vary):
+    stacks = drawn([[(3, 1, 1)], [(3, 1, 1), (3, 1, 1)],
+                    [(3, 1, 1), (3, 1, 2), (3, 1, 4)], [(7, 2, 1), (3, 2, 1)],
+                    [(3, 2, 1), (2, 2, 1), (3, 1, 2), (3, 1, 3)],
+                    [(5, 1, 3), (1, 1, 1)]], rng, vary, _draw_stack)
     return [Case("receptive_field_size", f"layers={s}", (s,), reference=_rf)
             for s in stacks]
 
 
-def _hole_cases():
-    rates = [([1, 2, 5], 3), ([2, 2, 2], 3), ([1, 2, 3], 3),
-             ([2, 4, 8], 3), ([1, 3], 3), ([1, 4], 3), ([3], 1), ([2], 3),
-             ([1, 5, 9], 3), ([1, 2, 9], 5)]
+def _hole_cases(rng, vary):
+    rates = drawn([([1, 2, 5], 3), ([2, 2, 2], 3), ([1, 2, 3], 3),
+                   ([2, 4, 8], 3), ([1, 3], 3), ([1, 4], 3), ([3], 1),
+                   ([2], 3), ([1, 5, 9], 3), ([1, 2, 9], 5)], rng, vary,
+                  _draw_rates)
     return [Case("has_holes", f"rates={r}, kernel_size={k}", (r, k),
                  reference=lambda r, k: shapes.coverage(r, k).has_holes)
             for r, k in rates]
@@ -86,15 +98,21 @@ def _rates_validator(n_layers, kernel_size, max_rate):
     return validate
 
 
-def _rates_cases():
-    settings = [(2, 3, 4), (3, 3, 5), (3, 3, 9), (2, 5, 6), (4, 3, 4)]
+def _rates_cases(rng, vary):
+    settings = drawn([(2, 3, 4), (3, 3, 5), (3, 3, 9), (2, 5, 6),
+                      (4, 3, 4)], rng, vary, lambda r: (
+                          integer(r, 2, 3), [3, 5][integer(r, 0, 1)],
+                          integer(r, 3, 7)))
     return [Case("widest_hole_free_rates", f"n_layers={n}, kernel_size={k}"
                  f", max_rate={m}", (n, k, m),
                  validate=_rates_validator(n, k, m))
             for n, k, m in settings]
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
-    return (_effective_cases() + _conv_cases(rng) + _rf_cases()
-            + _hole_cases() + _rates_cases())
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    effective = _effective_cases(rng, vary)
+    conv = _conv_cases(rng)
+    return (effective + conv + _rf_cases(rng, vary)
+            + _hole_cases(rng, vary) + _rates_cases(rng, vary))

@@ -5,16 +5,30 @@ import math
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, computable, drawn, integer
 
 FUNCTIONS = ("pool_output_size", "max_pool2d", "max_pool2d_backward",
              "avg_pool2d", "adaptive_bins", "adaptive_avg_pool2d")
 
 
-def _size_cases():
-    settings = [(32, 2, None, 0, False), (7, 3, 2, 0, False),
-                (7, 3, 2, 0, True), (6, 3, 2, 1, True), (5, 2, 2, 0, True),
-                (10, 3, 3, 1, False), (1, 1, None, 0, False)]
+def _size(n, k, s, p, c):
+    return shapes.pool_output_size(n, kernel_size=k, stride=s, padding=p,
+                                   ceil_mode=c)
+
+
+def _draw_size(rng):
+    k = integer(rng, 1, 5)
+    stride = None if rng.integers(4) == 0 else integer(rng, 1, 4)
+    return (integer(rng, 1, 40), k, stride, integer(rng, 0, k // 2),
+            bool(rng.integers(2)))
+
+
+def _size_cases(rng, vary):
+    settings = drawn([(32, 2, None, 0, False), (7, 3, 2, 0, False),
+                      (7, 3, 2, 0, True), (6, 3, 2, 1, True),
+                      (5, 2, 2, 0, True), (10, 3, 3, 1, False),
+                      (1, 1, None, 0, False)], rng, vary, _draw_size,
+                     computable(_size))
     return [Case("pool_output_size", f"n={n}, kernel_size={k}, stride={s},"
                  f" padding={p}, ceil_mode={c}", (n, k),
                  dict(stride=s, padding=p, ceil_mode=c),
@@ -70,10 +84,12 @@ def _bins(in_size, out_size):
             for i in range(out_size)]
 
 
-def _bin_cases():
+def _bin_cases(rng, vary):
+    settings = drawn([(4, 2), (5, 3), (7, 3), (3, 5), (10, 4), (1, 1)], rng,
+                     vary, lambda r: (integer(r, 1, 16), integer(r, 1, 9)))
     return [Case("adaptive_bins", f"in_size={n}, out_size={m}", (n, m),
                  reference=_bins)
-            for n, m in [(4, 2), (5, 3), (7, 3), (3, 5), (10, 4), (1, 1)]]
+            for n, m in settings]
 
 
 def _adaptive_cases(rng):
@@ -85,7 +101,9 @@ def _adaptive_cases(rng):
             for xs, o in settings]
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
-    return (_size_cases() + _max_cases(rng) + _backward_cases(rng)
-            + _avg_cases(rng) + _bin_cases() + _adaptive_cases(rng))
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    sizes = _size_cases(rng, vary)
+    pools = _max_cases(rng) + _backward_cases(rng) + _avg_cases(rng)
+    return sizes + pools + _bin_cases(rng, vary) + _adaptive_cases(rng)

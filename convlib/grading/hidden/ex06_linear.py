@@ -2,7 +2,7 @@
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, drawn, integer
 
 FUNCTIONS = ("linear", "linear_backward", "linear_params",
              "conv1x1_as_linear")
@@ -30,13 +30,16 @@ def _linear_cases(rng, backward):
     return result
 
 
-def _param_cases():
+def _param_cases(rng, vary):
+    settings = drawn([(784, 10, True), (4096, 4096, False), (3, 1, True),
+                      (1, 1, False)], rng, vary, lambda r: (
+                          integer(r, 1, 5000), integer(r, 1, 5000),
+                          bool(r.integers(2))))
     return [Case("linear_params", f"in_features={i}, out_features={o}, "
                  f"bias={b}", (i, o), dict(bias=b),
                  reference=lambda i, o, bias: shapes.count_params(
                      "linear", in_features=i, out_features=o, bias=bias))
-            for i, o, b in [(784, 10, True), (4096, 4096, False),
-                            (3, 1, True), (1, 1, False)]]
+            for i, o, b in settings]
 
 
 def _conv1x1_cases(rng):
@@ -47,7 +50,8 @@ def _conv1x1_cases(rng):
             for xs, o in settings]
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
     return (_linear_cases(rng, False) + _linear_cases(rng, True)
-            + _param_cases() + _conv1x1_cases(rng))
+            + _param_cases(rng, vary) + _conv1x1_cases(rng))

@@ -13,26 +13,41 @@ _EXTREME = np.array([-1000.0, -745.0, -30.0, -1e-9, 0.0, 1e-9, 30.0,
                      745.0, 1000.0])
 
 
-def _inputs(rng):
+def _grid(rng, vary):
+    if not vary:
+        return np.linspace(-5, 5, 11)
+    return np.sort(np.append(rng.uniform(-5, 5, 10), 0.0))
+
+
+def _extremes(rng, vary):
+    """+-1000, the edge of exp's range (745), +-30, +-1e-9 and 0."""
+    if not vary:
+        return _EXTREME.copy()
+    half = np.array([rng.uniform(1e-10, 1e-8), rng.uniform(20, 40),
+                     rng.uniform(700, 760), rng.uniform(900, 1200)])
+    return np.concatenate([-half[::-1], [0.0], half])
+
+
+def _inputs(rng, vary):
     """(name, x) pairs: random values, a grid through 0, extremes."""
     return [("random (3, 4)", rng.standard_normal((3, 4)) * 3),
-            ("grid -5..5 with 0", np.linspace(-5, 5, 11)),
+            ("grid -5..5 with 0", _grid(rng, vary)),
             ("random (2, 2, 3)", rng.standard_normal((2, 2, 3)))]
 
 
-def _unary(rng, function, reference, kwargs=None, extreme=True):
+def _unary(rng, vary, function, reference, kwargs=None, extreme=True):
     kwargs = kwargs or {}
     result = [Case(function, f"x = {name}", (x,), dict(kwargs),
-                   reference=reference) for name, x in _inputs(rng)]
+                   reference=reference) for name, x in _inputs(rng, vary)]
     if extreme:
         result.append(Case(function, "x = +-1000 and other extremes "
-                           "(no overflow allowed)", (_EXTREME.copy(),),
+                           "(no overflow allowed)", (_extremes(rng, vary),),
                            dict(kwargs), reference=reference, strict=True))
     return result
 
 
-def _backward(rng, function, reference, kwargs=None, extreme=True):
-    cases_ = _unary(rng, function, None, kwargs, extreme)
+def _backward(rng, vary, function, reference, kwargs=None, extreme=True):
+    cases_ = _unary(rng, vary, function, None, kwargs, extreme)
     for case in cases_:
         x = case.args[0]
         case.args = (rng.standard_normal(x.shape), x)
@@ -41,8 +56,9 @@ def _backward(rng, function, reference, kwargs=None, extreme=True):
     return cases_
 
 
-def _softmax_cases(rng):
-    big = np.array([[1000.0, 1001.0, 999.0], [-1000.0, 0.0, 1000.0]])
+def _softmax_cases(rng, vary):
+    base = rng.uniform(900, 1100) if vary else 1000.0
+    big = np.array([[base, base + 1, base - 1], [-base, 0.0, base]])
     return [Case("softmax", "x random (3, 5), dim=-1",
                  (rng.standard_normal((3, 5)),), dict(dim=-1),
                  reference=cnp.softmax),
@@ -56,15 +72,17 @@ def _softmax_cases(rng):
                  (big,), dict(dim=-1), reference=cnp.softmax, strict=True)]
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
-    return (_unary(rng, "sigmoid", cnp.sigmoid)
-            + _backward(rng, "sigmoid_backward", cnp.sigmoid_backward)
-            + _backward(rng, "relu_backward", cnp.relu_backward,
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    return (_unary(rng, vary, "sigmoid", cnp.sigmoid)
+            + _backward(rng, vary, "sigmoid_backward", cnp.sigmoid_backward)
+            + _backward(rng, vary, "relu_backward", cnp.relu_backward,
                         extreme=False)
-            + _unary(rng, "leaky_relu", cnp.leaky_relu,
+            + _unary(rng, vary, "leaky_relu", cnp.leaky_relu,
                      dict(negative_slope=0.2), extreme=False)
-            + _unary(rng, "elu", cnp.elu, dict(alpha=1.5), extreme=False)
-            + _backward(rng, "elu_backward", cnp.elu_backward,
+            + _unary(rng, vary, "elu", cnp.elu, dict(alpha=1.5),
+                     extreme=False)
+            + _backward(rng, vary, "elu_backward", cnp.elu_backward,
                         dict(alpha=0.5), extreme=False)
-            + _softmax_cases(rng))
+            + _softmax_cases(rng, vary))

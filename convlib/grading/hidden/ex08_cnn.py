@@ -4,7 +4,7 @@ import numpy as np
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case
+from . import Case, computable, drawn, integer
 
 FUNCTIONS = ("trace_shapes", "count_cnn_params", "tiny_cnn_forward")
 
@@ -81,10 +81,34 @@ def _forward_cases(rng):
     return result
 
 
-def cases(rng):
-    """Every case of this set, in FUNCTIONS order."""
+def _draw_layer(rng, kind):
+    if kind == "conv":
+        return ("conv", integer(rng, 1, 16), integer(rng, 1, 5),
+                integer(rng, 1, 2), integer(rng, 0, 2))
+    if kind == "pool":
+        return ("pool", integer(rng, 2, 3), integer(rng, 1, 2))
+    if kind == "linear":
+        return ("linear", integer(rng, 2, 20))
+    return (kind,)
+
+
+def _draw_net(rng):
+    """conv (relu) pool, once or twice, then flatten and 1-2 linear."""
+    kinds = []
+    for _ in range(integer(rng, 1, 2)):
+        kinds += ["conv", "relu", "pool"][:3 - integer(rng, 0, 1)]
+    kinds += ["flatten", "linear"] + ["relu", "linear"] * integer(rng, 0, 1)
+    shape = (integer(rng, 1, 3), integer(rng, 1, 3), integer(rng, 6, 32),
+             integer(rng, 6, 32))
+    return shape, tuple(_draw_layer(rng, k) for k in kinds)
+
+
+def cases(rng, vary=False):
+    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
+    settings drawn anew from `rng` too)."""
+    nets = drawn(_NETS, rng, vary, _draw_net, computable(_trace))
     trace = [Case("trace_shapes", f"input {s}, layers {list(l)}", (s, l),
-                  reference=_trace) for s, l in _NETS]
+                  reference=_trace) for s, l in nets]
     count = [Case("count_cnn_params", f"input {s}, layers {list(l)}",
-                  (s, l), reference=_count) for s, l in _NETS]
+                  (s, l), reference=_count) for s, l in nets]
     return trace + count + _forward_cases(rng)
