@@ -326,7 +326,8 @@
 // between row l and row l + 1.  opts: {width, labels: [one per row],
 // edgeLabels: [one per edge list], nodeColor(row, i), edgeColor(l, i,
 // o)}; the labels sit in a left margin of 170 px.  Returns an <svg>
-// whose circles carry data-row and whose edges (<line>) data-layer.
+// whose circles carry data-row; the edges of layer l are drawn as one
+// <path> per colour with data-layer = l and data-edges = their number.
 (function (root) {
   "use strict";
   var K = root.convlibKit;
@@ -340,13 +341,20 @@
     var ys = function (row) { return top + row * gap; };
     var kids = [];
     edgeLists.forEach(function (edges, l) {
+      var paths = {};  // one <path> per colour: fast with many edges
       edges.forEach(function (e) {
-        kids.push(K.svg("line", {
-          x1: xs(sizes[l], e[0]), y1: ys(l), x2: xs(sizes[l + 1], e[1]),
-          y2: ys(l + 1), "data-layer": l, "stroke-opacity": 0.55,
-          "stroke-width": 1.2,
-          stroke: o.edgeColor ? o.edgeColor(l, e[0], e[1]) : K.COLORS.line
-        }));
+        var c = o.edgeColor ? o.edgeColor(l, e[0], e[1]) : K.COLORS.line;
+        var p = paths[c] || (paths[c] = {d: [], n: 0});
+        p.d.push("M" + xs(sizes[l], e[0]).toFixed(1) + " " + ys(l) + "L" +
+                 xs(sizes[l + 1], e[1]).toFixed(1) + " " + ys(l + 1));
+        p.n += 1;
+      });
+      Object.keys(paths).forEach(function (c) {
+        kids.push(K.svg("path", {d: paths[c].d.join(""), stroke: c,
+                                 fill: "none", "data-layer": l,
+                                 "data-edges": paths[c].n,
+                                 "stroke-opacity": 0.55,
+                                 "stroke-width": 1.2}));
       });
       kids.push(K.svg("text", {x: 2, y: ys(l) + gap / 2 + 4,
                                "font-size": 11, fill: K.COLORS.muted},

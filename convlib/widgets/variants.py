@@ -56,8 +56,9 @@ _X, _MINUS = "\u00d7", "\u2212"
 def _group_edges(n_in, n_out, groups):
     """Edges of a convolution with `groups` groups."""
     per_in, per_out = n_in // groups, n_out // groups
-    return tuple((i, o) for i in range(n_in) for o in range(n_out)
-                 if i // per_in == o // per_out)
+    return tuple((i, o) for i in range(n_in)
+                 for o in range(i // per_in * per_out,
+                                (i // per_in + 1) * per_out))
 
 
 def _shuffle_edges(channels, groups):
@@ -192,27 +193,28 @@ def variant_report(variant, in_channels, out_channels, kernel_size=3,
     units = [_unit(variant, cin, cout, k, g)]
     if stacked:
         units.append(_unit(variant, cout, cout, k, g))
-    layers = [layer for unit in units for layer in unit[0]]
-    params = shapes.count_params(layers)
+    counts = [shapes.count_params(unit[0]) for unit in units]
+    params = sum(counts)
     macs = shapes.count_flops(
-        [(name, dict(kw, input_size=(n, n))) for name, kw in layers],
-        unit="mac")
+        [(name, dict(kw, input_size=(n, n)))
+         for unit in units for name, kw in unit[0]], unit="mac")
     stages = tuple(s for unit in units for s in unit[1])
-    formula = _formula(variant, units, k, n, params, macs)
+    formula = _formula(variant, [unit[2] for unit in units], counts, k, n,
+                       macs)
     return VariantReport(params, macs, formula, stages, _sees(stages, cin),
                          "")
 
 
-def _formula(variant, units, k, n, params, macs):
-    lines, counts = [], []
-    for number, (layers, _, (symbolic, numeric)) in enumerate(units, 1):
-        count = shapes.count_params(layers)
-        counts.append(count)
+def _formula(variant, terms, counts, k, n, macs):
+    """Both counts as formulas with the numbers put in, one per line."""
+    lines, params = [], sum(counts)
+    for number, ((symbolic, numeric), count) in enumerate(
+            zip(terms, counts), 1):
         if number == 2:
             symbolic = symbolic.replace("C_in", "C_out")
-        prefix = f"layer {number}: " if len(units) > 1 else ""
+        prefix = f"layer {number}: " if len(counts) > 1 else ""
         lines.append(f"{prefix}weights = {symbolic} = {numeric} = {count}")
-    if len(units) > 1:
+    if len(counts) > 1:
         lines.append(f"weights = {' + '.join(map(str, counts))} = {params}")
     lines.append(f"MACs = H{_X}W{_X}weights = {n}{_X}{n}{_X}{params} = "
                  f"{macs}")
