@@ -144,6 +144,12 @@ def test_variant_comparer_shows_convlib_counts(session):
                                  ("in_channels", cin),
                                  ("out_channels", cout),
                                  ("kernel_size", k), ("groups", g)]:
+                if field == "groups" and variant not in ("grouped",
+                                                         "shuffled"):
+                    # the control is disabled: groups does not apply
+                    assert demo.locator(
+                        "[data-field='groups']").is_disabled()
+                    continue
                 demo.locator(f"[data-field='{field}']").select_option(
                     str(value))
             demo.locator("[data-field='stacked']").set_checked(stacked)
