@@ -171,29 +171,42 @@
     return Math.floor(i / (n / groups));
   }
 
+  // Colour of a channel that depends on the input channels `seen`: its
+  // input group's colour, green when it sees every input channel, grey
+  // when it sees several groups but not all.
+  function colourOf(seen, cin, g) {
+    if (seen.length === cin) { return K.COLORS.out; }
+    var first = groupOf(cin, g, seen[0]);
+    var one = seen.every(function (c) {
+      return groupOf(cin, g, c) === first;
+    });
+    return one ? K.PALETTE[first % K.PALETTE.length] : "#bbb";
+  }
+
   function picture(r, s) {
     var grouped = s.variant === "grouped" || s.variant === "shuffled";
-    var g = grouped ? s.groups : 1;
-    var sizes = [s.in_channels].concat(r.stages.map(function (st) {
+    var g = grouped ? s.groups : 1, cin = s.in_channels;
+    var sizes = [cin].concat(r.stages.map(function (st) {
       return st.nOut;
     }));
-    var labels = ["input (" + s.in_channels + ")"];
-    r.stages.forEach(function (st, l) {
-      labels.push(l === r.stages.length - 1 ? "output (" + st.nOut + ")"
-                  : "");
+    var labels = sizes.map(function (n, row) {
+      return row === 0 ? "input (" + n + ")"
+        : row === sizes.length - 1 ? "output (" + n + ")" : "";
     });
-    // colour = group of the input channel (what the shuffle mixes)
-    var color = function (i) {
-      return K.PALETTE[groupOf(s.in_channels, g, i) % K.PALETTE.length];
-    };
+    var colours = sizes.map(function (n, row) {   // per row, per channel
+      return sees(r.stages.slice(0, row), cin).map(function (seen) {
+        return colourOf(seen, cin, g);
+      });
+    });
+    if (g === 1) { colours[0] = colours[0].map(function () {
+      return K.PALETTE[0];
+    }); }
     return K.layers(sizes, r.stages.map(function (st) { return st.edges; }), {
       labels: labels,
       edgeLabels: r.stages.map(function (st) { return st.label; }),
-      nodeColor: function (row, i) {
-        if (row === 0) { return color(i); }
-        var seen = r.sees.length && row === sizes.length - 1 ? r.sees[i]
-          : null;
-        return seen && seen.length === s.in_channels ? "#c8e6c9" : "#fff";
+      nodeColor: function (row, i) { return colours[row][i]; },
+      edgeColor: function (l, i) {  // light green is too faint for lines
+        return colours[l][i] === K.COLORS.out ? "#66bb6a" : colours[l][i];
       }
     });
   }
