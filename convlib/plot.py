@@ -11,7 +11,8 @@ from matplotlib.patches import Rectangle
 from . import numpy as cnp
 from ._util import check_array, ntuple
 
-__all__ = ["draw_grid", "grids", "conv_step", "feature_maps"]
+__all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
+           "connectivity"]
 
 WINDOW_COLOR = "#ffb300"
 PAD_COLOR = "#e0e0e0"
@@ -162,3 +163,57 @@ def feature_maps(images, titles=None, cmap=None, size=2.2):
         if title:
             ax.set_title(title)
     return fig
+
+
+# ---- chapter 2: which channels feed which, layer by layer
+
+MIXED_COLOR = "0.6"
+
+
+def connectivity(ax, stages, groups=1, title=None):
+    """Channels as dots, one row per layer, joined where one feeds another.
+
+    Each channel is coloured by the input group it depends on (the input
+    channels cut into `groups` equal parts, colours C0, C1, ...), grey
+    when it depends on several groups.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    stages : sequence of (label, n_in, n_out, edges)
+        The layers from the input down, e.g. the ``stages`` of
+        `convlib.widgets.variant_report`; ``edges`` holds (input channel,
+        output channel) pairs.
+    groups : int
+        Number of input groups to colour (1: one colour).
+
+    Returns
+    -------
+    ax
+    """
+    n_in = stages[0][1]
+    seen = [{i * groups // n_in} for i in range(n_in)]
+    _channel_row(ax, seen, 0)
+    for row, (_, _, n_out, edges) in enumerate(stages, 1):
+        nxt = [set() for _ in range(n_out)]
+        for i, o in edges:
+            nxt[o] |= seen[i]
+            ax.plot([i, o], [1 - row, -row], lw=0.8, color=_colour(seen[i]))
+        seen = nxt
+        _channel_row(ax, seen, -row)
+    ax.set_yticks([-r for r in range(len(stages) + 1)],
+                  ["input"] + [stage[0] for stage in stages])
+    ax.set_xlabel("channel")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _colour(groups_seen):
+    return (f"C{min(groups_seen)}" if len(groups_seen) == 1
+            else MIXED_COLOR)
+
+
+def _channel_row(ax, seen, y):
+    ax.scatter(range(len(seen)), [y] * len(seen), zorder=3,
+               c=[_colour(s) for s in seen])

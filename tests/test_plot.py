@@ -105,3 +105,22 @@ def test_feature_maps_one_colour_map_per_panel():
     first, second = (ax.images[0] for ax in fig.axes if ax.images)
     assert first.get_cmap().name == "gray"
     assert second.get_cmap().name == plot.SIGNED_CMAP
+
+
+# ---- chapter 2: connectivity
+
+def test_connectivity_colours_channels_by_the_groups_they_see():
+    from convlib.widgets import variant_report
+    fig, axes = plt.subplots(1, 2)
+    for ax, variant in zip(axes, ("grouped", "shuffled")):
+        report = variant_report(variant, 6, 6, 1, 2, stacked=True)
+        plot.connectivity(ax, report.stages, groups=2, title=variant)
+    plain, shuffled = (ax.collections[-1].get_facecolors() for ax in axes)
+    grey = matplotlib.colors.to_rgba(plot.MIXED_COLOR)
+    # two grouped layers keep the groups apart; the shuffle mixes them
+    assert not any(np.allclose(c, grey) for c in plain)
+    assert all(np.allclose(c, grey) for c in shuffled)
+    n_edges = sum(len(s.edges) for s in report.stages)
+    assert len(axes[1].lines) == n_edges
+    labels = [t.get_text() for t in axes[1].get_yticklabels()]
+    assert labels == ["input"] + [s.label for s in report.stages]

@@ -121,3 +121,54 @@ def test_calculator_same_padding(visit):
     assert demo.locator(".cl-size").inner_text() == "invalid"
     assert demo.locator(".cl-reason").inner_text() == \
         shape_report(10, 4, 2, "same", 2).reason
+
+
+# ---- chapter 2: the variant comparer on the built page
+
+def _thousands(n):
+    """The kit's `big`: thousands separated by thin spaces."""
+    return f"{n:,}".replace(",", "\u2009")
+
+
+def test_variant_comparer_shows_convlib_counts(session):
+    from convlib.widgets import variant_report
+    with session.open("chapters/02_conv_variants.html") as visit:
+        assert check_page(visit) == []
+        demo = visit.page.locator(".convlib-variant-comparer").first
+        for variant, cin, cout, k, g, stacked in [
+                ("depthwise", 16, 12, 5, 1, False),
+                ("spatial", 8, 16, 7, 1, True),
+                ("shuffled", 12, 12, 3, 3, True),
+                ("grouped", 12, 12, 3, 3, True)]:
+            for field, value in [("variant", variant),
+                                 ("in_channels", cin),
+                                 ("out_channels", cout),
+                                 ("kernel_size", k), ("groups", g)]:
+                if field == "groups" and variant not in ("grouped",
+                                                         "shuffled"):
+                    # the control is disabled: groups does not apply
+                    assert demo.locator(
+                        "[data-field='groups']").is_disabled()
+                    continue
+                demo.locator(f"[data-field='{field}']").select_option(
+                    str(value))
+            demo.locator("[data-field='stacked']").set_checked(stacked)
+            report = variant_report(variant, cin, cout, k, g,
+                                    input_size=16, stacked=stacked)
+            assert demo.locator(".cl-params").inner_text() == \
+                _thousands(report.params)
+            assert demo.locator(".cl-macs").inner_text() == \
+                _thousands(report.macs)
+            assert demo.locator(".cl-formula").inner_text() == \
+                report.formula
+            seen = {len(s) for s in report.sees}
+            assert f"sees {seen.pop()} of the {cin}" in \
+                demo.locator(".cl-sees").inner_text()
+            lines = sum(len(s.edges) for s in report.stages)
+            drawn = demo.locator(".cl-layers path").evaluate_all(
+                "ps => ps.reduce((n, p) => n + Number(p.dataset.edges), 0)")
+            assert drawn == lines
+        demo.locator("[data-field='groups']").select_option("8")
+        assert demo.locator(".cl-reason").inner_text() == variant_report(
+            "grouped", 12, 12, 3, 8).reason
+        visit.assert_clean()

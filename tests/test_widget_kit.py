@@ -97,3 +97,29 @@ def test_bipartite_and_chart_draw_svg(page):
 def test_every_demo_is_loaded_after_the_kit():
     source = demo_source("window_stepper.js")
     assert source.index("convlibKit") < source.index("convlibWindowStepper")
+
+
+# ---- chapter 2: layered connectivity
+
+def test_layers_draws_rows_of_nodes_and_edges_by_colour(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        K.fill(el, K.layers([4, 2, 3], [[[0, 0], [1, 0], [2, 1], [3, 1]],
+                                        [[0, 0], [0, 1], [1, 2]]], {
+            labels: ['in', '', 'out'], edgeLabels: ['a', 'b'],
+            edgeColor: (l, i, o) => (l === 0 && i < 2) ? 'red' : 'blue'}));
+        const rows = [0, 1, 2].map(r =>
+            el.querySelectorAll(`circle[data-row='${r}']`).length);
+        const paths = [...el.querySelectorAll('path')].map(p =>
+            [p.dataset.layer, p.getAttribute('stroke'),
+             Number(p.dataset.edges), p.getAttribute('d').split('M').length
+             - 1]);
+        const texts = [...el.querySelectorAll('text')].map(
+            t => t.textContent);
+        return [rows, paths, texts];
+    }""")
+    rows, paths, texts = got
+    assert rows == [4, 2, 3]
+    assert sorted(paths) == [["0", "blue", 2, 2], ["0", "red", 2, 2],
+                             ["1", "blue", 3, 3]]
+    assert set(texts) >= {"in", "out", "a", "b"}

@@ -9,6 +9,7 @@ arithmetic and the tests hold the two equal.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
+Chapter 2: `variant_comparer` (shows `variant_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -19,3 +20,10 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
            "shape_calculator", "shape_report", "window_stepper",
            "window_steps"]
+
+# Chapter 2: the variant comparer
+from .variants import (VARIANTS, Stage, VariantComparer,  # noqa: E402
+                       VariantReport, variant_comparer, variant_report)
+
+__all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
+            "variant_comparer", "variant_report"]

@@ -320,3 +320,61 @@
     chart: chart, legend: legend
   };
 })(typeof window !== "undefined" ? window : globalThis);
+
+// ---- layered connectivity (added for chapter 2's variant comparer):
+// rows of nodes, sizes[0] at the top, and edgeLists[l] = [[i, o], ...]
+// between row l and row l + 1.  opts: {width, labels: [one per row],
+// edgeLabels: [one per edge list], nodeColor(row, i), edgeColor(l, i,
+// o)}; the labels sit in a left margin of 170 px.  Returns an <svg>
+// whose circles carry data-row; the edges of layer l are drawn as one
+// <path> per colour with data-layer = l and data-edges = their number.
+(function (root) {
+  "use strict";
+  var K = root.convlibKit;
+
+  function layers(sizes, edgeLists, opts) {
+    var o = opts || {}, width = o.width || 560, gap = 64, top = 16;
+    var left = 170;
+    var xs = function (n, i) {
+      return left + (i + 0.5) * (width - left) / n;
+    };
+    var ys = function (row) { return top + row * gap; };
+    var kids = [];
+    edgeLists.forEach(function (edges, l) {
+      var paths = {};  // one <path> per colour: fast with many edges
+      edges.forEach(function (e) {
+        var c = o.edgeColor ? o.edgeColor(l, e[0], e[1]) : K.COLORS.line;
+        var p = paths[c] || (paths[c] = {d: [], n: 0});
+        p.d.push("M" + xs(sizes[l], e[0]).toFixed(1) + " " + ys(l) + "L" +
+                 xs(sizes[l + 1], e[1]).toFixed(1) + " " + ys(l + 1));
+        p.n += 1;
+      });
+      Object.keys(paths).forEach(function (c) {
+        kids.push(K.svg("path", {d: paths[c].d.join(""), stroke: c,
+                                 fill: "none", "data-layer": l,
+                                 "data-edges": paths[c].n,
+                                 "stroke-opacity": 0.55,
+                                 "stroke-width": 1.2}));
+      });
+      kids.push(K.svg("text", {x: 2, y: ys(l) + gap / 2 + 4,
+                               "font-size": 11, fill: K.COLORS.muted},
+                      (o.edgeLabels || [])[l] || ""));
+    });
+    sizes.forEach(function (n, row) {
+      var r = Math.max(2, Math.min(7, 0.35 * (width - left) / n));
+      for (var i = 0; i < n; i++) {
+        kids.push(K.svg("circle", {
+          cx: xs(n, i), cy: ys(row), r: r, "data-row": row, stroke: "#333",
+          fill: o.nodeColor ? o.nodeColor(row, i) : "#fff"}));
+      }
+      kids.push(K.svg("text", {x: 2, y: ys(row) + 4, "font-size": 11},
+                      (o.labels || [])[row] || ""));
+    });
+    var height = ys(sizes.length - 1) + top;
+    return K.svg("svg", {width: width, height: height,
+                         "class": "cl-layers",
+                         viewBox: "0 0 " + width + " " + height}, kids);
+  }
+
+  K.layers = layers;
+})(typeof window !== "undefined" ? window : globalThis);
