@@ -9,6 +9,9 @@ arithmetic and the tests hold the two equal.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
+
+Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
+measures the checkerboard).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -19,3 +22,11 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
            "shape_calculator", "shape_report", "window_stepper",
            "window_steps"]
+
+# Chapter 3: the transposed-convolution stepper.
+from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
+                         example_kernel, overlap_counts, scatter_steps,
+                         transposed_stepper)
+
+__all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
+            "overlap_counts", "scatter_steps", "transposed_stepper"]
