@@ -217,6 +217,77 @@ def main(argv=None):
         if case["name"].startswith("tiny"):
             tiny_ms = result["fwd"][0]
     _summary(ratios, tiny_ms)
+    bench_transposed_stepper(repeats)
+
+
+# ------------------------------------------------ chapter 3 demo latency
+# The transposed-convolution stepper recomputes and redraws in the browser
+# on every control change; each update must answer within 30 ms.
+DEMO_TARGET_MS = 30.0
+
+_STEPPER_TIMING_JS = """(repeats) => {
+  const el = document.querySelector('.convlib-transposed-stepper');
+  const field = f => el.querySelector(`[data-field='${f}']`);
+  const times = [];
+  const change = (f, v) => {
+    const node = field(f);
+    node.value = String(v);
+    const start = performance.now();
+    node.dispatchEvent(new Event('change'));
+    el.getBoundingClientRect();  // include the layout it forces
+    times.push(performance.now() - start);
+  };
+  for (let r = 0; r < repeats; r++) {
+    for (const v of ['example', 'ones']) {
+      change('values', v);
+      for (const k of [1, 2, 3, 4]) {
+        change('kernel', k);
+        for (const s of [1, 2, 3]) {
+          change('stride', s);
+          for (const p of [0, 1, 2]) {
+            change('padding', p);
+            const start = performance.now();
+            field('next').click();
+            el.getBoundingClientRect();
+            times.push(performance.now() - start);
+          }
+        }
+      }
+    }
+  }
+  return times;
+}"""
+
+
+def bench_transposed_stepper(repeats):
+    """Update times (ms) of the chapter 3 stepper in headless chromium.
+
+    Every setting of its controls, and a step at each, `repeats` times;
+    each time covers the redraw and the layout it forces. Returns the
+    median, the 95th percentile and the worst.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from convlib.widgets import transposed_stepper
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    html = transposed_stepper().fallback_html()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body>" + html + "</body>")
+        times = page.evaluate(_STEPPER_TIMING_JS, repeats)
+        browser.close()
+    times.sort()
+    median, p95 = statistics.median(times), times[int(0.95 * len(times))]
+    worst = times[-1]
+    verdicts = " / ".join("ok" if t <= DEMO_TARGET_MS else "MISSED"
+                          for t in (median, p95, worst))
+    print(f"\ntransposed-conv stepper update (ms, {len(times)} updates): "
+          f"median {median:.1f}, 95th percentile {p95:.1f}, worst "
+          f"{worst:.1f}  target <= {DEMO_TARGET_MS:.0f} ms: {verdicts}")
+    return median, p95, worst
 
 
 if __name__ == "__main__":
