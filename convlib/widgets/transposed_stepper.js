@@ -126,6 +126,17 @@
           c < st.left + kw;
       };
       var done = st.row * x[0].length + st.col;
+      var covered = zeros(res.canvasH, res.canvasW);  // reached so far
+      res.steps.slice(0, done + 1).forEach(function (q) {
+        for (var u = 0; u < kh; u++) {
+          for (var v = 0; v < kw; v++) {
+            covered[q.top + u][q.left + v] = 1;
+          }
+        }
+      });
+      var muted = function (r, c) {
+        return covered[r][c] ? "#000" : K.COLORS.muted;
+      };
       var grids = [
         K.panel("input", K.grid(x, function (r, c) {
           var t = r * x[0].length + c;
@@ -145,10 +156,13 @@
               c >= p + res.outW;
             return {bg: inPatch(r, c) ? K.COLORS.window
                       : (cut ? K.COLORS.pad : "#fff"),
-                    color: cut ? K.COLORS.muted : "#000"};
+                    color: cut ? K.COLORS.muted : muted(r, c)};
           }, "cl-canvas")),
         K.panel("output (" + p + " cropped each side)",
-                K.grid(st.output, null, "cl-output"))];
+                K.grid(st.output, function (r, c) {
+                  return {bg: inPatch(r + p, c + p) ? K.COLORS.window
+                            : "#fff", color: muted(r + p, c + p)};
+                }, "cl-output"))];
       var v = x[st.row][st.col];
       var text = "input[" + st.row + ", " + st.col + "] = " + K.fmt(v) +
         " adds " + K.fmt(v) + " " + TIMES + " kernel at rows " + st.top +
