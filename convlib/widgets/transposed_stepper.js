@@ -100,6 +100,11 @@
     var input = slider.querySelector("input");
     var shown = slider.querySelector("[data-value]");
 
+    // The drawn panels, kept between draws: a step that keeps the grids'
+    // shapes repaints them in place (convlibKit.repaint) instead of
+    // building new ones.  null after an error message.
+    var view = null;
+
     function draw() {
       var x = init.inputs[state.values];
       var w = init.kernels[state.values][init.kernel_sizes.indexOf(state.k)];
@@ -107,19 +112,57 @@
       state.step = Math.max(0, Math.min(state.step, n - 1));
       input.value = String(state.step + 1);
       K.fill(shown, String(state.step + 1));
-      var size = K.formula("output size: " + res.formulas[0] +
-                           (res.outH === res.outW ? "" : ", " +
-                            res.formulas[1]), "cl-size-formula");
+      var size = "output size: " + res.formulas[0] +
+        (res.outH === res.outW ? "" : ", " + res.formulas[1]);
       if (res.error) {
+        view = null;
         K.fill(stepText, "");
-        K.fill(body, [size, K.error(res.error)]);
+        K.fill(body, [K.formula(size, "cl-size-formula"),
+                      K.error(res.error)]);
         return;
       }
-      K.fill(body, drawStep(x, w, res, res.steps[state.step], size));
+      var st = res.steps[state.step], v = x[st.row][st.col];
+      var kh = w.length, kw = w[0].length;
+      var text = "input[" + st.row + ", " + st.col + "] = " + K.fmt(v) +
+        " adds " + K.fmt(v) + " " + TIMES + " kernel at rows " + st.top +
+        "\u2013" + (st.top + kh - 1) + ", columns " + st.left + "\u2013" +
+        (st.left + kw - 1) + " of the sum";
+      show(size, text, panels(x, w, res, st));
       K.fill(stepText, "step " + (state.step + 1) + " of " + n);
     }
 
-    function drawStep(x, w, res, st, size) {
+    function show(size, text, specs) {
+      if (!view) {
+        view = {size: K.formula("", "cl-size-formula"),
+                text: K.formula("", "cl-products"),
+                row: K.h("div", {}, []), panels: []};
+        K.fill(body, [view.size, view.text, view.row]);
+      }
+      K.fill(view.size, size);
+      K.fill(view.text, text);
+      specs.forEach(function (sp, i) {
+        var old = view.panels[i];
+        if (old && K.repaint(old.table, sp.values, sp.style)) {
+          if (old.caption !== sp.caption) {
+            K.fill(old.panel.firstChild, sp.caption);
+            old.caption = sp.caption;
+          }
+          return;
+        }
+        var table = K.grid(sp.values, sp.style, sp.cls);
+        var panel = K.panel(sp.caption, table);
+        if (old) {
+          view.row.replaceChild(panel, old.panel);
+        } else {
+          view.row.appendChild(panel);
+        }
+        view.panels[i] = {panel: panel, table: table, caption: sp.caption};
+      });
+    }
+
+    // What the five panels show for step `st`: {caption, values, style,
+    // cls} each.
+    function panels(x, w, res, st) {
       var p = state.p, kh = w.length, kw = w[0].length;
       var inPatch = function (r, c) {
         return r >= st.top && r < st.top + kh && c >= st.left &&
@@ -137,38 +180,31 @@
       var muted = function (r, c) {
         return covered[r][c] ? "#000" : K.COLORS.muted;
       };
-      var grids = [
-        K.panel("input", K.grid(x, function (r, c) {
-          var t = r * x[0].length + c;
-          return t === done ? {bg: K.COLORS.window}
-            : (t < done ? {bg: K.COLORS.out} : {color: K.COLORS.muted});
-        }, "cl-input")),
-        K.panel("kernel", K.grid(w, function () {
-          return {bg: K.COLORS.kernel};
-        }, "cl-kernel")),
-        K.panel("input[" + st.row + ", " + st.col + "] " + TIMES +
-                " kernel", K.grid(st.patch, function () {
-                  return {bg: K.COLORS.window};
-                }, "cl-patch")),
-        K.panel("sum so far (before cropping)", K.grid(st.canvas,
-          function (r, c) {
-            var cut = r < p || c < p || r >= p + res.outH ||
-              c >= p + res.outW;
-            return {bg: inPatch(r, c) ? K.COLORS.window
-                      : (cut ? K.COLORS.pad : "#fff"),
-                    color: cut ? K.COLORS.muted : muted(r, c)};
-          }, "cl-canvas")),
-        K.panel("output (" + p + " cropped each side)",
-                K.grid(st.output, function (r, c) {
-                  return {bg: inPatch(r + p, c + p) ? K.COLORS.window
-                            : "#fff", color: muted(r + p, c + p)};
-                }, "cl-output"))];
-      var v = x[st.row][st.col];
-      var text = "input[" + st.row + ", " + st.col + "] = " + K.fmt(v) +
-        " adds " + K.fmt(v) + " " + TIMES + " kernel at rows " + st.top +
-        "\u2013" + (st.top + kh - 1) + ", columns " + st.left + "\u2013" +
-        (st.left + kw - 1) + " of the sum";
-      return [size, K.formula(text, "cl-products"), K.h("div", {}, grids)];
+      return [
+        {caption: "input", values: x, cls: "cl-input",
+         style: function (r, c) {
+           var t = r * x[0].length + c;
+           return t === done ? {bg: K.COLORS.window}
+             : (t < done ? {bg: K.COLORS.out} : {color: K.COLORS.muted});
+         }},
+        {caption: "kernel", values: w, cls: "cl-kernel",
+         style: function () { return {bg: K.COLORS.kernel}; }},
+        {caption: "input[" + st.row + ", " + st.col + "] " + TIMES +
+           " kernel", values: st.patch, cls: "cl-patch",
+         style: function () { return {bg: K.COLORS.window}; }},
+        {caption: "sum so far (before cropping)", values: st.canvas,
+         cls: "cl-canvas", style: function (r, c) {
+           var cut = r < p || c < p || r >= p + res.outH ||
+             c >= p + res.outW;
+           return {bg: inPatch(r, c) ? K.COLORS.window
+                     : (cut ? K.COLORS.pad : "#fff"),
+                   color: cut ? K.COLORS.muted : muted(r, c)};
+         }},
+        {caption: "output (" + p + " cropped each side)",
+         values: st.output, cls: "cl-output", style: function (r, c) {
+           return {bg: inPatch(r + p, c + p) ? K.COLORS.window : "#fff",
+                   color: muted(r + p, c + p)};
+         }}];
     }
     draw();
   }
