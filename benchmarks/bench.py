@@ -218,6 +218,83 @@ def main(argv=None):
             tiny_ms = result["fwd"][0]
     _summary(ratios, tiny_ms)
     _demo_summary()  # chapter 2
+    bench_transposed_stepper(repeats)
+
+
+# ------------------------------------------------ chapter 3 demo latency
+# The transposed-convolution stepper recomputes and redraws in the browser
+# on every control change; each update must answer within 30 ms.
+DEMO_TARGET_MS = 30.0
+
+_STEPPER_TIMING_JS = """(repeats) => {
+  const el = document.querySelector('.convlib-transposed-stepper');
+  const field = f => el.querySelector(`[data-field='${f}']`);
+  const times = {setting: [], step: []};
+  const timed = (kind, action) => {
+    const start = performance.now();
+    action();
+    el.getBoundingClientRect();  // include the layout it forces
+    times[kind].push(performance.now() - start);
+  };
+  const change = (f, v) => timed('setting', () => {
+    const node = field(f);
+    node.value = String(v);
+    node.dispatchEvent(new Event('change'));
+  });
+  for (let r = 0; r < repeats; r++) {
+    for (const v of ['example', 'ones']) {
+      change('values', v);
+      for (const k of [1, 2, 3, 4]) {
+        change('kernel', k);
+        for (const s of [1, 2, 3]) {
+          change('stride', s);
+          for (const p of [0, 1, 2]) {
+            change('padding', p);
+            timed('step', () => field('next').click());
+            timed('step', () => field('prev').click());
+          }
+        }
+      }
+    }
+  }
+  return times;
+}"""
+
+
+def bench_transposed_stepper(repeats):
+    """Update times (ms) of the chapter 3 stepper in headless chromium.
+
+    Every setting of its controls, and a step forward and back at each,
+    `repeats` times; each time covers the redraw and the layout it
+    forces. Returns {'setting': ..., 'step': ...}, each (median, 95th
+    percentile, worst).
+    """
+    from playwright.sync_api import sync_playwright
+
+    from convlib.widgets import transposed_stepper
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    html = transposed_stepper().fallback_html()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body>" + html + "</body>")
+        times = page.evaluate(_STEPPER_TIMING_JS, repeats)
+        browser.close()
+    result = {}
+    print(f"\ntransposed-conv stepper update (ms; target <= "
+          f"{DEMO_TARGET_MS:.0f} ms: median / 95th percentile / worst)")
+    for kind, values in times.items():
+        values = sorted(values)
+        stats = (statistics.median(values),
+                 values[int(0.95 * len(values))], values[-1])
+        verdicts = " / ".join("ok" if t <= DEMO_TARGET_MS else "MISSED"
+                              for t in stats)
+        print(f"  {kind:8s} median {stats[0]:5.1f}  95th {stats[1]:5.1f}  "
+              f"worst {stats[2]:6.1f}  ({len(values)} updates)  {verdicts}")
+        result[kind] = stats
+    return result
 
 
 # ---- chapter 2: the variant comparer's update time in chromium

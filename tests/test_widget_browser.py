@@ -172,3 +172,53 @@ def test_variant_comparer_shows_convlib_counts(session):
         assert demo.locator(".cl-reason").inner_text() == variant_report(
             "grouped", 12, 12, 3, 8).reason
         visit.assert_clean()
+# ---------------------------------------------------------------- chapter 3
+# The transposed-convolution stepper on the built chapter 3 page.
+from convlib.widgets import (example_kernel, overlap_counts,  # noqa: E402
+                             scatter_steps)
+from convlib.widgets.transposed import STEPPER_INPUTS  # noqa: E402
+
+CH3_PAGE = "chapters/03_transposed_conv.html"
+
+
+@pytest.fixture
+def visit_ch3(session):
+    with session.open(CH3_PAGE) as visit:
+        yield visit
+        visit.assert_clean()
+
+
+def _cells(demo, cls):
+    return demo.locator(f".{cls} td").all_inner_texts()
+
+
+def _as_shown(values):
+    return [f"{v:g}".replace("-", "\u2212") for v in np.ravel(values)]
+
+
+def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
+    assert check_page(visit_ch3) == []
+    page = visit_ch3.page
+    assert page.locator(".widget-subarea .convlib-transposed-stepper") \
+        .count() == 1
+    demo = page.locator(".convlib-transposed-stepper").first
+    x = np.array(STEPPER_INPUTS["example"], dtype=float)
+    first = scatter_steps(x, example_kernel(3), stride=2)[0]
+    assert _cells(demo, "cl-output") == _as_shown(first.output)
+    demo.locator("[data-field='kernel']").select_option("4")
+    demo.locator("[data-field='padding']").select_option("1")
+    demo.locator("[data-field='all']").click()
+    full = cnp.conv_transpose2d(x[None, None], example_kernel(4)[None, None],
+                                stride=2, padding=1)[0, 0]
+    assert _cells(demo, "cl-output") == _as_shown(full)
+    assert demo.locator(".cl-step").inner_text() == "step 9 of 9"
+    demo.locator("[data-field='values']").select_option("ones")
+    demo.locator("[data-field='kernel']").select_option("3")
+    demo.locator("[data-field='padding']").select_option("0")
+    assert _cells(demo, "cl-output") == _as_shown(overlap_counts(3, 3, 2))
+    demo.locator("[data-field='stride']").select_option("1")
+    demo.locator("[data-field='padding']").select_option("2")
+    demo.locator("[data-field='kernel']").select_option("1")
+    with pytest.raises(ValueError):
+        shapes.conv_transpose_output_size(3, kernel_size=1, padding=2)
+    assert "would be \u22121" in demo.locator(".cl-reason").inner_text()

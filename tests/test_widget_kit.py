@@ -123,3 +123,26 @@ def test_layers_draws_rows_of_nodes_and_edges_by_colour(page):
     assert sorted(paths) == [["0", "blue", 2, 2], ["0", "red", 2, 2],
                              ["1", "blue", 3, 3]]
     assert set(texts) >= {"in", "out", "a", "b"}
+# ---- repaint (added for chapter 3's stepper)
+
+def test_repaint_updates_a_grid_in_place_or_refuses_another_shape(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        const table = K.grid([[1, 2], [3, 4]], () => ({bg: K.COLORS.kernel}));
+        K.fill(el, table);
+        const first = table.rows[0].cells[0];
+        const ok = K.repaint(table, [[5, -6], [7, 8]], (r, c) =>
+            r === 1 && c === 1 ? {bg: K.COLORS.window, text: 'x'} : {});
+        const wrong = K.repaint(table, [[1, 2, 3]], null);
+        const fresh = K.grid([[5, -6], [7, 8]], (r, c) =>
+            r === 1 && c === 1 ? {bg: K.COLORS.window, text: 'x'} : {});
+        const cells = t => [...t.querySelectorAll('td')].map(td =>
+            [td.textContent, td.style.background, td.style.color]);
+        return {ok, wrong, same: table.rows[0].cells[0] === first,
+                cells: cells(table), fresh: cells(fresh),
+                nodes: el.querySelectorAll('td').length};
+    }""")
+    assert got["ok"] is True and got["wrong"] is False and got["same"]
+    assert [c[0] for c in got["cells"]] == ["5", "\u22126", "7", "x"]
+    assert got["cells"] == got["fresh"]  # as a new grid would draw it
+    assert got["nodes"] == 4

@@ -10,6 +10,9 @@ arithmetic and the tests hold the two equal.
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
 Chapter 2: `variant_comparer` (shows `variant_report`).
+
+Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
+measures the checkerboard).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -27,3 +30,10 @@ from .variants import (VARIANTS, Stage, VariantComparer,  # noqa: E402
 
 __all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
             "variant_comparer", "variant_report"]
+# Chapter 3: the transposed-convolution stepper.
+from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
+                         example_kernel, overlap_counts, scatter_steps,
+                         transposed_stepper)
+
+__all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
+            "overlap_counts", "scatter_steps", "transposed_stepper"]

@@ -319,6 +319,39 @@
     panel: panel, grid: grid, shade: shade, bipartite: bipartite,
     chart: chart, legend: legend
   };
+
+  // ---- (added for chapter 3) repaint: update a table drawn by `grid` in
+  // place, for a redraw that keeps the grid's shape (a stepper moving one
+  // step): the same texts and colours `grid(values, style)` would draw,
+  // without building new nodes.  Returns false, changing nothing, when
+  // `table` is not a grid of that shape (then draw a new grid).
+  function repaint(table, values, style) {
+    var rows = table && table.rows;
+    if (!rows || rows.length !== values.length ||
+        values.some(function (row, r) {
+          return rows[r].cells.length !== row.length;
+        })) {
+      return false;
+    }
+    values.forEach(function (row, r) {
+      row.forEach(function (v, c) {
+        var s = style ? style(r, c, v) || {} : {}, td = rows[r].cells[c];
+        var text = s.text !== undefined ? String(s.text) : fmt(v);
+        if (td.textContent !== text) { td.textContent = text; }
+        td.style.background = s.bg || "#fff";
+        td.style.color = s.color || "#000";
+        td.style.outline = s.border ? "2px solid " + s.border : "";
+        td.style.outlineOffset = s.border ? "-2px" : "";
+        if (s.title) {
+          td.title = s.title;
+        } else {
+          td.removeAttribute("title");
+        }
+      });
+    });
+    return true;
+  }
+  root.convlibKit.repaint = repaint;
 })(typeof window !== "undefined" ? window : globalThis);
 
 // ---- layered connectivity (added for chapter 2's variant comparer):
