@@ -68,7 +68,9 @@ def test_pool_report_equals_torch_over_the_grid(x):
 
 
 def test_avg_divisors_give_the_window_sums():
-    for _, k, s, p, _, ceil, cip in GRID[:len(GRID) // 2]:
+    settings = dict.fromkeys((k, s, p, ceil, cip)
+                             for _, k, s, p, _, ceil, cip in GRID)
+    for k, s, p, ceil, cip in settings:
         report = pool_report("avg", X, k, s, p, 1, ceil, cip)
         if report.size is None:
             continue

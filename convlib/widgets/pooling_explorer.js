@@ -15,7 +15,9 @@
       if (!Number.isInteger(v)) {
         return name + " must be an integer, got " + String(v);
       }
-      if (v < lo) { return name + " must be \u2265 " + lo + ", got " + K.num(v); }
+      if (v < lo) {
+        return name + " must be \u2265 " + lo + ", got " + K.num(v);
+      }
     }
     if (kind === "avg" && d !== 1) {
       return "average pooling has no dilation in PyTorch (avg_pool2d " +
@@ -254,7 +256,9 @@
       for (var u = 0; u < st.k; u++) {
         for (var v = 0; v < st.k; v++) {
           var r = r0 + u * st.d, c = c0 + v * st.d;
-          if (r >= 0 && r < n && c >= 0 && c < n) { vals.push(K.fmt(x[r][c])); }
+          if (r >= 0 && r < n && c >= 0 && c < n) {
+            vals.push(K.fmt(x[r][c]));
+          }
         }
       }
       var head = "output[" + sel.i + ", " + sel.j + "] = ";
