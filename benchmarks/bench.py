@@ -194,7 +194,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats (noisier)")
+    parser.add_argument("--widgets", action="store_true",
+                        help="only the demos' update latencies")
     args = parser.parse_args(argv)
+    if args.widgets:
+        pooling_explorer_latency()
+        return
     repeats = 3 if args.quick else 9
     naive = _naive_module()
     print(f"torch {torch.__version__} threads={torch.get_num_threads()}, "
@@ -219,6 +224,63 @@ def main(argv=None):
     _summary(ratios, tiny_ms)
     _demo_summary()  # chapter 2
     bench_transposed_stepper(repeats)
+    pooling_explorer_latency()
+
+
+# ---- Chapter 5: update latency of the pooling explorer in chromium ----
+WIDGET_TARGET_MS = 30.0
+POOL_CONTROLS = [("k", "3"), ("s", "2"), ("p", "1"), ("ceil", None),
+                 ("kind", "avg"), ("cip", None), ("k", "4"), ("p", "2"),
+                 ("kind", "max"), ("d", "2"), ("s", "0"), ("k", "2")]
+
+
+def pooling_explorer_latency(rounds=20):
+    """Median and 95th-percentile ms per control change of the explorer.
+
+    The demo is mounted from its HTML fallback in headless chromium; each
+    change fires the control's event and the demo redraws synchronously,
+    so the time from dispatch to return is the update latency.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+        from convlib.widgets import pooling_explorer
+    except ImportError as exc:
+        print(f"\npooling explorer latency skipped: {exc}")
+        return None
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body>"
+                         + pooling_explorer().fallback_html() + "</body>")
+        times = page.evaluate(_LATENCY_JS, [POOL_CONTROLS, rounds])
+        browser.close()
+    times = sorted(times[len(POOL_CONTROLS):])  # the first round warms up
+    median, p95 = statistics.median(times), times[int(0.95 * len(times))]
+    verdict = "ok" if p95 <= WIDGET_TARGET_MS else "MISSED"
+    print(f"\npooling explorer update: median {median:.2f} ms, 95th "
+          f"percentile {p95:.2f} ms, worst {times[-1]:.2f} ms over "
+          f"{len(times)} changes  target <= {WIDGET_TARGET_MS:.0f} ms: "
+          f"{verdict}")
+    return median, p95
+
+
+_LATENCY_JS = """([controls, rounds]) => {
+  const root = document.querySelector('.convlib-pooling-explorer');
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [field, value] of controls) {
+      const el = root.querySelector(`[data-field='${field}']`);
+      const t0 = performance.now();
+      if (value === null) { el.checked = !el.checked; } else {
+        el.value = value; }
+      el.dispatchEvent(new Event('change', {bubbles: true}));
+      times.push(performance.now() - t0);
+    }
+  }
+  return times;
+}"""
 
 
 # ------------------------------------------------ chapter 3 demo latency

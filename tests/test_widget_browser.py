@@ -222,3 +222,36 @@ def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
     with pytest.raises(ValueError):
         shapes.conv_transpose_output_size(3, kernel_size=1, padding=2)
     assert "would be \u22121" in demo.locator(".cl-reason").inner_text()
+# ---- Chapter 5: the pooling explorer on the built page ----
+
+def test_pooling_explorer_on_the_built_page(session):
+    from convlib.widgets import POOL_INPUT, pool_report
+
+    with session.open("chapters/05_pooling.html") as visit:
+        assert check_page(visit) == []
+        demo = visit.page.locator(".widget-subarea "
+                                  ".convlib-pooling-explorer").first
+        x = np.array(POOL_INPUT, dtype=float)
+
+        def shown():
+            return [float(t.replace("\u2212", "-")) for t in
+                    demo.locator(".cl-output td").all_inner_texts()]
+
+        assert demo.locator(".cl-size").inner_text() == "3\u00d73"
+        assert shown() == list(pool_report("max", x, 2).output.ravel())
+        for field, value in [("k", "3"), ("s", "2"), ("p", "1")]:
+            demo.locator(f"[data-field='{field}']").select_option(value)
+        demo.locator("[data-field='ceil']").check()
+        ref = pool_report("max", x, 3, 2, 1, 1, True)
+        assert demo.locator(".cl-formula").first.inner_text() == \
+            ref.formula
+        assert shown() == list(ref.output.ravel())
+        demo.locator("[data-field='kind']").select_option("avg")
+        demo.locator("[data-field='cip']").uncheck()
+        ref = pool_report("avg", x, 3, 2, 1, 1, True, False)
+        np.testing.assert_allclose(shown(), ref.output.ravel(), atol=5e-4)
+        demo.locator("[data-field='d']").select_option("2")
+        assert demo.locator(".cl-size").inner_text() == "invalid"
+        assert demo.locator(".cl-reason").inner_text() == \
+            pool_report("avg", x, 3, 2, 1, 2).reason
+        visit.assert_clean()

@@ -13,6 +13,8 @@ Chapter 2: `variant_comparer` (shows `variant_report`).
 
 Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
 measures the checkerboard).
+
+Chapter 5: `pooling_explorer` (shows `pool_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -37,3 +39,9 @@ from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
 
 __all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
             "overlap_counts", "scatter_steps", "transposed_stepper"]
+# Chapter 5: the pooling explorer.
+from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,
+                      pool_report, pooling_explorer)
+
+__all__ += ["POOL_INPUT", "PoolingExplorer", "PoolReport", "pool_report",
+            "pooling_explorer"]
