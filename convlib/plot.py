@@ -214,7 +214,7 @@ def window_positions(input, kernel_size, stride=1, padding=0, dilation=1,
                      steps=None, fmt="{:g}", cell=0.38):
     """Where the window reads the padded input, one panel per output cell.
 
-    In each panel the tinted box is the span of the (dilated) kernel and
+    In each panel the outlined box is the span of the (dilated) kernel and
     the blue cells are its taps, ``x[s i + d u, s j + d v]``; the title is
     the output cell ``(i, j)``. `steps` (row-by-row indices of output
     cells) picks the panels; default all.
@@ -248,6 +248,8 @@ def window_positions(input, kernel_size, stride=1, padding=0, dilation=1,
         taps[i * s[0]:i * s[0] + span[0]:d[0],
              j * s[1]:j * s[1] + span[1]:d[1]] = True
         draw_grid(ax, padded, title=f"output ({i}, {j})", fmt=fmt,
-                  window=(i * s[0], j * s[1]) + span, padding=p[0],
-                  shade=taps, fontsize=8)
+                  padding=p[0], shade=taps, fontsize=8)
+        ax.add_patch(Rectangle((j * s[1], i * s[0]), span[1], span[0],
+                               facecolor="none", edgecolor=WINDOW_COLOR,
+                               linewidth=2.5))
     return fig
