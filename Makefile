@@ -4,6 +4,8 @@
 #   make lab     JupyterLab on the project's kernel
 #   make serve   serve the built book on http://127.0.0.1:$(PORT)
 #   make bench   speed of convlib.numpy against torch (and convlib.naive)
+#   make cjk-font     rebuild the book's Chinese web font (after new terms)
+#   make setup-cell   rewrite every notebook's set-up cell from _config.yml
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +17,7 @@ BOOK_FLAGS ?= -W -n --keep-going
 PYTEST_FLAGS ?=
 
 .PHONY: venv book test unit notebooks book-test browser lab serve bench \
-        release clean
+        release clean cjk-font setup-cell
 
 venv: $(STAMP)
 
@@ -77,6 +79,15 @@ bench: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m convlib.grading release
+
+# The Chinese web font holds exactly the CJK characters of the sources:
+# rebuild it when a page gains one (tests/test_cjk_font.py says so).
+cjk-font: $(STAMP)
+	$(BIN)/python scripts/cjk_font.py
+
+# The set-up cell installs convlib from repository.url of _config.yml.
+setup-cell: $(STAMP)
+	$(BIN)/python scripts/setup_cell.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

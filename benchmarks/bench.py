@@ -225,6 +225,55 @@ def main(argv=None):
     _demo_summary()  # chapter 2
     bench_transposed_stepper(repeats)
     pooling_explorer_latency()
+    demo_updates()
+
+
+# ---- chapter 1's demos: time of one update in the browser (target 30 ms)
+
+DEMO_TARGET_MS = 30.0
+_DEMO_UPDATES = {  # demo -> (control, values cycled through)
+    "window_stepper": ("dilation", ["1", "2", "3"]),
+    "shape_calculator": ("k", ["3", "5", "7"]),
+}
+_TIME_UPDATES = """([field, values, n]) => {
+    const el = document.querySelector(`[data-field='${field}']`);
+    const event = el.tagName === 'SELECT' ? 'change' : 'input';
+    const times = [];
+    for (let i = 0; i < n; i++) {
+        el.value = values[i % values.length];
+        const t0 = performance.now();
+        el.dispatchEvent(new Event(event, {bubbles: true}));
+        document.body.getBoundingClientRect();  // force layout
+        times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return [times[times.length >> 1], times[times.length - 1]];
+}"""
+
+
+def demo_updates(repeats=30):
+    """Median and worst update time (ms) of chapter 1's demos, chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from convlib import widgets
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(chromium):
+        print(f"demo updates skipped: no chromium at {chromium}")
+        return
+    print(f"\n{'demo update (ms)':36s} {'median':>9s} {'worst':>9s}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        for name, (field, values) in _DEMO_UPDATES.items():
+            html = getattr(widgets, name)().fallback_html()
+            page.set_content(f"<!doctype html><body>{html}</body>")
+            median, worst = page.evaluate(_TIME_UPDATES,
+                                          [field, values, repeats])
+            verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
+            print(f"{name + ' (' + field + ')':36s} {median:9.2f} "
+                  f"{worst:9.2f}  target <= {DEMO_TARGET_MS:g}: {verdict}")
+        browser.close()
 
 
 # ---- Chapter 5: update latency of the pooling explorer in chromium ----

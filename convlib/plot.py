@@ -12,7 +12,7 @@ from . import numpy as cnp
 from ._util import check_array, ntuple
 
 __all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
-           "connectivity"]
+           "connectivity", "channel_sum", "window_positions"]
 
 WINDOW_COLOR = "#ffb300"
 PAD_COLOR = "#e0e0e0"
@@ -217,3 +217,91 @@ def _colour(groups_seen):
 def _channel_row(ax, seen, y):
     ax.scatter(range(len(seen)), [y] * len(seen), zorder=3,
                c=[_colour(s) for s in seen])
+def channel_sum(input, weight, bias, out_channel=0, fmt="{:g}",
+                cell=0.42):
+    """How one output channel of a multi-channel convolution is made.
+
+    One row per input channel ``c``: the channel ``input[c]``, the kernel
+    ``weight[out_channel, c]`` and the partial map it gives
+    (`convlib.numpy.conv2d` of that channel alone); a last row: the sum of
+    the partial maps, the bias, and the output channel (sum + bias).
+
+    Parameters
+    ----------
+    input : array_like, shape (C_in, H, W)
+    weight : array_like, shape (C_out, C_in, kH, kW)
+    bias : array_like, shape (C_out,)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fn = "channel_sum"
+    x = check_array(input, "input", fn, ndims=(3,))
+    w = check_array(weight, "weight", fn, ndims=(4,))
+    b = check_array(bias, "bias", fn, ndims=(1,))
+    o = out_channel
+    partial = [cnp.conv2d(x[None, [c]], w[[o]][:, [c]])[0, 0]
+               for c in range(x.shape[0])]
+    total = sum(partial)
+    rows = [[(x[c], f"input channel {c}"), (w[o, c], f"\u22c6 kernel "
+             f"w[{o}, {c}]"), (partial[c], f"= partial map {c}")]
+            for c in range(x.shape[0])]
+    rows.append([(total, "sum of partial maps"),
+                 ([[b[o]]], f"+ bias b[{o}]"),
+                 (total + b[o], f"= output channel {o}")])
+    side = max(x.shape[1:])
+    fig, axes = plt.subplots(len(rows), 3, squeeze=False,
+                             figsize=(3 * cell * (side + 1.5),
+                                      len(rows) * cell * (side + 1)))
+    for ax_row, row in zip(axes, rows):
+        for ax, (values, title) in zip(ax_row, row):
+            draw_grid(ax, values, title=title, fmt=fmt, fontsize=9)
+            ax.set_xlim(0, side)
+            ax.set_ylim(side, 0)
+    return fig
+
+
+def window_positions(input, kernel_size, stride=1, padding=0, dilation=1,
+                     steps=None, fmt="{:g}", cell=0.38):
+    """Where the window reads the padded input, one panel per output cell.
+
+    In each panel the outlined box is the span of the (dilated) kernel and
+    the blue cells are its taps, ``x[s i + d u, s j + d v]``; the title is
+    the output cell ``(i, j)``. `steps` (row-by-row indices of output
+    cells) picks the panels; default all.
+
+    Parameters
+    ----------
+    input : array_like, shape (H, W)
+    kernel_size, stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fn = "window_positions"
+    x = check_array(input, "input", fn, ndims=(2,))
+    k = ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
+    s = ntuple(stride, 2, "stride", fn, minimum=1)
+    p = ntuple(padding, 2, "padding", fn, minimum=0)
+    d = ntuple(dilation, 2, "dilation", fn, minimum=1)
+    out = cnp.conv2d(x[None, None], np.ones((1, 1) + k), stride=s,
+                     padding=p, dilation=d)[0, 0]
+    steps = range(out.size) if steps is None else steps
+    padded = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
+    span = tuple(dd * (kk - 1) + 1 for dd, kk in zip(d, k))
+    fig, axes = plt.subplots(1, len(steps), squeeze=False, figsize=(
+        len(steps) * cell * (padded.shape[1] + 1),
+        cell * padded.shape[0] + 0.6))
+    for ax, step in zip(axes[0], steps):
+        i, j = divmod(step, out.shape[1])
+        taps = np.zeros(padded.shape, dtype=bool)
+        taps[i * s[0]:i * s[0] + span[0]:d[0],
+             j * s[1]:j * s[1] + span[1]:d[1]] = True
+        draw_grid(ax, padded, title=f"output ({i}, {j})", fmt=fmt,
+                  padding=p[0], shade=taps, fontsize=8)
+        ax.add_patch(Rectangle((j * s[1], i * s[0]), span[1], span[0],
+                               facecolor="none", edgecolor=WINDOW_COLOR,
+                               linewidth=2.5))
+    return fig

@@ -25,7 +25,9 @@ npm install --prefix "$tmp" --no-save --no-audit --no-fund --ignore-scripts \
     "@jupyter-widgets/html-manager@$HTML_MANAGER" >/dev/null
 nm="$tmp/node_modules"
 
-rm -rf "$out"
+# Only the JavaScript is replaced: book/_vendor/cjk-font (the Chinese web
+# font) is made by scripts/cjk_font.py and kept.
+rm -rf "$out/mathjax" "$out/requirejs" "$out/html-manager" "$out/anywidget"
 mkdir -p "$out/mathjax/output/chtml/fonts" "$out/mathjax/input/tex" \
          "$out/requirejs" "$out/html-manager" "$out/anywidget"
 

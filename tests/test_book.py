@@ -21,8 +21,10 @@ import offline_book  # noqa: E402  (book/_ext/offline_book.py)
 
 VENDOR = ROOT / "book" / "_vendor"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-REPO_URL = ("https://github.com/cnn-layers-interactively/"
-            "cnn-layers-interactively")
+# The one setting for the repository (scripts/setup_cell.py reads it too).
+REPO_URL = CONFIG["repository"]["url"]
+sys.path.insert(0, str(ROOT / "scripts"))
+import setup_cell  # noqa: E402  (scripts/setup_cell.py)
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +171,8 @@ def test_glossary_has_the_required_terms_in_both_languages(html):
                                  page)}
     pairs = [
         ("convolution", "卷积"), ("cross-correlation", "互相关"),
-        ("kernel", "卷积核"), ("filter", "卷积核"),
+        ("kernel", "卷积核"), ("filter", "滤波器"), ("weight", "权重"),
+        ("MAC", "乘加运算"), ("normalised cross-correlation", "归一化互相关"),
         ("feature map", "特征图"), ("channel", "通道"),
         ("padding", "填充"), ("stride", "步长"),
         ("dilated convolution", "空洞卷积"), ("dilated convolution", "扩张卷积"),
@@ -214,7 +217,7 @@ def test_config_executes_with_a_cache_and_fails_on_errors():
     assert execute["execute_notebooks"] == "cache"
     assert execute["allow_errors"] is False
     assert CONFIG["only_build_toc_files"] is True
-    assert CONFIG["repository"]["url"] == REPO_URL
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPO_URL)
     assert CONFIG["launch_buttons"]["thebe"] is False
     sphinx = CONFIG["sphinx"]["config"]
     assert not any(re.match(r"https?:|//", str(k))
@@ -260,13 +263,42 @@ def setup_cell_source():
     return block.group(1).strip()
 
 
+def test_the_setup_cell_installs_from_the_configured_repository():
+    cell = setup_cell_source()
+    assert cell == setup_cell.setup_cell(), (
+        "book/how_to_use.ipynb shows another set-up cell than "
+        "scripts/setup_cell.py makes from _config.yml: run make setup-cell")
+    tree = ast.parse(cell)  # plain Python, no magics
+    assigned = {t.id: n.value for n in ast.walk(tree)
+                if isinstance(n, ast.Assign) for t in n.targets
+                if isinstance(t, ast.Name)}
+    assert ast.literal_eval(assigned["REPOSITORY"]) == REPO_URL
+    assert "convlib[all] @ git+{REPOSITORY}" in cell
+    assert max(len(line) for line in cell.splitlines()) <= 79
+
+
+def test_the_setup_cell_explains_a_failed_install(tmp_path):
+    """Without network (pip fails), the reader gets one clear sentence."""
+    import subprocess
+
+    cell = setup_cell.setup_cell().replace("import convlib\n",
+                                           "import no_such_module_xyz\n", 1)
+    # a repository that cannot be cloned, without leaving the machine
+    cell = re.sub(r"REPOSITORY = .*?\n(?=try:)",
+                  f'REPOSITORY = "file://{tmp_path}/missing"\n', cell,
+                  flags=re.S)
+    script = tmp_path / "cell.py"
+    script.write_text(cell)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "Installing convlib failed (pip says why above).")
+    assert "Traceback" not in done.stderr
+
+
 def test_every_notebook_starts_with_the_setup_cell():
     cell = setup_cell_source()
-    tree = ast.parse(cell)  # plain Python, no magics
-    strings = [n.value for n in ast.walk(tree)
-               if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    assert f"convlib[all] @ git+{REPO_URL}" in strings
-    assert max(len(line) for line in cell.splitlines()) <= 79
     # chapters and front matter; exercises follow their own convention
     notebooks = [f for f in toc_files() if (ROOT / f"{f}.ipynb").is_file()
                  and f.split("/")[0] in ("chapters", "book")]
@@ -276,4 +308,5 @@ def test_every_notebook_starts_with_the_setup_cell():
         first = next(c for c in nb.cells if c.cell_type == "code")
         assert first.source.strip() == cell, (
             f"{doc}.ipynb: the first code cell must be the set-up cell "
-            "shown in book/how_to_use.ipynb, verbatim")
+            "shown in book/how_to_use.ipynb, verbatim (make setup-cell)")
+    assert setup_cell.stale() == []

@@ -184,3 +184,76 @@ def test_check_page_reports_raw_tex_and_undrawn_widgets(session, tmp_path):
     assert "raw TeX delimiter left in the text: \\(" in text
     assert "no MathJax" in text
     assert "widget view not drawn" in text
+
+
+# --- Chinese text: the vendored font (book/_vendor/cjk-font) renders it ----
+
+CJK_FAMILY = "CNN Book CJK"  # scripts/cjk_font.py FAMILY
+_MARK_TEXT = """probe => {
+    const walk = document.createTreeWalker(document.body,
+                                           NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (n.data.trim() === probe || (n.data.includes(probe)
+            && n.parentElement.closest('p, dt, li'))) {
+            const el = n.parentElement;
+            el.setAttribute('data-cjk-probe', '');
+            return [...el.childNodes].filter(c => c.nodeType === 3)
+                .map(c => c.data).join('');
+        }
+    }
+    return null;
+}"""
+_DRAW = """async ([family, chars]) => {
+    await document.fonts.ready;
+    const faces = await document.fonts.load(`48px "${family}"`, chars);
+    const draw = ch => {
+        const c = document.createElement('canvas');
+        c.width = 64; c.height = 64;
+        const g = c.getContext('2d');
+        g.font = `48px "${family}"`;
+        g.textBaseline = 'top';
+        g.fillText(ch, 8, 8);
+        return c.toDataURL();
+    };
+    return {faces: faces.map(f => [f.family, f.status]),
+            images: [...chars].map(draw), tofu: draw('\\ue000')};
+}"""
+
+
+def _platform_fonts(page, selector):
+    """The fonts Chromium used for the text of the element (DevTools)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector",
+                    {"nodeId": root, "selector": selector})["nodeId"]
+    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+@pytest.mark.parametrize("page, probe", [
+    ("book/glossary.html", "卷积"), ("book/glossary.html", "归一化互相关"),
+    ("chapters/01_convolution.html", "卷积核")])
+def test_chinese_text_renders_with_the_vendored_font(session, page, probe):
+    """Not tofu: the glyphs come from the book's own font, by its name.
+
+    Chromium reports (DevTools CSS.getPlatformFontsForNode) which font drew
+    the text: it must be the @font-face family of book/_vendor/cjk-font,
+    loaded from the book, with one glyph per Chinese character. Drawn on a
+    canvas with that family alone, two characters must differ from each
+    other and from a missing glyph (tofu boxes all look the same).
+    """
+    with session.open(page) as visit:
+        text = visit.page.evaluate(_MARK_TEXT, probe)
+        assert text is not None, f"no text {probe!r} on {page}"
+        fonts = _platform_fonts(visit.page, "[data-cjk-probe]")
+        drawn = visit.page.evaluate(_DRAW, [CJK_FAMILY, probe[:2]])
+        visit.assert_clean()
+    cjk = [f for f in fonts if f["familyName"] == CJK_FAMILY]
+    n_cjk = sum(1 for c in text if "\u3000" <= c <= "\u9fff"
+                or "\uff00" <= c <= "\uffef")
+    assert cjk and cjk[0]["isCustomFont"], f"{probe!r} drawn with {fonts}"
+    assert cjk[0]["glyphCount"] == n_cjk, fonts
+    assert [CJK_FAMILY, "loaded"] in drawn["faces"]
+    first, second = drawn["images"]
+    assert first != second and drawn["tofu"] not in (first, second)

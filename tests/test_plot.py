@@ -124,3 +124,40 @@ def test_connectivity_colours_channels_by_the_groups_they_see():
     assert len(axes[1].lines) == n_edges
     labels = [t.get_text() for t in axes[1].get_yticklabels()]
     assert labels == ["input"] + [s.label for s in report.stages]
+def test_channel_sum_rows_are_channels_and_the_last_adds_the_bias(rng):
+    x = rng.integers(-3, 4, size=(3, 5, 5)).astype(float)
+    w = rng.integers(-2, 3, size=(2, 3, 3, 3)).astype(float)
+    b = np.array([1.0, -2.0])
+    fig = plot.channel_sum(x, w, b, out_channel=1)
+    axes = np.array(fig.axes).reshape(4, 3)
+    assert [ax.get_title() for ax in axes[0]] == [
+        "input channel 0", "\u22c6 kernel w[1, 0]", "= partial map 0"]
+    assert [ax.get_title() for ax in axes[3]] == [
+        "sum of partial maps", "+ bias b[1]", "= output channel 1"]
+    partial = cnp.conv2d(x[None, [2]], w[[1]][:, [2]])[0, 0]
+    assert _texts(axes[2, 2]) == [plot._text(v, "{:g}")
+                                  for v in partial.ravel()]
+    assert _texts(axes[3, 1]) == ["\u22122"]
+    out = cnp.conv2d(x[None], w, b)[0, 1]
+    assert _texts(axes[3, 2]) == [plot._text(v, "{:g}") for v in out.ravel()]
+
+
+def test_window_positions_marks_the_taps_of_a_dilated_kernel():
+    fig = plot.window_positions(SEED_INPUT, 3, stride=1, padding=1,
+                                dilation=2, steps=[0, 8])
+    assert [ax.get_title() for ax in fig.axes] == ["output (0, 0)",
+                                                   "output (2, 2)"]
+    blue = matplotlib.colors.to_rgba("#bbdefb")
+    for ax, (top, left) in zip(fig.axes, [(0, 0), (2, 2)]):
+        cells = [p for p in ax.patches[:-1]]  # the last is the window
+        tapped = [(int(p.get_y()), int(p.get_x())) for p in cells
+                  if tuple(p.get_facecolor()) == blue]
+        assert tapped == [(top + 2 * u, left + 2 * v) for u in range(3)
+                          for v in range(3)]
+        window = ax.patches[-1]
+        assert (window.get_width(), window.get_height()) == (5, 5)
+
+
+def test_window_positions_default_is_every_output_cell():
+    fig = plot.window_positions(SEED_INPUT, (1, 3), stride=(2, 1))
+    assert len(fig.axes) == 3 * 3

@@ -29,18 +29,20 @@ def visit(session):
         visit.assert_clean()
 
 
-def _seed_conv(stride, padding):
+def _seed_conv(stride, padding, dilation=1):
     x = np.array(SEED_INPUT, dtype=float)[None, None]
     w = np.array(SEED_KERNEL, dtype=float)[None, None]
-    return cnp.conv2d(x, w, stride=stride, padding=padding)[0, 0]
+    return cnp.conv2d(x, w, stride=stride, padding=padding,
+                      dilation=dilation)[0, 0]
 
 
 def test_page_has_both_demos_as_widgets_and_no_problems(visit):
     assert check_page(visit) == []
     page = visit.page
-    # drawn by the widget manager from the saved widget state
-    assert page.locator(".widget-subarea .convlib-demo").count() == 2
-    assert page.locator(".convlib-window-stepper .cl-input").count() == 1
+    # drawn by the widget manager from the saved widget state: the stepper
+    # three times (plain, stride 2, dilation 2) and the calculator
+    assert page.locator(".widget-subarea .convlib-demo").count() == 4
+    assert page.locator(".convlib-window-stepper .cl-input").count() == 3
     assert page.locator(".convlib-shape-calculator .cl-size").count() == 1
 
 
@@ -255,3 +257,35 @@ def test_pooling_explorer_on_the_built_page(session):
         assert demo.locator(".cl-reason").inner_text() == \
             pool_report("avg", x, 3, 2, 1, 2).reason
         visit.assert_clean()
+# --- the stepper re-shown with stride 2 and with dilation 2 (chapter 1) ---
+
+def _steppers(visit):
+    return visit.page.locator(".widget-subarea .convlib-window-stepper")
+
+
+def test_stride_stepper_starts_at_stride_2(visit):
+    demo = _steppers(visit).nth(1)
+    expected = _seed_conv(stride=2, padding=1)
+    assert demo.locator("[data-field='stride']").input_value() == "2"
+    for _ in range(3):
+        demo.locator("[data-field='next']").click()
+    assert demo.locator(".cl-sum").inner_text() == f"{expected[1, 0]:g}"
+    demo.locator("[data-field='stride']").select_option("3")
+    expected = _seed_conv(stride=3, padding=1)
+    assert demo.locator(".cl-output td").count() == expected.size
+
+
+def test_dilation_stepper_reads_taps_two_apart(visit):
+    demo = _steppers(visit).nth(2)
+    expected = _seed_conv(stride=1, padding=2, dilation=2)
+    assert demo.locator(".cl-output td").count() == expected.size == 25
+    demo.locator("[data-field='step']").fill("6")
+    assert demo.locator(".cl-sum").inner_text() == f"{expected[1, 1]:g}"
+    taps = demo.locator(".cl-input td[style*='background:#ffd54f']")
+    assert taps.count() == 9
+    demo.locator("[data-field='padding']").select_option("0")
+    demo.locator("[data-field='dilation']").select_option("3")
+    assert "spans 7" in demo.locator(".cl-reason").inner_text()
+    demo.locator("[data-field='padding']").select_option("1")
+    assert demo.locator(".cl-sum").inner_text() == \
+        f"{_seed_conv(stride=1, padding=1, dilation=3)[0, 0]:g}"

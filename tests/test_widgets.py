@@ -97,16 +97,19 @@ def test_window_steps_seed_example():
     assert first.total == 89
 
 
-@pytest.mark.parametrize("shape, kshape, stride, padding", [
-    ((5, 5), (3, 3), 1, 0), ((5, 5), (3, 3), 2, 1), ((6, 7), (2, 3), 3, 2),
-    ((4, 4), (4, 4), 1, 0), ((7, 5), (3, 1), (2, 1), (0, 1))])
+@pytest.mark.parametrize("shape, kshape, stride, padding, dilation", [
+    ((5, 5), (3, 3), 1, 0, 1), ((5, 5), (3, 3), 2, 1, 1),
+    ((6, 7), (2, 3), 3, 2, 1), ((4, 4), (4, 4), 1, 0, 1),
+    ((7, 5), (3, 1), (2, 1), (0, 1), 1), ((5, 5), (3, 3), 1, 0, 2),
+    ((7, 8), (2, 3), 2, 1, (3, 2)), ((5, 5), (3, 3), 1, 1, 3)])
 def test_window_steps_sums_equal_convlib_conv2d(rng, shape, kshape, stride,
-                                                padding):
+                                                padding, dilation):
     x = rng.integers(-5, 6, size=shape).astype(float)
     w = rng.integers(-3, 4, size=kshape).astype(float)
     expected = cnp.conv2d(x[None, None], w[None, None], stride=stride,
-                          padding=padding)[0, 0]
-    steps = window_steps(x, w, stride=stride, padding=padding)
+                          padding=padding, dilation=dilation)[0, 0]
+    steps = window_steps(x, w, stride=stride, padding=padding,
+                         dilation=dilation)
     assert len(steps) == expected.size
     for step in steps:
         assert step.total == expected[step.row, step.col]
@@ -116,6 +119,20 @@ def test_window_steps_sums_equal_convlib_conv2d(rng, shape, kshape, stride,
 def test_window_steps_rejects_a_kernel_larger_than_the_padded_input():
     with pytest.raises(ValueError, match="larger than the padded input"):
         window_steps(np.ones((2, 2)), np.ones((4, 4)), padding=0)
+
+
+def test_window_steps_dilated_taps_are_d_apart():
+    # seed example, dilation 2: one window whose taps are x[2u, 2v]
+    steps = window_steps(SEED_INPUT, SEED_KERNEL, dilation=2)
+    assert len(steps) == 1
+    x = np.array(SEED_INPUT, float)
+    np.testing.assert_array_equal(steps[0].products,
+                                  x[::2, ::2] * np.array(SEED_KERNEL))
+
+
+def test_window_steps_rejects_a_dilated_kernel_too_wide():
+    with pytest.raises(ValueError, match="spanning \\(7, 7\\)"):
+        window_steps(SEED_INPUT, SEED_KERNEL, dilation=3)
 
 
 def test_window_steps_rejects_a_3d_input():
@@ -161,11 +178,14 @@ def test_window_stepper_holds_its_data():
     assert config == demo.config
     assert config["input"] == SEED_INPUT and config["kernel"] == SEED_KERNEL
     assert (config["padding"], config["stride"]) == (0, 2)
+    assert config["dilation"] == 1 and config["dilations"] == [1, 2, 3]
 
 
 def test_window_stepper_rejects_a_setting_it_cannot_offer():
     with pytest.raises(ValueError, match="stride=4"):
         window_stepper(stride=4)
+    with pytest.raises(ValueError, match="dilation=5"):
+        window_stepper(dilation=5)
 
 
 def test_shape_calculator_rejects_a_negative_padding():
@@ -182,6 +202,7 @@ def page():
                                     args=["--no-sandbox"])
         page = browser.new_page()
         page.set_content("<!doctype html><body></body>")
+        page.add_script_tag(content=script_source("kit.js"))
         page.add_script_tag(content=script_source("shape_calculator.js"))
         page.add_script_tag(content=script_source("window_stepper.js"))
         yield page
@@ -204,26 +225,45 @@ def test_js_window_sums_equal_convlib_conv2d(page, rng):
         h, w = rng.integers(1, 8, size=2)
         kh, kw = rng.integers(1, 5, size=2)
         stride, padding = int(rng.integers(1, 4)), int(rng.integers(0, 3))
+        dilation = int(rng.integers(1, 4))
         x = rng.integers(-9, 10, size=(h, w)).astype(float)
         k = rng.integers(-4, 5, size=(kh, kw)).astype(float)
-        res = page.evaluate(
-            "a => convlibWindowStepper.windowSteps(...a)",
-            [x.tolist(), k.tolist(), stride, padding])
-        if kh > h + 2 * padding or kw > w + 2 * padding:
-            assert res["error"] and not res["steps"]
-            continue
-        expected = cnp.conv2d(x[None, None], k[None, None], stride=stride,
-                              padding=padding)[0, 0]
-        assert (res["outH"], res["outW"]) == expected.shape
-        sums = np.array([s["sum"] for s in res["steps"]])
-        np.testing.assert_array_equal(sums.reshape(expected.shape),
-                                      expected)
-        py = window_steps(x, k, stride=stride, padding=padding)
-        for js_step, py_step in zip(res["steps"], py):
-            assert (js_step["top"], js_step["left"]) == (py_step.top,
-                                                         py_step.left)
-            np.testing.assert_array_equal(js_step["products"],
-                                          py_step.products)
+        _check_js_steps(page, x, k, stride, padding, dilation)
+
+
+def _check_js_steps(page, x, k, stride, padding, dilation):
+    """The JavaScript's windows equal window_steps and convlib's conv2d."""
+    res = page.evaluate("a => convlibWindowStepper.windowSteps(...a)",
+                        [x.tolist(), k.tolist(), stride, padding, dilation])
+    span = [dilation * (n - 1) + 1 for n in k.shape]
+    if any(sp > n + 2 * padding for sp, n in zip(span, x.shape)):
+        assert res["error"] and not res["steps"]
+        with pytest.raises(ValueError):
+            window_steps(x, k, stride, padding, dilation)
+        return
+    expected = cnp.conv2d(x[None, None], k[None, None], stride=stride,
+                          padding=padding, dilation=dilation)[0, 0]
+    assert (res["outH"], res["outW"]) == expected.shape
+    sums = np.array([s["sum"] for s in res["steps"]])
+    np.testing.assert_array_equal(sums.reshape(expected.shape), expected)
+    py = window_steps(x, k, stride=stride, padding=padding,
+                      dilation=dilation)
+    for js_step, py_step in zip(res["steps"], py):
+        assert (js_step["top"], js_step["left"]) == (py_step.top,
+                                                     py_step.left)
+        np.testing.assert_array_equal(js_step["products"], py_step.products)
+
+
+def test_js_window_sums_over_the_whole_grid_of_the_demo(page):
+    """Every setting the chapter's stepper offers, on its own data."""
+    demo = window_stepper()
+    x = np.array(demo.config["input"], float)
+    k = np.array(demo.config["kernel"], float)
+    grid = itertools.product(demo.config["strides"],
+                             demo.config["paddings"],
+                             demo.config["dilations"])
+    for stride, padding, dilation in grid:
+        _check_js_steps(page, x, k, stride, padding, dilation)
 
 
 def _mount(page, demo, how):
@@ -279,3 +319,25 @@ def test_stepper_in_the_page_follows_its_controls(page, how):
     assert root.locator(".cl-step").inner_text().startswith("step 4 of 4")
     filled = root.locator(".cl-output td").all_inner_texts()
     assert filled == [f"{v:g}" for v in expected.ravel()]
+
+
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_stepper_in_the_page_follows_its_dilation(page, how):
+    root = _mount(page, window_stepper(padding=0), how)
+    x = np.array(SEED_INPUT, float)[None, None]
+    w = np.array(SEED_KERNEL, float)[None, None]
+    root.locator("[data-field='dilation']").select_option("2")
+    expected = cnp.conv2d(x, w, dilation=2)[0, 0]
+    assert root.locator(".cl-output td").all_inner_texts() == \
+        [f"{v:g}" for v in expected.ravel()]
+    assert root.locator(".cl-step").inner_text() == "step 1 of 1 (output 1" \
+        "\u00d71)"
+    # the 9 taps of the window are every second cell of the 5x5 input
+    taps = root.locator(".cl-input td[style*='background:#ffd54f']")
+    assert taps.count() == 9
+    root.locator("[data-field='dilation']").select_option("3")
+    assert "spans 7\u00d77 cells" in root.locator(".cl-reason").inner_text()
+    assert root.locator(".cl-output td").count() == 0
+    root.locator("[data-field='padding']").select_option("1")
+    expected = cnp.conv2d(x, w, dilation=3, padding=1)[0, 0]
+    assert root.locator(".cl-sum").inner_text() == f"{expected[0, 0]:g}"

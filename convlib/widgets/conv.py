@@ -96,38 +96,45 @@ def shape_report(input_size, kernel_size, stride=1, padding=0, dilation=1):
     return ShapeReport(size, f"{formula} = {size}", "")
 
 
-def window_steps(input, kernel, stride=1, padding=0):
+def window_steps(input, kernel, stride=1, padding=0, dilation=1):
     """Every window of a single-channel 2-D cross-correlation, in order.
+
+    Output cell ``(i, j)`` reads the padded input at
+    ``(s_h i + d_h u, s_w j + d_w v)`` for every kernel tap ``(u, v)``.
 
     Parameters
     ----------
     input : array_like, shape (H, W)
     kernel : array_like, shape (kH, kW)
-    stride, padding : int or (int, int)
+    stride, padding, dilation : int or (int, int)
 
     Returns
     -------
     list of WindowStep
-        Row by row; ``total`` of step ``i * W_out + j`` equals
+        Row by row; ``top, left`` is the window's first tap in the padded
+        input; ``total`` of step ``i * W_out + j`` equals
         ``convlib.numpy.conv2d(input[None, None], kernel[None, None],
-        stride=stride, padding=padding)[0, 0, i, j]``.
+        stride=stride, padding=padding, dilation=dilation)[0, 0, i, j]``.
 
     Raises
     ------
     ValueError
-        If the kernel is larger than the padded input.
+        If the (dilated) kernel spans more than the padded input.
     """
     fn = "window_steps"
     x = check_array(input, "input", fn, ndims=(2,))
     w = check_array(kernel, "kernel", fn, ndims=(2,))
     s = ntuple(stride, 2, "stride", fn, minimum=1)
     p = ntuple(padding, 2, "padding", fn, minimum=0)
+    d = ntuple(dilation, 2, "dilation", fn, minimum=1)
     padded = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
-    if any(kd > pd for kd, pd in zip(w.shape, padded.shape)):
+    span = tuple(dd * (k - 1) + 1 for dd, k in zip(d, w.shape))
+    if any(sp > pd for sp, pd in zip(span, padded.shape)):
         raise ValueError(
-            f"{fn}: kernel of shape {w.shape} is larger than the padded "
-            f"input of shape {padded.shape} (padding={padding!r})")
-    windows = sliding_windows(padded, w.shape, s, (1, 1))
+            f"{fn}: kernel of shape {w.shape} spanning {span} with "
+            f"dilation={dilation!r} is larger than the padded input of "
+            f"shape {padded.shape} (padding={padding!r})")
+    windows = sliding_windows(padded, w.shape, s, d)
     steps = []
     for i in range(windows.shape[0]):
         for j in range(windows.shape[1]):
@@ -185,13 +192,16 @@ def shape_calculator(input_size=5, kernel_size=3, stride=1, padding=1,
 
 
 def window_stepper(input=None, kernel=None, stride=1, padding=1,
-                   strides=(1, 2, 3), paddings=(0, 1, 2)):
+                   dilation=1, strides=(1, 2, 3), paddings=(0, 1, 2),
+                   dilations=(1, 2, 3)):
     """Sliding-window stepper over a small 2-D input (default: seed 001's).
 
-    The window is highlighted on the padded input; the products, their sum
-    and the filled output cells follow the step chosen with the buttons or
-    the slider; padding and stride are chosen from `paddings`, `strides`.
-    The browser computes what `window_steps` computes (no kernel needed).
+    The window's taps are highlighted on the padded input; the products,
+    their sum and the filled output cells follow the step chosen with the
+    buttons or the slider; padding, stride and dilation are chosen from
+    `paddings`, `strides` and `dilations`. The browser computes what
+    `window_steps` computes (no kernel needed); a setting whose dilated
+    kernel does not fit shows why.
 
     Returns
     -------
@@ -206,11 +216,15 @@ def window_stepper(input=None, kernel=None, stride=1, padding=1,
     strides = [check_positive_int(v, "strides", fn) for v in strides]
     paddings = [check_positive_int(v, "paddings", fn, minimum=0)
                 for v in paddings]
-    if stride not in strides or padding not in paddings:
+    dilations = [check_positive_int(v, "dilations", fn) for v in dilations]
+    if (stride not in strides or padding not in paddings
+            or dilation not in dilations):
         raise ValueError(f"{fn}: stride={stride!r} must be one of {strides}"
-                         f" and padding={padding!r} one of {paddings}")
+                         f", padding={padding!r} one of {paddings} and "
+                         f"dilation={dilation!r} one of {dilations}")
     config = dict(input=_plain(x), kernel=_plain(w), stride=stride,
-                  padding=padding, strides=strides, paddings=paddings)
+                  padding=padding, dilation=dilation, strides=strides,
+                  paddings=paddings, dilations=dilations)
     return WindowStepper(config=config)
 
 

@@ -1,12 +1,13 @@
 // Output-shape calculator for one spatial dimension of a convolution.
 // The arithmetic mirrors convlib.widgets.shape_report (tests hold the two
-// equal); `mount` draws the controls and the substituted formula.
+// equal); `mount` draws the controls and the substituted formula with
+// the shared kit (convlibKit, kit.js).
 (function (root) {
   "use strict";
   var FLOOR_L = "\u230a", FLOOR_R = "\u230b", MINUS = "\u2212";
 
-  function num(v) {  // integers with a true minus sign
-    return v < 0 ? MINUS + String(-v) : String(v);
+  function num(v) {  // integers with a true minus sign (the kit's)
+    return root.convlibKit.num(v);
   }
 
   function checkArgs(n, k, s, p, d, same) {
@@ -67,42 +68,35 @@
                 ["s", "stride s", 1, 8], ["p", "padding p", 0, 10],
                 ["d", "dilation d", 1, 8]];
 
-  function field(key, label, lo, hi, value) {
-    return "<label style='margin-right:1em;white-space:nowrap'>" + label +
-      " <input type='number' data-field='" + key + "' min='" + lo +
-      "' max='" + hi + "' value='" + value + "' style='width:4em'></label>";
-  }
-
+  // Number boxes for n, k, s, p, d and a padding='same' box, drawn with
+  // the shared kit (convlibKit); the report follows every change.
   function mount(el, init) {
-    var html = "<div class='cl-controls'>";
-    FIELDS.forEach(function (f) {
-      html += field(f[0], f[1], f[2], f[3], init[f[0]]);
-    });
-    html += "<label style='white-space:nowrap'><input type='checkbox' " +
-      "data-field='same'" + (init.same ? " checked" : "") +
-      "> padding='same'</label></div>" +
-      "<div class='cl-formula' style='font-family:monospace;margin:.5em 0'>" +
-      "</div><div>output size: <b class='cl-size'></b></div>" +
-      "<div class='cl-reason' style='color:#b00020'></div>";
-    el.innerHTML = html;
-    function get(key) {
-      return el.querySelector("[data-field='" + key + "']");
-    }
-    function update() {
-      var v = {};
-      ["n", "k", "s", "p", "d"].forEach(function (key) {
-        v[key] = Number(get(key).value);
+    var K = root.convlibKit;
+    var v = {n: init.n, k: init.k, s: init.s, p: init.p, d: init.d};
+    var same = !!init.same;
+    var boxes = FIELDS.map(function (f) {
+      return K.number(f[1], f[0], f[2], f[3], v[f[0]], function (x) {
+        v[f[0]] = x; update();
       });
-      var same = get("same").checked;
-      get("p").disabled = same;
+    });
+    var sameBox = K.checkbox("padding='same'", "same", same, function (c) {
+      same = c; update();
+    });
+    var formula = K.formula("");
+    var size = K.h("b", {"class": "cl-size"});
+    var reason = K.h("div", {"class": "cl-reason", role: "alert",
+                             style: "color:" + K.COLORS.error});
+    K.fill(el, [K.controls(boxes.concat([sameBox])), formula,
+                K.h("div", {}, ["output size: ", size]), reason]);
+    var padBox = el.querySelector("[data-field='p']");
+
+    function update() {
+      padBox.disabled = same;
       var r = shapeReport(v.n, v.k, v.s, same ? "same" : v.p, v.d);
-      el.querySelector(".cl-formula").textContent = r.formula;
-      el.querySelector(".cl-size").textContent =
-        r.size === null ? "invalid" : String(r.size);
-      el.querySelector(".cl-reason").textContent = r.reason;
+      K.fill(formula, r.formula);
+      K.fill(size, r.size === null ? "invalid" : String(r.size));
+      K.fill(reason, r.reason);
     }
-    el.addEventListener("input", update);
-    el.addEventListener("change", update);
     update();
   }
 
