@@ -14,7 +14,7 @@ are left out (MobileNet and ShuffleNet count none: batch norm follows).
 from collections import namedtuple
 
 from .. import shapes
-from .._util import check_positive_int
+from .._util import _describe, check_positive_int, is_int
 from ._demo import Demo
 
 VARIANTS = {
@@ -68,49 +68,70 @@ def _shuffle_edges(channels, groups):
                         for g in range(groups) for k in range(per)))
 
 
-def _unit(variant, cin, cout, k, g):
-    """(layers for convlib.shapes, stages, symbolic and numeric weights)
-    of one unit of `variant` from cin to cout channels."""
-    pad, conv = (k - 1) // 2, dict(in_channels=cin, out_channels=cout,
-                                   bias=False)
-    square = f"{k}{_X}{k}"
-    if variant in ("standard", "dilated", "pointwise"):
-        kk = 1 if variant == "pointwise" else k
-        d = 2 if variant == "dilated" else 1
-        layer = dict(conv, kernel_size=kk, padding=d * (kk - 1) // 2,
-                     dilation=d)
-        label = f"{kk}{_X}{kk} conv" + (", dilation 2" if d == 2 else "")
-        stages = [Stage(label, cin, cout, _group_edges(cin, cout, 1))]
-        terms = ("C_out\u00d7C_in" + ("" if kk == 1 else "\u00d7k\u00d7k"),
-                 f"{cout}{_X}{cin}" + ("" if kk == 1 else f"{_X}{square}"))
-        return [("conv2d", layer)], stages, terms
-    if variant == "spatial":
-        layer = dict(conv, kernel_size=k, padding=pad)
-        stages = [Stage(f"{k}{_X}1 conv", cin, cout,
-                        _group_edges(cin, cout, 1)),
-                  Stage(f"1{_X}{k} conv", cout, cout,
-                        _group_edges(cout, cout, 1))]
-        terms = ("C_out\u00d7C_in\u00d7k + C_out\u00d7C_out\u00d7k",
-                 f"{cout}{_X}{cin}{_X}{k} + {cout}{_X}{cout}{_X}{k}")
-        return [("spatially_separable_conv2d", layer)], stages, terms
-    if variant == "depthwise":
-        layer = dict(conv, kernel_size=k, padding=pad)
-        stages = [Stage(f"depthwise {square} (groups {cin})", cin, cin,
-                        _group_edges(cin, cin, cin)),
-                  Stage(f"pointwise 1{_X}1", cin, cout,
-                        _group_edges(cin, cout, 1))]
-        terms = ("C_in\u00d7k\u00d7k + C_out\u00d7C_in",
-                 f"{cin}{_X}{square} + {cout}{_X}{cin}")
-        return [("depthwise_separable_conv2d", layer)], stages, terms
-    layer = dict(conv, kernel_size=k, padding=pad, groups=g)
-    stages = [Stage(f"{square} conv, groups {g}", cin, cout,
+def _full(n_in, n_out):
+    return _group_edges(n_in, n_out, 1)
+
+
+def _dense_unit(variant, cin, cout, k, g):
+    """Standard, dilated (rate 2) or pointwise: one conv2d."""
+    kk = 1 if variant == "pointwise" else k
+    d = 2 if variant == "dilated" else 1
+    layer = dict(in_channels=cin, out_channels=cout, kernel_size=kk,
+                 padding=d * (kk - 1) // 2, dilation=d, bias=False)
+    label = f"{kk}{_X}{kk} conv" + (", dilation 2" if d == 2 else "")
+    terms = ("C_out\u00d7C_in" + ("" if kk == 1 else "\u00d7k\u00d7k"),
+             f"{cout}{_X}{cin}" + ("" if kk == 1 else f"{_X}{k}{_X}{k}"))
+    return [("conv2d", layer)], [Stage(label, cin, cout, _full(cin, cout))], \
+        terms
+
+
+def _spatial_unit(variant, cin, cout, k, g):
+    """k x 1 to C_out channels, then 1 x k."""
+    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
+                 padding=(k - 1) // 2, bias=False)
+    stages = [Stage(f"{k}{_X}1 conv", cin, cout, _full(cin, cout)),
+              Stage(f"1{_X}{k} conv", cout, cout, _full(cout, cout))]
+    terms = ("C_out\u00d7C_in\u00d7k + C_out\u00d7C_out\u00d7k",
+             f"{cout}{_X}{cin}{_X}{k} + {cout}{_X}{cout}{_X}{k}")
+    return [("spatially_separable_conv2d", layer)], stages, terms
+
+
+def _depthwise_unit(variant, cin, cout, k, g):
+    """Depthwise k x k (groups = C_in), then pointwise 1 x 1."""
+    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
+                 padding=(k - 1) // 2, bias=False)
+    stages = [Stage(f"depthwise {k}{_X}{k} (groups {cin})", cin, cin,
+                    _group_edges(cin, cin, cin)),
+              Stage(f"pointwise 1{_X}1", cin, cout, _full(cin, cout))]
+    terms = ("C_in\u00d7k\u00d7k + C_out\u00d7C_in",
+             f"{cin}{_X}{k}{_X}{k} + {cout}{_X}{cin}")
+    return [("depthwise_separable_conv2d", layer)], stages, terms
+
+
+def _grouped_unit(variant, cin, cout, k, g):
+    """A conv2d with g groups, then (variant 'shuffled') a shuffle."""
+    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
+                 padding=(k - 1) // 2, groups=g, bias=False)
+    stages = [Stage(f"{k}{_X}{k} conv, groups {g}", cin, cout,
                     _group_edges(cin, cout, g))]
     if variant == "shuffled":
         stages.append(Stage(f"channel shuffle ({g} groups)", cout, cout,
                             _shuffle_edges(cout, g)))
     terms = ("C_out\u00d7(C_in/g)\u00d7k\u00d7k",
-             f"{cout}{_X}({cin}/{g}){_X}{square}")
+             f"{cout}{_X}({cin}/{g}){_X}{k}{_X}{k}")
     return [("conv2d", layer)], stages, terms
+
+
+_UNITS = {"standard": _dense_unit, "dilated": _dense_unit,
+          "pointwise": _dense_unit, "spatial": _spatial_unit,
+          "depthwise": _depthwise_unit, "grouped": _grouped_unit,
+          "shuffled": _grouped_unit}
+
+
+def _unit(variant, cin, cout, k, g):
+    """(layers for convlib.shapes, stages, (symbolic, numeric) weights)
+    of one unit of `variant` from cin to cout channels."""
+    return _UNITS[variant](variant, cin, cout, k, g)
 
 
 def _reason(variant, cin, cout, k, g):
@@ -148,7 +169,9 @@ def _check(variant, in_channels, out_channels, kernel_size, groups, size):
     for name, value in (("in_channels", in_channels),
                         ("out_channels", out_channels),
                         ("kernel_size", kernel_size), ("groups", groups)):
-        check_positive_int(value, name, fn, minimum=-2**31)
+        if not is_int(value):  # values < 1 get a reason, not an error
+            raise TypeError(f"{fn}: {name} must be an int, got "
+                            f"{_describe(value)}")
     return check_positive_int(size, "input_size", fn)
 
 
