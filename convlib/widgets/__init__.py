@@ -9,6 +9,8 @@ arithmetic and the tests hold the two equal.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
+
+Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -19,3 +21,10 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
            "shape_calculator", "shape_report", "window_stepper",
            "window_steps"]
+
+# Chapter 8: the CNN shape tracer.
+from .cnn_tracer import (CnnTrace, CnnTracer, LayerTrace, cnn_layers,
+                         cnn_tracer, trace_cnn)
+
+__all__ += ["CnnTrace", "CnnTracer", "LayerTrace", "cnn_layers",
+            "cnn_tracer", "trace_cnn"]
