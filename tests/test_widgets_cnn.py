@@ -157,13 +157,13 @@ def test_macs_are_output_size_times_window(rng):
 
 @pytest.mark.parametrize("kwargs, index, words", [
     (dict(conv1=(8, 5, 1, 0)), 1, ["5\u00d75 kernel", "spans 5 pixels",
-                                   "only 4 pixels high (4 + 2\u00d70)"]),
+                                   "only 4 high (4 + 2\u00d70)"]),
     (dict(conv2_in=3), 4, ["in_channels=3", "has 8 channels"]),
     (dict(linear_in=100), 8, ["in_features=100", "has 16 features"]),
     (dict(pool1=("max", 3, 0)), 3, ["stride must be an integer",
                                     "got 0"]),
     (dict(conv2=(16, 2, 1, 0), pool2=("max", 2, 2)), 6,
-     ["2\u00d72 window", "only 1 pixels"]),
+     ["2\u00d72 window", "only 1 high"]),
 ])
 def test_first_failing_layer_and_reason(kwargs, index, words):
     trace = trace_cnn(4, 1, cnn_layers(**kwargs))
@@ -339,3 +339,23 @@ def test_demo_shows_where_and_why_it_breaks(page, how):
     root.locator("[data-field='conv1_k']").fill("9")
     root.locator("[data-field='conv1_p']").fill("0")
     assert "spans 9 pixels" in root.locator(".cl-reason").inner_text()
+
+
+def test_js_trace_with_dilation_and_pool_padding(page):
+    cases = []
+    for size in (3, 5, 7, 9):
+        for d in (1, 2, 3):
+            for pool_pad in (0, 1, 2):
+                cases.append((size, [
+                    ("conv2d", dict(out_channels=2, kernel_size=3,
+                                    dilation=d, padding=1)),
+                    ("max_pool2d", dict(kernel_size=3, stride=2,
+                                        padding=pool_pad)),
+                    ("flatten", {}), ("linear", dict(out_features=3))]))
+    js = page.evaluate(
+        "cases => cases.map(([n, l]) => convlibCnnTracer.traceCnn(n, 1, l))",
+        [[n, [[name, kw] for name, kw in layers]] for n, layers in cases])
+    for (size, layers), got in zip(cases, js):
+        assert got == _as_js(trace_cnn(size, 1, layers)), (size, layers)
+    assert any("(dilation 3)" in got["reason"] for got in js)
+    assert any("at most 1" in got["reason"] for got in js)

@@ -28,12 +28,13 @@
 
   function spanReason(label, what, k, d, sizes, p) {
     var span = d * (k - 1) + 1, dims = ["high", "wide"];
+    var dilated = d !== 1 ? " (dilation " + d + ")" : "";
     for (var i = 0; i < 2; i++) {
       if (span > sizes[i] + 2 * p) {
-        return label + ": the " + k + TIMES + k + " " + what +
-          " (dilation " + d + ") spans " + span + " pixels but the " +
-          "padded input is only " + (sizes[i] + 2 * p) + " pixels " +
-          dims[i] + " (" + sizes[i] + " + 2" + TIMES + p + ")";
+        return label + ": the " + k + TIMES + k + " " + what + dilated +
+          " spans " + span + " pixels but the padded input is only " +
+          (sizes[i] + 2 * p) + " " + dims[i] + " (" + sizes[i] + " + 2" +
+          TIMES + p + ")";
       }
     }
     return "";

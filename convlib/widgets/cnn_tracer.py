@@ -64,11 +64,12 @@ def _bad_number(label, kwargs, limits):
 def _span_reason(label, what, k, d, sizes, p):
     """Why a k x k window (dilation d) does not fit, or ''."""
     span = d * (k - 1) + 1
+    dilated = f" (dilation {d})" if d != 1 else ""
     for dim, n in zip(("high", "wide"), sizes):
         if span > n + 2 * p:
-            return (f"{label}: the {k}{_TIMES}{k} {what} (dilation {d})"
-                    f" spans {span} pixels but the padded input is only "
-                    f"{n + 2 * p} pixels {dim} ({n} + 2{_TIMES}{p})")
+            return (f"{label}: the {k}{_TIMES}{k} {what}{dilated} spans "
+                    f"{span} pixels but the padded input is only "
+                    f"{n + 2 * p} {dim} ({n} + 2{_TIMES}{p})")
     return ""
 
 
