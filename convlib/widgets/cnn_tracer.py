@@ -322,6 +322,15 @@ def cnn_tracer(input_size=8, in_channels=1, conv1=(8, 3, 1, 1),
     in_features stay at the starting network's values, as a hand-written
     ``nn.Conv2d``/``nn.Linear`` would.
 
+    Parameters
+    ----------
+    input_size, in_channels : int
+        The input image's (square) size and channels.
+    conv1, pool1, conv2, pool2, classes
+        The starting network, as for `cnn_layers`.
+    wire_channels : bool
+        Start with "fill in in_channels / in_features" ticked.
+
     Returns
     -------
     CnnTracer
