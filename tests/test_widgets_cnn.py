@@ -128,7 +128,7 @@ def test_receptive_field_is_what_a_gradient_reaches():
 
 def test_trace_equals_torch_over_a_sweep(rng):
     failures = 0
-    for _ in range(400):
+    for _ in range(250):
         size, channels, kwargs = _settings(rng)
         layers = cnn_layers(**kwargs)
         trace = trace_cnn(size, channels, layers)
@@ -136,7 +136,7 @@ def test_trace_equals_torch_over_a_sweep(rng):
         assert trace.failed_at == refused, (size, channels, kwargs)
         assert [(r.shape, r.params) for r in trace.rows] == rows
         failures += refused is not None
-    assert 50 < failures < 350  # the sweep tries both kinds
+    assert 30 < failures < 220  # the sweep tries both kinds
 
 
 def test_macs_are_output_size_times_window(rng):
@@ -260,7 +260,7 @@ def _as_js(trace):
 
 
 def test_js_trace_equals_python_over_a_sweep(page, rng):
-    cases = [_settings(rng) for _ in range(3000)]
+    cases = [_settings(rng) for _ in range(1500)]
     cases += [(0, 1, {}), (8, 0, {}), (8, 1, dict(classes=0)),
               (8, 1, dict(conv1=(0, 3, 1, 1))),
               (8, 1, dict(conv2=(4, 3, 1, -1)))]
@@ -278,7 +278,7 @@ def test_js_trace_equals_python_over_a_sweep(page, rng):
         assert js_trace == _as_js(trace_cnn(size, channels, layers)), \
             (size, channels, kwargs)
         broken += js_trace["failedAt"] is not None
-    assert 500 < broken < 2500
+    assert 250 < broken < 1250
 
 
 def _mount(page, demo, how):
