@@ -333,6 +333,8 @@ def test_demo_shows_where_and_why_it_breaks(page, how):
     assert root.locator(".cl-reason").inner_text() == \
         f"breaks at layer 4: {expected.reason}"
     assert root.locator(".cl-trace .cl-row").count() == 4  # input + 3
+    assert root.locator(".cl-failed").inner_text().split() == [
+        "4", "conv2d", "breaks"]
     root.locator("[data-field='wire']").check()
     assert root.locator(".cl-reason").count() == 0
     assert root.locator("[data-field='conv2_in']").input_value() == "4"

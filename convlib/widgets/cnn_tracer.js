@@ -177,7 +177,7 @@
 
   function shapeText(shape) { return "(" + shape.join(", ") + ")"; }
 
-  function table(trace) {
+  function table(trace, layers) {
     var head = ["#", "layer", "output shape", "parameters", "MACs",
                 "receptive field"];
     var th = "padding:.15em .6em;border-bottom:1px solid #888;" +
@@ -202,6 +202,10 @@
            K.big(r.macs), r.rfSize === null ? "whole input"
              : r.rfSize + " (stride " + r.rfStride + ")"], "cl-row");
     });
+    if (trace.failedAt) {  // the layer that breaks, in red
+      row([String(trace.failedAt), layers[trace.failedAt - 1][0],
+           "breaks", "", "", ""], "cl-failed", K.COLORS.error);
+    }
     return K.h("table", {"class": "cl-trace",
                          style: "border-collapse:collapse"}, rows);
   }
@@ -271,7 +275,7 @@
       field("conv2_in").disabled = st.wire;
       field("linear_in").disabled = st.wire;
       if (st.wire) { wire(trace); }
-      K.fill(out, trace.inputShape ? [table(trace)] : []);
+      K.fill(out, trace.inputShape ? [table(trace, layers)] : []);
       if (trace.failedAt === null) {
         out.appendChild(totals(trace));
       } else {
