@@ -12,6 +12,7 @@ Every loader returns a `Dataset`: float32 inputs shaped
 This module imports NumPy only; `mnist1d` and scikit-learn are imported
 inside the functions that need them.
 """
+import codecs
 import functools
 import pickle
 import random
@@ -229,6 +230,10 @@ def digits(test_fraction=0.2, seed=0):
     y = bunch.target.astype(np.int64)
     train, test = _stratified_split(y, test_fraction,
                                     np.random.default_rng(seed))
+    if not len(train) or not len(test):
+        raise ValueError(f"{fn}: test_fraction={test_fraction} leaves "
+                         f"{len(test)} test and {len(train)} training "
+                         "images; both must be >= 1")
     return Dataset(x[train], y[train], x[test], y[test], DIGIT_CLASSES)
 
 
@@ -251,7 +256,9 @@ def _numpy_globals():
     reconstruct = np.ndarray((0,)).__reduce__()[0]
     frombuffer = np.ndarray((0,)).__reduce_ex__(5)[0]
     allowed = {("numpy", "ndarray"): np.ndarray,
-               ("numpy", "dtype"): np.dtype}
+               ("numpy", "dtype"): np.dtype,
+               # bytes in a Python 3 pickle of protocol 2
+               ("_codecs", "encode"): codecs.encode}
     for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
         allowed[(module, "_reconstruct")] = reconstruct
     for module in ("numpy.core.numeric", "numpy._core.numeric"):
@@ -287,11 +294,13 @@ def load_cifar10(root, n_train=None, n_test=None):
     values, row by row), and ``b"labels"``, N ints in 0..9.
 
     The files are read with a restricted unpickler that builds only
-    dicts, lists, bytes, numbers and NumPy arrays (the globals
-    ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``,
-    ``numpy.dtype`` and ``numpy.core.numeric._frombuffer``, also under
-    ``numpy._core``); any other global is refused, so a file from an
-    untrusted source cannot run code.
+    dicts, lists, bytes, numbers and NumPy arrays: the only globals it
+    accepts are ``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``
+    and ``numpy.dtype`` (what the real files name),
+    ``numpy.core.numeric._frombuffer`` (NumPy arrays in pickle protocol
+    5), the same under ``numpy._core``, and ``_codecs.encode`` (bytes in
+    a Python 3 pickle of protocol 2). Any other global is refused, so a
+    file from an untrusted source cannot run code.
 
     Parameters
     ----------

@@ -344,8 +344,10 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
     the test set (`evaluate`). A `tqdm.auto` progress bar over the epochs
     (a widget in a notebook, text in a terminal) shows the latest loss and
     accuracies. torch's global generator is seeded with `seed` too (for
-    dropout and the like; Python's and NumPy's are left alone); the model's initial weights are the caller's:
-    seed before building the model (`set_seed`) for a repeatable run.
+    dropout and the like; Python's and NumPy's are left alone). The
+    model's initial weights are the caller's: seed before building the
+    model (`set_seed`) for a repeatable run. The model's train/eval mode
+    (of every submodule) is as before when `fit` returns.
 
     Parameters
     ----------
