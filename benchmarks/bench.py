@@ -226,6 +226,55 @@ def main(argv=None):
     bench_transposed_stepper(repeats)
     pooling_explorer_latency()
     demo_updates()
+    bench_cnn_tracer()  # chapter 8's demo
+
+
+# ---------------------------------------------------------------------
+# Chapter 8: one update of the CNN shape tracer, in chromium.
+
+DEMO_TARGET_MS = 30.0
+
+_TIME_UPDATES_JS = """n => {
+  const el = document.querySelector('.convlib-cnn-tracer');
+  const size = el.querySelector("[data-field='size']");
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    size.value = String(4 + (i % 40));
+    const t0 = performance.now();
+    size.dispatchEvent(new Event('input', {bubbles: true}));
+    el.querySelector('.cl-output').getBoundingClientRect();  // layout
+    times.push(performance.now() - t0);
+  }
+  return times;
+}"""
+
+
+def bench_cnn_tracer(repeats=200):
+    """Median and worst ms of one CNN shape tracer update in chromium."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("cnn tracer update: skipped (playwright missing)")
+        return None
+    if not os.path.exists(chromium):
+        print(f"cnn tracer update: skipped (no chromium at {chromium})")
+        return None
+    from convlib.widgets import cnn_tracer
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body>"
+                         + cnn_tracer().fallback_html() + "</body>")
+        times = page.evaluate(_TIME_UPDATES_JS, repeats)
+        browser.close()
+    median, worst = statistics.median(times), max(times)
+    verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
+    print(f"cnn tracer update in chromium: {median:.2f} ms median, "
+          f"{worst:.2f} ms worst  target <= {DEMO_TARGET_MS:.0f} ms: "
+          f"{verdict}")
+    return median
 
 
 # ---- chapter 1's demos: time of one update in the browser (target 30 ms)

@@ -289,3 +289,46 @@ def test_dilation_stepper_reads_taps_two_apart(visit):
     demo.locator("[data-field='padding']").select_option("1")
     assert demo.locator(".cl-sum").inner_text() == \
         f"{_seed_conv(stride=1, padding=1, dilation=3)[0, 0]:g}"
+# ---------------------------------------------------------------------
+# Chapter 8: the CNN shape tracer on its built page.
+
+CNN_PAGE = "chapters/08_build_a_cnn.html"
+
+
+def _cnn_shapes(demo):
+    return demo.locator(".cl-trace .cl-shape").all_inner_texts()
+
+
+def test_cnn_tracer_on_the_built_page(session):
+    from convlib.widgets import cnn_layers, trace_cnn
+
+    with session.open(CNN_PAGE) as visit:
+        assert check_page(visit) == []
+        page = visit.page
+        assert page.locator(".widget-subarea .convlib-cnn-tracer").count() \
+            == 1
+        demo = page.locator(".convlib-cnn-tracer").first
+        start = trace_cnn(8, 1, cnn_layers())
+        assert _cnn_shapes(demo)[-2:] == ["(64)", "(10)"]
+        assert demo.locator(".cl-totals").inner_text().replace(
+            "\u2009", "") == (
+            f"total: {sum(r.params for r in start.rows)} parameters, "
+            f"{sum(r.macs for r in start.rows)} MACs per image")
+        demo.locator("[data-field='size']").fill("28")
+        demo.locator("[data-field='pool1_kind']").select_option("avg")
+        mnist = trace_cnn(28, 1, cnn_layers(pool1=("avg", 2, 2)))
+        assert _cnn_shapes(demo)[1:] == [
+            str(r.shape).replace(",)", ")") for r in mnist.rows]
+        params = demo.locator(".cl-trace .cl-params").all_inner_texts()
+        assert params[-1].replace("\u2009", "") == \
+            str(mnist.rows[-1].params)
+        demo.locator("[data-field='wire']").uncheck()
+        demo.locator("[data-field='size']").fill("8")
+        broken = trace_cnn(8, 1, cnn_layers(pool1=("avg", 2, 2),
+                                            linear_in=784))
+        assert demo.locator(".cl-reason").inner_text() == \
+            f"breaks at layer 8: {broken.reason}"
+        demo.locator("[data-field='conv1_k']").fill("11")
+        assert "breaks at layer 1:" in \
+            demo.locator(".cl-reason").inner_text()
+        visit.assert_clean()

@@ -15,6 +15,8 @@ Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
 measures the checkerboard).
 
 Chapter 5: `pooling_explorer` (shows `pool_report`).
+
+Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -45,3 +47,9 @@ from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,
 
 __all__ += ["POOL_INPUT", "PoolingExplorer", "PoolReport", "pool_report",
             "pooling_explorer"]
+# Chapter 8: the CNN shape tracer.
+from .cnn_tracer import (CnnTrace, CnnTracer, LayerTrace, cnn_layers,
+                         cnn_tracer, trace_cnn)
+
+__all__ += ["CnnTrace", "CnnTracer", "LayerTrace", "cnn_layers",
+            "cnn_tracer", "trace_cnn"]
