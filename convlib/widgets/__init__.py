@@ -23,7 +23,7 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "window_steps"]
 
 # Chapter 5: the pooling explorer.
-from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,
+from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,  # noqa: E402
                       pool_report, pooling_explorer)
 
 __all__ += ["POOL_INPUT", "PoolingExplorer", "PoolReport", "pool_report",
