@@ -42,7 +42,7 @@ from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
 __all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
             "overlap_counts", "scatter_steps", "transposed_stepper"]
 # Chapter 5: the pooling explorer.
-from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,
+from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,  # noqa: E402
                       pool_report, pooling_explorer)
 
 __all__ += ["POOL_INPUT", "PoolingExplorer", "PoolReport", "pool_report",
