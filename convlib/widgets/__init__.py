@@ -19,3 +19,13 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
            "shape_calculator", "shape_report", "window_stepper",
            "window_steps"]
+
+# Chapter 7: the activation explorer (shows `activation_samples` and
+# `activation_point` over the sliders' `parameter_grid`).
+from .activations import (ActivationExplorer, activation_explorer,
+                          activation_point, activation_samples,
+                          explorer_config, explorer_x, parameter_grid)
+
+__all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
+            "activation_samples", "explorer_config", "explorer_x",
+            "parameter_grid"]
