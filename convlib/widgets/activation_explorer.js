@@ -155,17 +155,32 @@
       K.fill(sliders, kids);
     }
 
+    // Curves are drawn at every other grid point (enough for the eye,
+    // half the drawing time) and kept until their parameters change, so
+    // moving x0 recomputes nothing but the point.
+    var drawnX = init.xs.filter(function (v, i) { return i % 2 === 0; });
+    var cache = {};
+
+    function curve(f) {
+      var p = state.params[f.name], key = JSON.stringify(p);
+      if (!cache[f.name] || cache[f.name].key !== key) {
+        cache[f.name] = {key: key, r: evaluate(f.name, drawnX, p,
+                                               init.threshold)};
+      }
+      return cache[f.name].r;
+    }
+
     function draw() {
       var fs = [], dfs = [], marks = [], dmarks = [], rows = [], bad = [];
       var items = [];
       init.functions.forEach(function (f) {
         if (!state.selected[f.name]) { return; }
         var p = state.params[f.name], c = color[f.name];
-        var r = evaluate(f.name, init.xs, p, init.threshold);
+        var r = curve(f);
         if (r.error) { bad.push(K.error(f.label + ": " + r.error)); return; }
         var at = evaluate(f.name, [state.point], p, init.threshold);
-        fs.push({x: init.xs, y: r.y, color: c});
-        dfs.push({x: init.xs, y: r.dy, color: c});
+        fs.push({x: drawnX, y: r.y, color: c});
+        dfs.push({x: drawnX, y: r.dy, color: c});
         marks.push({x: state.point, y: at.y[0], color: c});
         dmarks.push({x: state.point, y: at.dy[0], color: c});
         items.push({label: f.label, color: c});
