@@ -93,21 +93,24 @@ class History:
         last = {name: getattr(self, name)[-1] for name in self.COLUMNS}
         return {"epoch": len(self), **last}
 
-    def table(self, digits=3):
+    def table(self, digits=3, seconds=False):
         """The history as a plain-text table, one row per epoch.
 
         Parameters
         ----------
         digits : int
             Decimals shown for every number.
+        seconds : bool
+            Include the (machine-dependent) seconds column.
 
         Returns
         -------
         str
         """
-        header = ["epoch", *self.COLUMNS]
+        columns = self.COLUMNS if seconds else self.COLUMNS[:-1]
+        header = ["epoch", *columns]
         rows = [[str(i + 1)] + [f"{getattr(self, c)[i]:.{digits}f}"
-                                for c in self.COLUMNS]
+                                for c in columns]
                 for i in range(len(self))]
         widths = [max(len(r[j]) for r in [header, *rows])
                   for j in range(len(header))]
@@ -341,8 +344,10 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
     the test set (`evaluate`). A `tqdm.auto` progress bar over the epochs
     (a widget in a notebook, text in a terminal) shows the latest loss and
     accuracies. torch's global generator is seeded with `seed` too (for
-    dropout and the like; Python's and NumPy's are left alone); the model's initial weights are the caller's:
-    seed before building the model (`set_seed`) for a repeatable run.
+    dropout and the like; Python's and NumPy's are left alone). The
+    model's initial weights are the caller's: seed before building the
+    model (`set_seed`) for a repeatable run. The model's train/eval mode
+    (of every submodule) is as before when `fit` returns.
 
     Parameters
     ----------
@@ -399,8 +404,8 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
         for name, value in zip(History.COLUMNS, (loss, acc, test_loss,
                                test_acc, time.perf_counter() - start)):
             getattr(history, name).append(value)
-        bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}",
-                        test_acc=f"{test_acc:.3f}")
+        bar.set_postfix({"loss": f"{loss:.3f}", "acc": f"{acc:.3f}",
+                         "test_acc": f"{test_acc:.3f}"})
     bar.close()
     _restore(modes)
     return history

@@ -4,6 +4,7 @@ import io
 import pickle
 import random
 import socket
+import sys
 
 import numpy as np
 import pytest
@@ -101,9 +102,10 @@ def test_digits_seeded():
     assert not np.array_equal(a.y_train, c.y_train)
 
 
-def test_digits_bad_fraction():
+@pytest.mark.parametrize("fraction", [0, 0.001, 0.999])
+def test_digits_bad_fraction(fraction):
     with pytest.raises(ValueError, match="^digits: .*test_fraction"):
-        data.digits(test_fraction=0)
+        data.digits(test_fraction=fraction)
 
 
 # ---------------------------------------------------------------- CIFAR-10
@@ -227,6 +229,16 @@ def test_cifar_reads_python2_pickles_of_numpy1(tmp_path):
     assert ds.y_train.tolist() == [4, 0, 9]
 
 
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_cifar_reads_every_pickle_protocol(tmp_path, protocol):
+    data.write_cifar10_like(tmp_path, n_per_batch=2)
+    batch = {b"data": np.full((2, 3072), 51, np.uint8), b"labels": [3, 5]}
+    with open(tmp_path / "test_batch", "wb") as file:
+        pickle.dump(batch, file, protocol=protocol)
+    ds = data.load_cifar10(tmp_path, n_train=1)
+    assert np.allclose(ds.x_test, 0.2) and ds.y_test.tolist() == [3, 5]
+
+
 @pytest.mark.parametrize("kwargs, error, argument", [
     (dict(n_train=0), ValueError, "n_train"),
     (dict(n_test=2.5), TypeError, "n_test"),
@@ -251,14 +263,24 @@ sys.meta_path.insert(0, Block())
 from convlib import data
 with tempfile.TemporaryDirectory() as root:
     ds = data.load_cifar10(data.write_cifar10_like(root, 2))
-print(len(ds.x_train), len(data.mnist1d(n_samples=20).x_test))
+print(len(ds.x_train), len(ds.x_test))
 """
 
 
-def test_loaders_run_without_torch():
+def test_cifar_loader_runs_without_torch():
     import subprocess
-    import sys
     result = subprocess.run([sys.executable, "-c", NO_TORCH],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["10", "4"]
+    assert result.stdout.split() == ["10", "2"]
+
+
+@pytest.mark.parametrize("module, call, package", [
+    ("mnist1d.data", lambda: data.mnist1d(n_samples=40, seed=31),
+     "mnist1d==0.0.2.post1"),
+    ("sklearn.datasets", lambda: data.digits(), "scikit-learn"),
+])
+def test_missing_package_is_named(monkeypatch, module, call, package):
+    monkeypatch.setitem(sys.modules, module, None)    # import fails
+    with pytest.raises(ImportError, match=f"pip install {package}"):
+        call()

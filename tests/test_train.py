@@ -107,9 +107,11 @@ def test_progress_bar_in_a_terminal(ds, capsys):
 def test_history_table():
     history = train.History([1.0, 0.5], [0.25, 0.75], [1.2, 0.6],
                             [0.2, 0.7], [0.01, 0.02])
-    lines = history.table(digits=2).splitlines()
+    lines = history.table(digits=2, seconds=True).splitlines()
     assert lines[0].split() == ["epoch", *train.History.COLUMNS]
     assert lines[2].split() == ["2", "0.50", "0.75", "0.60", "0.70", "0.02"]
+    assert "seconds" not in history.table()
+    assert history.table().splitlines()[1].split()[1] == "1.000"
     with pytest.raises(ValueError, match="no epoch"):
         train.History().final()
 
