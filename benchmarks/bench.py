@@ -227,6 +227,57 @@ def main(argv=None):
     pooling_explorer_latency()
     demo_updates()
     bench_cnn_tracer()  # chapter 8's demo
+    bench_activation_explorer()
+
+
+# --------------------------------------------------------------- demos
+# Chapter 7's activation explorer: one update (a slider moved, every
+# function drawn) timed in headless chromium; the target is 30 ms.
+
+DEMO_TARGET_MS = 30.0
+
+_ACTIVATION_UPDATES_JS = """([field, values]) => {
+  const root = document.querySelector('.convlib-demo');
+  const input = root.querySelector(`[data-field='${field}']`);
+  const times = [];
+  for (const v of values) {
+    input.value = String(v);
+    const start = performance.now();
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    void root.offsetHeight;  // include the layout the update causes
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
+def bench_activation_explorer(repeats=40):
+    """Median and worst ms per update of the activation explorer."""
+    from playwright.sync_api import sync_playwright
+
+    from convlib.widgets.activations import SPECS, activation_explorer
+
+    demo = activation_explorer([spec.name for spec in SPECS])
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><body>" + demo.fallback_html()
+                         + "</body>")
+        values = [round(-4 + 8 * k / repeats, 2) for k in range(repeats)]
+        point = page.evaluate(_ACTIVATION_UPDATES_JS, ["point", values])
+        slope = page.evaluate(_ACTIVATION_UPDATES_JS, [
+            "leaky_relu-negative_slope", [k / repeats for k in
+                                          range(repeats)]])
+        browser.close()
+    times = point + slope
+    median, worst = statistics.median(times), max(times)
+    verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
+    print(f"\nactivation explorer, all {len(SPECS)} functions drawn: "
+          f"{median:.1f} ms per update (median), {worst:.1f} ms worst  "
+          f"target <= {DEMO_TARGET_MS:.0f} ms: {verdict}")
+    return median, worst
 
 
 # ---------------------------------------------------------------------

@@ -331,4 +331,43 @@ def test_cnn_tracer_on_the_built_page(session):
         demo.locator("[data-field='conv1_k']").fill("11")
         assert "breaks at layer 1:" in \
             demo.locator(".cl-reason").inner_text()
+# ---------------------------------------------------------------- chapter 7
+# The activation explorer on the built chapter 7 page.
+
+ACTIVATIONS_PAGE = "chapters/07_activations.html"
+
+
+def _shown(demo, name, col):
+    cell = demo.locator(f"tr[data-name='{name}'] td[data-col='{col}']")
+    return float(cell.inner_text().replace("\u2212", "-"))
+
+
+def test_activation_explorer_follows_its_controls(session):
+    from convlib.widgets import activation_point
+
+    with session.open(ACTIVATIONS_PAGE) as visit:
+        assert check_page(visit) == []
+        demo = visit.page.locator(
+            ".widget-subarea .convlib-activation-explorer").first
+        assert demo.locator(".cl-chart").count() == 2
+        value, slope = activation_point("leaky_relu", -1.0,
+                                        negative_slope=0.1)
+        assert abs(_shown(demo, "leaky_relu", "value") - value) < 1e-4
+        demo.locator("[data-field='show-elu']").uncheck()
+        demo.locator("[data-field='show-gelu']").check()
+        demo.locator("[data-field='show-celu']").check()
+        demo.locator("[data-field='celu-alpha']").fill("2.5")
+        demo.locator("[data-field='point']").fill("-1.75")
+        alpha = float(demo.locator("[data-field='celu-alpha']")
+                      .input_value())
+        for name, params in [("celu", {"alpha": alpha}), ("gelu", {}),
+                             ("leaky_relu", {"negative_slope": 0.1})]:
+            value, slope = activation_point(name, -1.75, **params)
+            assert abs(_shown(demo, name, "value") - value) < 1e-4, name
+            assert abs(_shown(demo, name, "slope") - slope) < 1e-4, name
+        assert demo.locator("tr[data-name='elu']").count() == 0
+        demo.locator("[data-field='show-rrelu']").check()
+        demo.locator("[data-field='rrelu-lower']").fill("0.45")
+        demo.locator("[data-field='rrelu-upper']").fill("0.1")
+        assert "lower \u2264 upper" in demo.locator(".cl-reason").inner_text()
         visit.assert_clean()

@@ -53,3 +53,12 @@ from .cnn_tracer import (CnnTrace, CnnTracer, LayerTrace, cnn_layers,
 
 __all__ += ["CnnTrace", "CnnTracer", "LayerTrace", "cnn_layers",
             "cnn_tracer", "trace_cnn"]
+# Chapter 7: the activation explorer (shows `activation_samples` and
+# `activation_point` over the sliders' `parameter_grid`).
+from .activations import (ActivationExplorer, activation_explorer,
+                          activation_point, activation_samples,
+                          explorer_config, explorer_x, parameter_grid)
+
+__all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
+            "activation_samples", "explorer_config", "explorer_x",
+            "parameter_grid"]
