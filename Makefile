@@ -48,7 +48,7 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
-	  --nbval-current-env chapters exercises/source
+	  --nbval-current-env chapters book/how_to_use.ipynb exercises/source
 
 book-test: $(STAMP) browser
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider tests/test_book.py \
@@ -60,7 +60,7 @@ test: $(STAMP) browser
 	$(MAKE) book
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
 	  --nbval-current-env --ignore=tests/hostile \
-	  tests chapters exercises/source
+	  tests chapters book/how_to_use.ipynb exercises/source
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab
