@@ -97,3 +97,26 @@ def test_bipartite_and_chart_draw_svg(page):
 def test_every_demo_is_loaded_after_the_kit():
     source = demo_source("window_stepper.js")
     assert source.index("convlibKit") < source.index("convlibWindowStepper")
+
+
+# ---- raster (added with chapter 4's HDC map)
+
+def test_raster_paints_one_square_per_value_and_marks_a_cell(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        const c = K.raster([[0, 1, 2], [3, 0, 5]],
+            (r, q, v) => v === 0 ? '#ff0000' : '#0000ff',
+            {cell: 10, mark: [1, 2], title: 'map'});
+        K.fill(el, c);
+        const px = (x, y) => Array.from(c.getContext('2d').getImageData(
+            x, y, 1, 1).data.slice(0, 3));
+        return [c.width, c.height, c.dataset.rows, c.dataset.cols,
+                c.title, px(5, 5), px(15, 5), px(15, 15), px(25, 15),
+                px(20, 10)];
+    }""")
+    width, height, rows, cols, title, *pixels = got
+    assert (width, height, rows, cols, title) == (30, 20, "2", "3", "map")
+    red, blue, black = [255, 0, 0], [0, 0, 255], [0, 0, 0]
+    assert pixels[:3] == [red, blue, red]
+    assert pixels[3] == blue      # inside the marked cell
+    assert pixels[4] == black     # its outline

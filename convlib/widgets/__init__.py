@@ -9,6 +9,8 @@ arithmetic and the tests hold the two equal.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
+
+Chapter 4: `hdc_map` (shows `hdc_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -19,3 +21,8 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
            "shape_calculator", "shape_report", "window_stepper",
            "window_steps"]
+
+# Chapter 4: the receptive-field / HDC coverage map
+from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
+
+__all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]

@@ -320,3 +320,34 @@
     chart: chart, legend: legend
   };
 })(typeof window !== "undefined" ? window : globalThis);
+
+// ---- raster (added with chapter 4's HDC map): a 2-D array drawn on a
+// <canvas>, one `cell`-pixel square per value, for maps too large for
+// grid() (a 129 x 129 receptive field).  color(r, c, v) returns a CSS
+// colour; opts {cell (px, default 8), mark: [r, c] outlined in black,
+// class, title}.  The canvas carries data-rows and data-cols.
+(function (K) {
+  "use strict";
+  function raster(values, color, opts) {
+    var o = opts || {}, cell = o.cell || 8;
+    var rows = values.length, cols = rows ? values[0].length : 0;
+    var canvas = K.h("canvas", {width: cols * cell, height: rows * cell,
+                                "class": o["class"] || "cl-raster",
+                                title: o.title, "data-rows": rows,
+                                "data-cols": cols});
+    var ctx = canvas.getContext("2d");
+    for (var r = 0; r < rows; r++) {
+      for (var c = 0; c < cols; c++) {
+        ctx.fillStyle = color(r, c, values[r][c]);
+        ctx.fillRect(c * cell, r * cell, cell, cell);
+      }
+    }
+    if (o.mark) {
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = Math.max(1, cell / 5);
+      ctx.strokeRect(o.mark[1] * cell, o.mark[0] * cell, cell, cell);
+    }
+    return canvas;
+  }
+  K.raster = raster;
+})((typeof window !== "undefined" ? window : globalThis).convlibKit);
