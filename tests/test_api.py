@@ -5,10 +5,12 @@ import subprocess
 import sys
 
 import pytest
+import convlib.data
 import convlib.naive
 import convlib.numpy
 import convlib.shapes
 import convlib.torch
+import convlib.train
 
 NUMPY_OPS = """
 conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d
@@ -65,7 +67,7 @@ def test_shapes_has_the_arithmetic(name):
 
 def _public_functions():
     for module in (convlib.numpy, convlib.torch, convlib.naive,
-                   convlib.shapes):
+                   convlib.shapes, convlib.data, convlib.train):
         for name in getattr(module, "__all__", dir(module)):
             obj = getattr(module, name)
             if inspect.isfunction(obj):
@@ -88,14 +90,14 @@ class Block(importlib.abc.MetaPathFinder):
                                   'anywidget'}:
             raise ImportError('blocked ' + name)
 sys.meta_path.insert(0, Block())
-import convlib.numpy, convlib.naive, convlib.shapes
+import convlib.numpy, convlib.naive, convlib.shapes, convlib.data
 assert not any(m.split('.')[0] in {'torch', 'matplotlib', 'ipywidgets'}
                for m in sys.modules)
 print('ok')
 """
 
 
-def test_numpy_naive_shapes_import_without_torch():
+def test_numpy_naive_shapes_data_import_without_torch():
     result = subprocess.run([sys.executable, "-c", NO_TORCH],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
