@@ -116,9 +116,11 @@
     }
     var centre = (c.length - 1) / 2;
     var cell = Math.max(2, Math.min(20, Math.floor(260 / c.length)));
+    var colours = {0: K.COLORS.hole};  // one colour per path count
     return K.raster(vals, function (r, col, v) {
-      return v === 0 ? K.COLORS.hole : K.shade(0.15 + 0.85 * v /
-                                               (top * top));
+      if (!(v in colours)) { colours[v] = K.shade(0.15 + 0.85 * v /
+                                                  (top * top)); }
+      return colours[v];
     }, {cell: cell, mark: [centre, centre], "class": "cl-map",
         title: "input pixels reaching the centre output"});
   }
