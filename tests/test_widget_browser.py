@@ -370,4 +370,24 @@ def test_activation_explorer_follows_its_controls(session):
         demo.locator("[data-field='rrelu-lower']").fill("0.45")
         demo.locator("[data-field='rrelu-upper']").fill("0.1")
         assert "lower \u2264 upper" in demo.locator(".cl-reason").inner_text()
+# ---- chapter 4: the receptive-field / HDC map on the built page
+
+def test_hdc_map_on_the_built_chapter_4_page(session):
+    from convlib.widgets import hdc_report
+    with session.open("chapters/04_dilated_hdc.html") as visit:
+        assert check_page(visit) == []
+        demo = visit.page.locator(".widget-subarea .convlib-hdc-map").first
+        rep = hdc_report([2, 2, 2], 3)
+        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
+        for field, value in [("r1", "1"), ("r3", "5")]:
+            demo.locator(f"[data-field='{field}']").select_option(value)
+        rep = hdc_report([1, 2, 5], 3)
+        assert demo.locator(".cl-rule").inner_text() == rep.rule_text
+        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
+        demo.locator("[data-field='r2']").select_option("3")
+        demo.locator("[data-field='r3']").select_option("1")
+        rep = hdc_report([1, 3, 1], 3)   # the rule is too strict here
+        assert demo.locator(".cl-verdict").inner_text() == rep.verdict
+        assert demo.locator(".cl-holes").inner_text().startswith(
+            "holes: 0 of 11")
         visit.assert_clean()

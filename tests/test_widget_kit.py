@@ -146,3 +146,24 @@ def test_repaint_updates_a_grid_in_place_or_refuses_another_shape(page):
     assert [c[0] for c in got["cells"]] == ["5", "\u22126", "7", "x"]
     assert got["cells"] == got["fresh"]  # as a new grid would draw it
     assert got["nodes"] == 4
+# ---- raster (added with chapter 4's HDC map)
+
+def test_raster_paints_one_square_per_value_and_marks_a_cell(page):
+    got = page.evaluate("""() => {
+        const K = convlibKit, el = document.getElementById('el');
+        const c = K.raster([[0, 1, 2], [3, 0, 5]],
+            (r, q, v) => v === 0 ? '#ff0000' : '#0000ff',
+            {cell: 10, mark: [1, 2], title: 'map'});
+        K.fill(el, c);
+        const px = (x, y) => Array.from(c.getContext('2d').getImageData(
+            x, y, 1, 1).data.slice(0, 3));
+        return [c.width, c.height, c.dataset.rows, c.dataset.cols,
+                c.title, px(5, 5), px(15, 5), px(15, 15), px(25, 15),
+                px(20, 10)];
+    }""")
+    width, height, rows, cols, title, *pixels = got
+    assert (width, height, rows, cols, title) == (30, 20, "2", "3", "map")
+    red, blue, black = [255, 0, 0], [0, 0, 255], [0, 0, 0]
+    assert pixels[:3] == [red, blue, red]
+    assert pixels[3] == blue      # inside the marked cell
+    assert pixels[4] == black     # its outline

@@ -17,6 +17,8 @@ measures the checkerboard).
 Chapter 5: `pooling_explorer` (shows `pool_report`).
 
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
+
+Chapter 4: `hdc_map` (shows `hdc_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -62,3 +64,7 @@ from .activations import (ActivationExplorer, activation_explorer,
 __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
             "activation_samples", "explorer_config", "explorer_x",
             "parameter_grid"]
+# Chapter 4: the receptive-field / HDC coverage map
+from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
+
+__all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]

@@ -411,3 +411,64 @@
 
   K.layers = layers;
 })(typeof window !== "undefined" ? window : globalThis);
+
+// ---- raster (added with chapter 4's HDC map): a 2-D array drawn on a
+// <canvas>, one `cell`-pixel square per value, for maps too large for
+// grid() (a 129 x 129 receptive field).  color(r, c, v) returns a CSS
+// colour ("#rgb", "#rrggbb" or "rgb(r, g, b)"); opts {cell (px, default
+// 8), mark: [r, c] outlined in black, class, title}.  The pixels are
+// written in one ImageData, so a large map draws in a few milliseconds.
+// The canvas carries data-rows and data-cols.
+(function (K) {
+  "use strict";
+  var parsed = {};
+
+  function rgb(css) {  // [r, g, b] of a CSS colour, cached
+    if (parsed[css]) { return parsed[css]; }
+    var m = /^rgb\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(css), out;
+    if (m) {
+      out = [Number(m[1]), Number(m[2]), Number(m[3])];
+    } else {
+      var hex = css.replace("#", "");
+      if (hex.length === 3) { hex = hex.replace(/(.)/g, "$1$1"); }
+      out = [0, 2, 4].map(function (i) {
+        return parseInt(hex.slice(i, i + 2), 16);
+      });
+    }
+    parsed[css] = out;
+    return out;
+  }
+
+  function raster(values, color, opts) {
+    var o = opts || {}, cell = o.cell || 8;
+    var rows = values.length, cols = rows ? values[0].length : 0;
+    var width = cols * cell, height = rows * cell;
+    var canvas = K.h("canvas", {width: width, height: height,
+                                "class": o["class"] || "cl-raster",
+                                title: o.title, "data-rows": rows,
+                                "data-cols": cols});
+    if (!rows || !cols) { return canvas; }
+    var ctx = canvas.getContext("2d");
+    var image = ctx.createImageData(width, height), px = image.data;
+    for (var r = 0; r < rows; r++) {
+      for (var c = 0; c < cols; c++) {
+        var col = rgb(color(r, c, values[r][c]));
+        for (var y = r * cell; y < (r + 1) * cell; y++) {
+          for (var x = c * cell, i = 4 * (y * width + x);
+               x < (c + 1) * cell; x++, i += 4) {
+            px[i] = col[0]; px[i + 1] = col[1]; px[i + 2] = col[2];
+            px[i + 3] = 255;
+          }
+        }
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    if (o.mark) {
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = Math.max(1, cell / 5);
+      ctx.strokeRect(o.mark[1] * cell, o.mark[0] * cell, cell, cell);
+    }
+    return canvas;
+  }
+  K.raster = raster;
+})((typeof window !== "undefined" ? window : globalThis).convlibKit);
