@@ -1,6 +1,11 @@
 """Convolution and transposed convolution, 1-D to 3-D, in NumPy.
 
-Arguments are checked once, by `convlib._args`, as in every other form.
+The definition is `convlib.numpy._reference`: pad -> every window as a
+strided view -> one `np.tensordot` with the weight per group (and its
+two adjoints for the backward), a few lines each. The functions here
+compute the same numbers faster; the tests hold each fast path equal to
+the reference (tests/test_numpy_reference.py). Arguments are checked
+once, by `convlib._args`, as in every other form.
 
 One N-d implementation (in `convlib.numpy._conv_nd`) serves every
 dimension and both directions:

@@ -1,6 +1,8 @@
 """Pooling layers in NumPy: max, average and max unpooling.
 
-Arguments are checked by `convlib._args`, as in every form.
+The definition is `convlib.numpy._reference` (pad -> strided window
+view -> max or mean over the window axes); the code here is the fast
+path, tested equal to it. Arguments are checked by `convlib._args`.
 
 Every op pads the input (with -inf for max, 0 for average) and reads
 it one kernel offset at a time: whole-array operations, no per-pixel
