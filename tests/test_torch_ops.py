@@ -304,8 +304,8 @@ def fractional_case(draw, small):
                 for m, k in zip(sizes, kernel))
     if draw(st.booleans()):
         kwargs["output_size"] = out
-    else:
-        kwargs["output_ratio"] = tuple((o + 0.5) / m
+    else:  # a ratio below 1 (1 or more is refused, as nn.Fractional...)
+        kwargs["output_ratio"] = tuple((min(o, m - 1) + 0.5) / m
                                        for o, m in zip(out, sizes))
     return [x], kwargs
 

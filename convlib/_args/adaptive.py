@@ -35,7 +35,7 @@ def adaptive_size(fn, output_size, spatial):
 
 
 def _ratio_size(fn, spatial, output_ratio):
-    """int(size * ratio) per dim."""
+    """int(size * ratio) per dim; each ratio must lie in (0, 1)."""
     ratio = output_ratio
     if is_real(ratio):
         ratio = (ratio, ratio)
@@ -44,6 +44,10 @@ def _ratio_size(fn, spatial, output_ratio):
         raise TypeError(
             f"{fn}: output_ratio must be a number or a tuple of 2 "
             f"numbers, got {describe(output_ratio)}")
+    if not all(0 < r < 1 for r in ratio):
+        raise ValueError(
+            f"{fn}: output_ratio must lie strictly between 0 and 1 (the "
+            f"output is smaller than the input), got {output_ratio!r}")
     out = tuple(int(m * r) for m, r in zip(spatial, ratio))
     if any(o < 1 for o in out):
         raise ValueError(
