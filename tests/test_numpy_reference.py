@@ -243,3 +243,30 @@ def test_avg_pool_window_sum_and_spread(case, include, divisor):
                               kwargs.get("divisor_override")) * grad)
     assert np.isclose(lhs, np.sum(probe * back), rtol=1e-10, atol=1e-10)
 
+
+@given(case=pool_cases())
+def test_max_pool_backward_given_the_forward_indices(case):
+    """`indices=` (the forward's) skips the search: the same gradient,
+    in blocks of planes or all at once."""
+    x, a = case
+    n = x.ndim - 2
+    kwargs = _pool_kwargs(a)
+    grad = np.random.default_rng(6).standard_normal(x.shape[:2] + a.out)
+    _, indices = MAX_POOL[n](x, return_indices=True, **kwargs)
+    want = MAX_POOL_BACKWARD[n](grad, x, **kwargs)
+    for block_bytes in (1, 2**20):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("convlib.numpy._pool_common.BLOCK_BYTES",
+                       block_bytes)
+            got = MAX_POOL_BACKWARD[n](grad, x, indices=indices, **kwargs)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_max_pool_backward_checks_the_given_indices():
+    x = np.zeros((1, 1, 4, 4))
+    grad = np.zeros((1, 1, 2, 2))
+    with pytest.raises(ValueError, match="^max_pool2d_backward: indices"):
+        cn.max_pool2d_backward(grad, x, 2, indices=np.zeros((1, 1, 3, 3),
+                                                            int))
+    with pytest.raises(TypeError, match="^max_pool2d_backward: indices"):
+        cn.max_pool2d_backward(grad, x, 2, indices=np.zeros((1, 1, 2, 2)))

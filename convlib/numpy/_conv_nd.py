@@ -130,7 +130,10 @@ def _flat_forward(x, weight, pads, dilation, groups, y):
     a strided view (one phase of `_phases`); it is also returned.
     """
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
-    per = weight[0].size * math.prod(padded) * x.itemsize
+    rows = weight[0].size  # im2col rows per group, or the tap sums' rows:
+    if _taps_after(weight.shape[0] // groups, weight.shape[1]):
+        rows = weight.shape[0] // groups * math.prod(weight.shape[2:])
+    per = rows * math.prod(padded) * x.itemsize
     units = max(1, _FLAT_BYTES // per)  # (group, sample) pairs a chunk
     # all groups of a sample first: many small matmuls (one per group)
     # run faster here than a few long ones, which OpenBLAS threads
@@ -174,17 +177,49 @@ def _flat_chunk(x, w, buf, pads, dilation, y):
     last = (n - 1) * buf.strides[1] + sum(  # offset of the last output
         (o - 1) * st for o, st in zip(y.shape[2:], step))
     length = last // buf.itemsize + 1
-    taps = np.lib.stride_tricks.as_strided(
-        buf, (g, c) + kernel + (length,),
-        (c * buf.strides[0], buf.strides[0])
-        + tuple(d * st for d, st in zip(dilation, step)) + (buf.itemsize,),
-        writeable=False)
-    cols = taps.reshape(g, -1, length)  # a copy unless K == 1
     acc = np.empty((g, m, buf[0].size), y.dtype)
-    np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
+    if _taps_after(m, c):
+        _tap_sums(buf, w, dilation, length, acc)
+    else:
+        taps = np.lib.stride_tricks.as_strided(
+            buf, (g, c) + kernel + (length,),
+            (c * buf.strides[0], buf.strides[0])
+            + tuple(d * st for d, st in zip(dilation, step))
+            + (buf.itemsize,), writeable=False)
+        cols = taps.reshape(g, -1, length)  # a copy unless K == 1
+        np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
     acc = acc.reshape((g * m, n) + buf.shape[2:])
     crop = tuple(slice(0, o) for o in y.shape[2:])
     y[...] = acc[(Ellipsis,) + crop].swapaxes(0, 1)
+
+
+def _taps_after(m, c):
+    """True when `_tap_sums` beats im2col: fewer outputs than inputs
+    per group (its products are M x K rows, im2col's C x K)."""
+    return m < c
+
+
+def _tap_sums(buf, w, dilation, length, acc):
+    """``acc[..., :length]`` of `_flat_chunk` without im2col columns.
+
+    One matmul multiplies every tap's weights with the flat planes as
+    they are, (G, K*M, C) @ (G, C, flat); a tap's share of the output is
+    its rows shifted by the tap's offset along the flat axis, and the
+    shifted rows are summed. Cheaper than im2col when M < C.
+    """
+    g, m, c, kernel = w.shape[0], w.shape[1], w.shape[2], w.shape[3:]
+    taps = np.moveaxis(w.reshape(g, m, c, -1), 3, 1).reshape(g, -1, c)
+    flat = buf.reshape(g, c, -1)
+    rows = np.matmul(taps, flat)  # (G, K*M, flat)
+    step = [st // buf.itemsize for st in buf.strides[2:]]
+    out = acc[..., :length]
+    for t, offsets in enumerate(np.ndindex(*kernel)):
+        at = sum(k * d * st for k, d, st in zip(offsets, dilation, step))
+        part = rows[:, t * m:(t + 1) * m, at:at + length]
+        if t == 0:
+            out[...] = part
+        else:
+            out += part
 
 
 def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):

@@ -405,7 +405,7 @@ def _separable_coords(args, positions, extent):
     return coords
 
 
-def _scatter_planes(grad, indices, out):
+def _scatter_planes(grad, indices, out, unique=False):
     """Sum `grad` into each plane of `out` at flat `indices`.
 
     The max backward: `out` is overwritten with zeros plus the sums.
@@ -416,6 +416,9 @@ def _scatter_planes(grad, indices, out):
     grad, indices : ndarray, shape (N, C, *out_spatial)
     out : C-contiguous ndarray, shape (N, C, *spatial)
         Written in place.
+    unique : bool
+        True when no two entries of a plane share an index inside it
+        (windows that do not overlap): a plain assignment then does.
     """
     n_planes = grad.shape[0] * grad.shape[1]
     size = int(np.prod(out.shape[2:]))
@@ -425,10 +428,14 @@ def _scatter_planes(grad, indices, out):
     if glob.size and (glob.min() < 0 or glob.max() >= size):
         keep = (glob >= 0) & (glob < size)
         glob, weights = np.where(keep, glob, 0), np.where(keep, weights, 0)
+        unique = False  # the dropped ones now all point at 0
     glob = glob + (np.arange(n_planes) * size)[:, None]
     sums = np.reshape(out, -1, copy=False)
     sums[...] = 0
-    np.add.at(sums, glob.reshape(-1), weights.reshape(-1))
+    if unique:
+        sums[glob.reshape(-1)] = weights.reshape(-1)
+    else:
+        np.add.at(sums, glob.reshape(-1), weights.reshape(-1))
 
 
 def _check_grad(grad_output, shape, dtype, fn):

@@ -195,7 +195,8 @@ def _max_pool_forward(fn, n, input, kernel_size, stride, padding,
 
 
 def _max_pool_backward(fn, n, grad_output, input, kernel_size, stride,
-                       padding, dilation, ceil_mode, return_indices):
+                       padding, dilation, ceil_mode, return_indices,
+                       indices=None):
     x, unbatched, params, out = _max_pool(
         fn, n, input, kernel_size, stride, padding, dilation, ceil_mode,
         return_indices)
@@ -203,13 +204,40 @@ def _max_pool_backward(fn, n, grad_output, input, kernel_size, stride,
                            x.dtype, fn)
     grad = grad[None] if unbatched else grad
     grad_input = np.empty(x.shape, x.dtype)
+    kernel, stride, _, dilation = params
+    unique = all(s > d * (k - 1) for k, s, d in zip(kernel, stride,
+                                                    dilation))
+    if indices is not None:  # the forward's: no need to find the maxima
+        given = _given_indices(fn, indices, grad.shape[int(unbatched):])
+
+        def scatter(grad_block, index_block, grad_input_block):
+            _pc._scatter_planes(grad_block, index_block, grad_input_block,
+                                unique)
+            return ()
+        _pc._by_planes(scatter, grad, given.reshape(grad.shape),
+                       grad_input)
+        return _pc._unbatch(grad_input, unbatched)
 
     def backward(block, grad_block, grad_input_block):
-        _, indices = _max_block(block, params, out, True)
-        _pc._scatter_planes(grad_block, indices, grad_input_block)
+        _, found = _max_block(block, params, out, True)
+        _pc._scatter_planes(grad_block, found, grad_input_block, unique)
         return ()
     _pc._by_planes(backward, x, grad, grad_input)
     return _pc._unbatch(grad_input, unbatched)
+
+
+def _given_indices(fn, indices, shape):
+    """`indices` as given to a max-pool backward: integers, `shape`."""
+    given = np.asarray(indices)
+    if given.dtype.kind not in "iu":
+        raise TypeError(
+            f"{fn}: indices must be an integer array (the forward's "
+            f"return_indices), got dtype {given.dtype}")
+    if given.shape != tuple(shape):
+        raise ValueError(
+            f"{fn}: indices must have the output's shape {tuple(shape)}, "
+            f"got {given.shape}")
+    return given
 
 
 @_pc._with_doc(_MAX_DOC, n=1, sp=_pc.SPATIAL[1], out=_pc.OUT_SPATIAL[1])
@@ -233,6 +261,12 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
                              padding, dilation, ceil_mode, return_indices)
 
 
+_INDICES_NOTE = """
+indices : ndarray of int, optional (keyword only)
+    The indices the forward returned (``return_indices=True``) for
+    these arguments. Given, they are used as they are; without them the
+    maxima are found again. They are not checked against `input`."""
+
 _MAX_RETURNS = """grad_input : ndarray, shape of `input`
     `grad_output` summed into the position of each window's maximum
     (the index `return_indices` gives). A window lying wholly in the
@@ -240,31 +274,34 @@ _MAX_RETURNS = """grad_input : ndarray, shape of `input`
     no gradient."""
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool1d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool1d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool1d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool1d_backward", 1, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool2d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool2d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool2d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool2d_backward", 2, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool3d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool3d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool3d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool3d_backward", 3, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
 def _avg_divisor(spatial, a, count_include_pad, divisor_override):
