@@ -19,20 +19,21 @@ from .adaptive import adaptive_size, fractional_args
 from .base import (batched, check_bool, check_grad_shape, check_int,
                    describe, is_int, ntuple)
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
-                   parse_padding, same_padding, transpose_args, transpose_geometry,
-                   transpose_size)
+                   parse_padding, same_padding, transpose_args,
+                   transpose_geometry, transpose_size)
 from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
-                   first_inside, max_pool_args, pool_geometry, pool_input,
-                   pool_params,
-                   pool_size, unpool_args, window_counts)
+                   extent, first_inside, max_pool_args, pool_geometry,
+                   pool_input, pool_params, pool_size, unpool_args,
+                   window_counts)
 
 __all__ = [
-    "adaptive_size", "fractional_args", "batched", "check_bool",
-    "check_grad_shape", "check_int", "describe", "is_int", "ntuple",
+    "adaptive_size", "fractional_args",
+    "batched", "check_bool", "check_grad_shape", "check_int", "describe",
+    "is_int", "ntuple",
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
-    "same_padding",
-    "transpose_args", "transpose_geometry", "transpose_size", "PoolArgs",
-    "avg_pool_args", "check_divisor", "check_norm", "first_inside",
-    "max_pool_args", "pool_geometry", "pool_input", "pool_params", "pool_size",
-    "unpool_args", "window_counts",
+    "same_padding", "transpose_args", "transpose_geometry",
+    "transpose_size",
+    "PoolArgs", "avg_pool_args", "check_divisor", "check_norm", "extent",
+    "first_inside", "max_pool_args", "pool_geometry", "pool_input",
+    "pool_params", "pool_size", "unpool_args", "window_counts",
 ]

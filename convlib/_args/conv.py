@@ -9,8 +9,8 @@ from typing import NamedTuple
 from .base import batched, check_int, ntuple
 
 __all__ = ["ConvArgs", "conv_args", "conv_geometry", "conv_size",
-           "parse_padding", "same_padding", "transpose_args", "transpose_geometry",
-           "transpose_size"]
+           "parse_padding", "same_padding", "transpose_args",
+           "transpose_geometry", "transpose_size"]
 
 
 class ConvArgs(NamedTuple):

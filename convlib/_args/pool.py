@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from .base import batched, check_bool, describe, is_int, is_real, ntuple
 
-__all__ = ["PoolArgs", "pool_params", "pool_size", "pool_geometry",
+__all__ = ["PoolArgs", "extent", "pool_params", "pool_size", "pool_geometry",
            "max_pool_args", "avg_pool_args", "window_counts",
            "check_divisor", "check_norm", "unpool_args", "first_inside",
            "pool_input"]
@@ -59,6 +59,12 @@ def pool_size(size, k, s, p, d, ceil_mode):
     if (out - 1) * s >= size + p:
         out -= 1  # the last window must start inside input or left pad
     return out
+
+
+def extent(out, k, s, d):
+    """Input span that `out` windows read along one dimension (the
+    output-size formula solved for the padded input size)."""
+    return (out - 1) * s + d * (k - 1) + 1
 
 
 def pool_geometry(fn, spatial, kernel_size, stride, padding, dilation,

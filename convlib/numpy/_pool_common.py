@@ -92,8 +92,8 @@ def _unbatch(array, unbatched):
 
 def _extent(out, kernel, stride, dilation):
     """Input extent the `out` windows read, per spatial dimension."""
-    return tuple((o - 1) * s + d * (k - 1) + 1 for o, k, s, d
-                 in zip(out, kernel, stride, dilation))
+    return tuple(_args.extent(*a) for a in zip(out, kernel, stride,
+                                               dilation))
 
 
 def _pad(x, kernel, stride, padding, dilation, out, fill):
@@ -269,7 +269,7 @@ def _entries(array, axis, k, s, d):
     entries are slices of contiguous copies of every s-th row, which
     whole-array operations read faster than a strided view.
     """
-    out = (array.shape[axis] - d * (k - 1) - 1) // s + 1
+    out = _args.conv_size(array.shape[axis], k, s, (0, 0), d)
     tail = (slice(None),) * (-axis - 1)
     phases = {}
     for r in sorted({j * d % s for j in range(k)}):

@@ -88,7 +88,7 @@ def conv_grad_input(grad, weight, spatial, stride, pads, dilation,
 def _pool_windows(x, a, value):
     """Windows (N, C, *out, *K) of x padded with `value`: `padding` on
     the left, what `out` windows need (or a crop) on the right."""
-    pads = [(p, (o - 1) * s + d * (k - 1) + 1 - m - p) for m, o, k, s, p, d
+    pads = [(p, _args.extent(o, k, s, d) - m - p) for m, o, k, s, p, d
             in zip(x.shape[2:], a.out, a.kernel, a.stride, a.padding,
                    a.dilation)]
     return sliding_windows(_pad(x, pads, value), a.kernel, a.stride,

@@ -130,7 +130,7 @@ def _pool_windows(x, kernel, stride, padding, dilation, out_sizes, value):
     pairs = []
     for size, k, s, p, d, out in zip(x.shape[2:], kernel, stride, padding,
                                      dilation, out_sizes):
-        extra = max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+        extra = max(0, _args.extent(out, k, s, d) - (size + 2 * p))
         pairs.append((p, p + extra))
     win = _windows(_pad(x, pairs, value), kernel, stride, dilation)
     for axis, out in enumerate(out_sizes):
