@@ -131,7 +131,8 @@ def _flat_forward(x, weight, pads, dilation, groups, y):
     """
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
     rows = weight[0].size  # im2col rows per group, or the tap sums' rows:
-    if _taps_after(weight.shape[0] // groups, weight.shape[1]):
+    if _taps_after(weight.shape[0] // groups, weight.shape[1],
+                   math.prod(weight.shape[2:])):
         rows = weight.shape[0] // groups * math.prod(weight.shape[2:])
     per = rows * math.prod(padded) * x.itemsize
     units = max(1, _FLAT_BYTES // per)  # (group, sample) pairs a chunk
@@ -178,7 +179,7 @@ def _flat_chunk(x, w, buf, pads, dilation, y):
         (o - 1) * st for o, st in zip(y.shape[2:], step))
     length = last // buf.itemsize + 1
     acc = np.empty((g, m, buf[0].size), y.dtype)
-    if _taps_after(m, c):
+    if _taps_after(m, c, math.prod(kernel)):
         _tap_sums(buf, w, dilation, length, acc)
     else:
         taps = np.lib.stride_tricks.as_strided(
@@ -193,10 +194,11 @@ def _flat_chunk(x, w, buf, pads, dilation, y):
     y[...] = acc[(Ellipsis,) + crop].swapaxes(0, 1)
 
 
-def _taps_after(m, c):
+def _taps_after(m, c, taps):
     """True when `_tap_sums` beats im2col: fewer outputs than inputs
-    per group (its products are M x K rows, im2col's C x K)."""
-    return m < c
+    per group (its products are M x K rows, im2col's C x K) and more
+    than one tap (with one, im2col copies nothing)."""
+    return m < c and taps > 1
 
 
 def _tap_sums(buf, w, dilation, length, acc):
