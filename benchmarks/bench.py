@@ -2,7 +2,9 @@
 
 Run ``python benchmarks/bench.py`` (``--quick`` for fewer repeats).
 Every case runs forward and backward in float32 on the CPU, in one
-process, so the ratios compare like with like even on a busy machine.
+process, so the ratios compare like with like even on a busy machine;
+torch, OpenBLAS and convlib's own thread pool get the same number of
+threads (``--threads``, default 1).
 Times are medians of several repeats after one warm-up call.  The table
 shows each case's median times, the median of the paired ratios
 numpy/torch (the two alternate, so load changes hit both alike) and the
@@ -14,21 +16,56 @@ their own group; the tiny case has an absolute target instead.
 
 convlib.naive (loops) is timed only on the small cases, and only if it
 is importable; missing pooling functions are skipped with a note.
+
+Besides these named cases, every run draws a sweep of conv2d shapes at
+random (`sweep_cases`; the seed is printed, ``--seed`` repeats a run):
+grouped, depthwise, dilated, strided, 1x1, 3x3 and 5x5 convolutions,
+batch 1 to 32, 8 to 128 channels -- shapes nobody tuned on. Its
+geometric means are checked against `SWEEP_TARGETS`. Max pooling's
+backward is compared twice, like with like: given the forward's
+indices against torch's backward, and recomputing them against torch's
+forward + backward.
 """
 import argparse
 import math
 import os
+import random
 import statistics
+import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
 
-import convlib.numpy as cn
+def _threads_option(argv):
+    """The value of ``--threads`` (default 1), read before NumPy loads:
+    OpenBLAS takes its thread count from the environment once."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--threads="):
+            return int(arg.split("=", 1)[1])
+        if arg == "--threads" and i + 1 < len(argv):
+            return int(argv[i + 1])
+    return 1
+
+
+THREADS = _threads_option(sys.argv[1:])
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ[_name] = str(THREADS)
+
+import numpy as np  # noqa: E402  (after the thread count is set)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import convlib.numpy as cn  # noqa: E402
+import convlib.numpy._conv_nd as _conv_nd  # noqa: E402
 
 TARGETS = {"conv fwd": 1.25, "conv bwd": 2.0}
 TINY_TARGET_MS = 0.2
+SWEEP_TARGETS = {"sweep fwd": 1.25, "sweep bwd": 2.0,
+                 "sweep depthwise fwd": 1.5,
+                 "max_pool2d bwd, given indices": 2.0,
+                 "max_pool2d bwd, recomputed": 2.0}
+SWEEP_KINDS = ("grouped", "depthwise", "dilated", "strided", "1x1", "3x3",
+               "5x5")
+SWEEP_MACS = 1.5e8  # per case: keeps one sweep within a minute or two
 
 
 def _conv_case(name, x, w, small=False, **kw):
@@ -190,19 +227,140 @@ def _summary(ratios, tiny_ms):
               f"target <= {TINY_TARGET_MS} ms: {verdict}")
 
 
+def _sweep_case(kind, rng):
+    """One random conv2d case of the given kind (see `sweep_cases`)."""
+    batch = rng.choice([1, 2, 4, 8, 16, 32])
+    c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128])
+    c_out = rng.choice([8, 16, 24, 32, 48, 64, 96, 128])
+    size = rng.choice([7, 8, 14, 16, 28, 32, 56])
+    k, kw = {"1x1": 1, "5x5": 5}.get(kind, 3), {}
+    groups = 1
+    if kind == "grouped":
+        groups = rng.choice([2, 4, 8])
+        c_in, c_out = (max(groups, c - c % groups) for c in (c_in, c_out))
+    elif kind == "depthwise":
+        groups, c_out = c_in, c_in * rng.choice([1, 1, 2])
+    elif kind == "dilated":
+        kw["dilation"] = rng.choice([2, 3])
+    elif kind == "strided":
+        k, kw["stride"] = rng.choice([3, 5]), 2
+    kw["padding"] = kw.get("dilation", 1) * (k // 2)
+    size = max(size, kw.get("dilation", 1) * (k - 1) + 1)
+    while (batch * c_out * c_in // groups * k * k * size * size
+           / kw.get("stride", 1) ** 2 > SWEEP_MACS and batch > 1):
+        batch //= 2
+    name = (f"{kind} {k}x{k} ({batch},{c_in},{size},{size})->{c_out}"
+            + "".join(f" {key[0]}={v}" for key, v in kw.items()
+                      if key != "padding")
+            + (f" g={groups}" if groups > 1 else ""))
+    return dict(name=name, group="sweep", op="conv2d", kind=kind,
+                shapes=((batch, c_in, size, size),
+                        (c_out, c_in // groups, k, k)),
+                kwargs=dict(kw, groups=groups), small=False)
+
+
+def sweep_cases(seed, per_kind=2):
+    """`per_kind` random conv2d cases of every kind in `SWEEP_KINDS`."""
+    rng = random.Random(seed)
+    return [_sweep_case(kind, rng) for _ in range(per_kind)
+            for kind in SWEEP_KINDS]
+
+
+def _max_pool_backward_timers(shape, kwargs):
+    """Closures timing max_pool2d's backward both ways, and torch's."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape, np.float32)
+    values, indices = cn.max_pool2d(x, return_indices=True, **kwargs)
+    grad = rng.standard_normal(values.shape, np.float32)
+    tx = torch.from_numpy(x).requires_grad_()
+    t_grad = torch.from_numpy(grad)
+    t_out = F.max_pool2d(tx, **kwargs)
+
+    def ours_given():
+        cn.max_pool2d_backward(grad, x, indices=indices, **kwargs)
+
+    def ours_recomputed():
+        cn.max_pool2d_backward(grad, x, **kwargs)
+
+    def torch_backward():
+        torch.autograd.grad(t_out, tx, t_grad, retain_graph=True)
+
+    def torch_both():
+        out = F.max_pool2d(tx, **kwargs)
+        torch.autograd.grad(out, tx, t_grad)
+    return (ours_given, torch_backward), (ours_recomputed, torch_both)
+
+
+def run_pool_backward(repeats):
+    """Paired ratios of max_pool2d_backward, with and without indices."""
+    ratios = {"max_pool2d bwd, given indices": [],
+              "max_pool2d bwd, recomputed": []}
+    for shape, kwargs in (((32, 64, 56, 56), dict(kernel_size=3, stride=2)),
+                          ((16, 32, 32, 32), dict(kernel_size=2)),
+                          ((8, 64, 28, 28), dict(kernel_size=3, stride=1,
+                                                 padding=1))):
+        pairs = _max_pool_backward_timers(shape, kwargs)
+        for (label, values), pair in zip(ratios.items(), pairs):
+            times = _paired_ms(*pair, repeats)
+            values.append(times[2:4])
+            print(f"  {label:32s} {str(shape):18s} {times[0]:9.3f} "
+                  f"{times[1]:9.3f} {times[2]:6.2f} {times[3]:6.2f}")
+    return ratios
+
+
+def run_sweep(seed, repeats):
+    """Time the random sweep; {group: [(ratio, best ratio), ...]}."""
+    print(f"\nsweep of random conv2d shapes, seed {seed} "
+          f"(repeat with --seed {seed})")
+    ratios = {"sweep fwd": [], "sweep bwd": [], "sweep depthwise fwd": []}
+    for case in sweep_cases(seed):
+        result = run_case(case, repeats, None)
+        for direction, times in result.items():
+            print(_row(case["name"][:36], direction, times))
+            ratios[f"sweep {direction}"].append(times[2:4])
+        if case["kind"] == "depthwise":
+            ratios["sweep depthwise fwd"].append(result["fwd"][2:4])
+    print("\nmax_pool2d_backward against torch (numpy ms, torch ms, "
+          "ratio, best)")
+    ratios.update(run_pool_backward(repeats))
+    print("\nsweep: geometric mean of numpy/torch time ratios "
+          "(median of paired runs; ratio of the fastest runs)")
+    for group, values in ratios.items():
+        mean, best = (_geomean(v) for v in zip(*values))
+        target = SWEEP_TARGETS[group]
+        print(f"  {group:32s} {mean:5.2f} {best:5.2f}  ({len(values)} "
+              f"cases)  target <= {target:.2f}: "
+              f"{'ok' if mean <= target else 'MISSED'} / "
+              f"{'ok' if best <= target else 'MISSED'}")
+    return ratios
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats (noisier)")
     parser.add_argument("--widgets", action="store_true",
                         help="only the demos' update latencies")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the random conv2d sweep")
+    parser.add_argument("--sweep-only", action="store_true",
+                        help="skip the named cases")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="threads for torch, OpenBLAS and convlib's "
+                        "own thread pool alike (default 1: like with "
+                        "like, and steady on a busy machine)")
     args = parser.parse_args(argv)
     if args.widgets:
-        pooling_explorer_latency()
+        demo_latencies(3 if args.quick else 9)
         return
+    torch.set_num_threads(THREADS)
+    _conv_nd._THREADS = THREADS
+    seed = (args.seed if args.seed is not None
+            else random.SystemRandom().randrange(10**6))
     repeats = 3 if args.quick else 9
     naive = _naive_module()
-    print(f"torch {torch.__version__} threads={torch.get_num_threads()}, "
+    print(f"torch {torch.__version__}, threads={torch.get_num_threads()} "
+          f"(torch, OpenBLAS and convlib alike), "
           f"numpy {np.__version__}, cpus={os.cpu_count()}, "
           f"repeats={repeats}, naive={'yes' if naive else 'missing'}")
     print(f"{'case':36s} dir {'numpy ms':>9s} {'torch ms':>9s} "
@@ -210,7 +368,7 @@ def main(argv=None):
     ratios = {f"{g} {d}": [] for g in ("conv", "pool", "small conv")
               for d in ("fwd", "bwd")}
     tiny_ms = None
-    for case in CASES:
+    for case in ([] if args.sweep_only else CASES):
         if getattr(cn, case["op"], None) is None:
             print(f"{case['name']:36s} skipped: convlib.numpy."
                   f"{case['op']} is not there yet")
@@ -221,7 +379,15 @@ def main(argv=None):
             ratios[f"{case['group']} {direction}"].append(times[2:4])
         if case["name"].startswith("tiny"):
             tiny_ms = result["fwd"][0]
-    _summary(ratios, tiny_ms)
+    if not args.sweep_only:
+        _summary(ratios, tiny_ms)
+    run_sweep(seed, repeats)
+    if not args.sweep_only:
+        demo_latencies(repeats)
+
+
+def demo_latencies(repeats):
+    """Update times of every chapter's demo in headless chromium."""
     _demo_summary()  # chapter 2
     bench_transposed_stepper(repeats)
     pooling_explorer_latency()

@@ -121,12 +121,13 @@ def sliding_windows(padded, kernel_size, stride, dilation):
         ``(spatial[d] - dilation[d] * (kernel_size[d] - 1) - 1)
         // stride[d] + 1``.
     """
+    from ._args.conv import conv_size  # the formula lives there
     n = len(kernel_size)
     lead = padded.shape[:-n]
     spatial = padded.shape[-n:]
-    out = tuple(
-        (size - d * (k - 1) - 1) // s + 1
-        for size, k, s, d in zip(spatial, kernel_size, stride, dilation))
+    out = tuple(conv_size(size, k, s, (0, 0), d)
+                for size, k, s, d in zip(spatial, kernel_size, stride,
+                                         dilation))
     strides = padded.strides
     lead_strides = strides[:-n]
     sp_strides = strides[-n:]

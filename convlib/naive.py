@@ -8,14 +8,15 @@ it is slow, and meant for small inputs, for teaching, and as a second
 opinion on `convlib.numpy`.
 
 Signatures are those of `torch.nn.functional`; layout (N, C, *spatial),
-an unbatched (C, *spatial) input is also accepted. Output sizes come
-from `convlib.shapes`. This module never imports torch.
+an unbatched (C, *spatial) input is also accepted. Arguments, their
+checks and the output sizes come from the argument layer
+`convlib._args`, shared with `convlib.shapes`, `convlib.numpy` and
+`convlib.torch`. This module never imports torch.
 """
 import numpy as np
 
-from ._util import check_array, check_positive_int, ntuple
-from .shapes._args import _check_bool, _conv_args
-from .shapes.output_size import _conv_size, _pool_size, _transpose_size
+from . import _args
+from ._util import check_array
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
            "max_pool2d", "avg_pool2d", "linear"]
@@ -23,58 +24,29 @@ __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
 
 # ------------------------------------------------------------- helpers
 
-def _batched(input, n, fn):
-    """Input as (N, C, *spatial) and whether it came without a batch."""
-    x = check_array(input, "input", fn, ndims=(n + 1, n + 2))
-    if x.ndim == n + 1:
-        return x[np.newaxis], True
-    return x, False
+def _arrays(fn, n, **arrays):
+    """Each array argument (None stays None) as an ndarray of floats.
+
+    The input may be unbatched: it gets n + 1 or n + 2 dimensions.
+    """
+    return [None if a is None else check_array(
+        a, name, fn, ndims=(n + 1, n + 2) if name == "input" else None)
+        for name, a in arrays.items()]
 
 
-def _bias(bias, channels, fn):
-    if bias is None:
-        return None
-    b = check_array(bias, "bias", fn, ndims=(1,))
-    if b.shape[0] != channels:
-        raise ValueError(
-            f"{fn}: bias must have shape ({channels},) to match the "
-            f"output channels, got shape {b.shape}")
-    return b
-
-
-def _check_channels(fn, channels, per_group, groups, weight_dim):
-    """The input channels must equal weight's per-group count x groups."""
-    if channels % groups:
-        raise ValueError(
-            f"{fn}: input channels must be divisible by groups, got "
-            f"{channels} channels and groups={groups}")
-    if channels != per_group * groups:
-        raise ValueError(
-            f"{fn}: weight has {per_group} input channels per group "
-            f"(weight.shape[{weight_dim}]) but input has {channels} "
-            f"channels with groups={groups}")
+def _shape(array):
+    return None if array is None else array.shape
 
 
 def _conv_setup(fn, n, input, weight, bias, stride, padding, dilation,
                 groups):
-    """Check a convolution's arguments; return what its loops need."""
-    x, unbatched = _batched(input, n, fn)
-    w = check_array(weight, "weight", fn, ndims=(n + 2,))
-    groups = check_positive_int(groups, "groups", fn)
-    if w.shape[0] % groups:
-        raise ValueError(
-            f"{fn}: out channels (weight.shape[0] = {w.shape[0]}) must "
-            f"be divisible by groups, got groups={groups}")
-    _check_channels(fn, x.shape[1], w.shape[1], groups, 1)
-    b = _bias(bias, w.shape[0], fn)
-    k, s, pads, d = _conv_args(fn, n, w.shape[2:], stride, padding,
-                               dilation)
-    out_size = tuple(
-        _conv_size(size, *args, fn, kernel_name="weight's kernel size")
-        for size, *args in zip(x.shape[2:], k, s, pads, d))
+    """Check a convolution's arguments; return arrays and `ConvArgs`."""
+    x, w, b = _arrays(fn, n, input=input, weight=weight, bias=bias)
+    a = _args.conv_args(fn, n, x.shape, w.shape, _shape(b), stride,
+                        padding, dilation, groups)
     dtype = np.result_type(x, w)
-    return (x.astype(dtype), w.astype(dtype), b, s, pads, d, out_size,
-            groups, unbatched)
+    x = x if a.batched else x[np.newaxis]
+    return x.astype(dtype), w.astype(dtype), b, a
 
 
 def _zero_pad(x, pads):
@@ -122,10 +94,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1,
         Wrong ndim, channel mismatch, kernel larger than the padded
         input, bad stride/padding/dilation/groups.
     """
-    x, w, b, (s,), (pads,), (d,), (length,), groups, unbatched = (
-        _conv_setup("conv1d", 1, input, weight, bias, stride, padding,
-                    dilation, groups))
-    x = _zero_pad(x, [pads])
+    x, w, b, a = _conv_setup("conv1d", 1, input, weight, bias, stride,
+                             padding, dilation, groups)
+    (s,), (d,), (length,), groups = a.stride, a.dilation, a.out, a.groups
+    x = _zero_pad(x, a.pads)
     c_out, c_group, k = w.shape
     out = np.zeros((x.shape[0], c_out, length), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -137,7 +109,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1,
                 out[n, o, i] = np.sum(window * w[o])
             if b is not None:
                 out[n, o] += b[o]
-    return _unbatch(out, unbatched)
+    return _unbatch(out, not a.batched)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
@@ -168,10 +140,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
         Wrong ndim, channel mismatch, kernel larger than the padded
         input, bad stride/padding/dilation/groups.
     """
-    x, w, b, s, pads, d, (height, width), groups, unbatched = (
-        _conv_setup("conv2d", 2, input, weight, bias, stride, padding,
-                    dilation, groups))
-    x = _zero_pad(x, pads)
+    x, w, b, a = _conv_setup("conv2d", 2, input, weight, bias, stride,
+                             padding, dilation, groups)
+    s, d, (height, width), groups = a.stride, a.dilation, a.out, a.groups
+    x = _zero_pad(x, a.pads)
     c_out, c_group, kh, kw = w.shape
     out = np.zeros((x.shape[0], c_out, height, width), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -185,7 +157,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
                     out[n, o, i, j] = np.sum(window * w[o])
             if b is not None:
                 out[n, o] += b[o]
-    return _unbatch(out, unbatched)
+    return _unbatch(out, not a.batched)
 
 
 def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
@@ -217,10 +189,12 @@ def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
         As `conv2d`, or grad_output of the wrong shape.
     """
     fn = "conv2d_backward"
-    x, w, b, s, pads, d, out_size, groups, unbatched = _conv_setup(
-        fn, 2, input, weight, bias, stride, padding, dilation, groups)
+    x, w, b, a = _conv_setup(fn, 2, input, weight, bias, stride, padding,
+                             dilation, groups)
+    s, pads, d, groups, unbatched = (a.stride, a.pads, a.dilation,
+                                     a.groups, not a.batched)
     grad = _grad_output(fn, grad_output, (x.shape[0], w.shape[0])
-                        + out_size, unbatched)
+                        + a.out, unbatched)
     xp = _zero_pad(x, pads)
     grad_x = np.zeros_like(xp)
     grad_w = np.zeros_like(w)
@@ -240,35 +214,20 @@ def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
 
 def _grad_output(fn, grad_output, shape, unbatched):
     grad = check_array(grad_output, "grad_output", fn)
-    expected = shape[1:] if unbatched else shape
-    if grad.shape != expected:
-        raise ValueError(
-            f"{fn}: grad_output must have the output's shape "
-            f"{expected}, got {grad.shape}")
+    _args.check_grad_shape(fn, grad.shape, shape[1:] if unbatched
+                           else shape)
     return grad[np.newaxis] if unbatched else grad
 
 
 def _transpose_setup(fn, input, weight, bias, stride, padding,
                      output_padding, groups, dilation):
-    """Check conv_transpose2d's arguments; return what its loops need."""
-    x, unbatched = _batched(input, 2, fn)
-    w = check_array(weight, "weight", fn, ndims=(4,))
-    groups = check_positive_int(groups, "groups", fn)
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(
-            f"{fn}: weight must have shape (C_in, C_out / groups, kH, "
-            f"kW) with C_in = {x.shape[1]} input channels, got "
-            f"weight.shape[0] = {w.shape[0]}")
-    _check_channels(fn, x.shape[1], x.shape[1] // groups, groups, 0)
-    b = _bias(bias, w.shape[1] * groups, fn)
-    args = [ntuple(v, 2, name, fn, minimum) for v, name, minimum in (
-        (stride, "stride", 1), (padding, "padding", 0),
-        (output_padding, "output_padding", 0), (dilation, "dilation", 1))]
-    out_size = tuple(_transpose_size(size, k, *rest, fn) for size, k, *rest
-                     in zip(x.shape[2:], w.shape[2:], *args))
+    """Check conv_transpose2d's arguments; return arrays and `ConvArgs`."""
+    x, w, b = _arrays(fn, 2, input=input, weight=weight, bias=bias)
+    a = _args.transpose_args(fn, 2, x.shape, w.shape, _shape(b), stride,
+                             padding, output_padding, groups, dilation)
     dtype = np.result_type(x, w)
-    return (x.astype(dtype), w.astype(dtype), b, *args, out_size,
-            groups, unbatched)
+    x = x if a.batched else x[np.newaxis]
+    return x.astype(dtype), w.astype(dtype), b, a
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
@@ -300,9 +259,11 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
         Wrong ndim, channel mismatch, output_padding not smaller than
         stride or dilation, output size below 1, bad arguments.
     """
-    x, w, b, s, p, _, d, (height, width), groups, unbatched = (
-        _transpose_setup("conv_transpose2d", input, weight, bias, stride,
-                         padding, output_padding, groups, dilation))
+    x, w, b, a = _transpose_setup("conv_transpose2d", input, weight, bias,
+                                  stride, padding, output_padding, groups,
+                                  dilation)
+    s, d, (height, width), groups = a.stride, a.dilation, a.out, a.groups
+    p = tuple(lo for lo, _ in a.pads)
     c_in, c_group, kh, kw = w.shape
     full = np.zeros((x.shape[0], c_group * groups,
                      p[0] + height, p[1] + width), dtype=x.dtype)
@@ -318,27 +279,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
     out = full[:, :, p[0]:, p[1]:]
     if b is not None:
         out = out + b[:, np.newaxis, np.newaxis]
-    return _unbatch(out, unbatched)
+    return _unbatch(out, not a.batched)
 
 
 # ------------------------------------------------------------- pooling
 
-def _pool_setup(fn, input, kernel_size, stride, padding, dilation,
-                ceil_mode):
-    """Check a 2-D pooling's arguments; return what its loops need."""
-    x, unbatched = _batched(input, 2, fn)
-    k = ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
-    if stride is None or (isinstance(stride, (tuple, list))
-                          and len(stride) == 0):
-        s = k  # torch's default: non-overlapping windows
-    else:
-        s = ntuple(stride, 2, "stride", fn, minimum=1)
-    p = ntuple(padding, 2, "padding", fn, minimum=0)
-    d = ntuple(dilation, 2, "dilation", fn, minimum=1)
-    ceil_mode = _check_bool(ceil_mode, "ceil_mode", fn)
-    out_size = tuple(_pool_size(*args, ceil_mode, fn)
-                     for args in zip(x.shape[2:], k, s, p, d))
-    return x, k, s, p, d, out_size, unbatched
+def _pool_input(x, args):
+    """The input, batched; `args` are its checked `PoolArgs`."""
+    return x if args.batched else x[np.newaxis]
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -378,17 +326,20 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
         the padded input, bad arguments.
     """
     fn = "max_pool2d"
-    x, k, s, p, d, out_size, unbatched = _pool_setup(
-        fn, input, kernel_size, stride, padding, dilation, ceil_mode)
-    return_indices = _check_bool(return_indices, "return_indices", fn)
-    out = np.zeros(x.shape[:2] + out_size, dtype=x.dtype)
+    x = check_array(input, "input", fn)
+    a = _args.max_pool_args(fn, 2, x.shape, kernel_size, stride, padding,
+                            dilation, ceil_mode, return_indices)
+    x = _pool_input(x, a)
+    k, s, p, d, unbatched = a.kernel, a.stride, a.padding, a.dilation, \
+        not a.batched
+    out = np.zeros(x.shape[:2] + a.out, dtype=x.dtype)
     indices = np.zeros(out.shape, dtype=np.int64)
     width = x.shape[3]
     for n, c, i, j in np.ndindex(*out.shape):
         # torch's start: the first window position at or after index 0
         # (a dilated window may lie wholly in the padding: -inf there)
-        r0, c0 = (_first_inside(o * s[a] - p[a], d[a])
-                  for a, o in ((0, i), (1, j)))
+        r0, c0 = (_args.first_inside(o * s[e] - p[e], d[e])
+                  for e, o in ((0, i), (1, j)))
         best, where = -np.inf, r0 * width + c0
         for r, q in _window_positions(i, j, k, s, p, d, x.shape[2:]):
             value = x[n, c, r, q]
@@ -398,13 +349,6 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
     if return_indices:
         return _unbatch(out, unbatched), _unbatch(indices, unbatched)
     return _unbatch(out, unbatched)
-
-
-def _first_inside(start, d):
-    """`start` moved forward in steps of `d` until it is >= 0."""
-    while start < 0:
-        start += d
-    return start
 
 
 def _window_positions(i, j, k, s, p, d, shape):
@@ -451,14 +395,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0,
         the padded input, bad arguments.
     """
     fn = "avg_pool2d"
-    x, k, s, p, _, out_size, unbatched = _pool_setup(
-        fn, input, kernel_size, stride, padding, 1, ceil_mode)
-    count_include_pad = _check_bool(count_include_pad,
-                                    "count_include_pad", fn)
-    if divisor_override is not None:
-        divisor_override = check_positive_int(
-            divisor_override, "divisor_override", fn)
-    out = np.zeros(x.shape[:2] + out_size, dtype=x.dtype)
+    x = check_array(input, "input", fn)
+    a, count_include_pad = _args.avg_pool_args(
+        fn, 2, x.shape, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override)
+    x = _pool_input(x, a)
+    k, s, p, unbatched = a.kernel, a.stride, a.padding, not a.batched
+    out = np.zeros(x.shape[:2] + a.out, dtype=x.dtype)
     for n, c, i, j in np.ndindex(*out.shape):
         rows = _clipped_range(i * s[0] - p[0], k[0], x.shape[2], p[0])
         cols = _clipped_range(j * s[1] - p[1], k[1], x.shape[3], p[1])
@@ -511,7 +454,11 @@ def linear(input, weight, bias=None):
             f"{fn}: input's last dimension must equal weight.shape[1] "
             f"= {w.shape[1]} (in_features), got input of shape "
             f"{x.shape}")
-    b = _bias(bias, w.shape[0], fn)
+    b = None if bias is None else check_array(bias, "bias", fn, (1,))
+    if b is not None and b.shape[0] != w.shape[0]:
+        raise ValueError(
+            f"{fn}: bias must have shape ({w.shape[0]},) to match the "
+            f"output features, got shape {b.shape}")
     dtype = np.result_type(x, w)
     out = np.zeros(x.shape[:-1] + (w.shape[0],), dtype=dtype)
     for position in np.ndindex(*x.shape[:-1]):

@@ -1,9 +1,16 @@
-"""The bad-input table: every convlib module refuses bad calls clearly.
+"""The bad-input table: every form of every op refuses bad calls alike.
 
-Each row is one bad call. It must raise the listed exception type (a
-ValueError for a bad value, a TypeError for a bad type -- never a bare
-numpy/torch error or an assert), the message must start with the
-function's name and must name the offending argument.
+Each row of `OPS` is one bad call. It runs against every form that has
+the function -- `convlib.naive`, `convlib.numpy` (forward and, where
+there is one, `*_backward`) and `convlib.torch` (with tensors) -- and
+each must raise the listed exception type (a ValueError for a bad
+value, a TypeError for a bad type; never a bare numpy/torch error or an
+assert), with a message that starts with the function's name and names
+the offending argument. A row's `size` twin makes the same mistake in
+`convlib.shapes`. `SHAPES` rows are `convlib.shapes` alone.
+
+`ACCEPTED` lists calls the forms once disagreed on that torch accepts:
+every form must accept them and give torch's result.
 """
 import importlib
 from collections import namedtuple
@@ -11,185 +18,345 @@ from collections import namedtuple
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
-Bad = namedtuple("Bad", "module function args kwargs error argument")
+import convlib.naive
+import convlib.numpy
+import convlib.shapes
+import convlib.torch
+
+Bad = namedtuple("Bad", "function args kwargs error argument size",
+                 defaults=(None,))
+Size = namedtuple("Size", "function args kwargs")
+V, TE = ValueError, TypeError
+FORMS = {"naive": convlib.naive, "numpy": convlib.numpy,
+         "torch": convlib.torch}
 
 
 def Z(*shape):
-    """A NumPy array of zeros (float64)."""
+    """A NumPy array of zeros (float64); tensors for convlib.torch."""
     return np.zeros(shape)
 
 
-def T(*shape):
-    """A torch tensor of zeros (float64)."""
-    return torch.zeros(shape, dtype=torch.float64)
+def I(*shape):  # noqa: E743 -- integer indices
+    return np.zeros(shape, dtype=np.int64)
 
 
-S, N = "convlib.shapes", "convlib.naive"
-V = ValueError
-TE = TypeError
-
-SHAPES = [
-    Bad(S, "conv_output_size", (-1,), dict(kernel_size=3), V, "input_size"),
-    Bad(S, "conv_output_size", ("5",), dict(kernel_size=3), TE,
-        "input_size"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=0), V, "kernel_size"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=2.0), TE,
-        "kernel_size"),
-    Bad(S, "conv_output_size", ((5, 5),), dict(kernel_size=(3, 3, 3)), V,
-        "kernel_size"),
-    Bad(S, "conv_output_size", (2,), dict(kernel_size=3), V, "kernel_size"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=3, stride=0), V,
-        "stride"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=3, dilation=-1), V,
-        "dilation"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=3, padding="full"),
-        V, "padding"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=3, padding="same",
-                                          stride=2), V, "padding"),
-    Bad(S, "conv_output_size", (5,), dict(kernel_size=3, padding=-2), V,
-        "padding"),
-    Bad(S, "conv_transpose_output_size", (3,),
-        dict(kernel_size=3, stride=2, output_padding=2), V,
-        "output_padding"),
-    Bad(S, "conv_transpose_output_size", (1,),
-        dict(kernel_size=1, padding=1), V, "padding"),
-    Bad(S, "pool_output_size", (5,), dict(kernel_size=2, padding=2), V,
-        "padding"),
-    Bad(S, "pool_output_size", (5,), dict(kernel_size=3, stride=-1), V,
-        "stride"),
-    Bad(S, "pool_output_size", (5,), dict(kernel_size=3, ceil_mode="yes"),
-        TE, "ceil_mode"),
-    Bad(S, "receptive_field", ([{"stride": 2}],), {}, V, "kernel_size"),
-    Bad(S, "receptive_field", ([object()],), {}, TE, "layers"),
-    Bad(S, "hdc_m_chain", ([1, 2, 0],), {}, V, "rates"),
-    Bad(S, "hdc_m_chain", ([1, 2],), dict(kernel_size=0), V,
-        "kernel_size"),
-    Bad(S, "coverage", ([1, 2.5],), {}, TE, "rates"),
-    Bad(S, "count_params", ("conv2d",),
-        dict(in_channels=3, out_channels=4, kernel_size=3, groups=2), V,
+X1, X2, W2 = Z(1, 1, 5, 5), Z(1, 3, 5, 5), Z(1, 1, 3, 3)
+CONV = [
+    Bad("conv2d", (Z(5, 5), W2), {}, V, "input"),
+    Bad("conv2d", (X2, Z(2, 2, 3, 3)), {}, V, "weight"),
+    Bad("conv2d", (X2, Z(2, 1, 3, 3)), dict(groups=2), V, "groups"),
+    Bad("conv2d", (X2, Z(3, 1, 3, 3)), dict(groups=0), V, "groups"),
+    Bad("conv2d", (X2, Z(3, 1, 3, 3)), dict(groups=3.0), TE, "groups"),
+    Bad("conv2d", (Z(1, 4, 5, 5), Z(3, 2, 3, 3)), dict(groups=2), V,
         "groups"),
-    Bad(S, "count_params", ("conv2d",),
-        dict(in_channels=-3, out_channels=4, kernel_size=3), V,
-        "in_channels"),
-    Bad(S, "count_flops", ("conv2d", 2),
-        dict(in_channels=1, out_channels=1, kernel_size=3), V,
-        "kernel_size"),
+    Bad("conv2d", (Z(1, 1, 2, 2), W2), {}, V, "weight",
+        Size("conv_output_size", (2,), dict(kernel_size=3))),
+    Bad("conv2d", (X1, Z(0, 1, 3, 3)), {}, V, "weight"),
+    Bad("conv2d", (X1, Z(1, 1, 0, 3)), {}, V, "weight",
+        Size("conv_output_size", (5,), dict(kernel_size=0))),
+    Bad("conv2d", (X1, W2), dict(padding="full"), V, "padding",
+        Size("conv_output_size", (5,), dict(kernel_size=3,
+                                            padding="full"))),
+    Bad("conv2d", (X1, W2), dict(padding=-1), V, "padding",
+        Size("conv_output_size", (5,), dict(kernel_size=3, padding=-1))),
+    Bad("conv2d", (X1, W2), dict(padding=1.5), TE, "padding",
+        Size("conv_output_size", (5,), dict(kernel_size=3, padding=1.5))),
+    Bad("conv2d", (X1, W2), dict(padding="same", stride=2), V, "padding",
+        Size("conv_output_size", (5,), dict(kernel_size=3, stride=2,
+                                            padding="same"))),
+    Bad("conv2d", (X1, W2), dict(stride=0), V, "stride",
+        Size("conv_output_size", (5,), dict(kernel_size=3, stride=0))),
+    Bad("conv2d", (X1, W2), dict(stride=1.5), TE, "stride",
+        Size("conv_output_size", (5,), dict(kernel_size=3, stride=1.5))),
+    Bad("conv2d", (X1, W2), dict(stride=()), V, "stride",
+        Size("conv_output_size", ((5, 5),), dict(kernel_size=3,
+                                                 stride=()))),
+    Bad("conv2d", (X1, W2), dict(stride=(1, 1, 1)), V, "stride"),
+    Bad("conv2d", (X1, W2), dict(dilation=0), V, "dilation",
+        Size("conv_output_size", (5,), dict(kernel_size=3, dilation=0))),
+    Bad("conv2d", (X1, W2), dict(dilation=3), V, "weight",
+        Size("conv_output_size", (5,), dict(kernel_size=3, dilation=3))),
+    Bad("conv2d", (X1, Z(2, 1, 3, 3), Z(3)), {}, V, "bias"),
+    Bad("conv2d", (np.array([[["a"]]]), Z(1, 1, 1, 1)), {}, TE, "input"),
+    Bad("conv1d", (Z(1, 1, 1, 5), Z(1, 1, 3)), {}, V, "input"),
+    Bad("conv1d", (Z(1, 1, 5), Z(1, 1, 3)), dict(dilation=1.5), TE,
+        "dilation"),
+    Bad("conv3d", (Z(1, 1, 3, 3, 3), W2), {}, V, "weight"),
 ]
-
-NAIVE = [
-    Bad(N, "conv2d", (Z(5, 5), Z(1, 1, 3, 3)), {}, V, "input"),
-    Bad(N, "conv2d", (Z(1, 3, 5, 5), Z(2, 2, 3, 3)), {}, V, "weight"),
-    Bad(N, "conv2d", (Z(1, 3, 5, 5), Z(2, 1, 3, 3)), dict(groups=2), V,
+X3 = Z(1, 2, 3, 3)
+TRANSPOSE = [
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)),
+        dict(stride=2, output_padding=2), V, "output_padding",
+        Size("conv_transpose_output_size", (3,),
+             dict(kernel_size=3, stride=2, output_padding=2))),
+    Bad("conv_transpose2d", (X3, Z(3, 1, 3, 3)), {}, V, "weight"),
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)), dict(groups=3), V,
         "groups"),
-    Bad(N, "conv2d", (Z(1, 1, 2, 2), Z(1, 1, 3, 3)), {}, V, "weight"),
-    Bad(N, "conv2d", (Z(1, 1, 5, 5), Z(1, 1, 3, 3)), dict(padding="full"),
-        V, "padding"),
-    Bad(N, "conv2d", (Z(1, 1, 5, 5), Z(1, 1, 3, 3)), dict(stride=0), V,
-        "stride"),
-    Bad(N, "conv2d", (Z(1, 1, 5, 5), Z(2, 1, 3, 3), Z(3)), {}, V, "bias"),
-    Bad(N, "conv2d", (np.array([[["a"]]]), Z(1, 1, 1, 1)), {}, TE,
-        "input"),
-    Bad(N, "conv1d", (Z(1, 1, 5), Z(1, 1, 3)), dict(dilation=1.5), TE,
-        "dilation"),
-    Bad(N, "conv1d", (Z(1, 1, 1, 5), Z(1, 1, 3)), {}, V, "input"),
-    Bad(N, "conv2d_backward", (Z(1, 1, 2, 2), Z(1, 1, 5, 5),
-                               Z(1, 1, 3, 3)), {}, V, "grad_output"),
-    Bad(N, "conv_transpose2d", (Z(1, 2, 3, 3), Z(2, 1, 3, 3)),
-        dict(stride=2, output_padding=2), V, "output_padding"),
-    Bad(N, "conv_transpose2d", (Z(1, 2, 3, 3), Z(3, 1, 3, 3)), {}, V,
-        "weight"),
-    Bad(N, "max_pool2d", (Z(1, 1, 5, 5), 2), dict(padding=2), V,
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)), dict(padding=4), V,
+        "padding",
+        Size("conv_transpose_output_size", (3,),
+             dict(kernel_size=3, padding=4))),
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)), dict(padding="same"),
+        TE, "padding"),
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)), dict(padding=-1), V,
         "padding"),
-    Bad(N, "max_pool2d", (Z(1, 1, 2, 2), 3), {}, V, "kernel_size"),
-    Bad(N, "max_pool2d", (Z(5), 2), {}, V, "input"),
-    Bad(N, "avg_pool2d", (Z(1, 1, 4, 4), 2), dict(divisor_override=0), V,
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3)), dict(stride=0), V,
+        "stride"),
+    Bad("conv_transpose2d", (X3, Z(2, 1, 3, 3), Z(3)), {}, V, "bias"),
+    Bad("conv_transpose1d", (Z(1, 2, 3), Z(3, 1, 2)), {}, V, "weight"),
+]
+POOL = [
+    Bad("max_pool2d", (X1, 2), dict(padding=2), V, "padding",
+        Size("pool_output_size", (5,), dict(kernel_size=2, padding=2))),
+    Bad("max_pool2d", (Z(1, 1, 2, 2), 3), {}, V, "kernel_size",
+        Size("pool_output_size", (2,), dict(kernel_size=3))),
+    Bad("max_pool2d", (Z(5), 2), {}, V, "input"),
+    Bad("max_pool2d", (Z(1, 0, 4, 4), 2), {}, V, "input"),
+    Bad("max_pool2d", (X1, -1), {}, V, "kernel_size"),
+    Bad("max_pool2d", (X1, 2.0), {}, TE, "kernel_size"),
+    Bad("max_pool2d", (X1, 2), dict(stride=0), V, "stride",
+        Size("pool_output_size", (5,), dict(kernel_size=2, stride=0))),
+    Bad("max_pool2d", (X1, 2), dict(dilation=0), V, "dilation"),
+    Bad("max_pool2d", (X1, 2), dict(dilation=5), V, "kernel_size"),
+    Bad("max_pool2d", (X1, 2), dict(ceil_mode="yes"), TE, "ceil_mode",
+        Size("pool_output_size", (5,), dict(kernel_size=2,
+                                            ceil_mode="yes"))),
+    Bad("max_pool2d", (X1, 2), dict(return_indices="no"), TE,
+        "return_indices"),
+    Bad("max_pool2d", (X1, 2), dict(return_indices=1), TE,
+        "return_indices"),
+    Bad("max_pool1d", (Z(1, 1, 5), 2), dict(stride=0), V, "stride"),
+    Bad("max_pool3d", (Z(1, 1, 5, 5, 5), (2, 2)), {}, V, "kernel_size"),
+    Bad("avg_pool2d", (X1, 2), dict(padding=2), V, "padding"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), (2, 2, 2)), {}, V, "kernel_size"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), 2), dict(stride=-1), V, "stride"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), 2), dict(ceil_mode="yes"), TE,
+        "ceil_mode"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), 2), dict(count_include_pad=None),
+        TE, "count_include_pad"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), 2), dict(divisor_override=0), V,
         "divisor_override"),
-    Bad(N, "avg_pool2d", (Z(1, 1, 4, 4), 2), dict(stride=-1), V, "stride"),
-    Bad(N, "linear", (Z(3, 5), Z(4, 6)), {}, V, "weight"),
-    Bad(N, "linear", (Z(3, 5), Z(5)), {}, V, "weight"),
+    Bad("avg_pool2d", (Z(1, 1, 4, 4), 2), dict(divisor_override=1.5), TE,
+        "divisor_override"),
+    Bad("avg_pool3d", (Z(1, 1, 2, 2, 1), 2), dict(padding=1), V,
+        "kernel_size"),
+    Bad("lp_pool2d", (Z(1, 1, 4, 4), 0, 2), {}, V, "norm_type"),
+    Bad("lp_pool2d", (Z(1, 1, 4, 4), "2", 2), {}, TE, "norm_type"),
+    Bad("max_unpool2d", (Z(1, 1, 2, 2), I(1, 1, 3, 3), 2), {}, V,
+        "indices"),
+    Bad("max_unpool2d", (Z(1, 1, 2, 2), I(1, 1, 2, 2), 2),
+        dict(output_size=(9, 4)), V, "output_size"),
+    Bad("max_unpool2d", (Z(1, 1, 2, 2), I(1, 1, 2, 2), 2),
+        dict(stride=()), V, "stride"),
+    Bad("max_unpool2d", (Z(1, 1, 2, 2), Z(1, 1, 2, 2), 2), {}, TE,
+        "indices"),
+]
+ADAPTIVE = [
+    Bad("adaptive_avg_pool2d", (Z(1, 1, 4, 4), -1), {}, V, "output_size"),
+    Bad("adaptive_avg_pool2d", (Z(1, 1, 4, 4), 0), {}, V, "output_size"),
+    Bad("adaptive_max_pool1d", (Z(1, 1, 4), (2, 2)), {}, V, "output_size"),
+    Bad("adaptive_max_pool2d", (Z(1, 1, 4, 4), 2),
+        dict(return_indices="no"), TE, "return_indices"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2), {}, V, "output_size"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2), dict(output_size=6),
+        V, "output"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2),
+        dict(output_ratio=1.0), V, "output_ratio"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2),
+        dict(output_ratio=(0.5, 1.5)), V, "output_ratio"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2),
+        dict(output_ratio=0.0), V, "output_ratio"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2),
+        dict(output_size=3, return_indices="no"), TE, "return_indices"),
+    Bad("fractional_max_pool2d", (Z(1, 1, 6, 6), 2),
+        dict(output_size=3, _random_samples=Z(1, 2, 2)), V,
+        "_random_samples"),
+]
+OTHER = [
+    Bad("linear", (Z(3, 5), Z(4, 6)), {}, V, "weight"),
+    Bad("prelu", (Z(1, 2, 3, 3), Z(3)), {}, V, "weight"),
+    Bad("channel_shuffle", (Z(1, 6, 2, 2), 4), {}, V, "groups"),
+    Bad("softmax", (Z(2, 3),), dict(dim=5), V, "dim"),
+    Bad("depthwise_separable_conv2d",
+        (Z(1, 2, 5, 5), Z(2, 1, 3, 3), Z(4, 3, 1, 1)), {}, V,
+        "pointwise_weight"),
+]
+OPS = CONV + TRANSPOSE + POOL + ADAPTIVE + OTHER
+
+S = "convlib.shapes"
+SHAPES = [
+    (S, "conv_output_size", (-1,), dict(kernel_size=3), V, "input_size"),
+    (S, "conv_output_size", ("5",), dict(kernel_size=3), TE, "input_size"),
+    (S, "conv_output_size", (5,), dict(kernel_size=2.0), TE,
+     "kernel_size"),
+    (S, "conv_output_size", ((5, 5),), dict(kernel_size=(3, 3, 3)), V,
+     "kernel_size"),
+    (S, "conv_output_size", (5,), dict(kernel_size=3, dilation=-1), V,
+     "dilation"),
+    (S, "conv_transpose_output_size", (1,), dict(kernel_size=1, padding=1),
+     V, "padding"),
+    (S, "pool_output_size", (5,), dict(kernel_size=3, stride=-1), V,
+     "stride"),
+    (S, "receptive_field", ([{"stride": 2}],), {}, V, "kernel_size"),
+    (S, "receptive_field", ([object()],), {}, TE, "layers"),
+    (S, "hdc_m_chain", ([1, 2, 0],), {}, V, "rates"),
+    (S, "hdc_m_chain", ([1, 2],), dict(kernel_size=0), V, "kernel_size"),
+    (S, "coverage", ([1, 2.5],), {}, TE, "rates"),
+    (S, "count_params", ("conv2d",),
+     dict(in_channels=3, out_channels=4, kernel_size=3, groups=2), V,
+     "groups"),
+    (S, "count_params", ("conv2d",),
+     dict(in_channels=-3, out_channels=4, kernel_size=3), V,
+     "in_channels"),
+    (S, "count_flops", ("conv2d", 2),
+     dict(in_channels=1, out_channels=1, kernel_size=3), V, "kernel_size"),
 ]
 
 
-def _op_rows(module, A):
-    """Rows for convlib.numpy (A = Z) or convlib.torch (A = T)."""
-    M = module
-    return [
-        Bad(M, "conv2d", (A(5, 5), A(1, 1, 3, 3)), {}, V, "input"),
-        Bad(M, "conv2d", (A(1, 3, 5, 5), A(2, 2, 3, 3)), {}, V, "weight"),
-        Bad(M, "conv2d", (A(1, 3, 5, 5), A(2, 1, 3, 3)), dict(groups=2), V,
-            "groups"),
-        Bad(M, "conv2d", (A(1, 1, 2, 2), A(1, 1, 3, 3)), {}, V, "weight"),
-        Bad(M, "conv2d", (A(1, 1, 5, 5), A(1, 1, 3, 3)),
-            dict(padding="full"), V, "padding"),
-        Bad(M, "conv2d", (A(1, 1, 5, 5), A(1, 1, 3, 3)), dict(padding=-1),
-            V, "padding"),
-        Bad(M, "conv2d", (A(1, 1, 5, 5), A(1, 1, 3, 3)), dict(stride=1.5),
-            TE, "stride"),
-        Bad(M, "conv2d", (A(1, 1, 5, 5), A(2, 1, 3, 3), A(3)), {}, V,
-            "bias"),
-        Bad(M, "conv1d", (A(1, 1, 1, 5), A(1, 1, 3)), {}, V, "input"),
-        Bad(M, "conv3d", (A(1, 1, 3, 3, 3), A(1, 1, 3, 3)), {}, V,
-            "weight"),
-        Bad(M, "conv_transpose2d", (A(1, 2, 3, 3), A(2, 1, 3, 3)),
-            dict(stride=2, output_padding=2), V, "output_padding"),
-        Bad(M, "conv_transpose2d", (A(1, 2, 3, 3), A(3, 1, 3, 3)), {}, V,
-            "weight"),
-        Bad(M, "max_pool2d", (A(1, 1, 5, 5), 2), dict(padding=2), V,
-            "padding"),
-        Bad(M, "max_pool2d", (A(1, 1, 2, 2), 3), {}, V, "kernel_size"),
-        Bad(M, "max_pool1d", (A(1, 1, 5), 2), dict(stride=0), V, "stride"),
-        Bad(M, "avg_pool2d", (A(1, 1, 5, 5), 2), dict(padding=2), V,
-            "padding"),
-        Bad(M, "avg_pool2d", (A(1, 1, 4, 4), (2, 2, 2)), {}, V,
-            "kernel_size"),
-        Bad(M, "adaptive_avg_pool2d", (A(1, 1, 4, 4), -1), {}, V,
-            "output_size"),
-        Bad(M, "prelu", (A(1, 2, 3, 3), A(3)), {}, V, "weight"),
-        Bad(M, "linear", (A(3, 5), A(4, 6)), {}, V, "weight"),
-        Bad(M, "channel_shuffle", (A(1, 6, 2, 2), 4), {}, V, "groups"),
-        Bad(M, "softmax", (A(2, 3),), dict(dim=5), V, "dim"),
-        Bad(M, "max_unpool2d", (A(1, 1, 2, 2), np.zeros((1, 1, 3, 3), int)
-                                if A is Z else
-                                torch.zeros((1, 1, 3, 3), dtype=torch.long),
-                                2), {}, V, "indices"),
-        Bad(M, "depthwise_separable_conv2d",
-            (A(1, 2, 5, 5), A(2, 1, 3, 3), A(4, 3, 1, 1)), {}, V,
-            "pointwise_weight"),
-    ]
+def _tensor(value):
+    """Arrays as tensors (integers as int64), other values unchanged."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fi":
+        return torch.from_numpy(value.copy())
+    return value
 
 
-NUMPY = _op_rows("convlib.numpy", Z) + [
-    Bad("convlib.numpy", "avg_pool2d", (Z(1, 1, 4, 4), 2),
-        dict(divisor_override=0), V, "divisor_override"),
-    Bad("convlib.numpy", "conv2d", (np.array([[["a"]]]), Z(1, 1, 1, 1)),
-        {}, TE, "input"),
-]
-TORCH = _op_rows("convlib.torch", T)
-TABLE = SHAPES + NAIVE + NUMPY + TORCH
+def _for_form(form, row):
+    """(args, kwargs) of `row` as form `form` takes them."""
+    if form != "torch":
+        return row.args, row.kwargs
+    return ([_tensor(a) for a in row.args],
+            {k: _tensor(v) for k, v in row.kwargs.items()})
 
 
-def _id(row):
-    return f"{row.module.split('.')[-1]}.{row.function}-{row.argument}"
+def _cases():
+    """(form, function name, row) for every form that has the function;
+    numpy's `*_backward` too, with a grad_output that is never looked
+    at (the arguments are checked first)."""
+    for row in OPS:
+        for form, module in FORMS.items():
+            if hasattr(module, row.function):
+                yield form, row.function, row
+            backward = row.function + "_backward"
+            if (form != "torch" and hasattr(module, backward)
+                    and row not in OTHER):
+                yield form, backward, row
 
 
-def test_table_is_large_enough():
-    assert len(TABLE) >= 40
-    modules = {row.module for row in TABLE}
-    assert modules == {"convlib.shapes", "convlib.naive", "convlib.numpy",
-                       "convlib.torch"}
+CASES = list(_cases())
 
 
-@pytest.mark.parametrize("row", TABLE, ids=[_id(r) for r in TABLE])
-def test_bad_call_raises_a_named_error(row):
-    function = getattr(importlib.import_module(row.module), row.function)
+def _check(call, name, error, argument):
     with pytest.raises(Exception) as info:
-        function(*row.args, **row.kwargs)
-    assert isinstance(info.value, row.error), (
-        f"expected {row.error.__name__}, got "
+        call()
+    assert isinstance(info.value, error), (
+        f"expected {error.__name__}, got "
         f"{type(info.value).__name__}: {info.value}")
     message = str(info.value)
-    assert message.startswith(row.function), (
-        f"message should start with {row.function!r}: {message}")
-    assert row.argument in message, (
-        f"message should name {row.argument!r}: {message}")
+    assert message.startswith(name + ":"), (
+        f"message should start with {name!r}: {message}")
+    assert argument in message, (
+        f"message should name {argument!r}: {message}")
+
+
+def test_table_covers_every_form_and_family():
+    forms = {form for form, _, _ in CASES}
+    assert forms == set(FORMS)
+    for family in (CONV, TRANSPOSE, POOL, ADAPTIVE):
+        for row in family:  # numpy and torch have every op of the table
+            assert {f for f, _, r in CASES if r is row} >= {"numpy",
+                                                            "torch"}
+    naive = {name for form, name, _ in CASES if form == "naive"}
+    assert naive >= {"conv1d", "conv2d", "conv2d_backward",
+                     "conv_transpose2d", "max_pool2d", "avg_pool2d"}
+    assert len(CASES) + len(SHAPES) >= 150
+
+
+@pytest.mark.parametrize(
+    "form, name, row", CASES,
+    ids=[f"{form}.{name}-{row.argument}-{i}"
+         for i, (form, name, row) in enumerate(CASES)])
+def test_every_form_refuses_the_bad_call(form, name, row):
+    function = getattr(FORMS[form], name)
+    args, kwargs = _for_form(form, row)
+    if name.endswith("_backward"):
+        args = (np.zeros(1),) + tuple(args)
+        if name.startswith("fractional"):  # required by the backward
+            kwargs = dict(dict(_random_samples=np.full((1, 1, 2), 0.5)),
+                          **kwargs)
+    _check(lambda: function(*args, **kwargs), name, row.error,
+           row.argument)
+
+
+SIZE_ROWS = [row for row in OPS if row.size is not None]
+
+
+@pytest.mark.parametrize("row", SIZE_ROWS,
+                         ids=[r.size.function for r in SIZE_ROWS])
+def test_shapes_refuses_the_same_mistake(row):
+    size = row.size
+    function = getattr(convlib.shapes, size.function)
+    argument = "kernel_size" if row.argument == "weight" else row.argument
+    _check(lambda: function(*size.args, **size.kwargs), size.function,
+           row.error, argument)
+
+
+@pytest.mark.parametrize("row", SHAPES, ids=[f"{r[1]}-{r[5]}"
+                                             for r in SHAPES])
+def test_shapes_refuses_bad_calls(row):
+    module, name, args, kwargs, error, argument = row
+    function = getattr(importlib.import_module(module), name)
+    _check(lambda: function(*args, **kwargs), name, error, argument)
+
+
+# ----------------------------------- calls torch accepts: every form too
+
+R = np.random.default_rng(0)
+XR = R.standard_normal((2, 3, 7, 6))
+ACCEPTED = [
+    # stride=() means the default (kernel_size), as in torch's pooling
+    ("max_pool2d", (XR, 2), dict(stride=())),
+    ("avg_pool2d", (XR, 3), dict(stride=(), padding=1)),
+    # a negative divisor: torch only refuses 0
+    ("avg_pool2d", (XR, 2), dict(divisor_override=-2)),
+    # dilated windows lying wholly in the padding: -inf, as torch
+    ("max_pool1d", (R.standard_normal((1, 2, 1)), 2),
+     dict(stride=1, padding=1, dilation=2, return_indices=True)),
+    ("max_pool2d", (R.standard_normal((1, 2, 1, 3)), 2),
+     dict(padding=1, dilation=2, return_indices=True)),
+    # an LP norm of NaN gives NaN
+    ("lp_pool2d", (XR, float("nan"), 2), {}),
+    # a 'valid' string and a 1-tuple broadcast, as torch
+    ("conv2d", (XR, R.standard_normal((4, 3, 3, 2))),
+     dict(padding="valid", stride=(2,))),
+]
+
+
+def _as_numpy(result):
+    if isinstance(result, tuple):
+        return tuple(_as_numpy(r) for r in result)
+    if isinstance(result, torch.Tensor):
+        return result.detach().numpy()
+    return np.asarray(result)
+
+
+ACCEPTED_CASES = [(form, case) for case in ACCEPTED for form in FORMS
+                  if hasattr(FORMS[form], case[0])]
+
+
+@pytest.mark.parametrize("form, case", ACCEPTED_CASES,
+                         ids=[f"{f}.{c[0]}-{i}" for i, (f, c)
+                              in enumerate(ACCEPTED_CASES)])
+def test_every_form_accepts_what_torch_accepts(form, case):
+    name, args, kwargs = case
+    function = getattr(FORMS[form], name)
+    row = Bad(name, args, kwargs, None, None)
+    want = _as_numpy(getattr(F, name)(*_for_form("torch", row)[0],
+                                      **_for_form("torch", row)[1]))
+    got = _as_numpy(function(*_for_form(form, row)[0],
+                             **_for_form(form, row)[1]))
+    for g, w in zip(got if isinstance(got, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12,
+                                   equal_nan=True)

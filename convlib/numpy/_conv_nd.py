@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._util import (check_array, check_positive_int, ntuple,
-                     sliding_windows)
+from .. import _args
+from .._util import check_array, sliding_windows
 
 # ---------------------------------------------------------------------
 # The N-d kernels: forward, backward-input (adjoint), backward-weight.
@@ -38,11 +38,6 @@ def _pad(x, pads):
     if any(lo or hi for lo, hi in pads):
         return np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
     return x
-
-
-def _out_size(padded, kernel, stride, dilation):
-    return tuple((p - d * (k - 1) - 1) // s + 1
-                 for p, k, s, d in zip(padded, kernel, stride, dilation))
 
 
 def _windows(padded, kernel, stride, dilation, out):
@@ -95,8 +90,8 @@ def _forward(x, weight, stride, pads, dilation, groups, out=None):
     """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K)."""
     kernel = weight.shape[2:]
     if out is None:
-        padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads)]
-        out = _out_size(padded, kernel, stride, dilation)
+        out = tuple(_args.conv_size(*a) for a in zip(
+            x.shape[2:], kernel, stride, pads, dilation))
     out, c_out = tuple(out), weight.shape[0]
     if all(s == 1 for s in stride):
         y = np.empty((x.shape[0], c_out) + out, x.dtype)
@@ -135,7 +130,11 @@ def _flat_forward(x, weight, pads, dilation, groups, y):
     a strided view (one phase of `_phases`); it is also returned.
     """
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
-    per = weight[0].size * math.prod(padded) * x.itemsize
+    rows = weight[0].size  # im2col rows per group, or the tap sums' rows:
+    if _taps_after(weight.shape[0] // groups, weight.shape[1],
+                   math.prod(weight.shape[2:])):
+        rows = weight.shape[0] // groups * math.prod(weight.shape[2:])
+    per = rows * math.prod(padded) * x.itemsize
     units = max(1, _FLAT_BYTES // per)  # (group, sample) pairs a chunk
     # all groups of a sample first: many small matmuls (one per group)
     # run faster here than a few long ones, which OpenBLAS threads
@@ -179,17 +178,50 @@ def _flat_chunk(x, w, buf, pads, dilation, y):
     last = (n - 1) * buf.strides[1] + sum(  # offset of the last output
         (o - 1) * st for o, st in zip(y.shape[2:], step))
     length = last // buf.itemsize + 1
-    taps = np.lib.stride_tricks.as_strided(
-        buf, (g, c) + kernel + (length,),
-        (c * buf.strides[0], buf.strides[0])
-        + tuple(d * st for d, st in zip(dilation, step)) + (buf.itemsize,),
-        writeable=False)
-    cols = taps.reshape(g, -1, length)  # a copy unless K == 1
     acc = np.empty((g, m, buf[0].size), y.dtype)
-    np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
+    if _taps_after(m, c, math.prod(kernel)):
+        _tap_sums(buf, w, dilation, length, acc)
+    else:
+        taps = np.lib.stride_tricks.as_strided(
+            buf, (g, c) + kernel + (length,),
+            (c * buf.strides[0], buf.strides[0])
+            + tuple(d * st for d, st in zip(dilation, step))
+            + (buf.itemsize,), writeable=False)
+        cols = taps.reshape(g, -1, length)  # a copy unless K == 1
+        np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
     acc = acc.reshape((g * m, n) + buf.shape[2:])
     crop = tuple(slice(0, o) for o in y.shape[2:])
     y[...] = acc[(Ellipsis,) + crop].swapaxes(0, 1)
+
+
+def _taps_after(m, c, taps):
+    """True when `_tap_sums` beats im2col: fewer outputs than inputs
+    per group (its products are M x K rows, im2col's C x K) and more
+    than one tap (with one, im2col copies nothing)."""
+    return m < c and taps > 1
+
+
+def _tap_sums(buf, w, dilation, length, acc):
+    """``acc[..., :length]`` of `_flat_chunk` without im2col columns.
+
+    One matmul multiplies every tap's weights with the flat planes as
+    they are, (G, K*M, C) @ (G, C, flat); a tap's share of the output is
+    its rows shifted by the tap's offset along the flat axis, and the
+    shifted rows are summed. Cheaper than im2col when M < C.
+    """
+    g, m, c, kernel = w.shape[0], w.shape[1], w.shape[2], w.shape[3:]
+    taps = np.moveaxis(w.reshape(g, m, c, -1), 3, 1).reshape(g, -1, c)
+    flat = buf.reshape(g, c, -1)
+    rows = np.matmul(taps, flat)  # (G, K*M, flat)
+    step = [st // buf.itemsize for st in buf.strides[2:]]
+    out = acc[..., :length]
+    for t, offsets in enumerate(np.ndindex(*kernel)):
+        at = sum(k * d * st for k, d, st in zip(offsets, dilation, step))
+        part = rows[:, t * m:(t + 1) * m, at:at + length]
+        if t == 0:
+            out[...] = part
+        else:
+            out += part
 
 
 def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
@@ -377,147 +409,50 @@ class _Args(NamedTuple):
     out: tuple  # spatial size of the output
 
 
-def _check_common(fn, n, input, weight, stride, dilation, groups):
+def _arrays(fn, n, input, weight, bias):
+    """The array arguments as float ndarrays (bias may be None)."""
     x = check_array(input, "input", fn, (n + 1, n + 2))
-    w = check_array(weight, "weight", fn, (n + 2,))
-    if 0 in w.shape:
-        raise ValueError(
-            f"{fn}: weight must have no zero-sized axis, got shape "
-            f"{w.shape}")
-    stride = ntuple(stride, n, "stride", fn, minimum=1)
-    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
-    groups = check_positive_int(groups, "groups", fn)
-    if x.shape[-n - 1] % groups:
-        raise ValueError(
-            f"{fn}: input has {x.shape[-n - 1]} channels, not divisible "
-            f"by groups={groups}")
-    return x, w, stride, dilation, groups
+    w = check_array(weight, "weight", fn)
+    b = None if bias is None else check_array(bias, "bias", fn, (1,))
+    return x, w, b
 
 
-def _check_bias(fn, bias, channels):
-    if bias is None:
-        return None
-    b = check_array(bias, "bias", fn, (1,))
-    if b.shape[0] != channels:
-        raise ValueError(
-            f"{fn}: bias must have shape ({channels},) to match the "
-            f"{channels} output channels, got shape {b.shape}")
-    return b
-
-
-def _same_dtype(x, w, b):
+def _checked(x, w, b, a):
+    """`_Args` from the arrays and the layer's `ConvArgs` `a`."""
     dtype = np.result_type(x, w, *(() if b is None else (b,)))
-    cast = [a if a is None else a.astype(dtype, copy=False)
-            for a in (x, w, b)]
-    return cast
-
-
-def _conv_pads(fn, padding, n, kernel, stride, dilation):
-    """((lo, hi), ...) from an int, a tuple, 'same' or 'valid'."""
-    if not isinstance(padding, str):
-        p = ntuple(padding, n, "padding", fn, minimum=0)
-        return tuple((q, q) for q in p)
-    if padding == "valid":
-        return ((0, 0),) * n
-    if padding != "same":
-        raise ValueError(
-            f"{fn}: padding must be an int, a tuple of {n} ints, 'same' "
-            f"or 'valid', got {padding!r}")
-    if any(s != 1 for s in stride):
-        raise ValueError(
-            f"{fn}: padding='same' is not supported for strided "
-            f"convolutions, got stride={stride}")
-    # as torch: half the dilated kernel each side, any extra on the right
-    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    return tuple((t // 2, t - t // 2) for t in total)
-
-
-def _conv_out(fn, spatial, kernel, pads, dilation, stride):
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    if any(p < k for p, k in zip(padded, span)):
-        raise ValueError(
-            f"{fn}: weight's kernel {tuple(kernel)} with dilation "
-            f"{dilation} spans {span}, larger than the padded input "
-            f"{padded} (input {tuple(spatial)}, padding {pads})")
-    return tuple((p - k) // s + 1 for p, k, s in zip(padded, span, stride))
+    x, w, b = (None if v is None else v.astype(dtype, copy=False)
+               for v in (x, w, b))
+    return _Args(x if a.batched else x[None], w, b, a.stride, a.pads,
+                 a.dilation, a.groups, a.batched, a.out)
 
 
 def _parse_conv(fn, n, input, weight, bias, stride, padding, dilation,
                 groups):
-    """Check the arguments of conv{n}d; see `_Args`."""
-    x, w, stride, dilation, groups = _check_common(
-        fn, n, input, weight, stride, dilation, groups)
-    if w.shape[1] * groups != x.shape[-n - 1]:
-        raise ValueError(
-            f"{fn}: weight has {w.shape[1]} input channels per group but "
-            f"input has {x.shape[-n - 1]} channels with groups={groups}")
-    if w.shape[0] % groups:
-        raise ValueError(
-            f"{fn}: weight has {w.shape[0]} output channels, not "
-            f"divisible by groups={groups}")
-    b = _check_bias(fn, bias, w.shape[0])
-    pads = _conv_pads(fn, padding, n, w.shape[2:], stride, dilation)
-    out = _conv_out(fn, x.shape[-n:], w.shape[2:], pads, dilation, stride)
-    batched = x.ndim == n + 2
-    x, w, b = _same_dtype(x if batched else x[None], w, b)
-    return _Args(x, w, b, stride, pads, dilation, groups, batched, out)
-
-
-def _transpose_out(fn, spatial, kernel, stride, padding, output_padding,
-                   dilation):
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op >= max(s, d):
-            raise ValueError(
-                f"{fn}: output_padding must be smaller than "
-                f"max(stride, dilation) in every dimension, got "
-                f"output_padding={output_padding}, stride={stride}, "
-                f"dilation={dilation}")
-    out = tuple(
-        (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-        for i, s, p, d, k, op in zip(spatial, stride, padding, dilation,
-                                     kernel, output_padding))
-    if any(o < 1 for o in out):
-        raise ValueError(
-            f"{fn}: output size {out} is not positive for input "
-            f"{tuple(spatial)}, kernel {tuple(kernel)}, stride {stride}, "
-            f"padding {padding} and dilation {dilation}")
-    return out
+    """Check the arguments of conv{n}d (`convlib._args`); see `_Args`."""
+    x, w, b = _arrays(fn, n, input, weight, bias)
+    a = _args.conv_args(fn, n, x.shape, w.shape, _shape(b), stride,
+                        padding, dilation, groups)
+    return _checked(x, w, b, a)
 
 
 def _parse_transpose(fn, n, input, weight, bias, stride, padding,
                      output_padding, groups, dilation):
     """Check the arguments of conv_transpose{n}d; see `_Args`."""
-    x, w, stride, dilation, groups = _check_common(
-        fn, n, input, weight, stride, dilation, groups)
-    if w.shape[0] != x.shape[-n - 1]:
-        raise ValueError(
-            f"{fn}: weight has {w.shape[0]} input channels (weight.shape"
-            f"[0]) but input has {x.shape[-n - 1]} channels")
-    b = _check_bias(fn, bias, w.shape[1] * groups)
-    if isinstance(padding, str):
-        raise TypeError(
-            f"{fn}: padding must be an int or a tuple of {n} ints, got "
-            f"{padding!r}")
-    padding = ntuple(padding, n, "padding", fn, minimum=0)
-    output_padding = ntuple(output_padding, n, "output_padding", fn)
-    out = _transpose_out(fn, x.shape[-n:], w.shape[2:], stride, padding,
-                         output_padding, dilation)
-    batched = x.ndim == n + 2
-    x, w, b = _same_dtype(x if batched else x[None], w, b)
-    pads = tuple((p, p) for p in padding)
-    return _Args(x, w, b, stride, pads, dilation, groups, batched, out)
+    x, w, b = _arrays(fn, n, input, weight, bias)
+    a = _args.transpose_args(fn, n, x.shape, w.shape, _shape(b), stride,
+                             padding, output_padding, groups, dilation)
+    return _checked(x, w, b, a)
+
+
+def _shape(array):
+    return None if array is None else array.shape
 
 
 def _check_grad(fn, grad_output, a, channels):
     """grad_output, batched, after checking it has the output's shape."""
     g = check_array(grad_output, "grad_output", fn)
     shape = (a.x.shape[0], channels) + a.out
-    expected = shape if a.batched else shape[1:]
-    if g.shape != expected:
-        raise ValueError(
-            f"{fn}: grad_output must have the output's shape {expected}, "
-            f"got {g.shape}")
+    _args.check_grad_shape(fn, g.shape, shape if a.batched else shape[1:])
     g = g.astype(a.x.dtype, copy=False)
     return g if a.batched else g[None]
 

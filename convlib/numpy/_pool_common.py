@@ -7,7 +7,8 @@ blocks of planes small enough to stay in cache.
 """
 import numpy as np
 
-from .._util import _describe, check_array, ntuple, sliding_windows
+from .. import _args
+from .._util import check_array, sliding_windows
 
 # shape names and the backward docstring, for the docstring templates
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -80,11 +81,7 @@ def _batched(input, n, fn, name="input"):
         True when `input` had shape (C, *spatial).
     """
     x = check_array(input, name, fn, ndims=(n + 1, n + 2))
-    if any(size == 0 for size in x.shape[-n - 1:]):
-        raise ValueError(
-            f"{fn}: {name} must have non-empty channel and spatial "
-            f"dimensions, got shape {x.shape}")
-    unbatched = x.ndim == n + 1
+    unbatched = not _args.pool_input(fn, n, x.shape)
     return (x[None] if unbatched else x), unbatched
 
 
@@ -93,58 +90,10 @@ def _unbatch(array, unbatched):
     return array[0] if unbatched else array
 
 
-def _pool_params(fn, n, kernel_size, stride, padding, dilation=1):
-    """Normalise kernel_size/stride/padding/dilation to n-tuples.
-
-    `stride=None` means `kernel_size`; padding must be at most half the
-    kernel size in every dimension (torch's rule).
-    """
-    kernel = ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
-    stride = kernel if stride is None else ntuple(
-        stride, n, "stride", fn, minimum=1)
-    padding = ntuple(padding, n, "padding", fn, minimum=0)
-    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
-    if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise ValueError(
-            f"{fn}: padding must be at most half of kernel_size in every "
-            f"dimension, got padding={padding} with kernel_size={kernel}")
-    return kernel, stride, padding, dilation
-
-
-def _output_size(size, k, s, p, d, ceil_mode):
-    """Pooling output size along one dimension, torch's rule.
-
-    floor (or ceil) of ``(size + 2p - d(k - 1) - 1) / s`` plus one; in
-    ceil mode the last window must start inside the input or the left
-    padding.
-    """
-    span = size + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        out = -(-span // s) + 1
-        if (out - 1) * s >= size + p:
-            out -= 1
-        return out
-    return span // s + 1
-
-
-def _pool_output_shape(fn, spatial, kernel, stride, padding, dilation,
-                       ceil_mode):
-    """Output spatial shape; ValueError when it would be empty."""
-    out = tuple(
-        _output_size(*args, ceil_mode)
-        for args in zip(spatial, kernel, stride, padding, dilation))
-    if any(o < 1 for o in out):
-        raise ValueError(
-            f"{fn}: kernel_size {kernel} with dilation {dilation} is "
-            f"larger than the padded input: input size {spatial}, "
-            f"padding {padding}, output size would be {out}")
-    return out
-
-
 def _extent(out, kernel, stride, dilation):
     """Input extent the `out` windows read, per spatial dimension."""
-    return tuple((o - 1) * s + d * (k - 1) + 1 for o, k, s, d
-                 in zip(out, kernel, stride, dilation))
+    return tuple(_args.extent(*a) for a in zip(out, kernel, stride,
+                                               dilation))
 
 
 def _pad(x, kernel, stride, padding, dilation, out, fill):
@@ -320,7 +269,7 @@ def _entries(array, axis, k, s, d):
     entries are slices of contiguous copies of every s-th row, which
     whole-array operations read faster than a strided view.
     """
-    out = (array.shape[axis] - d * (k - 1) - 1) // s + 1
+    out = _args.conv_size(array.shape[axis], k, s, (0, 0), d)
     tail = (slice(None),) * (-axis - 1)
     phases = {}
     for r in sorted({j * d % s for j in range(k)}):
@@ -456,7 +405,7 @@ def _separable_coords(args, positions, extent):
     return coords
 
 
-def _scatter_planes(grad, indices, out):
+def _scatter_planes(grad, indices, out, unique=False):
     """Sum `grad` into each plane of `out` at flat `indices`.
 
     The max backward: `out` is overwritten with zeros plus the sums.
@@ -467,6 +416,9 @@ def _scatter_planes(grad, indices, out):
     grad, indices : ndarray, shape (N, C, *out_spatial)
     out : C-contiguous ndarray, shape (N, C, *spatial)
         Written in place.
+    unique : bool
+        True when no two entries of a plane share an index inside it
+        (windows that do not overlap): a plain assignment then does.
     """
     n_planes = grad.shape[0] * grad.shape[1]
     size = int(np.prod(out.shape[2:]))
@@ -476,28 +428,21 @@ def _scatter_planes(grad, indices, out):
     if glob.size and (glob.min() < 0 or glob.max() >= size):
         keep = (glob >= 0) & (glob < size)
         glob, weights = np.where(keep, glob, 0), np.where(keep, weights, 0)
+        unique = False  # the dropped ones now all point at 0
     glob = glob + (np.arange(n_planes) * size)[:, None]
     sums = np.reshape(out, -1, copy=False)
     sums[...] = 0
-    np.add.at(sums, glob.reshape(-1), weights.reshape(-1))
+    if unique:
+        sums[glob.reshape(-1)] = weights.reshape(-1)
+    else:
+        np.add.at(sums, glob.reshape(-1), weights.reshape(-1))
 
 
 def _check_grad(grad_output, shape, dtype, fn):
     """grad_output as an array of the forward output's shape."""
     grad = check_array(grad_output, "grad_output", fn)
-    if grad.shape != tuple(shape):
-        raise ValueError(
-            f"{fn}: grad_output must have the forward output's shape "
-            f"{tuple(shape)}, got {_describe(grad)}")
+    _args.check_grad_shape(fn, grad.shape, shape)
     return grad.astype(dtype, copy=False)
-
-
-def _check_bool(value, name, fn):
-    """Check a flag argument; return it as a Python bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{fn}: {name} must be a bool, got {_describe(value)}")
-    return bool(value)
 
 
 def _with_doc(template, note="", **fields):

@@ -1,5 +1,12 @@
 """Convolution and transposed convolution, 1-D to 3-D, in NumPy.
 
+The definition is `convlib.numpy._reference`: pad -> every window as a
+strided view -> one `np.tensordot` with the weight per group (and its
+two adjoints for the backward), a few lines each. The functions here
+compute the same numbers faster; the tests hold each fast path equal to
+the reference (tests/test_numpy_reference.py). Arguments are checked
+once, by `convlib._args`, as in every other form.
+
 One N-d implementation (in `convlib.numpy._conv_nd`) serves every
 dimension and both directions:
 
@@ -29,7 +36,8 @@ chunks of the batch, never over pixels.
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
 """
-from .._util import check_array, ntuple
+from .. import _args
+from .._util import check_array
 from ._conv_nd import (_conv, _conv_backward, _conv_transpose,
                        _conv_transpose_backward)
 
@@ -425,12 +433,13 @@ def _check_spatially_separable(fn, input, cw, rw, cb, rb):
 
 def _split_hw(fn, stride, padding, dilation):
     """(column step, row step) stride/padding/dilation; see Notes."""
-    sh, sw = ntuple(stride, 2, "stride", fn, minimum=1)
-    dh, dw = ntuple(dilation, 2, "dilation", fn, minimum=1)
-    if isinstance(padding, str):  # 'same'/'valid' apply to each step
+    sh, sw = _args.ntuple(stride, 2, "stride", fn, minimum=1)
+    dh, dw = _args.ntuple(dilation, 2, "dilation", fn, minimum=1)
+    padding = _args.parse_padding(fn, padding, 2)
+    if padding == "same":  # 'same' applies to each step
         pads = (padding, padding)
     else:
-        ph, pw = ntuple(padding, 2, "padding", fn, minimum=0)
+        ph, pw = padding
         pads = ((ph, 0), (0, pw))
     return (((sh, 1), pads[0], (dh, 1)), ((1, sw), pads[1], (1, dw)))
 

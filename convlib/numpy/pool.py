@@ -1,5 +1,9 @@
 """Pooling layers in NumPy: max, average and max unpooling.
 
+The definition is `convlib.numpy._reference` (pad -> strided window
+view -> max or mean over the window axes); the code here is the fast
+path, tested equal to it. Arguments are checked by `convlib._args`.
+
 Every op pads the input (with -inf for max, 0 for average) and reads
 it one kernel offset at a time: whole-array operations, no per-pixel
 loops. Average pooling sums the offsets of the strided window view of
@@ -17,7 +21,8 @@ LP pooling is in `pool_lp`, adaptive and fractional max pooling in
 """
 import numpy as np
 
-from .. import _util
+from .. import _args
+from .._util import check_array
 from . import _pool_common as _pc
 
 __all__ = [
@@ -127,14 +132,13 @@ TypeError, ValueError
 """
 
 def _max_pool(fn, n, input, kernel_size, stride, padding, dilation,
-              ceil_mode):
+              ceil_mode, return_indices=False):
     """Checks and set-up; returns (x, unbatched, params, out)."""
-    x, unbatched = _pc._batched(input, n, fn)
-    params = _pc._pool_params(fn, n, kernel_size, stride, padding,
-                              dilation)
-    ceil_mode = _pc._check_bool(ceil_mode, "ceil_mode", fn)
-    out = _pc._pool_output_shape(fn, x.shape[2:], *params, ceil_mode)
-    return x, unbatched, params, out
+    x = check_array(input, "input", fn, ndims=(n + 1, n + 2))
+    a = _args.max_pool_args(fn, n, x.shape, kernel_size, stride, padding,
+                            dilation, ceil_mode, return_indices)
+    params = (a.kernel, a.stride, a.padding, a.dilation)
+    return (x if a.batched else x[None]), not a.batched, params, a.out
 
 
 def _max_block(x, params, out, need_indices):
@@ -180,9 +184,10 @@ def _max_indices(code, values, spatial, params):
 
 def _max_pool_forward(fn, n, input, kernel_size, stride, padding,
                       dilation, ceil_mode, return_indices):
-    return_indices = _pc._check_bool(return_indices, "return_indices", fn)
     x, unbatched, params, out = _max_pool(
-        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode,
+        return_indices)
+    return_indices = bool(return_indices)
     results = _pc._by_planes(
         lambda block: _max_block(block, params, out, return_indices), x)
     results = tuple(_pc._unbatch(r, unbatched) for r in results)
@@ -190,21 +195,49 @@ def _max_pool_forward(fn, n, input, kernel_size, stride, padding,
 
 
 def _max_pool_backward(fn, n, grad_output, input, kernel_size, stride,
-                       padding, dilation, ceil_mode, return_indices):
-    _pc._check_bool(return_indices, "return_indices", fn)
+                       padding, dilation, ceil_mode, return_indices,
+                       indices=None):
     x, unbatched, params, out = _max_pool(
-        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode)
+        fn, n, input, kernel_size, stride, padding, dilation, ceil_mode,
+        return_indices)
     grad = _pc._check_grad(grad_output, x.shape[int(unbatched):2] + out,
                            x.dtype, fn)
     grad = grad[None] if unbatched else grad
     grad_input = np.empty(x.shape, x.dtype)
+    kernel, stride, _, dilation = params
+    unique = all(s > d * (k - 1) for k, s, d in zip(kernel, stride,
+                                                    dilation))
+    if indices is not None:  # the forward's: no need to find the maxima
+        given = _given_indices(fn, indices, grad.shape[int(unbatched):])
+
+        def scatter(grad_block, index_block, grad_input_block):
+            _pc._scatter_planes(grad_block, index_block, grad_input_block,
+                                unique)
+            return ()
+        _pc._by_planes(scatter, grad, given.reshape(grad.shape),
+                       grad_input)
+        return _pc._unbatch(grad_input, unbatched)
 
     def backward(block, grad_block, grad_input_block):
-        _, indices = _max_block(block, params, out, True)
-        _pc._scatter_planes(grad_block, indices, grad_input_block)
+        _, found = _max_block(block, params, out, True)
+        _pc._scatter_planes(grad_block, found, grad_input_block, unique)
         return ()
     _pc._by_planes(backward, x, grad, grad_input)
     return _pc._unbatch(grad_input, unbatched)
+
+
+def _given_indices(fn, indices, shape):
+    """`indices` as given to a max-pool backward: integers, `shape`."""
+    given = np.asarray(indices)
+    if given.dtype.kind not in "iu":
+        raise TypeError(
+            f"{fn}: indices must be an integer array (the forward's "
+            f"return_indices), got dtype {given.dtype}")
+    if given.shape != tuple(shape):
+        raise ValueError(
+            f"{fn}: indices must have the output's shape {tuple(shape)}, "
+            f"got {given.shape}")
+    return given
 
 
 @_pc._with_doc(_MAX_DOC, n=1, sp=_pc.SPATIAL[1], out=_pc.OUT_SPATIAL[1])
@@ -228,6 +261,12 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
                              padding, dilation, ceil_mode, return_indices)
 
 
+_INDICES_NOTE = """
+indices : ndarray of int, optional (keyword only)
+    The indices the forward returned (``return_indices=True``) for
+    these arguments. Given, they are used as they are; without them the
+    maxima are found again. They are not checked against `input`."""
+
 _MAX_RETURNS = """grad_input : ndarray, shape of `input`
     `grad_output` summed into the position of each window's maximum
     (the index `return_indices` gives). A window lying wholly in the
@@ -235,84 +274,60 @@ _MAX_RETURNS = """grad_input : ndarray, shape of `input`
     no gradient."""
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool1d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool1d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool1d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool1d_backward", 1, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool2d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool2d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool2d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool2d_backward", 2, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
-@_pc._with_doc(_GRAD_DOC, name="max_pool3d", returns=_MAX_RETURNS)
+@_pc._with_doc(_GRAD_DOC, name="max_pool3d", returns=_MAX_RETURNS,
+               note=_INDICES_NOTE)
 def max_pool3d_backward(grad_output, input, kernel_size, stride=None,
                         padding=0, dilation=1, ceil_mode=False,
-                        return_indices=False):
+                        return_indices=False, *, indices=None):
     return _max_pool_backward(
         "max_pool3d_backward", 3, grad_output, input, kernel_size, stride,
-        padding, dilation, ceil_mode, return_indices)
+        padding, dilation, ceil_mode, return_indices, indices)
 
 
-def _avg_divisor(spatial, out, kernel, stride, padding, count_include_pad,
-                 divisor_override):
+def _avg_divisor(spatial, a, count_include_pad, divisor_override):
     """Divisor of each window sum, shape broadcastable to (*out)."""
     if divisor_override is not None:
         return np.asarray(divisor_override)
-    n = len(kernel)
+    n = len(spatial)
     divisor = np.ones((1,) * n, dtype=np.int64)
-    for d, (size, o, k, s, p) in enumerate(
-            zip(spatial, out, kernel, stride, padding)):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, size + p)
-        if count_include_pad:
-            count = end - start
-        else:
-            count = np.minimum(end, size) - np.maximum(start, 0)
-        divisor = divisor * count.reshape((1,) * d + (o,) + (1,) * (
-            n - d - 1))
+    for d, args in enumerate(zip(spatial, a.out, a.kernel, a.stride,
+                                 a.padding)):
+        count = np.array(_args.window_counts(*args, count_include_pad))
+        divisor = divisor * count.reshape((-1,) + (1,) * (n - d - 1))
     return divisor
-
-
-def _check_divisor(divisor_override, fn):
-    """divisor_override: None or a non-zero int, as torch."""
-    if divisor_override is None:
-        return
-    if not _util.is_int(divisor_override):
-        raise TypeError(
-            f"{fn}: divisor_override must be None or a non-zero int, "
-            f"got {_util._describe(divisor_override)}")
-    if divisor_override == 0:
-        raise ValueError(
-            f"{fn}: divisor_override must be None or a non-zero int, "
-            f"got 0")
 
 
 def _avg_pool(fn, n, input, kernel_size, stride, padding, ceil_mode,
               count_include_pad, divisor_override):
     """Checks and set-up; returns (x, unbatched, params, out, divisor)."""
-    x, unbatched = _pc._batched(input, n, fn)
-    params = _pc._pool_params(fn, n, kernel_size, stride, padding)[:3]
-    ceil_mode = _pc._check_bool(ceil_mode, "ceil_mode", fn)
-    include = _pc._check_bool(count_include_pad, "count_include_pad", fn)
-    _check_divisor(divisor_override, fn)
-    if n == 3 and any(size < k for size, k in zip(x.shape[2:], params[0])):
-        raise ValueError(  # torch's avg_pool3d rule, padding or not
-            f"{fn}: kernel_size {params[0]} must not exceed the input "
-            f"size {x.shape[2:]} in any dimension")
-    out = _pc._pool_output_shape(fn, x.shape[2:], *params, (1,) * n,
-                                 ceil_mode)
-    divisor = _avg_divisor(x.shape[2:], out, *params, include,
-                           divisor_override)
-    return x, unbatched, params, out, divisor.astype(x.dtype)
+    x = check_array(input, "input", fn, ndims=(n + 1, n + 2))
+    a, include = _args.avg_pool_args(
+        fn, n, x.shape, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override)
+    divisor = _avg_divisor(x.shape[-n:], a, include, divisor_override)
+    params = (a.kernel, a.stride, a.padding)
+    x = x if a.batched else x[None]
+    return x, not a.batched, params, a.out, divisor.astype(x.dtype)
 
 
 def _avg_pool_forward(fn, n, input, *args):
@@ -395,60 +410,26 @@ def avg_pool3d_backward(grad_output, input, kernel_size, stride=None,
         padding, ceil_mode, count_include_pad, divisor_override)
 
 
-def _unpool_size(fn, spatial, kernel, stride, padding, output_size):
-    """Output spatial size of max unpooling, torch's rule."""
-    n = len(kernel)
-    default = tuple((i - 1) * s + k - 2 * p for i, k, s, p
-                    in zip(spatial, kernel, stride, padding))
-    if output_size is None:
-        size = default
-    else:
-        if not (isinstance(output_size, (tuple, list))
-                and all(_util.is_int(o) for o in output_size)):
-            raise TypeError(
-                f"{fn}: output_size must be None or a sequence of ints, "
-                f"got {_util._describe(output_size)}")
-        size = tuple(int(o) for o in output_size)
-        size = size[2:] if len(size) == n + 2 else size
-        if len(size) != n or not all(
-                d - s < o < d + s for o, d, s in zip(size, default, stride)):
-            raise ValueError(
-                f"{fn}: output_size must have {n} or {n + 2} entries, "
-                f"each within stride of the default size {default}, "
-                f"got {output_size!r}")
-    if any(o < 1 for o in size):
-        raise ValueError(
-            f"{fn}: output size must be positive, got {size} (from "
-            f"kernel_size {kernel}, stride {stride}, padding {padding})")
-    return size
-
-
-def _check_indices(fn, indices, shape):
-    """Unpooling indices: an integer array of the input's shape."""
+def _check_indices(fn, indices):
+    """Unpooling indices: an integer array (its shape: `_args`)."""
     idx = np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(
             f"{fn}: indices must be an integer array, got dtype "
             f"{idx.dtype}")
-    if idx.shape != tuple(shape):
-        raise ValueError(
-            f"{fn}: indices must have the shape of input {tuple(shape)}, "
-            f"got {idx.shape}")
     return idx.astype(np.int64, copy=False)
 
 
 def _max_unpool(fn, n, input, indices, kernel_size, stride, padding,
                 output_size):
     """Checks; returns (x, unbatched, flat indices (N, C, L), size)."""
-    x, unbatched = _pc._batched(input, n, fn)
-    idx = _check_indices(fn, indices, np.shape(input)).reshape(
-        x.shape[0], x.shape[1], -1)
-    kernel = _util.ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
-    stride = kernel if stride is None else _util.ntuple(
-        stride, n, "stride", fn, minimum=1)
-    padding = _util.ntuple(padding, n, "padding", fn)
-    size = _unpool_size(fn, x.shape[2:], kernel, stride, padding,
-                        output_size)
+    x = check_array(input, "input", fn, ndims=(n + 1, n + 2))
+    idx = _check_indices(fn, indices)
+    batched, size = _args.unpool_args(fn, n, x.shape, idx.shape,
+                                      kernel_size, stride, padding,
+                                      output_size)
+    x, unbatched = (x if batched else x[None]), not batched
+    idx = idx.reshape(x.shape[0], x.shape[1], -1)
     plane = int(np.prod(size))
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         raise ValueError(

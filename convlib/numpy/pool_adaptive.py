@@ -9,11 +9,10 @@ max pooling gather the windows' entries one dimension at a time (short
 windows padded to the longest by repeating their last entry) and keep
 torch's winner exactly as `max_pool2d` does.
 """
-import numbers
 
 import numpy as np
 
-from .. import _util
+from .. import _args, _util
 from . import _pool_common as _pc
 
 __all__ = [
@@ -54,32 +53,6 @@ indices : ndarray of int64, same shape (only with `return_indices`)
     Ties: the first maximum in window order; NaN wins (the last NaN)."""
 
 _GRAD_INPUT = "grad_input : ndarray, shape of `input`"
-
-
-def _adaptive_size(fn, output_size, spatial):
-    """output_size to a tuple of positive ints; None keeps the input's."""
-    n = len(spatial)
-    if output_size is None or _util.is_int(output_size):
-        sizes = (output_size,) * n
-    elif isinstance(output_size, (tuple, list)):
-        sizes = tuple(output_size)
-        if len(sizes) != n:
-            raise ValueError(
-                f"{fn}: output_size must be an int or a tuple of {n} "
-                f"entries, got {output_size!r}")
-    else:
-        raise TypeError(
-            f"{fn}: output_size must be an int or a tuple of {n} ints or "
-            f"None, got {_util._describe(output_size)}")
-    sizes = tuple(s if o is None else o for o, s in zip(sizes, spatial))
-    if not all(_util.is_int(o) for o in sizes):
-        raise TypeError(
-            f"{fn}: output_size must be an int or a tuple of {n} ints or "
-            f"None, got {output_size!r}")
-    if any(o < 1 for o in sizes):
-        raise ValueError(
-            f"{fn}: output_size must be positive, got {output_size!r}")
-    return tuple(int(o) for o in sizes)
 
 
 def _bounds(size, out):
@@ -146,7 +119,7 @@ def _group(planes, per_plane):
 
 def _adaptive_avg(fn, n, input, output_size):
     x, unbatched = _pc._batched(input, n, fn)
-    out = _adaptive_size(fn, output_size, x.shape[2:])
+    out = _args.adaptive_size(fn, output_size, x.shape[2:])
     matrices = [_mean_matrix(size, o, x.dtype)
                 for size, o in zip(x.shape[2:], out)]
     return x, unbatched, out, matrices
@@ -167,7 +140,7 @@ def _adaptive_avg_backward(fn, n, grad_output, input, output_size):
 
 def _adaptive_max(fn, n, input, output_size):
     x, unbatched = _pc._batched(input, n, fn)
-    out = _adaptive_size(fn, output_size, x.shape[2:])
+    out = _args.adaptive_size(fn, output_size, x.shape[2:])
     positions = []
     for size, o in zip(x.shape[2:], out):
         start, end = _bounds(size, o)
@@ -178,7 +151,7 @@ def _adaptive_max(fn, n, input, output_size):
 
 
 def _adaptive_max_forward(fn, n, input, output_size, return_indices):
-    return_indices = _pc._check_bool(return_indices, "return_indices", fn)
+    return_indices = _args.check_bool(return_indices, "return_indices", fn)
     _, unbatched, values, indices = _adaptive_max(fn, n, input,
                                                   output_size)
     values = _pc._unbatch(values, unbatched)
@@ -189,7 +162,7 @@ def _adaptive_max_forward(fn, n, input, output_size, return_indices):
 
 def _adaptive_max_backward(fn, n, grad_output, input, output_size,
                            return_indices):
-    _pc._check_bool(return_indices, "return_indices", fn)
+    _args.check_bool(return_indices, "return_indices", fn)
     x, unbatched, values, indices = _adaptive_max(fn, n, input,
                                                   output_size)
     grad = _pc._check_grad(grad_output, _pc._unbatch(values, unbatched)
@@ -264,31 +237,6 @@ def adaptive_max_pool2d_backward(grad_output, input, output_size,
                                   return_indices)
 
 
-def _fractional_size(fn, spatial, output_size, output_ratio):
-    """Output size from output_size, else int(input size * ratio)."""
-    if output_size is not None:
-        return _util.ntuple(output_size, 2, "output_size", fn, minimum=1)
-    if output_ratio is None:
-        raise ValueError(
-            f"{fn}: output_size or output_ratio must be given, got both "
-            f"None")
-    ratio = output_ratio
-    if isinstance(ratio, numbers.Real):
-        ratio = (ratio, ratio)
-    if not (isinstance(ratio, (tuple, list)) and len(ratio) == 2 and all(
-            isinstance(r, numbers.Real) and not isinstance(r, bool)
-            for r in ratio)):
-        raise TypeError(
-            f"{fn}: output_ratio must be a number or a tuple of 2 "
-            f"numbers, got {_util._describe(output_ratio)}")
-    out = tuple(int(size * r) for size, r in zip(spatial, ratio))
-    if any(o < 1 for o in out):
-        raise ValueError(
-            f"{fn}: output_ratio {output_ratio!r} gives output size {out} "
-            f"for input size {tuple(spatial)}; it must be positive")
-    return out
-
-
 def _samples(fn, random_samples, x):
     """_random_samples as (N, C, 2) of x's dtype; drawn when None."""
     shape = x.shape[:2] + (2,)
@@ -324,15 +272,10 @@ def _intervals(sample, size, out, k):
 
 def _fractional(fn, input, kernel_size, output_size, output_ratio,
                 random_samples):
-    x, unbatched = _pc._batched(input, 2, fn)
-    kernel = _util.ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
-    out = _fractional_size(fn, x.shape[2:], output_size, output_ratio)
-    if any(o + k - 1 > size for o, k, size in zip(out, kernel,
-                                                   x.shape[2:])):
-        raise ValueError(
-            f"{fn}: kernel_size {kernel} is too large for output size "
-            f"{out} and input size {x.shape[2:]} (need output + kernel "
-            f"- 1 <= input)")
+    x = _util.check_array(input, "input", fn, ndims=(3, 4))
+    batched, kernel, out = _args.fractional_args(
+        fn, x.shape, kernel_size, output_size, output_ratio)
+    x, unbatched = (x if batched else x[None]), not batched
     samples = _samples(fn, random_samples, x)
     positions = [
         _intervals(samples[..., 1 - d], size, o, k)[..., None]
@@ -377,7 +320,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None,
         (``H_out + kH - 1 > H``), samples of the wrong shape.
     """
     fn = "fractional_max_pool2d"
-    return_indices = _pc._check_bool(return_indices, "return_indices", fn)
+    return_indices = _args.check_bool(return_indices, "return_indices", fn)
     _, unbatched, values, indices = _fractional(
         fn, input, kernel_size, output_size, output_ratio, _random_samples)
     values = _pc._unbatch(values, unbatched)
@@ -395,7 +338,7 @@ def fractional_max_pool2d_backward(grad_output, input, kernel_size,
                                    return_indices=False,
                                    _random_samples=None):
     fn = "fractional_max_pool2d_backward"
-    _pc._check_bool(return_indices, "return_indices", fn)
+    _args.check_bool(return_indices, "return_indices", fn)
     if _random_samples is None:
         raise ValueError(
             f"{fn}: _random_samples must be the array the forward used, "

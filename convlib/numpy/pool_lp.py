@@ -8,11 +8,10 @@ in ceil mode a window clipped by the input edge is rescaled the way
 torch rescales it. ``norm_type = inf`` is max pooling of ``|x|``
 (``-inf``: the minimum of ``|x|``).
 """
-import numbers
 
 import numpy as np
 
-from .. import _util
+from .. import _args, _util
 from . import _pool_common as _pc
 from .pool import (_avg_pool_backward, _avg_pool_forward,
                    _max_pool_backward, _max_pool_forward)
@@ -62,22 +61,8 @@ grad_input : ndarray, shape of `input`
 """
 
 
-def _check_norm(norm_type, fn):
-    """norm_type: a real, non-zero, non-NaN number; returned as float."""
-    if not isinstance(norm_type, numbers.Real) or isinstance(
-            norm_type, bool):
-        raise TypeError(
-            f"{fn}: norm_type must be a real number, "
-            f"got {_util._describe(norm_type)}")
-    if norm_type == 0 or np.isnan(norm_type):
-        raise ValueError(
-            f"{fn}: norm_type must be non-zero and not NaN, "
-            f"got {norm_type!r}")
-    return float(norm_type)
-
-
 def _lp_pool(fn, n, input, norm_type, kernel_size, stride, ceil_mode):
-    p = _check_norm(norm_type, fn)
+    p = _args.check_norm(fn, norm_type)
     x = _util.check_array(input, "input", fn, ndims=(n + 1, n + 2))
     if np.isinf(p):
         sign = 1 if p > 0 else -1
@@ -93,7 +78,7 @@ def _lp_pool(fn, n, input, norm_type, kernel_size, stride, ceil_mode):
 
 def _lp_pool_backward(fn, n, grad_output, input, norm_type, kernel_size,
                       stride, ceil_mode):
-    p = _check_norm(norm_type, fn)
+    p = _args.check_norm(fn, norm_type)
     x = _util.check_array(input, "input", fn, ndims=(n + 1, n + 2))
     if np.isinf(p):
         sign = 1 if p > 0 else -1

@@ -10,11 +10,9 @@ Invalid settings raise what torch refuses, as `ValueError` (bad value)
 or `TypeError` (bad type), with a message that starts with the function
 name and names the argument.
 """
-from ._args import _check_bool, _conv_args
 from .counting import count_flops, count_params
 from .dilation import HDCChain, Coverage, coverage, hdc_m_chain
-from .output_size import (_conv_size, _pool_size, _transpose_size,
-                          conv_output_size, conv_transpose_output_size,
+from .output_size import (conv_output_size, conv_transpose_output_size,
                           pool_output_size)
 from .receptive import ReceptiveField, receptive_field
 

@@ -3,7 +3,7 @@ from functools import partial
 import math
 
 from .._util import _describe, check_positive_int, ntuple
-from ._args import _check_bool
+from .._args import check_bool as _check_bool
 from .output_size import (_conv_output_size, _conv_transpose_output_size,
                           conv_output_size)
 

@@ -1,27 +1,12 @@
 """Output sizes of convolution, transposed convolution and pooling.
 
-Each public function checks its arguments and applies torch's formula
-per spatial dimension; the one-dimension formulas `_conv_size`,
-`_transpose_size` and `_pool_size` are shared with `convlib.naive`.
+Each public function turns `input_size` into a tuple and hands it to
+the argument layer `convlib._args`, which checks the arguments and
+applies torch's formula per spatial dimension (the same code the ops
+use).
 """
-from .._util import ntuple
-from ._args import _check_bool, _conv_args, _input_sizes, _result
-
-
-def _conv_size(size, k, s, pads, d, fn, kernel_name="kernel_size"):
-    """One dimension of the convolution output-size formula.
-
-    `convlib.naive` calls this (and `_conv_args`, `_transpose_size`,
-    `_pool_size`) with its own function name, so errors name the op.
-    """
-    span = d * (k - 1) + 1
-    padded = size + pads[0] + pads[1]
-    if span > padded:
-        raise ValueError(
-            f"{fn}: {kernel_name} {k} with dilation {d} spans {span} "
-            f"elements, more than the padded input size {padded} "
-            f"(input size {size} plus padding {pads[0]}+{pads[1]})")
-    return (padded - span) // s + 1
+from .. import _args
+from ._args import _input_sizes, _result
 
 
 def conv_output_size(input_size, kernel_size, stride=1, padding=0,
@@ -68,25 +53,11 @@ def _conv_output_size(fn, input_size, kernel_size, stride, padding,
                       dilation):
     """`conv_output_size`, with errors in the name of `fn`."""
     sizes, scalar = _input_sizes(input_size, fn)
-    k, s, pads, d = _conv_args(fn, len(sizes), kernel_size, stride,
-                               padding, dilation)
-    out = [_conv_size(*args, fn) for args in zip(sizes, k, s, pads, d)]
+    kernel = _args.ntuple(kernel_size, len(sizes), "kernel_size", fn,
+                          minimum=1)
+    out = _args.conv_geometry(fn, sizes, kernel, stride, padding,
+                              dilation)[-1]
     return _result(out, scalar)
-
-
-def _transpose_size(size, k, s, p, op, d, fn):
-    """One dimension of the transposed-convolution size formula."""
-    if op >= max(s, d):
-        raise ValueError(
-            f"{fn}: output_padding must be smaller than stride or "
-            f"dilation, got output_padding={op} with stride={s} and "
-            f"dilation={d}")
-    out = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
-    if out < 1:
-        raise ValueError(
-            f"{fn}: padding {p} is too large: the output size would be "
-            f"{out} for input_size {size} and kernel_size {k}")
-    return out
 
 
 def conv_transpose_output_size(input_size, kernel_size, stride=1,
@@ -129,31 +100,11 @@ def _conv_transpose_output_size(fn, input_size, kernel_size, stride,
                                 padding, output_padding, dilation):
     """`conv_transpose_output_size`, with errors in the name of `fn`."""
     sizes, scalar = _input_sizes(input_size, fn)
-    n = len(sizes)
-    k = ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
-    s = ntuple(stride, n, "stride", fn, minimum=1)
-    p = ntuple(padding, n, "padding", fn, minimum=0)
-    op = ntuple(output_padding, n, "output_padding", fn, minimum=0)
-    d = ntuple(dilation, n, "dilation", fn, minimum=1)
-    out = [_transpose_size(*args, fn) for args in zip(sizes, k, s, p, op, d)]
+    kernel = _args.ntuple(kernel_size, len(sizes), "kernel_size", fn,
+                          minimum=1)
+    out = _args.transpose_geometry(fn, sizes, kernel, stride, padding,
+                                   output_padding, dilation)[-1]
     return _result(out, scalar)
-
-
-def _pool_size(size, k, s, p, d, ceil_mode, fn):
-    """One dimension of the pooling output-size formula."""
-    if p > k // 2:
-        raise ValueError(
-            f"{fn}: padding must be at most half of kernel_size, got "
-            f"padding={p} with kernel_size={k}")
-    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0))
-    out = out // s + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1  # the last window must start inside input or left pad
-    if out < 1:
-        raise ValueError(
-            f"{fn}: kernel_size {k} with dilation {d} does not fit: "
-            f"input_size {size} with padding {p} gives output size {out}")
-    return out
 
 
 def pool_output_size(input_size, kernel_size, stride=None, padding=0,
@@ -200,12 +151,6 @@ def pool_output_size(input_size, kernel_size, stride=None, padding=0,
     """
     fn = "pool_output_size"
     sizes, scalar = _input_sizes(input_size, fn)
-    n = len(sizes)
-    k = ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
-    s = k if stride is None else ntuple(stride, n, "stride", fn, minimum=1)
-    p = ntuple(padding, n, "padding", fn, minimum=0)
-    d = ntuple(dilation, n, "dilation", fn, minimum=1)
-    ceil_mode = _check_bool(ceil_mode, "ceil_mode", fn)
-    out = [_pool_size(*args, ceil_mode, fn)
-           for args in zip(sizes, k, s, p, d)]
+    out = _args.pool_geometry(fn, sizes, kernel_size, stride, padding,
+                              dilation, ceil_mode)[-1]
     return _result(out, scalar)

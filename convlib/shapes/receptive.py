@@ -2,7 +2,8 @@
 from collections import namedtuple
 
 from .._util import _describe, ntuple
-from ._args import _conv_padding, _result, _same_padding
+from .._args import parse_padding, same_padding
+from ._args import _result
 
 
 ReceptiveField = namedtuple("ReceptiveField", "size stride offset")
@@ -67,9 +68,9 @@ def _layer_geometry(params, n, index, fn):
     k = ntuple(params["kernel_size"], n, f"{name} kernel_size", fn, 1)
     s = ntuple(params["stride"], n, f"{name} stride", fn, 1)
     d = ntuple(params["dilation"], n, f"{name} dilation", fn, 1)
-    padding = _conv_padding(params["padding"], n, fn)
+    padding = parse_padding(fn, params["padding"], n)
     if padding == "same":
-        padding = tuple(left for left, _ in _same_padding(k, d))
+        padding = tuple(left for left, _ in same_padding(k, d))
     return k, s, padding, d
 
 

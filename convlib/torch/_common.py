@@ -8,7 +8,7 @@ every sliding-window pooling op.
 import torch
 import torch.nn.functional as F  # F.pad only
 
-from .._util import ntuple
+from .. import _args
 
 
 # ------------------------------------------------------------ arguments
@@ -50,14 +50,18 @@ def _batched(input, n, fn, name="input"):
         True when `input` was unbatched (remove the axis afterwards).
     """
     _check_tensor(input, name, fn)
-    if input.dim() == n + 2:
+    if _args.batched(fn, tuple(input.shape), n, name):
         return input, False
-    if input.dim() == n + 1:
-        return input.unsqueeze(0), True
-    raise ValueError(
-        f"{fn}: {name} must have {n + 1} (unbatched) or {n + 2} "
-        f"(batched) dimensions, got {input.dim()} "
-        f"(shape {tuple(input.shape)})")
+    return input.unsqueeze(0), True
+
+
+def _shape(value, name="input", fn=None):
+    """Shape of a tensor argument as a tuple (None stays None)."""
+    if value is None:
+        return None
+    if fn is not None:
+        _check_tensor(value, name, fn)
+    return tuple(value.shape)
 
 
 def _pad(x, pairs, value=0.0):
@@ -96,16 +100,6 @@ def _windows(padded, kernel_size, stride, dilation):
     return x
 
 
-def _check_fits(spatial, kernel_size, dilation, fn, name="kernel_size"):
-    """Raise ValueError when a dilated kernel exceeds the padded input."""
-    for size, k, d in zip(spatial, kernel_size, dilation):
-        if d * (k - 1) + 1 > size:
-            raise ValueError(
-                f"{fn}: {name} {tuple(kernel_size)} with dilation "
-                f"{tuple(dilation)} is larger than the padded input of "
-                f"spatial size {tuple(spatial)}")
-
-
 def _add_bias(out, bias, n):
     """Add a per-channel bias of shape (C,) to (N, C, *spatial)."""
     if bias is None:
@@ -126,58 +120,6 @@ def _check_bias(bias, channels, fn):
 
 # -------------------------------------------------------------- pooling
 
-def _pool_params(kernel_size, stride, padding, dilation, n, fn):
-    """Normalise kernel_size, stride (None: kernel), padding, dilation."""
-    kernel = ntuple(kernel_size, n, "kernel_size", fn, minimum=1)
-    if stride is None or (isinstance(stride, (tuple, list))
-                          and len(stride) == 0):
-        stride = kernel
-    stride = ntuple(stride, n, "stride", fn, minimum=1)
-    padding = ntuple(padding, n, "padding", fn)
-    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
-    if any(p > k // 2 for p, k in zip(padding, kernel)):
-        raise ValueError(
-            f"{fn}: padding must be at most half of kernel_size, got "
-            f"padding={padding} with kernel_size={kernel}")
-    return kernel, stride, padding, dilation
-
-
-def _pool_out_sizes(spatial, kernel, stride, padding, dilation, ceil_mode,
-                    fn):
-    """Output sizes as torch: see `convlib.shapes.pool_output_size`."""
-    sizes = []
-    for size, k, s, p, d in zip(spatial, kernel, stride, padding,
-                                dilation):
-        span = size + 2 * p - d * (k - 1) - 1
-        out = (span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (out - 1) * s >= size + p:
-            out -= 1
-        if out < 1:
-            raise ValueError(
-                f"{fn}: kernel_size {kernel} with dilation {dilation} is "
-                f"larger than the padded input of spatial size "
-                f"{tuple(spatial)} (padding {padding})")
-        sizes.append(out)
-    return tuple(sizes)
-
-
-def _check_windows_touch_input(spatial, kernel, stride, padding,
-                               dilation, out_sizes, fn):
-    """Raise when a dilated window sees padding only (no maximum).
-
-    torch returns -inf and an out-of-range index there.
-    """
-    for size, k, s, p, d, out in zip(spatial, kernel, stride, padding,
-                                     dilation, out_sizes):
-        for o in range(out):
-            if not any(0 <= o * s - p + j * d < size for j in range(k)):
-                raise ValueError(
-                    f"{fn}: with kernel_size {kernel}, stride {stride}, "
-                    f"padding {padding} and dilation {dilation}, window "
-                    f"{o} along a spatial axis of size {size} covers "
-                    f"padding only")
-
-
 def _pool_windows(x, kernel, stride, padding, dilation, out_sizes, value):
     """Pad with `value` (extra on the right for ceil_mode) and unfold.
 
@@ -188,7 +130,7 @@ def _pool_windows(x, kernel, stride, padding, dilation, out_sizes, value):
     pairs = []
     for size, k, s, p, d, out in zip(x.shape[2:], kernel, stride, padding,
                                      dilation, out_sizes):
-        extra = max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+        extra = max(0, _args.extent(out, k, s, d) - (size + 2 * p))
         pairs.append((p, p + extra))
     win = _windows(_pad(x, pairs, value), kernel, stride, dilation)
     for axis, out in enumerate(out_sizes):

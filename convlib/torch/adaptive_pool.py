@@ -13,9 +13,8 @@ import math
 
 import torch
 
-from .._util import is_int, ntuple
-from ._common import (_batched, _check_tensor, _flat_index, _pool_params,
-                      _strip)
+from .. import _args
+from ._common import _batched, _check_tensor, _flat_index, _strip
 
 __all__ = [
     "max_unpool1d", "max_unpool2d", "max_unpool3d",
@@ -27,36 +26,13 @@ __all__ = [
 
 # --------------------------------------------------------------- unpooling
 
-def _unpool_sizes(spatial, kernel, stride, padding, output_size, fn):
-    """Output spatial sizes of max unpooling, checked as torch does."""
-    n = len(kernel)
-    default = tuple((m - 1) * s + k - 2 * p for m, k, s, p in
-                    zip(spatial, kernel, stride, padding))
-    if output_size is None:
-        return default
-    sizes = tuple(output_size)
-    if len(sizes) == n + 2:
-        sizes = sizes[2:]
-    if len(sizes) != n or not all(is_int(v) for v in sizes):
-        raise ValueError(
-            f"{fn}: output_size must hold {n} or {n + 2} ints, "
-            f"got {output_size!r}")
-    for size, want, s in zip(sizes, default, stride):
-        if not want - s < size < want + s:
-            raise ValueError(
-                f"{fn}: output_size must be strictly between "
-                f"default - stride and default + stride per axis "
-                f"(default {default}, stride {stride}), got {sizes}")
-    return tuple(int(v) for v in sizes)
-
-
-def _check_indices(indices, x, numel, fn):
-    """Raise unless `indices` is int64 of x's shape, in [0, numel)."""
-    if indices.dtype != torch.int64 or indices.shape != x.shape:
-        raise ValueError(
-            f"{fn}: indices must be an int64 tensor of the input's shape "
-            f"{tuple(x.shape)}, got {indices.dtype} of shape "
-            f"{tuple(indices.shape)}")
+def _check_indices(indices, numel, fn):
+    """Raise unless `indices` is of an integer type, in [0, numel)."""
+    if indices.is_floating_point() or indices.is_complex() or (
+            indices.dtype == torch.bool):
+        raise TypeError(
+            f"{fn}: indices must be an integer tensor, got dtype "
+            f"{indices.dtype}")
     if indices.numel() and (int(indices.min()) < 0
                             or int(indices.max()) >= numel):
         raise ValueError(
@@ -69,13 +45,14 @@ def _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size,
                   n, fn):
     """Scatter each value to its flat index in a zero output plane."""
     x, unbatched = _batched(input, n, fn)
-    idx, _ = _batched(indices, n, fn, "indices")
-    kernel, stride, _, _ = _pool_params(kernel_size, stride, 0, 1, n, fn)
-    padding = ntuple(padding, n, "padding", fn)
-    sizes = _unpool_sizes(tuple(x.shape[2:]), kernel, stride, padding,
-                          output_size, fn)
+    _check_tensor(indices, "indices", fn)
+    _, sizes = _args.unpool_args(fn, n, tuple(input.shape),
+                                 tuple(indices.shape), kernel_size, stride,
+                                 padding, output_size)
+    idx = indices.unsqueeze(0) if unbatched else indices
     numel = math.prod(sizes)
-    _check_indices(idx, x, numel, fn)
+    _check_indices(idx, numel, fn)
+    idx = idx.long()
     lead = tuple(x.shape[:2])
     plane = x.new_zeros(lead + (numel,))
     out = plane.scatter(2, idx.reshape(lead + (-1,)),
@@ -168,18 +145,6 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0,
 
 # ------------------------------------------------------- adaptive pooling
 
-def _adaptive_sizes(output_size, spatial, fn):
-    """Output sizes; None keeps the input size on that axis."""
-    n = len(spatial)
-    if isinstance(output_size, (tuple, list)):
-        sizes = tuple(output_size)
-        if len(sizes) == 1 and n > 1:
-            sizes = sizes * n
-        if len(sizes) == n:
-            sizes = tuple(m if s is None else s
-                          for s, m in zip(sizes, spatial))
-        output_size = sizes
-    return ntuple(output_size, n, "output_size", fn, minimum=1)
 
 
 def _adaptive_bounds(size, out):
@@ -244,7 +209,7 @@ def _gathered_max(x, index):
 def _adaptive_avg_poolnd(input, output_size, n, fn):
     """Adaptive average pooling: one averaging matrix per axis."""
     x, unbatched = _batched(input, n, fn)
-    sizes = _adaptive_sizes(output_size, tuple(x.shape[2:]), fn)
+    sizes = _args.adaptive_size(fn, output_size, tuple(x.shape[2:]))
     for axis, out in enumerate(sizes):
         matrix = _adaptive_mean_matrix(x.shape[2 + axis], out, x.dtype)
         x = torch.movedim(torch.movedim(x, 2 + axis, -1) @ matrix.T,
@@ -255,8 +220,9 @@ def _adaptive_avg_poolnd(input, output_size, n, fn):
 def _adaptive_max_poolnd(input, output_size, return_indices, n, fn):
     """Adaptive max pooling through gathered windows."""
     x, unbatched = _batched(input, n, fn)
+    _args.check_bool(return_indices, "return_indices", fn)
     spatial = tuple(x.shape[2:])
-    sizes = _adaptive_sizes(output_size, spatial, fn)
+    sizes = _args.adaptive_size(fn, output_size, spatial)
     index = [_adaptive_index(m, out)[None, None]
              for m, out in zip(spatial, sizes)]
     values, indices = _gathered_max(x, index)
@@ -386,31 +352,6 @@ def _fractional_starts(sample, size, out, k):
     return torch.cat([first - offset, last], dim=-1)
 
 
-def _fractional_sizes(spatial, kernel, output_size, output_ratio, fn):
-    """Output sizes from output_size or output_ratio, checked."""
-    if output_size is not None:
-        sizes = ntuple(output_size, 2, "output_size", fn, minimum=1)
-    elif output_ratio is not None:
-        ratio = output_ratio
-        if not isinstance(ratio, (tuple, list)):
-            ratio = (ratio, ratio)
-        if len(ratio) != 2 or not all(
-                isinstance(r, (int, float)) and r > 0 for r in ratio):
-            raise ValueError(
-                f"{fn}: output_ratio must be one or two positive "
-                f"numbers, got {output_ratio!r}")
-        sizes = tuple(int(m * r) for m, r in zip(spatial, ratio))
-    else:
-        raise ValueError(
-            f"{fn}: give output_size or output_ratio, got neither")
-    if any(o + k - 1 > m or o < 1
-           for o, k, m in zip(sizes, kernel, spatial)):
-        raise ValueError(
-            f"{fn}: output size {sizes} with kernel_size {kernel} needs "
-            f"output + kernel - 1 <= input size {spatial}, output >= 1")
-    return sizes
-
-
 def _fractional_samples(samples, x, fn):
     """The (N, C, 2) samples in [0, 1): given, or drawn with torch.rand."""
     shape = tuple(x.shape[:2]) + (2,)
@@ -461,10 +402,10 @@ def fractional_max_pool2d(input, kernel_size, output_size=None,
     """
     fn = "fractional_max_pool2d"
     x, unbatched = _batched(input, 2, fn)
-    kernel = ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
+    _args.check_bool(return_indices, "return_indices", fn)
+    _, kernel, sizes = _args.fractional_args(
+        fn, tuple(input.shape), kernel_size, output_size, output_ratio)
     spatial = tuple(x.shape[2:])
-    sizes = _fractional_sizes(spatial, kernel, output_size, output_ratio,
-                              fn)
     samples = _fractional_samples(_random_samples, x, fn)
     index = [_fractional_starts(samples[..., 1 - axis], m, out, k)[..., None]
              + torch.arange(k)

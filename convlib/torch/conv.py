@@ -10,9 +10,9 @@ gradient; nothing here calls ``torch.nn.functional.conv*``.
 """
 import torch
 
-from .._util import check_positive_int, ntuple
-from ._common import (_add_bias, _batched, _check_bias, _check_fits,
-                      _check_tensor, _pad, _windows)
+from .. import _args
+from ._common import (_add_bias, _batched, _check_tensor, _pad, _shape,
+                      _windows)
 
 __all__ = [
     "conv1d", "conv2d", "conv3d",
@@ -25,43 +25,6 @@ _KERNEL_LETTERS = "uvw"
 
 
 # ----------------------------------------------------------- convolution
-
-def _conv_padding(padding, kernel_size, stride, dilation, fn):
-    """(before, after) padding per axis for an int, tuple or string."""
-    n = len(kernel_size)
-    if not isinstance(padding, str):
-        return tuple((p, p) for p in ntuple(padding, n, "padding", fn))
-    if padding == "valid":
-        return ((0, 0),) * n
-    if padding != "same":
-        raise ValueError(
-            f"{fn}: padding must be 'same', 'valid', an int or a tuple "
-            f"of {n} ints, got {padding!r}")
-    if any(s != 1 for s in stride):
-        raise ValueError(
-            f"{fn}: padding='same' needs stride=1, got stride={stride}")
-    totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
-    return tuple((t // 2, t - t // 2) for t in totals)
-
-
-def _check_conv_shapes(x, weight, bias, groups, n, fn):
-    """Check weight (C_out, C_in/groups, *k) and bias (C_out,)."""
-    _check_tensor(weight, "weight", fn)
-    if weight.dim() != n + 2:
-        raise ValueError(
-            f"{fn}: weight must have {n + 2} dimensions (C_out, "
-            f"C_in/groups, *kernel), got shape {tuple(weight.shape)}")
-    c_in, c_out = x.shape[1], weight.shape[0]
-    if c_in % groups or c_out % groups:
-        raise ValueError(
-            f"{fn}: input channels ({c_in}) and output channels "
-            f"({c_out}) must both be divisible by groups={groups}")
-    if weight.shape[1] * groups != c_in:
-        raise ValueError(
-            f"{fn}: weight has {weight.shape[1]} input channels per "
-            f"group but input has {c_in} channels with groups={groups}")
-    _check_bias(bias, c_out, fn)
-
 
 def _grouped_correlate(windows, weight, groups):
     """Multiply-sum windows with a grouped kernel.
@@ -91,16 +54,11 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, n,
             fn):
     """N-d convolution (cross-correlation) shared by conv1d/2d/3d."""
     x, unbatched = _batched(input, n, fn)
-    groups = check_positive_int(groups, "groups", fn)
-    stride = ntuple(stride, n, "stride", fn, minimum=1)
-    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
-    _check_conv_shapes(x, weight, bias, groups, n, fn)
-    kernel = tuple(weight.shape[2:])
-    x = _pad(x, _conv_padding(padding, kernel, stride, dilation, fn))
-    _check_fits(tuple(x.shape[2:]), kernel, dilation, fn,
-                "weight's kernel size")
-    windows = _windows(x, kernel, stride, dilation)
-    out = _add_bias(_grouped_correlate(windows, weight, groups), bias, n)
+    a = _args.conv_args(fn, n, _shape(input), _shape(weight, "weight", fn),
+                        _shape(bias, "bias", fn), stride, padding,
+                        dilation, groups)
+    windows = _windows(_pad(x, a.pads), a.kernel, a.stride, a.dilation)
+    out = _add_bias(_grouped_correlate(windows, weight, a.groups), bias, n)
     return out[0] if unbatched else out
 
 
@@ -227,62 +185,25 @@ def _flipped_kernel(weight, groups):
     return w.reshape((groups * c_out_g, c_in // groups) + kernel)
 
 
-def _check_transpose_shapes(x, weight, bias, groups, n, fn):
-    """Check weight (C_in, C_out/groups, *k) and bias (C_out,)."""
-    _check_tensor(weight, "weight", fn)
-    if weight.dim() != n + 2:
-        raise ValueError(
-            f"{fn}: weight must have {n + 2} dimensions (C_in, "
-            f"C_out/groups, *kernel), got shape {tuple(weight.shape)}")
-    c_in = x.shape[1]
-    if c_in % groups:
-        raise ValueError(
-            f"{fn}: input channels ({c_in}) must be divisible by "
-            f"groups={groups}")
-    if weight.shape[0] != c_in:
-        raise ValueError(
-            f"{fn}: weight has {weight.shape[0]} input channels but "
-            f"input has {c_in} channels")
-    _check_bias(bias, weight.shape[1] * groups, fn)
-
-
-def _transpose_pads(x, kernel, stride, padding, output_padding, dilation,
-                    fn):
-    """(before, after) padding of the zero-spread input, per axis."""
-    pairs = []
-    for axis, (k, s, p, op, d) in enumerate(
-            zip(kernel, stride, padding, output_padding, dilation)):
-        if op >= max(s, d):
-            raise ValueError(
-                f"{fn}: output_padding must be smaller than stride or "
-                f"dilation, got output_padding={output_padding} with "
-                f"stride={stride}, dilation={dilation}")
-        size = (x.shape[2 + axis] - 1) * s - 2 * p + d * (k - 1) + op + 1
-        if size < 1:
-            raise ValueError(
-                f"{fn}: padding={padding} leaves an empty output for "
-                f"input of spatial size {tuple(x.shape[2:])}")
-        pairs.append((d * (k - 1) - p, d * (k - 1) - p + op))
-    return pairs
+def _transpose_pads(a):
+    """(before, after) padding of the zero-spread input, per axis: the
+    dilated kernel's reach less `padding`, plus `output_padding` after."""
+    return [(d * (k - 1) - p, d * (k - 1) - p + op) for k, (p, _), op, d
+            in zip(a.kernel, a.pads, a.output_padding, a.dilation)]
 
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding,
                       groups, dilation, n, fn):
     """N-d transposed convolution shared by conv_transpose1d/2d/3d."""
     x, unbatched = _batched(input, n, fn)
-    groups = check_positive_int(groups, "groups", fn)
-    stride = ntuple(stride, n, "stride", fn, minimum=1)
-    padding = ntuple(padding, n, "padding", fn)
-    output_padding = ntuple(output_padding, n, "output_padding", fn)
-    dilation = ntuple(dilation, n, "dilation", fn, minimum=1)
-    _check_transpose_shapes(x, weight, bias, groups, n, fn)
-    kernel = tuple(weight.shape[2:])
-    pads = _transpose_pads(x, kernel, stride, padding, output_padding,
-                           dilation, fn)
-    x = _pad(_dilate(x, stride), pads)
-    windows = _windows(x, kernel, (1,) * n, dilation)
-    out = _grouped_correlate(windows, _flipped_kernel(weight, groups),
-                             groups)
+    a = _args.transpose_args(
+        fn, n, _shape(input), _shape(weight, "weight", fn),
+        _shape(bias, "bias", fn), stride, padding, output_padding, groups,
+        dilation)
+    x = _pad(_dilate(x, a.stride), _transpose_pads(a))
+    windows = _windows(x, a.kernel, (1,) * n, a.dilation)
+    out = _grouped_correlate(windows, _flipped_kernel(weight, a.groups),
+                             a.groups)
     out = _add_bias(out, bias, n)
     return out[0] if unbatched else out
 
@@ -472,12 +393,14 @@ def spatially_separable_conv2d(input, column_weight, row_weight,
     fn = "spatially_separable_conv2d"
     _check_kernel_shape(column_weight, 3, "column_weight", fn)
     _check_kernel_shape(row_weight, 2, "row_weight", fn)
-    (sh, sw), (dh, dw) = (ntuple(stride, 2, "stride", fn, minimum=1),
-                          ntuple(dilation, 2, "dilation", fn, minimum=1))
-    if isinstance(padding, str):
+    (sh, sw), (dh, dw) = (
+        _args.ntuple(stride, 2, "stride", fn, minimum=1),
+        _args.ntuple(dilation, 2, "dilation", fn, minimum=1))
+    padding = _args.parse_padding(fn, padding, 2)
+    if padding == "same":
         ph = pw = padding
     else:
-        p_h, p_w = ntuple(padding, 2, "padding", fn)
+        p_h, p_w = padding
         ph, pw = (p_h, 0), (0, p_w)
     mid = _convnd(input, column_weight, column_bias, (sh, 1), ph,
                   (dh, 1), 1, 2, fn)

@@ -12,11 +12,9 @@ import math
 
 import torch
 
-from .._util import check_positive_int, ntuple
-from ._common import (_axis_view, _batched, _check_tensor,
-                      _check_windows_touch_input, _flat_index, _lowest,
-                      _pool_out_sizes, _pool_params, _pool_windows, _strip,
-                      _unravel)
+from .. import _args
+from ._common import (_axis_view, _batched, _check_tensor, _flat_index,
+                      _lowest, _pool_windows, _strip, _unravel)
 from .activations import relu
 from .adaptive_pool import *  # noqa: F401,F403
 from .adaptive_pool import __all__ as _adaptive_all
@@ -34,23 +32,34 @@ def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
                 return_indices, n, fn):
     """Max pooling over the trailing n axes; indices as torch's."""
     x, unbatched = _batched(input, n, fn)
-    kernel, stride, padding, dilation = _pool_params(
-        kernel_size, stride, padding, dilation, n, fn)
-    spatial = tuple(x.shape[2:])
-    out_sizes = _pool_out_sizes(spatial, kernel, stride, padding, dilation,
-                                ceil_mode, fn)
-    _check_windows_touch_input(spatial, kernel, stride, padding, dilation,
-                               out_sizes, fn)
-    win = _pool_windows(x, kernel, stride, padding, dilation, out_sizes,
-                        _lowest(x.dtype))
+    a = _args.max_pool_args(fn, n, tuple(input.shape), kernel_size,
+                            stride, padding, dilation, ceil_mode,
+                            return_indices)
+    win = _pool_windows(x, a.kernel, a.stride, a.padding, a.dilation,
+                        a.out, _lowest(x.dtype))
     values, arg = win.reshape(tuple(win.shape[:2 + n]) + (-1,)).max(-1)
     if not return_indices:
         return _strip((values,), unbatched)[0]
-    coords = [
-        _axis_view(torch.arange(o) * s - p, axis, n) + k_i * d
-        for axis, (k_i, o, s, p, d) in enumerate(zip(
-            _unravel(arg, kernel), out_sizes, stride, padding, dilation))]
-    return _strip((values, _flat_index(coords, spatial)), unbatched)
+    return _strip((values, _max_indices(values, arg, a, x.shape[2:])),
+                  unbatched)
+
+
+def _max_indices(values, arg, a, spatial):
+    """Flat input index of each maximum from its place `arg` in the
+    window; where the maximum is -inf (nothing beat the padding), the
+    window's first position at or after 0, as torch reports it."""
+    n = len(spatial)
+    starts = [_axis_view(torch.arange(o) * s - p, axis, n) for axis,
+              (o, s, p) in enumerate(zip(a.out, a.stride, a.padding))]
+    coords = [start + k_i * d for start, k_i, d in zip(
+        starts, _unravel(arg, a.kernel), a.dilation)]
+    # `convlib._args.first_inside`, on tensors
+    first = [start - torch.div(torch.clamp(start, max=0), d,
+                               rounding_mode="floor") * d
+             for start, d in zip(starts, a.dilation)]
+    flat = _flat_index(coords, tuple(spatial))
+    return torch.where(values == float("-inf"),
+                       _flat_index(first, tuple(spatial)), flat)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -152,19 +161,15 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
 
 # -------------------------------------------------------- average pooling
 
-def _avg_divisor(spatial, kernel, stride, padding, out_sizes,
-                 count_include_pad, dtype):
-    """Per-window divisor, shape (*out_sizes), as torch counts it."""
+def _avg_divisor(spatial, a, count_include_pad, dtype):
+    """Per-window divisor, shape (*out), as torch counts it."""
     n = len(spatial)
     divisor = torch.ones((), dtype=dtype)
-    for axis, (size, k, s, p, out) in enumerate(zip(
-            spatial, kernel, stride, padding, out_sizes)):
-        start = torch.arange(out) * s - p
-        end = torch.clamp(start + k, max=size + p)
-        if not count_include_pad:
-            start = torch.clamp(start, min=0)
-            end = torch.clamp(end, max=size)
-        divisor = divisor * _axis_view(end - start, axis, n)[0, 0]
+    for axis, args in enumerate(zip(spatial, a.out, a.kernel, a.stride,
+                                    a.padding)):
+        counts = torch.tensor(_args.window_counts(*args,
+                                                  count_include_pad))
+        divisor = divisor * _axis_view(counts, axis, n)[0, 0]
     return divisor
 
 
@@ -172,20 +177,15 @@ def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode,
                 count_include_pad, divisor_override, n, fn):
     """Average pooling over the trailing n axes."""
     x, unbatched = _batched(input, n, fn)
-    kernel, stride, padding, _ = _pool_params(
-        kernel_size, stride, padding, 1, n, fn)
-    ones = (1,) * n
-    spatial = tuple(x.shape[2:])
-    out_sizes = _pool_out_sizes(spatial, kernel, stride, padding, ones,
-                                ceil_mode, fn)
-    win = _pool_windows(x, kernel, stride, padding, ones, out_sizes, 0.0)
+    a, include = _args.avg_pool_args(
+        fn, n, tuple(input.shape), kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override)
+    win = _pool_windows(x, a.kernel, a.stride, a.padding, a.dilation,
+                        a.out, 0.0)
     total = win.sum(dim=tuple(range(-n, 0)))
-    if divisor_override is not None:
-        divisor = check_positive_int(divisor_override, "divisor_override",
-                                     fn)
-    else:
-        divisor = _avg_divisor(spatial, kernel, stride, padding, out_sizes,
-                               count_include_pad, x.dtype)
+    divisor = divisor_override
+    if divisor is None:
+        divisor = _avg_divisor(tuple(x.shape[2:]), a, include, x.dtype)
     return _strip((total / divisor,), unbatched)[0]
 
 
@@ -278,6 +278,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, n, fn):
     """Power-average pooling, the same expression torch evaluates."""
+    norm_type = _args.check_norm(fn, norm_type)
     if norm_type == math.inf:
         return _max_poolnd(_check_tensor(input, "input", fn).abs(),
                            kernel_size, stride, 0, 1, ceil_mode, False, n,
@@ -286,15 +287,9 @@ def _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, n, fn):
         return -_max_poolnd(-_check_tensor(input, "input", fn).abs(),
                             kernel_size, stride, 0, 1, ceil_mode, False,
                             n, fn)
-    if isinstance(norm_type, bool) or not isinstance(norm_type,
-                                                     (int, float)):
-        raise TypeError(
-            f"{fn}: norm_type must be a number, got {norm_type!r}")
-    if norm_type == 0:
-        raise ValueError(f"{fn}: norm_type must be non-zero, got 0")
     out = _avg_poolnd(_check_tensor(input, "input", fn).pow(norm_type),
                       kernel_size, stride, 0, ceil_mode, True, None, n, fn)
-    window = math.prod(ntuple(kernel_size, n, "kernel_size", fn))
+    window = math.prod(_args.ntuple(kernel_size, n, "kernel_size", fn))
     return (torch.sign(out) * relu(torch.abs(out))).mul(window).pow(
         1.0 / norm_type)
 

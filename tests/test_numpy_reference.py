@@ -1,0 +1,272 @@
+"""convlib.numpy's fast paths against its reference path.
+
+`convlib.numpy._reference` is convolution and pooling as definitions
+(pad -> strided window view -> tensordot / max). Every fast path of
+`_conv_nd` (stride-1 flat shifts, strided im2col, strided depthwise
+einsum; grad_input by phases, by column scatter, by depthwise scatter;
+grad_weight by columns and depthwise) and of the pooling modules must
+give the same numbers. Each test forces one path and checks it is the
+one taken. Arguments are drawn by hypothesis; the inputs are NaN-free
+(the torch tests cover NaN).
+"""
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+import convlib.numpy as cn
+import convlib.numpy._conv_nd as conv_nd
+import convlib.numpy._reference as ref
+from convlib import _args
+
+TOL = dict(rtol=1e-10, atol=1e-10)
+MAX_POOL = {1: cn.max_pool1d, 2: cn.max_pool2d, 3: cn.max_pool3d}
+MAX_POOL_BACKWARD = {1: cn.max_pool1d_backward, 2: cn.max_pool2d_backward,
+                     3: cn.max_pool3d_backward}
+AVG_POOL = {1: cn.avg_pool1d, 2: cn.avg_pool2d, 3: cn.avg_pool3d}
+AVG_POOL_BACKWARD = {1: cn.avg_pool1d_backward, 2: cn.avg_pool2d_backward,
+                     3: cn.avg_pool3d_backward}
+
+
+@st.composite
+def conv_cases(draw, depthwise=None, strided=None):
+    """(x, weight, ConvArgs) for a valid conv{n}d call."""
+    n = draw(st.integers(1, 3))
+    groups = draw(st.sampled_from([1, 2, 3]))
+    if depthwise is None:
+        depthwise = draw(st.booleans())
+    per_group = 1 if depthwise else draw(st.integers(1, 3))
+    c_in, c_out = groups * per_group, groups * draw(st.integers(1, 3))
+    if depthwise:
+        groups = max(groups, 2)
+        c_in, c_out = groups, groups * draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(n))
+    stride = [draw(st.integers(1, 3)) for _ in range(n)]
+    if strided is False:
+        stride = [1] * n
+    elif strided and max(stride) == 1:
+        stride[draw(st.integers(0, n - 1))] = draw(st.integers(2, 3))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(n))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(n))
+    size = tuple(max(1, d * (k - 1) + 1 - 2 * p)
+                 + draw(st.integers(0, 5 if n < 3 else 3))
+                 for k, d, p in zip(kernel, dilation, padding))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.standard_normal((draw(st.integers(1, 3)), c_in) + size)
+    w = rng.standard_normal((c_out, c_in // groups) + kernel)
+    try:
+        a = _args.conv_args("conv", n, x.shape, w.shape, None, stride,
+                            padding, dilation, groups)
+    except ValueError:
+        assume(False)
+    return x, w, a
+
+
+def _forward(x, w, a):
+    return conv_nd._forward(x, w, a.stride, a.pads, a.dilation, a.groups)
+
+
+def _reference(x, w, a):
+    return ref.conv(x, w, a.stride, a.pads, a.dilation, a.groups)
+
+
+def _spy(monkeypatch, name):
+    """Record the calls of `conv_nd.<name>`."""
+    calls, real = [], getattr(conv_nd, name)
+    monkeypatch.setattr(conv_nd, name,
+                        lambda *args: calls.append(1) or real(*args))
+    return calls
+
+
+@pytest.mark.parametrize("flat_bytes", [1, 2**22])
+@given(case=conv_cases(strided=False))
+def test_stride_one_flat_forward(case, flat_bytes):
+    x, w, a = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_nd, "_FLAT_BYTES", flat_bytes)
+        calls = _spy(mp, "_flat_forward")
+        np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
+                                   **TOL)
+    assert calls
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2**23])
+@given(case=conv_cases(depthwise=False, strided=True))
+def test_strided_im2col_forward(case, chunk_bytes):
+    x, w, a = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_nd, "_CHUNK_BYTES", chunk_bytes)
+        calls = _spy(mp, "_columns")
+        np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
+                                   **TOL)
+    assert calls or conv_nd._is_depthwise(w, a.groups)
+
+
+@given(case=conv_cases(depthwise=True, strided=True))
+def test_strided_depthwise_forward(case):
+    x, w, a = case
+    assert conv_nd._is_depthwise(w, a.groups)
+    np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
+                               **TOL)
+
+
+@pytest.mark.parametrize("ratio", [0, 10**6])  # scatter / phases
+@given(case=conv_cases())
+def test_grad_input_paths(case, ratio):
+    x, w, a = case
+    grad = np.random.default_rng(1).standard_normal(
+        (x.shape[0], w.shape[0]) + a.out)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_nd, "_PHASE_RATIO", ratio)
+        phases = _spy(mp, "_phases")
+        got = conv_nd._grad_input(grad, w, x.shape[2:], a.stride, a.pads,
+                                  a.dilation, a.groups)
+    want = ref.conv_grad_input(grad, w, x.shape[2:], a.stride, a.pads,
+                               a.dilation, a.groups)
+    np.testing.assert_allclose(got, want, **TOL)
+    uses = conv_nd._use_phases(w, a.stride, a.dilation, a.groups)
+    assert bool(phases) == uses or (ratio == 0 and not phases)
+
+
+@given(case=conv_cases())
+def test_grad_weight_paths(case):
+    """Columns, or the depthwise tap loop when groups == C_in."""
+    x, w, a = case
+    grad = np.random.default_rng(2).standard_normal(
+        (x.shape[0], w.shape[0]) + a.out)
+    got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
+                               a.dilation, a.groups)
+    want = ref.conv_grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
+                                a.dilation, a.groups)
+    np.testing.assert_allclose(got, want, **TOL)
+
+
+def test_reference_conv_is_the_definition(rng):
+    """The reference against the formula written out, one output."""
+    x = rng.standard_normal((1, 4, 7, 8))
+    w = rng.standard_normal((6, 2, 3, 2))
+    y = ref.conv(x, w, (2, 1), ((1, 1), (0, 0)), (1, 3), 2)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (0, 0)))
+    o, i, j = 4, 2, 1  # output channel 4 is in group 1: channels 2, 3
+    want = sum(padded[0, 2 + c, 2 * i + a, j + 3 * b] * w[o, c, a, b]
+               for c in range(2) for a in range(3) for b in range(2))
+    assert np.isclose(y[0, o, i, j], want)
+
+
+# ------------------------------------------------------------- pooling
+
+@st.composite
+def pool_cases(draw, dilated=True):
+    """(x, PoolArgs) for a valid pooling call; dilation 1 if not dilated."""
+    n = draw(st.integers(1, 3))
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(n))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(n))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    dilation = tuple(draw(st.integers(1, 3 if dilated else 1))
+                     for _ in range(n))
+    ceil_mode = draw(st.booleans())
+    size = tuple(max(k, d * (k - 1) + 1 - 2 * p)
+                 + draw(st.integers(0, 5 if n < 3 else 3))
+                 for k, d, p in zip(kernel, dilation, padding))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.standard_normal((draw(st.integers(1, 2)), 3) + size)
+    if draw(st.booleans()):  # ties and -inf
+        x = np.round(x).clip(-1, 1)
+        x[x == -1] = -np.inf
+    try:
+        a = _args.max_pool_args("pool", n, x.shape, kernel, stride,
+                                padding, dilation, ceil_mode, False)
+        if not dilated:
+            _args.avg_pool_args("pool", n, x.shape, kernel, stride,
+                                padding, ceil_mode, True, None)
+    except ValueError:
+        assume(False)
+    return x, a
+
+
+def _pool_kwargs(a, dilation=True):
+    kwargs = dict(kernel_size=a.kernel, stride=a.stride, padding=a.padding,
+                  ceil_mode=a.ceil_mode)
+    return dict(kwargs, dilation=a.dilation) if dilation else kwargs
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2**20])
+@given(case=pool_cases())
+def test_max_pool_separable_path(case, block_bytes):
+    """Values and indices of the separable scan, in blocks of planes."""
+    x, a = case
+    n = x.ndim - 2
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("convlib.numpy._pool_common.BLOCK_BYTES", block_bytes)
+        values, indices = MAX_POOL[n](x, return_indices=True,
+                                      **_pool_kwargs(a))
+    want_values, want_indices = ref.max_pool(x, a)
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(indices, want_indices)
+
+
+@given(case=pool_cases())
+def test_max_pool_backward_scatters_at_the_reference_indices(case):
+    x, a = case
+    n = x.ndim - 2
+    grad = np.random.default_rng(3).standard_normal(x.shape[:2] + a.out)
+    got = MAX_POOL_BACKWARD[n](grad, x, **_pool_kwargs(a))
+    _, indices = ref.max_pool(x, a)
+    want = np.zeros(x.shape[:2] + (int(np.prod(x.shape[2:])),))
+    inside = indices < want.shape[-1]  # a window in the padding only
+    lead = np.indices(indices.shape)[:2]
+    np.add.at(want, (lead[0][inside], lead[1][inside], indices[inside]),
+              grad[inside])
+    np.testing.assert_allclose(got, want.reshape(x.shape), **TOL)
+
+
+@pytest.mark.parametrize("include", [True, False])
+@pytest.mark.parametrize("divisor", [None, -3])
+@given(case=pool_cases(dilated=False))
+def test_avg_pool_window_sum_and_spread(case, include, divisor):
+    """The forward against the reference; the backward is its adjoint:
+    <avg_pool(x), g> == <x, avg_pool_backward(g)>."""
+    x, a = case
+    x = np.where(np.isinf(x), 0.5, x)
+    n = x.ndim - 2
+    kwargs = dict(_pool_kwargs(a, dilation=False),
+                  count_include_pad=include)
+    if n > 1:
+        kwargs["divisor_override"] = divisor
+    y = AVG_POOL[n](x, **kwargs)
+    np.testing.assert_allclose(
+        y, ref.avg_pool(x, a, include, kwargs.get("divisor_override")),
+        **TOL)
+    grad = np.random.default_rng(4).standard_normal(y.shape)
+    back = AVG_POOL_BACKWARD[n](grad, x, **kwargs)
+    probe = np.random.default_rng(5).standard_normal(x.shape)
+    lhs = np.sum(ref.avg_pool(probe, a, include,
+                              kwargs.get("divisor_override")) * grad)
+    assert np.isclose(lhs, np.sum(probe * back), rtol=1e-10, atol=1e-10)
+
+
+@given(case=pool_cases())
+def test_max_pool_backward_given_the_forward_indices(case):
+    """`indices=` (the forward's) skips the search: the same gradient,
+    in blocks of planes or all at once."""
+    x, a = case
+    n = x.ndim - 2
+    kwargs = _pool_kwargs(a)
+    grad = np.random.default_rng(6).standard_normal(x.shape[:2] + a.out)
+    _, indices = MAX_POOL[n](x, return_indices=True, **kwargs)
+    want = MAX_POOL_BACKWARD[n](grad, x, **kwargs)
+    for block_bytes in (1, 2**20):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("convlib.numpy._pool_common.BLOCK_BYTES",
+                       block_bytes)
+            got = MAX_POOL_BACKWARD[n](grad, x, indices=indices, **kwargs)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_max_pool_backward_checks_the_given_indices():
+    x = np.zeros((1, 1, 4, 4))
+    grad = np.zeros((1, 1, 2, 2))
+    with pytest.raises(ValueError, match="^max_pool2d_backward: indices"):
+        cn.max_pool2d_backward(grad, x, 2, indices=np.zeros((1, 1, 3, 3),
+                                                            int))
+    with pytest.raises(TypeError, match="^max_pool2d_backward: indices"):
+        cn.max_pool2d_backward(grad, x, 2, indices=np.zeros((1, 1, 2, 2)))
