@@ -25,6 +25,14 @@ geometric means are checked against `SWEEP_TARGETS`. Max pooling's
 backward is compared twice, like with like: given the forward's
 indices against torch's backward, and recomputing them against torch's
 forward + backward.
+
+Last, the update latency of every chapter's interactive demo
+(`demo_latencies`; ``--widgets`` runs only this): chromium (headless,
+$CHROMIUM or /usr/bin/chromium, driven by playwright) mounts each demo
+from its HTML fallback and moves its controls through the steps
+declared in `DEMO_SWEEPS`; each update is timed from the event to the
+end of the layout it forces. One table gives each demo's median, 95th
+percentile and worst time against `DEMO_TARGET_MS`.
 """
 import argparse
 import math
@@ -386,414 +394,140 @@ def main(argv=None):
         demo_latencies(repeats)
 
 
-def demo_latencies(repeats):
-    """Update times of every chapter's demo in headless chromium."""
-    _demo_summary()  # chapter 2
-    bench_transposed_stepper(repeats)
-    pooling_explorer_latency()
-    demo_updates()
-    bench_cnn_tracer()  # chapter 8's demo
-    bench_activation_explorer()
-    demo_benchmarks()
-
-
-# ---- chapter 4: the HDC map's update time in chromium (target 30 ms)
-
-DEMO_TARGET_MS = 30.0
-
-_HDC_UPDATE_JS = """() => {
-  // each setting is applied 5 times; its cost is the fastest of the 5
-  // (a busy machine can only slow a run down, never speed it up)
-  const el = document.querySelector('.convlib-hdc-map');
-  const set = (field, value) => {
-    const sel = el.querySelector(`[data-field='${field}']`);
-    const times = [];
-    for (let i = 0; i < 5; i++) {
-      sel.value = String(value);
-      const t0 = performance.now();
-      sel.dispatchEvent(new Event('change'));
-      times.push(performance.now() - t0);
-    }
-    return Math.min(...times);
-  };
-  const costs = [set('layers', 4), set('k', 5)];
-  for (const r of [8, 7, 5, 2, 1, 8]) {
-    for (const f of ['r1', 'r2', 'r3', 'r4']) costs.push(set(f, r));
-  }
-  costs.push(set('k', 2), set('layers', 1));
-  return costs;
-}"""
-
-
-def hdc_map_update_ms():
-    """Median and worst update time of the HDC map (ms), in chromium.
-
-    Each update is a control change: the report (coverage, M chain,
-    verdicts) is recomputed and the map redrawn, up to 129 x 129 pixels
-    (4 layers of rate 8, K = 5). A setting's time is the fastest of 5
-    repeats; the median and the worst are over 28 settings.
-    """
-    from playwright.sync_api import sync_playwright
-
-    from convlib.widgets import hdc_map
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    demo = hdc_map([1, 2, 5], 3)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-        times = page.evaluate(_HDC_UPDATE_JS)
-        browser.close()
-    return statistics.median(times), max(times)
-
-
-def demo_benchmarks():
-    median, worst = hdc_map_update_ms()
-    verdict = "ok" if worst <= DEMO_TARGET_MS else "MISSED"
-    print(f"\ndemo updates (chromium): HDC map median {median:.1f} ms, "
-          f"worst {worst:.1f} ms  target <= {DEMO_TARGET_MS:.0f} ms: "
-          f"{verdict}")
-
-
-# --------------------------------------------------------------- demos
-# Chapter 7's activation explorer: one update (a slider moved, every
-# function drawn) timed in headless chromium; the target is 30 ms.
-
-DEMO_TARGET_MS = 30.0
-
-_ACTIVATION_UPDATES_JS = """([field, values]) => {
-  const root = document.querySelector('.convlib-demo');
-  const input = root.querySelector(`[data-field='${field}']`);
-  const times = [];
-  for (const v of values) {
-    input.value = String(v);
-    const start = performance.now();
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    void root.offsetHeight;  // include the layout the update causes
-    times.push(performance.now() - start);
-  }
-  return times;
-}"""
-
-
-def bench_activation_explorer(repeats=40):
-    """Median and worst ms per update of the activation explorer."""
-    from playwright.sync_api import sync_playwright
-
-    from convlib.widgets.activations import SPECS, activation_explorer
-
-    demo = activation_explorer([spec.name for spec in SPECS])
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-        values = [round(-4 + 8 * k / repeats, 2) for k in range(repeats)]
-        point = page.evaluate(_ACTIVATION_UPDATES_JS, ["point", values])
-        slope = page.evaluate(_ACTIVATION_UPDATES_JS, [
-            "leaky_relu-negative_slope", [k / repeats for k in
-                                          range(repeats)]])
-        browser.close()
-    times = point + slope
-    median, worst = statistics.median(times), max(times)
-    verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
-    print(f"\nactivation explorer, all {len(SPECS)} functions drawn: "
-          f"{median:.1f} ms per update (median), {worst:.1f} ms worst  "
-          f"target <= {DEMO_TARGET_MS:.0f} ms: {verdict}")
-    return median, worst
-
-
 # ---------------------------------------------------------------------
-# Chapter 8: one update of the CNN shape tracer, in chromium.
+# The demos' update latency: every chapter's demo, timed in chromium.
 
 DEMO_TARGET_MS = 30.0
 
-_TIME_UPDATES_JS = """n => {
-  const el = document.querySelector('.convlib-cnn-tracer');
-  const size = el.querySelector("[data-field='size']");
+_UPDATES_JS = """([steps, rounds]) => {
+  const root = document.querySelector('.convlib-demo');
   const times = [];
-  for (let i = 0; i < n; i++) {
-    size.value = String(4 + (i % 40));
-    const t0 = performance.now();
-    size.dispatchEvent(new Event('input', {bubbles: true}));
-    el.querySelector('.cl-output').getBoundingClientRect();  // layout
-    times.push(performance.now() - t0);
+  for (let r = 0; r <= rounds; r++) {  // round 0 only warms up
+    for (const [field, value, event] of steps) {
+      const el = root.querySelector(`[data-field='${field}']`);
+      if (!el) throw new Error(`no control data-field=${field}`);
+      if (el.type === 'checkbox') {
+        el.checked = value === null ? !el.checked : value;
+      } else if (event !== 'click') { el.value = String(value); }
+      const t0 = performance.now();
+      if (event === 'click') { el.click(); }
+      else { el.dispatchEvent(new Event(event, {bubbles: true})); }
+      void root.offsetHeight;  // include the layout the update forces
+      if (r > 0) times.push(performance.now() - t0);
+    }
   }
   return times;
 }"""
 
 
-def bench_cnn_tracer(repeats=200):
-    """Median and worst ms of one CNN shape tracer update in chromium."""
+def _moves(field, values, event="change"):
+    """Steps setting control `field` to each of `values` in turn; event
+    'input' (number boxes, sliders), 'change' (selects, checkboxes; value
+    None toggles a checkbox) or 'click' (buttons)."""
+    return [(field, value, event) for value in values]
+
+
+def _changes(pairs):
+    """Steps from (field, value) pairs of selects and checkboxes."""
+    return [(field, value, "change") for field, value in pairs]
+
+
+def _stepper_moves():
+    """Every setting of the transposed stepper, a step forth and back at
+    each (the innermost control changes most often)."""
+    steps = []
+    for values in ("example", "ones"):
+        steps += _moves("values", [values])
+        for k in (1, 2, 3, 4):
+            steps += _moves("kernel", [k])
+            for s in (1, 2, 3):
+                steps += _moves("stride", [s])
+                for p in (0, 1, 2):
+                    steps += (_moves("padding", [p])
+                              + _moves("next", [None], "click")
+                              + _moves("prev", [None], "click"))
+    return steps
+
+
+def _hdc_moves():
+    """The HDC map up to its largest picture (4 layers of rate 8, K=5)."""
+    rates = [(f"r{i}", r) for r in (8, 7, 5, 2, 1, 8) for i in (1, 2, 3, 4)]
+    return _changes([("layers", 4), ("k", 5)] + rates
+                    + [("k", 2), ("layers", 1)])
+
+
+_RAMP = [k / 40 for k in range(40)]
+DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
+    "shape_calculator": (lambda w: w.shape_calculator(),
+                         _moves("k", [3, 5, 7] * 10, "input")),
+    "window_stepper": (lambda w: w.window_stepper(),
+                       _moves("dilation", [1, 2, 3] * 10)),
+    "variant_comparer": (lambda w: w.variant_comparer(), _changes([
+        ("variant", "standard"), ("in_channels", 16), ("out_channels", 16),
+        ("stacked", True), ("variant", "spatial"), ("variant", "depthwise"),
+        ("variant", "shuffled"), ("groups", 4), ("variant", "grouped"),
+        ("kernel_size", 7), ("groups", 3), ("variant", "pointwise"),
+        ("stacked", False)])),
+    "transposed_stepper": (lambda w: w.transposed_stepper(),
+                           _stepper_moves()),
+    "hdc_map": (lambda w: w.hdc_map([1, 2, 5], 3), _hdc_moves()),
+    "pooling_explorer": (lambda w: w.pooling_explorer(), _changes([
+        ("k", 3), ("s", 2), ("p", 1), ("ceil", None), ("kind", "avg"),
+        ("cip", None), ("k", 4), ("p", 2), ("kind", "max"), ("d", 2),
+        ("s", 0), ("k", 2)])),
+    "activation_explorer": (  # every activation function drawn
+        lambda w: w.activation_explorer(
+            [spec.name for spec in w.activations.SPECS]),
+        _moves("point", [round(8 * x - 4, 2) for x in _RAMP], "input")
+        + _moves("leaky_relu-negative_slope", _RAMP, "input")),
+    "cnn_tracer": (lambda w: w.cnn_tracer(),
+                   _moves("size", range(4, 44), "input")),
+}
+
+
+def _latency_row(name, times):
+    """A table row: updates, median, 95th percentile, worst, verdicts."""
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    verdict = " / ".join("ok" if t <= DEMO_TARGET_MS else "MISSED"
+                         for t in (median, p95))
+    return (f"{name:22s} {len(times):7d} {median:7.2f} {p95:7.2f} "
+            f"{max(times):7.2f}  {verdict}")
+
+
+def demo_latencies(rounds):
+    """Update times of every chapter's demo in headless chromium.
+
+    Chromium starts once; each demo is mounted from its HTML fallback and
+    its steps run `rounds` times after a warm-up round (see `_UPDATES_JS`).
+    Prints one table row per demo; returns {demo: [ms, ...]}.
+    """
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        print("cnn tracer update: skipped (playwright missing)")
+        print("\ndemo latencies skipped: playwright missing")
         return None
     if not os.path.exists(chromium):
-        print(f"cnn tracer update: skipped (no chromium at {chromium})")
+        print(f"\ndemo latencies skipped: no chromium at {chromium}")
         return None
-    from convlib.widgets import cnn_tracer
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>"
-                         + cnn_tracer().fallback_html() + "</body>")
-        times = page.evaluate(_TIME_UPDATES_JS, repeats)
-        browser.close()
-    median, worst = statistics.median(times), max(times)
-    verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
-    print(f"cnn tracer update in chromium: {median:.2f} ms median, "
-          f"{worst:.2f} ms worst  target <= {DEMO_TARGET_MS:.0f} ms: "
-          f"{verdict}")
-    return median
-
-
-# ---- chapter 1's demos: time of one update in the browser (target 30 ms)
-
-DEMO_TARGET_MS = 30.0
-_DEMO_UPDATES = {  # demo -> (control, values cycled through)
-    "window_stepper": ("dilation", ["1", "2", "3"]),
-    "shape_calculator": ("k", ["3", "5", "7"]),
-}
-_TIME_UPDATES = """([field, values, n]) => {
-    const el = document.querySelector(`[data-field='${field}']`);
-    const event = el.tagName === 'SELECT' ? 'change' : 'input';
-    const times = [];
-    for (let i = 0; i < n; i++) {
-        el.value = values[i % values.length];
-        const t0 = performance.now();
-        el.dispatchEvent(new Event(event, {bubbles: true}));
-        document.body.getBoundingClientRect();  // force layout
-        times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    return [times[times.length >> 1], times[times.length - 1]];
-}"""
-
-
-def demo_updates(repeats=30):
-    """Median and worst update time (ms) of chapter 1's demos, chromium."""
-    from playwright.sync_api import sync_playwright
-
     from convlib import widgets
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not os.path.exists(chromium):
-        print(f"demo updates skipped: no chromium at {chromium}")
-        return
-    print(f"\n{'demo update (ms)':36s} {'median':>9s} {'worst':>9s}")
+    print(f"\ndemo update in chromium (ms; target <= {DEMO_TARGET_MS:g} ms "
+          f"for median / 95th)\n{'demo':22s} {'updates':>7s} {'median':>7s} "
+          f"{'95th':>7s} {'worst':>7s}")
+    results = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium,
                                     args=["--no-sandbox"])
         page = browser.new_page()
-        for name, (field, values) in _DEMO_UPDATES.items():
-            html = getattr(widgets, name)().fallback_html()
-            page.set_content(f"<!doctype html><body>{html}</body>")
-            median, worst = page.evaluate(_TIME_UPDATES,
-                                          [field, values, repeats])
-            verdict = "ok" if median <= DEMO_TARGET_MS else "MISSED"
-            print(f"{name + ' (' + field + ')':36s} {median:9.2f} "
-                  f"{worst:9.2f}  target <= {DEMO_TARGET_MS:g}: {verdict}")
+        for name, (build, steps) in DEMO_SWEEPS.items():
+            page.set_content("<!doctype html><body>"
+                             + build(widgets).fallback_html() + "</body>")
+            results[name] = page.evaluate(_UPDATES_JS, [steps, rounds])
+            print(_latency_row(name, results[name]), flush=True)
         browser.close()
+    return results
 
-
-# ---- Chapter 5: update latency of the pooling explorer in chromium ----
-WIDGET_TARGET_MS = 30.0
-POOL_CONTROLS = [("k", "3"), ("s", "2"), ("p", "1"), ("ceil", None),
-                 ("kind", "avg"), ("cip", None), ("k", "4"), ("p", "2"),
-                 ("kind", "max"), ("d", "2"), ("s", "0"), ("k", "2")]
-
-
-def pooling_explorer_latency(rounds=20):
-    """Median and 95th-percentile ms per control change of the explorer.
-
-    The demo is mounted from its HTML fallback in headless chromium; each
-    change fires the control's event and the demo redraws synchronously,
-    so the time from dispatch to return is the update latency.
-    """
-    try:
-        from playwright.sync_api import sync_playwright
-        from convlib.widgets import pooling_explorer
-    except ImportError as exc:
-        print(f"\npooling explorer latency skipped: {exc}")
-        return None
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>"
-                         + pooling_explorer().fallback_html() + "</body>")
-        times = page.evaluate(_LATENCY_JS, [POOL_CONTROLS, rounds])
-        browser.close()
-    times = sorted(times[len(POOL_CONTROLS):])  # the first round warms up
-    median, p95 = statistics.median(times), times[int(0.95 * len(times))]
-    # judged on the median like the cases above; the tail shows load
-    verdict = "ok" if median <= WIDGET_TARGET_MS else "MISSED"
-    print(f"\npooling explorer update: median {median:.2f} ms, 95th "
-          f"percentile {p95:.2f} ms, worst {times[-1]:.2f} ms over "
-          f"{len(times)} changes  target <= {WIDGET_TARGET_MS:.0f} ms: "
-          f"{verdict}")
-    return median, p95
-
-
-_LATENCY_JS = """([controls, rounds]) => {
-  const root = document.querySelector('.convlib-pooling-explorer');
-  const times = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const [field, value] of controls) {
-      const el = root.querySelector(`[data-field='${field}']`);
-      const t0 = performance.now();
-      if (value === null) { el.checked = !el.checked; } else {
-        el.value = value; }
-      el.dispatchEvent(new Event('change', {bubbles: true}));
-      times.push(performance.now() - t0);
-    }
-  }
-  return times;
-}"""
-
-
-# ------------------------------------------------ chapter 3 demo latency
-# The transposed-convolution stepper recomputes and redraws in the browser
-# on every control change; each update must answer within 30 ms.
-DEMO_TARGET_MS = 30.0
-
-_STEPPER_TIMING_JS = """(repeats) => {
-  const el = document.querySelector('.convlib-transposed-stepper');
-  const field = f => el.querySelector(`[data-field='${f}']`);
-  const times = {setting: [], step: []};
-  const timed = (kind, action) => {
-    const start = performance.now();
-    action();
-    el.getBoundingClientRect();  // include the layout it forces
-    times[kind].push(performance.now() - start);
-  };
-  const change = (f, v) => timed('setting', () => {
-    const node = field(f);
-    node.value = String(v);
-    node.dispatchEvent(new Event('change'));
-  });
-  for (let r = 0; r < repeats; r++) {
-    for (const v of ['example', 'ones']) {
-      change('values', v);
-      for (const k of [1, 2, 3, 4]) {
-        change('kernel', k);
-        for (const s of [1, 2, 3]) {
-          change('stride', s);
-          for (const p of [0, 1, 2]) {
-            change('padding', p);
-            timed('step', () => field('next').click());
-            timed('step', () => field('prev').click());
-          }
-        }
-      }
-    }
-  }
-  return times;
-}"""
-
-
-def bench_transposed_stepper(repeats):
-    """Update times (ms) of the chapter 3 stepper in headless chromium.
-
-    Every setting of its controls, and a step forward and back at each,
-    `repeats` times; each time covers the redraw and the layout it
-    forces. Returns {'setting': ..., 'step': ...}, each (median, 95th
-    percentile, worst).
-    """
-    from playwright.sync_api import sync_playwright
-
-    from convlib.widgets import transposed_stepper
-
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    html = transposed_stepper().fallback_html()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>" + html + "</body>")
-        times = page.evaluate(_STEPPER_TIMING_JS, repeats)
-        browser.close()
-    result = {}
-    print(f"\ntransposed-conv stepper update (ms; target <= "
-          f"{DEMO_TARGET_MS:.0f} ms: median / 95th percentile / worst)")
-    for kind, values in times.items():
-        values = sorted(values)
-        stats = (statistics.median(values),
-                 values[int(0.95 * len(values))], values[-1])
-        verdicts = " / ".join("ok" if t <= DEMO_TARGET_MS else "MISSED"
-                              for t in stats)
-        print(f"  {kind:8s} median {stats[0]:5.1f}  95th {stats[1]:5.1f}  "
-              f"worst {stats[2]:6.1f}  ({len(values)} updates)  {verdicts}")
-        result[kind] = stats
-    return result
-
-
-# ---- chapter 2: the variant comparer's update time in chromium
-
-DEMO_TARGET_MS = 30.0
-VARIANT_SETTINGS = [  # (field, value) changes, heaviest pictures included
-    ("variant", "standard"), ("in_channels", "16"), ("out_channels", "16"),
-    ("stacked", True), ("variant", "spatial"), ("variant", "depthwise"),
-    ("variant", "shuffled"), ("groups", "4"), ("variant", "grouped"),
-    ("kernel_size", "7"), ("groups", "3"), ("variant", "pointwise")]
-
-
-def variant_comparer_update_ms(repeats=5):
-    """Times (ms) of each control change of the variant comparer.
-
-    Each change runs the demo's own handler in headless chromium and
-    forces a layout, so the time covers computing, drawing and layout.
-    Returns the list of times of every change, `repeats` rounds.
-    """
-    from playwright.sync_api import sync_playwright
-
-    from convlib.widgets import variant_comparer
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body>" +
-                         variant_comparer().fallback_html() + "</body>")
-        times = page.evaluate("""([changes, repeats]) => {
-            const el = document.querySelector('.convlib-variant-comparer');
-            const times = [];
-            for (let r = 0; r < repeats; r++) {
-              for (const [field, value] of changes) {
-                const c = el.querySelector(`[data-field='${field}']`);
-                const t0 = performance.now();
-                if (c.type === 'checkbox') { c.checked = value; }
-                else { c.value = value; }
-                c.dispatchEvent(new Event('change'));
-                void el.offsetHeight;            // force layout
-                times.push(performance.now() - t0);
-              }
-              el.querySelector("[data-field='stacked']").checked = false;
-            }
-            return times;
-        }""", [VARIANT_SETTINGS, repeats])
-        browser.close()
-    return times
-
-
-def _demo_summary():
-    """Median over every change, and the slowest change's fastest run
-    (what an idle machine shows; the check against the target)."""
-    times, n = variant_comparer_update_ms(), len(VARIANT_SETTINGS)
-    best = [min(times[i::n]) for i in range(n)]
-    verdict = "ok" if max(best) <= DEMO_TARGET_MS else "MISSED"
-    print(f"\nvariant comparer update: median {statistics.median(times):.1f}"
-          f" ms, slowest change {max(best):.1f} ms (best of "
-          f"{len(times) // n}), worst run {max(times):.1f} ms  target <= "
-          f"{DEMO_TARGET_MS:.0f} ms: {verdict}")
 
 if __name__ == "__main__":
     main()
