@@ -1,26 +1,18 @@
 """The shared JavaScript kit (convlib/widgets/kit.js) that every demo
 draws with, run in headless chromium."""
-import os
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from convlib.widgets import script_source
 from convlib.widgets._demo import demo_source
+from _demo_page import demo_page
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.add_script_tag(content=script_source("kit.js"))
+    with demo_page(body="<div id='el'></div>") as page:
         yield page
-        browser.close()
 
 
 @pytest.mark.parametrize("value, digits, text", [

@@ -9,12 +9,10 @@ plain HTML fallback.
 """
 import itertools
 import json
-import os
 import re
 
 import numpy as np
 import pytest
-from playwright.sync_api import sync_playwright
 
 from convlib import numpy as cnp
 from convlib import shapes
@@ -22,8 +20,8 @@ from convlib.widgets import (SEED_INPUT, SEED_KERNEL, ShapeCalculator,
                              WindowStepper, script_source,
                              shape_calculator, shape_report,
                              window_stepper, window_steps)
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(1, 5),
                                [0, 1, 2, 3, "same"], range(1, 4)))
@@ -197,16 +195,8 @@ def test_shape_calculator_rejects_a_negative_padding():
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=script_source("kit.js"))
-        page.add_script_tag(content=script_source("shape_calculator.js"))
-        page.add_script_tag(content=script_source("window_stepper.js"))
+    with demo_page("shape_calculator.js", "window_stepper.js") as page:
         yield page
-        browser.close()
 
 
 def test_js_shape_report_equals_python(page):
@@ -267,21 +257,7 @@ def test_js_window_sums_over_the_whole_grid_of_the_demo(page):
 
 
 def _mount(page, demo, how):
-    """Draw `demo` in a fresh page: as the HTML fallback, or as the widget's
-    ES module rendered with a stand-in for anywidget's model."""
-    if how == "html":
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-    else:
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.evaluate("""async ([esm, config]) => {
-            const url = URL.createObjectURL(
-                new Blob([esm], {type: "text/javascript"}));
-            const widget = (await import(url)).default;
-            const model = {get: key => config[key], on() {}};
-            widget.render({model, el: document.getElementById("el")});
-        }""", [demo._esm, {"config": demo.config}])
-    return page.locator(".convlib-demo").first
+    return mount(page, demo, how)
 
 
 @pytest.mark.parametrize("how", ["html", "esm"])

@@ -7,23 +7,20 @@ every function, forward and backward, and the mounted demo is driven as
 a reader would drive it.
 """
 import json
-import os
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from playwright.sync_api import sync_playwright
 
 from convlib.numpy.activations import _erf
 from convlib.widgets import (ActivationExplorer, activation_explorer,
                              activation_point, activation_samples,
                              explorer_config, explorer_x, parameter_grid,
                              script_source)
-from convlib.widgets._demo import demo_source
 from convlib.widgets.activations import SPECS
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 NAMES = [spec.name for spec in SPECS]
 TORCH = {
     "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
@@ -144,14 +141,8 @@ def test_demo_is_a_widget_with_an_html_fallback():
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=demo_source("activation_explorer.js"))
+    with demo_page("activation_explorer.js") as page:
         yield page
-        browser.close()
 
 
 def test_js_erf_equals_convlib_erf(page):
@@ -195,19 +186,7 @@ def test_js_equals_convlib_over_the_whole_slider_grid(page, name):
 
 
 def _mount(page, demo, how):
-    if how == "html":
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-    else:
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.evaluate("""async ([esm, config]) => {
-            const url = URL.createObjectURL(
-                new Blob([esm], {type: "text/javascript"}));
-            const widget = (await import(url)).default;
-            const model = {get: key => config[key], on() {}};
-            widget.render({model, el: document.getElementById("el")});
-        }""", [demo._esm, {"config": demo.config}])
-    return page.locator(".convlib-activation-explorer").first
+    return mount(page, demo, how, ".convlib-activation-explorer")
 
 
 def shown(root, name, col):

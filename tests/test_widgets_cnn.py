@@ -7,18 +7,16 @@ is held equal to it in headless chromium over a larger sweep, and the
 mounted demo follows its controls.
 """
 import json
-import os
 
 import numpy as np
 import pytest
 import torch
-from playwright.sync_api import sync_playwright
 
 from convlib import shapes
 from convlib.widgets import (CnnTracer, cnn_layers, cnn_tracer,
                              script_source, trace_cnn)
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _settings(rng):
@@ -239,15 +237,8 @@ def test_cnn_tracer_rejects_a_broken_start():
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=script_source("kit.js"))
-        page.add_script_tag(content=script_source("cnn_tracer.js"))
+    with demo_page("cnn_tracer.js") as page:
         yield page
-        browser.close()
 
 
 def _as_js(trace):
@@ -282,19 +273,7 @@ def test_js_trace_equals_python_over_a_sweep(page, rng):
 
 
 def _mount(page, demo, how):
-    if how == "html":
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-    else:
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.evaluate("""async ([esm, config]) => {
-            const url = URL.createObjectURL(
-                new Blob([esm], {type: "text/javascript"}));
-            const widget = (await import(url)).default;
-            const model = {get: key => config[key], on() {}};
-            widget.render({model, el: document.getElementById("el")});
-        }""", [demo._esm, {"config": demo.config}])
-    return page.locator(".convlib-demo").first
+    return mount(page, demo, how)
 
 
 def _shown(root):

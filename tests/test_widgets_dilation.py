@@ -9,17 +9,15 @@ controls offer, and the drawn demo is driven as a reader would.
 import itertools
 import json
 import math
-import os
 
 import numpy as np
 import pytest
-from playwright.sync_api import sync_playwright
 
 from convlib import shapes
 from convlib.widgets import HDCMap, hdc_map, hdc_report, script_source
 from convlib.widgets.dilation import KERNELS, MAX_LAYERS, MAX_RATE
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 GRID = [(rates, k) for n in range(1, MAX_LAYERS + 1)
         for rates in itertools.product(range(1, MAX_RATE + 1), repeat=n)
@@ -124,15 +122,8 @@ def test_demo_refuses_what_its_controls_cannot_show(rates, k, name):
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=script_source("kit.js"))
-        page.add_script_tag(content=script_source("hdc_map.js"))
+    with demo_page("hdc_map.js") as page:
         yield page
-        browser.close()
 
 
 def test_js_report_equals_python_over_the_whole_grid(page):
@@ -153,9 +144,7 @@ def test_js_report_equals_python_over_the_whole_grid(page):
 
 
 def _mount(page, demo):
-    page.set_content("<!doctype html><body>" + demo.fallback_html()
-                     + "</body>")
-    return page.locator(".convlib-demo").first
+    return mount(page, demo)
 
 
 def test_demo_in_the_page_follows_its_controls(page):

@@ -9,20 +9,17 @@ widget's ES module and as the plain HTML fallback.
 """
 import itertools
 import json
-import os
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from playwright.sync_api import sync_playwright
 
 from convlib import shapes
 from convlib.widgets import (POOL_INPUT, PoolingExplorer, pool_report,
                              pooling_explorer, script_source)
-from convlib.widgets._demo import demo_source
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 X = np.array(POOL_INPUT, dtype=float)
 
 # The explorer's controls: kind, kernel, stride (None = kernel), padding,
@@ -150,14 +147,8 @@ def test_explorer_config_and_bounds():
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=demo_source("pooling_explorer.js"))
+    with demo_page("pooling_explorer.js") as page:
         yield page
-        browser.close()
 
 
 def _same(js, py, args):
@@ -197,19 +188,7 @@ def test_js_reasons_for_bad_numbers(page):
 
 
 def _mount(page, demo, how):
-    if how == "html":
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-    else:
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.evaluate("""async ([esm, config]) => {
-            const url = URL.createObjectURL(
-                new Blob([esm], {type: "text/javascript"}));
-            const widget = (await import(url)).default;
-            const model = {get: key => config[key], on() {}};
-            widget.render({model, el: document.getElementById("el")});
-        }""", [demo._esm, {"config": demo.config}])
-    return page.locator(".convlib-pooling-explorer").first
+    return mount(page, demo, how, ".convlib-pooling-explorer")
 
 
 def _shown(root):

@@ -6,13 +6,11 @@ transposed_stepper.js, run in headless chromium, against both over every
 setting the demo offers; and the demo drawn in a page.
 """
 import itertools
-import os
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from playwright.sync_api import sync_playwright
 
 from convlib import numpy as cnp
 from convlib import shapes
@@ -21,8 +19,8 @@ from convlib.widgets import (TransposedStepper, example_kernel,
                              transposed_stepper)
 from convlib.widgets.transposed import (KERNEL_SIZES, PADDINGS,
                                         STEPPER_INPUTS, STRIDES)
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 GRID = list(itertools.product(sorted(STEPPER_INPUTS), KERNEL_SIZES, STRIDES,
                               PADDINGS))
 
@@ -173,15 +171,8 @@ def test_stepper_rejects_settings_it_cannot_offer(kwargs, name):
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=script_source("kit.js"))
-        page.add_script_tag(content=script_source("transposed_stepper.js"))
+    with demo_page("transposed_stepper.js") as page:
         yield page
-        browser.close()
 
 
 def test_js_equals_convlib_over_every_setting_of_the_demo(page):
@@ -214,19 +205,7 @@ def test_js_equals_convlib_over_every_setting_of_the_demo(page):
 
 
 def _mount(page, demo, how):
-    if how == "html":
-        page.set_content("<!doctype html><body>" + demo.fallback_html()
-                         + "</body>")
-    else:
-        page.set_content("<!doctype html><body><div id='el'></div></body>")
-        page.evaluate("""async ([esm, config]) => {
-            const url = URL.createObjectURL(
-                new Blob([esm], {type: "text/javascript"}));
-            const widget = (await import(url)).default;
-            const model = {get: key => config[key], on() {}};
-            widget.render({model, el: document.getElementById("el")});
-        }""", [demo._esm, {"config": demo.config}])
-    return page.locator(".convlib-demo").first
+    return mount(page, demo, how)
 
 
 def _texts(root, cls):

@@ -6,11 +6,9 @@ channels really change an output) and its JavaScript twin is held equal
 to it over the demo's whole grid of settings, in headless chromium.
 """
 import itertools
-import os
 
 import pytest
 import torch
-from playwright.sync_api import sync_playwright
 from torch import nn
 
 from convlib import numpy as cnp
@@ -18,8 +16,8 @@ from convlib.widgets import (VARIANTS, VariantComparer, script_source,
                              variant_comparer, variant_report)
 from convlib.widgets.variants import (CHANNEL_OPTIONS, GROUP_OPTIONS,
                                       KERNEL_OPTIONS)
+from _demo_page import demo_page, mount
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SIZE = 6
 
 
@@ -177,15 +175,8 @@ GRID = list(itertools.product(VARIANTS, CHANNEL_OPTIONS, CHANNEL_OPTIONS,
 
 @pytest.fixture(scope="module")
 def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        page.set_content("<!doctype html><body></body>")
-        page.add_script_tag(content=script_source("kit.js"))
-        page.add_script_tag(content=script_source("variant_comparer.js"))
+    with demo_page("variant_comparer.js") as page:
         yield page
-        browser.close()
 
 
 def _js_reports(page, cases, with_edges):
@@ -227,8 +218,7 @@ def big(n):
 
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_comparer_in_the_page_follows_its_controls(page, how):
-    from test_widgets import _mount
-    root = _mount(page, variant_comparer(), how)
+    root = mount(page, variant_comparer(), how)
     expected = variant_report("grouped", 8, 8, 3, 2)
     assert root.locator(".cl-params").inner_text() == big(expected.params)
     root.locator("[data-field='variant']").select_option("depthwise")
