@@ -21,11 +21,20 @@ import json
 from pathlib import Path
 
 import anywidget
+import numpy as np
 import traitlets
 
 _HERE = Path(__file__).parent
 _COUNTER = itertools.count(1)
 KIT = "kit.js"  # the shared drawing kit, loaded before every demo script
+
+
+def plain_lists(array):
+    """`array` as nested lists of Python numbers for a demo's config:
+    ints where every value is whole, floats otherwise."""
+    if np.all(np.mod(array, 1) == 0):
+        return array.astype(int).tolist()
+    return array.tolist()
 
 
 def script_source(filename):

@@ -12,7 +12,7 @@ import numpy as np
 from .. import shapes
 from .._util import check_array, check_positive_int, is_int, ntuple
 from .._util import sliding_windows
-from ._demo import Demo
+from ._demo import Demo, plain_lists as _plain
 
 ShapeReport = namedtuple("ShapeReport", "size formula reason")
 ShapeReport.__doc__ = """Output size of one dimension, with its working.
@@ -226,10 +226,3 @@ def window_stepper(input=None, kernel=None, stride=1, padding=1,
                   padding=padding, dilation=dilation, strides=strides,
                   paddings=paddings, dilations=dilations)
     return WindowStepper(config=config)
-
-
-def _plain(array):
-    """Nested lists of Python numbers; ints where the values are whole."""
-    if np.all(np.mod(array, 1) == 0):
-        return array.astype(int).tolist()
-    return array.tolist()

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import numpy as cnp
 from .._util import check_array, check_positive_int, is_int
-from ._demo import Demo
+from ._demo import Demo, plain_lists as _plain
 
 PoolReport = namedtuple(
     "PoolReport", "size starts output indices divisors formula reason")
@@ -211,10 +211,3 @@ def _bounded(value, lo, hi, name, fn):
         raise ValueError(f"{fn}: {name} must be at most {hi} in the "
                          f"explorer, got {value}")
     return value
-
-
-def _plain(array):
-    """Nested lists of Python numbers; ints where the values are whole."""
-    if np.all(np.mod(array, 1) == 0):
-        return array.astype(int).tolist()
-    return array.tolist()
