@@ -73,11 +73,18 @@ def _span_reason(label, what, k, d, sizes, p):
     return ""
 
 
-def _conv(label, shape, kw):
-    """(shape, params, macs, geometry) of a conv2d layer, or a reason."""
+def _not_a_map(label, shape):
+    """Why a conv or pooling layer cannot take `shape` ('' if it can)."""
     if len(shape) != 3:
         return (f"{label} needs a (C, H, W) input, got a flat vector of "
                 f"{shape[0]} features")
+    return ""
+
+
+def _conv(label, shape, kw):
+    """(shape, params, macs, geometry) of a conv2d layer, or a reason."""
+    if reason := _not_a_map(label, shape):
+        return reason
     cin = kw.get("in_channels", shape[0])
     if cin is not None and cin != shape[0]:
         return (f"{label} has in_channels={cin} but its input has "
@@ -99,9 +106,8 @@ def _conv(label, shape, kw):
 
 def _pool(label, shape, kw):
     """(shape, 0, 0, geometry) of a pooling layer, or a reason."""
-    if len(shape) != 3:
-        return (f"{label} needs a (C, H, W) input, got a flat vector of "
-                f"{shape[0]} features")
+    if reason := _not_a_map(label, shape):
+        return reason
     k, p = kw["kernel_size"], kw.get("padding", 0)
     s = kw.get("stride") or k
     if p > k // 2:
