@@ -63,7 +63,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import convlib.numpy as cn  # noqa: E402
-import convlib.numpy._conv_nd as _conv_nd  # noqa: E402
+import convlib.numpy._conv_forward as _conv_forward  # noqa: E402
 
 TARGETS = {"conv fwd": 1.25, "conv bwd": 2.0}
 TINY_TARGET_MS = 0.2
@@ -362,7 +362,7 @@ def main(argv=None):
         demo_latencies(3 if args.quick else 9)
         return
     torch.set_num_threads(THREADS)
-    _conv_nd._THREADS = THREADS
+    _conv_forward.THREADS = THREADS
     seed = (args.seed if args.seed is not None
             else random.SystemRandom().randrange(10**6))
     repeats = 3 if args.quick else 9

@@ -360,3 +360,21 @@ def test_every_form_accepts_what_torch_accepts(form, case):
                     want if isinstance(want, tuple) else (want,)):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12,
                                    equal_nan=True)
+
+
+def test_remembered_checks_keep_types_apart():
+    """The argument layer remembers checked calls by value; a bool or a
+    float that equals a remembered int must still be refused, and a
+    NumPy integer or a list still accepted, each exactly as if nothing
+    were remembered."""
+    x, w = Z(1, 1, 5, 5), Z(1, 1, 3, 3)
+    for _ in range(2):  # the second round is answered from memory
+        assert convlib.numpy.conv2d(x, w, stride=1).shape == (1, 1, 3, 3)
+        assert convlib.numpy.conv2d(x, w, stride=(1, 1)).shape == (
+            1, 1, 3, 3)
+        for stride in (True, 1.0, (1, True)):
+            with pytest.raises(TypeError, match="stride"):
+                convlib.numpy.conv2d(x, w, stride=stride)
+        for stride in (np.int64(1), [1, 1]):
+            assert convlib.numpy.conv2d(x, w, stride=stride).shape == (
+                1, 1, 3, 3)

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given, strategies as st
 
 import convlib.numpy as cn
+import convlib.numpy._conv_forward as conv_forward
 import convlib.numpy._conv_nd as conv_nd
 from _compare import compare_with_torch
 
@@ -217,40 +218,71 @@ def test_empty_batch(groups, weight_shape, stride, rng):
     (2, 5, 5, 10, dict(padding="same")),  # depthwise, multiplier 2
     (1, 4, 4, 4, dict(padding=2, dilation=2)),  # depthwise
     (3, 2, 4, 2, dict(padding=(1, 0, 1))),
+    (2, 2, 4, 6, dict(padding=1, stride=(2, 3))),
+    (2, 1, 4, 2, dict(padding=(1, 0), stride=2, dilation=(3, 1))),
 ])
-@pytest.mark.parametrize("chunk_bytes", [1, 10**4, 2 * 10**4, 4 * 10**4,
-                                         2**20])
-def test_flat_forward_in_chunks(n, groups, c_in, c_out, kwargs,
-                                chunk_bytes, rng, monkeypatch):
-    """Stride 1 takes `_flat_forward`; chunks of any size agree.
+@pytest.mark.parametrize("way", conv_forward.WAYS)
+@pytest.mark.parametrize("budget", [1, 10**4, 4 * 10**4, 2**20])
+def test_forward_ways_in_chunks(n, groups, c_in, c_out, kwargs, way,
+                                budget, rng, monkeypatch):
+    """Each way of the forward pass, with chunks of any size, through
+    the public functions: forward and backward agree with torch (the
+    backward's grad_input reuses the forward on the flipped kernel).
 
-    1 byte gives one (group, sample) pair per chunk; 10 to 40 kB give
-    chunks that end part-way through the samples or the groups.
+    1 byte gives one sample and one flat position a chunk; 10 to 40 kB
+    give chunks that end part-way through the samples or the flat
+    positions.
     """
-    monkeypatch.setattr(conv_nd, "_FLAT_BYTES", chunk_bytes)
-    calls = []
-    flat = conv_nd._flat_forward
-    monkeypatch.setattr(conv_nd, "_flat_forward",
-                        lambda *a: calls.append(1) or flat(*a))
+    monkeypatch.setattr(conv_forward, "WAYS", (way,))
+    for name in ("FLAT_BYTES", "SAMPLE_BYTES", "COLUMN_BYTES"):
+        monkeypatch.setattr(conv_forward, name, budget)
+    plans = _spy_plans(monkeypatch)
     arrays = [rng.standard_normal((5, c_in) + (6,) * n),
               rng.standard_normal((c_out, c_in // groups) + (3,) * n),
               rng.standard_normal(c_out)]
     forward, torch_forward, backward = CONV[n]
     compare_with_torch(forward, torch_forward, arrays,
                        dict(kwargs, groups=groups), backward=backward)
-    assert calls  # forward and the stride-1 grad_input
+    taken = [(p.path, p.tap_sums) for p in plans]
+    assert taken[0] == way  # the forward; grad_input's phases may be
+    assert set(taken) <= {way, ("pointwise", False)}  # 1x1 kernels
+
+
+def _spy_plans(monkeypatch):
+    """Record the plans `_conv_forward.forward` runs."""
+    plans, runs = [], dict(conv_forward._RUN)
+    for name, run in runs.items():
+        monkeypatch.setitem(
+            conv_forward._RUN, name,
+            lambda x, w, y, plan, run=run: plans.append(plan)
+            or run(x, w, y, plan))
+    return plans
+
+
+def test_pointwise_is_one_matmul(rng, monkeypatch):
+    """1x1 at stride 1 without padding takes the pointwise way."""
+    plans = _spy_plans(monkeypatch)
+    arrays = [rng.standard_normal((3, 6, 5, 4)),
+              rng.standard_normal((4, 3, 1, 1)), rng.standard_normal(4)]
+    compare_with_torch(cn.conv2d, F.conv2d, arrays, dict(groups=2),
+                       backward=cn.conv2d_backward)
+    assert {p.path for p in plans} == {"pointwise"}
 
 
 def test_depthwise_threads_do_not_change_the_result(rng, monkeypatch):
     """Each thread writes its own samples: bitwise the same output."""
-    monkeypatch.setattr(conv_nd, "_FLAT_BYTES", 1)  # one sample a chunk
+    monkeypatch.setattr(conv_forward, "SAMPLE_BYTES", 1)  # one a chunk
     x = rng.standard_normal((5, 4, 7, 6)).astype(np.float32)
     w = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
     results = []
     for threads in (1, 2, 3):
-        monkeypatch.setattr(conv_nd, "_THREADS", threads)
-        results.append(cn.conv2d(x, w, padding=1, groups=4))
-    assert all(np.array_equal(results[0], r) for r in results[1:])
+        monkeypatch.setattr(conv_forward, "THREADS", threads)
+        for way in (("flat", False), ("flat", True)):
+            monkeypatch.setattr(conv_forward, "WAYS", (way,))
+            results.append(cn.conv2d(x, w, padding=1, groups=4))
+    for way in (0, 1):  # each way alike for 1, 2 and 3 threads
+        assert all(np.array_equal(results[way], r)
+                   for r in results[way::2])
 
 
 @st.composite

@@ -2,18 +2,19 @@
 
 `convlib.numpy._reference` is convolution and pooling as definitions
 (pad -> strided window view -> tensordot / max). Every fast path of
-`_conv_nd` (stride-1 flat shifts, strided im2col, strided depthwise
-einsum; grad_input by phases, by column scatter, by depthwise scatter;
-grad_weight by columns and depthwise) and of the pooling modules must
-give the same numbers. Each test forces one path and checks it is the
-one taken. Arguments are drawn by hypothesis; the inputs are NaN-free
-(the torch tests cover NaN).
+`_conv_forward` (pointwise, columns, flat with columns or tap sums),
+of `_conv_nd` (grad_input by phases, by column scatter, by depthwise
+scatter; grad_weight by columns and depthwise) and of the pooling
+modules must give the same numbers. Each test forces one path.
+Arguments are drawn by hypothesis; the inputs are NaN-free (the torch
+tests cover NaN).
 """
 import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
 
 import convlib.numpy as cn
+import convlib.numpy._conv_forward as conv_forward
 import convlib.numpy._conv_nd as conv_nd
 import convlib.numpy._reference as ref
 from convlib import _args
@@ -61,14 +62,6 @@ def conv_cases(draw, depthwise=None, strided=None):
     return x, w, a
 
 
-def _forward(x, w, a):
-    return conv_nd._forward(x, w, a.stride, a.pads, a.dilation, a.groups)
-
-
-def _reference(x, w, a):
-    return ref.conv(x, w, a.stride, a.pads, a.dilation, a.groups)
-
-
 def _spy(monkeypatch, name):
     """Record the calls of `conv_nd.<name>`."""
     calls, real = [], getattr(conv_nd, name)
@@ -77,36 +70,50 @@ def _spy(monkeypatch, name):
     return calls
 
 
-@pytest.mark.parametrize("flat_bytes", [1, 2**22])
-@given(case=conv_cases(strided=False))
-def test_stride_one_flat_forward(case, flat_bytes):
-    x, w, a = case
+@st.composite
+def forward_cases(draw):
+    """(x, w, stride, pads, dilation, groups, out) with uneven pads and
+    now and then fewer outputs than windows (spare windows dropped)."""
+    x, w, a = draw(conv_cases())
+    pads = tuple((lo, hi + draw(st.integers(0, 2))) for lo, hi in a.pads)
+    out = tuple(_args.conv_size(s, k, st_, p, d) for s, k, st_, p, d in
+                zip(x.shape[2:], a.kernel, a.stride, pads, a.dilation))
+    out = tuple(o - draw(st.integers(0, o - 1)) if draw(st.booleans())
+                else o for o in out)
+    return x, w, a.stride, pads, a.dilation, a.groups, out
+
+
+@pytest.mark.parametrize("way", conv_forward.WAYS)
+@pytest.mark.parametrize("budget", [1, 2**22])
+@given(case=forward_cases())
+def test_forward_ways(case, way, budget):
+    """Every way of `_conv_forward`, in chunks of one sample and one
+    flat position or in one chunk, equals the reference."""
+    x, w, stride, pads, dilation, groups, out = case
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conv_nd, "_FLAT_BYTES", flat_bytes)
-        calls = _spy(mp, "_flat_forward")
-        np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
-                                   **TOL)
-    assert calls
+        for name in ("FLAT_BYTES", "SAMPLE_BYTES", "COLUMN_BYTES"):
+            mp.setattr(conv_forward, name, budget)
+        got = conv_forward.forward(x, w, stride, pads, dilation, groups,
+                                   out, path=way)
+    want = ref.conv(x, w, stride, pads, dilation, groups)
+    crop = (Ellipsis,) + tuple(slice(0, o) for o in out)
+    np.testing.assert_allclose(got, want[crop], **TOL)
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 2**23])
-@given(case=conv_cases(depthwise=False, strided=True))
-def test_strided_im2col_forward(case, chunk_bytes):
-    x, w, a = case
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conv_nd, "_CHUNK_BYTES", chunk_bytes)
-        calls = _spy(mp, "_columns")
-        np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
-                                   **TOL)
-    assert calls or conv_nd._is_depthwise(w, a.groups)
-
-
-@given(case=conv_cases(depthwise=True, strided=True))
-def test_strided_depthwise_forward(case):
-    x, w, a = case
-    assert conv_nd._is_depthwise(w, a.groups)
-    np.testing.assert_allclose(_forward(x, w, a), _reference(x, w, a),
-                               **TOL)
+@given(case=forward_cases())
+def test_forward_pointwise_and_chosen(case):
+    """The way `_costs` chooses, and pointwise where it fits, equal the
+    reference."""
+    x, w, stride, pads, dilation, groups, out = case
+    want = ref.conv(x, w, stride, pads, dilation, groups)
+    crop = (Ellipsis,) + tuple(slice(0, o) for o in out)
+    np.testing.assert_allclose(conv_forward.forward(
+        x, w, stride, pads, dilation, groups, out), want[crop], **TOL)
+    if conv_forward._pointwise_fits(w.shape[2:], stride, pads,
+                                    x.shape[2:], out):
+        np.testing.assert_allclose(conv_forward.forward(
+            x, w, stride, pads, dilation, groups, out, path="pointwise"),
+            want[crop], **TOL)
 
 
 @pytest.mark.parametrize("ratio", [0, 10**6])  # scatter / phases

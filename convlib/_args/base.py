@@ -1,4 +1,5 @@
 """Arguments every op family shares: ints, tuples, flags, batch axis."""
+import functools
 import numbers
 
 import numpy as np
@@ -55,3 +56,39 @@ def check_grad_shape(fn, shape, expected):
 def is_real(value):
     """True for int and float numbers, False for bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def memoised(check):
+    """`check` remembering its results for calls of plain arguments.
+
+    The checks are pure functions of shapes and settings, but small
+    arrays would spend most of a call in them. Calls whose arguments
+    are all plain -- ``int`` (not bool or a NumPy integer), ``str``,
+    None, or flat tuples of ints and strs -- are looked up by value;
+    any other call (a list, a float, a NumPy integer) runs the check as
+    written, so its error messages stay exactly the same. Errors are
+    never stored.
+    """
+    remembered = functools.lru_cache(maxsize=1024)(check)
+
+    @functools.wraps(check)
+    def run(*args):
+        if _plain(args):
+            return remembered(*args)
+        return check(*args)
+    return run
+
+
+def _plain(args):
+    """True if every argument is an int, a str, None or a tuple of ints
+    and strs (exact types: a bool equals 1 and must not share its
+    entry)."""
+    for arg in args:
+        kind = type(arg)
+        if kind is tuple:
+            for value in arg:
+                if type(value) is not int and type(value) is not str:
+                    return False
+        elif kind is not int and kind is not str and arg is not None:
+            return False
+    return True

@@ -6,7 +6,7 @@ weight and bias shapes.
 """
 from typing import NamedTuple
 
-from .base import batched, check_int, ntuple
+from .base import batched, check_int, memoised, ntuple
 
 __all__ = ["ConvArgs", "conv_args", "conv_geometry", "conv_size",
            "parse_padding", "same_padding", "transpose_args",
@@ -125,6 +125,7 @@ def _groups(fn, groups, channels):
     return groups
 
 
+@memoised
 def conv_args(fn, n, input, weight, bias, stride, padding, dilation,
               groups):
     """Check a conv{n}d call from the shapes of its arrays.
@@ -213,6 +214,7 @@ def transpose_geometry(fn, spatial, kernel, stride, padding,
     return stride, padding, output_padding, dilation, out
 
 
+@memoised
 def transpose_args(fn, n, input, weight, bias, stride, padding,
                    output_padding, groups, dilation):
     """Check a conv_transpose{n}d call from the shapes of its arrays.

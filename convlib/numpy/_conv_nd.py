@@ -5,14 +5,13 @@ of spatial dimensions, with tuples of ints for stride and dilation and
 ((lo, hi), ...) pairs for padding.  See `convlib.numpy.conv` for the
 public functions and for how the pieces fit together.
 """
-import functools
 import math
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import _args
+from . import _conv_forward
 from .._util import check_array, sliding_windows
 
 # ---------------------------------------------------------------------
@@ -31,13 +30,6 @@ def _chunks(batch, per_sample):
     """
     step = max(1, _CHUNK_BYTES // max(1, per_sample))
     return [slice(i, min(i + step, batch)) for i in range(0, batch, step)]
-
-
-def _pad(x, pads):
-    """Zero-pad the spatial axes of (N, C, *S) by ((lo, hi), ...)."""
-    if any(lo or hi for lo, hi in pads):
-        return np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
-    return x
 
 
 def _windows(padded, kernel, stride, dilation, out):
@@ -87,141 +79,13 @@ def _letters(n):
 
 
 def _forward(x, weight, stride, pads, dilation, groups, out=None):
-    """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K)."""
-    kernel = weight.shape[2:]
+    """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K);
+    see `_conv_forward.forward` for the ways and how one is chosen."""
     if out is None:
         out = tuple(_args.conv_size(*a) for a in zip(
-            x.shape[2:], kernel, stride, pads, dilation))
-    out, c_out = tuple(out), weight.shape[0]
-    if all(s == 1 for s in stride):
-        y = np.empty((x.shape[0], c_out) + out, x.dtype)
-        return _flat_forward(x, weight, pads, dilation, groups, y)
-    xp = _pad(x, pads)
-    if _is_depthwise(weight, groups):
-        o, k = _letters(len(kernel))
-        w = weight.reshape((groups, c_out // groups) + kernel)
-        win = _windows(xp, kernel, stride, dilation, out)
-        y = np.einsum(f"nc{o}{k},cm{k}->ncm{o}", win, w, optimize=True)
-        return y.reshape((x.shape[0], c_out) + out)
-    w = weight.reshape(groups, c_out // groups, -1)
-    y = np.empty((x.shape[0], c_out) + out, x.dtype)
-    for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
-        win = _windows(xp[part], kernel, stride, dilation, out)
-        y[part] = np.matmul(w, _columns(win, groups)).reshape(
-            (c_out, -1) + out).swapaxes(0, 1)
-    return y
-
-
-# Stride 1: on a flattened, padded plane every kernel tap is a shift.
-
-_THREADS = 2  # for depthwise convolutions
-_FLAT_BYTES = 4 * 2**20  # flat columns per chunk: stay in cache
-
-
-def _flat_forward(x, weight, pads, dilation, groups, y):
-    """`_forward` for stride 1 into y, from shifts of flat planes.
-
-    A chunk of samples and groups is copied, zero-padded and channel-
-    major, into a buffer (channels, samples, *padded); there all the
-    planes of one channel form one flat axis, on which each kernel tap
-    is a plain shift, so the im2col columns are contiguous copies.  One
-    matmul per group follows; the positions in the padding between rows
-    and planes are computed too and cropped off at the end.  y may be
-    a strided view (one phase of `_phases`); it is also returned.
-    """
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
-    rows = weight[0].size  # im2col rows per group, or the tap sums' rows:
-    if _taps_after(weight.shape[0] // groups, weight.shape[1],
-                   math.prod(weight.shape[2:])):
-        rows = weight.shape[0] // groups * math.prod(weight.shape[2:])
-    per = rows * math.prod(padded) * x.itemsize
-    units = max(1, _FLAT_BYTES // per)  # (group, sample) pairs a chunk
-    # all groups of a sample first: many small matmuls (one per group)
-    # run faster here than a few long ones, which OpenBLAS threads
-    samples = max(1, min(x.shape[0], units // groups))
-    step = max(1, min(groups, units // samples))  # groups a chunk
-    w = weight.reshape((groups, -1) + weight.shape[1:])  # (G, M, C/G, *K)
-    shape = (step * weight.shape[1], samples) + padded  # of the buffer
-    run = functools.partial(_flat_chunks, x, w, pads, dilation, y, shape)
-    starts = range(0, x.shape[0], samples)
-    if len(starts) > 1 and _is_depthwise(weight, groups):
-        # memory-bound, with tiny matmuls: two threads (NumPy and BLAS
-        # release the GIL), each on its own samples and output slices
-        with ThreadPoolExecutor(_THREADS) as pool:
-            list(pool.map(run, [starts[t::_THREADS]
-                                for t in range(_THREADS)]))
-    else:
-        run(starts)
-    return y
-
-
-def _flat_chunks(x, w, pads, dilation, y, shape, starts):
-    """`_flat_chunk` on all groups of the samples from each of `starts`."""
-    buf = np.zeros(shape, x.dtype)
-    step, samples = shape[0] // w.shape[2], shape[1]  # groups, samples
-    c_in, c_out = w.shape[2], w.shape[1]
-    for i in starts:
-        for g in range(0, w.shape[0], step):
-            _flat_chunk(x[i:i + samples, g * c_in:(g + step) * c_in],
-                        w[g:g + step], buf, pads, dilation,
-                        y[i:i + samples, g * c_out:(g + step) * c_out])
-
-
-def _flat_chunk(x, w, buf, pads, dilation, y):
-    """One chunk of `_flat_forward`: x (n, G*C, *S), w (G, M, C, *K)."""
-    n, (g, m, c), kernel = x.shape[0], w.shape[:3], w.shape[3:]
-    buf = buf[:g * c, :n]
-    inner = tuple(slice(lo, lo + s)
-                  for (lo, _), s in zip(pads, x.shape[2:]))
-    buf[(Ellipsis,) + inner] = x.swapaxes(0, 1)
-    step = buf.strides[2:]  # bytes per step along each spatial axis
-    last = (n - 1) * buf.strides[1] + sum(  # offset of the last output
-        (o - 1) * st for o, st in zip(y.shape[2:], step))
-    length = last // buf.itemsize + 1
-    acc = np.empty((g, m, buf[0].size), y.dtype)
-    if _taps_after(m, c, math.prod(kernel)):
-        _tap_sums(buf, w, dilation, length, acc)
-    else:
-        taps = np.lib.stride_tricks.as_strided(
-            buf, (g, c) + kernel + (length,),
-            (c * buf.strides[0], buf.strides[0])
-            + tuple(d * st for d, st in zip(dilation, step))
-            + (buf.itemsize,), writeable=False)
-        cols = taps.reshape(g, -1, length)  # a copy unless K == 1
-        np.matmul(w.reshape(g, m, -1), cols, out=acc[..., :length])
-    acc = acc.reshape((g * m, n) + buf.shape[2:])
-    crop = tuple(slice(0, o) for o in y.shape[2:])
-    y[...] = acc[(Ellipsis,) + crop].swapaxes(0, 1)
-
-
-def _taps_after(m, c, taps):
-    """True when `_tap_sums` beats im2col: fewer outputs than inputs
-    per group (its products are M x K rows, im2col's C x K) and more
-    than one tap (with one, im2col copies nothing)."""
-    return m < c and taps > 1
-
-
-def _tap_sums(buf, w, dilation, length, acc):
-    """``acc[..., :length]`` of `_flat_chunk` without im2col columns.
-
-    One matmul multiplies every tap's weights with the flat planes as
-    they are, (G, K*M, C) @ (G, C, flat); a tap's share of the output is
-    its rows shifted by the tap's offset along the flat axis, and the
-    shifted rows are summed. Cheaper than im2col when M < C.
-    """
-    g, m, c, kernel = w.shape[0], w.shape[1], w.shape[2], w.shape[3:]
-    taps = np.moveaxis(w.reshape(g, m, c, -1), 3, 1).reshape(g, -1, c)
-    flat = buf.reshape(g, c, -1)
-    rows = np.matmul(taps, flat)  # (G, K*M, flat)
-    step = [st // buf.itemsize for st in buf.strides[2:]]
-    out = acc[..., :length]
-    for t, offsets in enumerate(np.ndindex(*kernel)):
-        at = sum(k * d * st for k, d, st in zip(offsets, dilation, step))
-        part = rows[:, t * m:(t + 1) * m, at:at + length]
-        if t == 0:
-            out[...] = part
-        else:
-            out += part
+            x.shape[2:], weight.shape[2:], stride, pads, dilation))
+    return _conv_forward.forward(x, weight, stride, pads, dilation,
+                                 groups, out)
 
 
 def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
@@ -280,10 +144,12 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
             grad.shape[2:], in_spatial)]
         if None not in plan:
             taps, part, sub_pads, where = zip(*plan)
-            _flat_forward(grad[(Ellipsis,) + part],
-                          _flip(weight[(Ellipsis,) + taps], groups),
-                          sub_pads, dilation, groups,
-                          result[(Ellipsis,) + where])
+            target = result[(Ellipsis,) + where]
+            _conv_forward.forward(
+                grad[(Ellipsis,) + part],
+                _flip(weight[(Ellipsis,) + taps], groups),
+                (1,) * len(stride), sub_pads, dilation, groups,
+                target.shape[2:], y=target)
     return result
 
 
@@ -355,7 +221,7 @@ def _flip(weight, groups):
 
 def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     """Gradient of `_forward` in its weight: (C_out, C_in/g, *K)."""
-    xp, out, c_out = _pad(x, pads), grad.shape[2:], grad.shape[1]
+    xp, out, c_out = _conv_forward.pad(x, pads), grad.shape[2:], grad.shape[1]
     if groups > 1 and x.shape[1] == groups:  # depthwise
         return _depthwise_grad_weight(
             _windows(xp, kernel, stride, dilation, out), grad, groups)
@@ -470,7 +336,8 @@ def _add_bias(y, b):
 def _conv(fn, n, input, weight, bias, stride, padding, dilation, groups):
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
-    y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation, a.groups)
+    y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation, a.groups,
+                 a.out)
     y = _add_bias(y, a.bias)
     return y if a.batched else y[0]
 

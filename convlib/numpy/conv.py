@@ -10,12 +10,13 @@ once, by `convlib._args`, as in every other form.
 One N-d implementation (in `convlib.numpy._conv_nd`) serves every
 dimension and both directions:
 
-* forward: zero-pad -> ``sliding_windows`` (a strided view, no copy) ->
-  one copy into im2col columns (groups, C_in/groups * K, N * L) -> one
-  matmul per group with the weight.  With stride 1 the padded planes
-  are laid out channel-major and flattened instead, so that every
-  kernel tap is a shift along one axis and the columns are contiguous
-  copies (several times faster for depthwise convolutions);
+* forward (`convlib.numpy._conv_forward`): one of three ways, chosen
+  per call by a cost model -- a plain matmul for 1x1 kernels; im2col
+  (zero-pad -> ``sliding_windows``, a strided view -> one copy into
+  columns -> one matmul per sample and group); or the padded planes
+  laid out flat and split into stride phases, so that every kernel
+  tap is a shift along one axis and the columns are contiguous copies
+  (or, with fewer outputs than inputs, not copied at all);
 * backward-input (the adjoint): for each output phase (the outputs
   with the same index modulo the stride) it is a stride-1 correlation
   of grad_output with a flipped sub-kernel, so the fast stride-1
@@ -28,10 +29,8 @@ dimension and both directions:
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
-the roles swapped.  Strided depthwise convolutions (one input channel
-per group) take an einsum path over the window view instead of many
-tiny matmuls.  The loops that remain run over kernel taps, phases and
-chunks of the batch, never over pixels.
+the roles swapped.  The loops that remain run over kernel taps, phases
+and chunks of the batch, never over pixels.
 
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
@@ -109,7 +108,7 @@ _CONV_DOC = """{n}-D cross-correlation, as ``torch.nn.functional.conv{n}d``.
     ``out[n, o] = bias[o] + sum_c sum_k weight[o, c, k] *
     padded[n, g*C_in/groups + c, stride*x + dilation*k]`` where ``g`` is
     the group of output channel ``o``.  Computed as pad -> strided
-    window view -> one grouped matmul (im2col).
+    window view -> grouped matmuls (see the module's notes).
 
     Examples
     --------
