@@ -10,19 +10,20 @@ the definition in `convlib.numpy._reference` (tests force each one):
 ``columns``
     im2col: every window copied into a column, then one matmul per
     (sample, group). Exact -- no position is computed twice -- but the
-    copy gathers short rows and costs about as much as 40 multiply-adds
-    per element.
+    copy gathers short rows, at the cost of some 40 multiply-adds per
+    element.
 ``flat``
     The padded input planes laid out flat, split into ``stride``
     phases (by index modulo the stride) so that every kernel tap is a
-    plain shift of one phase. Columns are then contiguous slices (a
-    fast copy), or, with fewer outputs than inputs per group, no
-    columns at all: one matmul per phase for all its taps, then the
-    shifted rows summed (`_tap_sums`). It computes outputs in the
-    padding too (cropped at the end), so small planes waste work.
+    plain shift of one phase (`_layout`). Part of each shift is taken
+    by copying contiguous slices into columns, the rest by summing
+    shifted rows of the matmul's product (`_split`): copying all is
+    im2col on the flat layout, shifting all copies nothing. It computes
+    outputs in the padding too (cropped at the end), so small planes
+    waste work.
 
-`forward` picks the cheaper of ``columns`` and ``flat`` from a cost
-model of both (`_costs`).
+`forward` picks the way (and the split) with the least estimated time
+(`_costs`, a model of this machine's matmul, copies and Python steps).
 """
 import functools
 import math
@@ -49,7 +50,9 @@ _GEMM_HALF = (8, 10, 20)  # (m, k, n) at which the rate halves
 _NS_COPY = 0.15
 _NS_ADD = 0.8
 _NS_GATHER, _NS_GATHER_ROW = 0.25, 5.5
-WAYS = (("columns", False), ("flat", False), ("flat", True))
+_NS_STEP, _NS_OP = 5000.0, 1500.0  # a loop step in Python; a NumPy call
+WAYS = (("columns", 0), ("flat", 0), ("flat", 1), ("flat", 2),
+        ("flat", 3))  # ("flat", k): k trailing kernel axes shifted
 
 def forward(x, weight, stride, pads, dilation, groups, out, y=None,
             path=None):
@@ -99,7 +102,8 @@ class _Plan(NamedTuple):
     groups: int
     samples: int  # per chunk
     layout: object = None  # `_Layout` of the flat path
-    tap_sums: bool = False
+    shifted: int = 0  # kernel axes shifted after the matmul (flat path)
+    groups_of_taps: tuple = ()  # `_split` of the flat path
     block: int = 0  # flat positions per block of columns
     threads: int = 1
 
@@ -121,29 +125,35 @@ def _plan(x_shape, w_shape, stride, pads, dilation, groups, out,
         raise ValueError("no way to compute this convolution: the "
                          "pointwise way needs a 1x1 kernel, stride 1 and "
                          "no padding")
-    name, tap_sums = ways[0]
+    name, shifted = ways[0]
     if len(ways) > 1:
         costs = _costs(x_shape, w_shape, stride, pads, dilation, groups,
-                       out)
-        name, tap_sums = min(ways, key=costs.get)
+                       out, itemsize, flat_bytes, column_bytes)
+        name, shifted = min(ways, key=lambda way: costs.get(way, math.inf))
     if name == "columns":
         per = c_in * math.prod(kernel) * math.prod(out) * itemsize
         return _Plan(name, *geometry, samples=_count(column_bytes, per))
     layout = _layout(x_shape[2:], kernel, stride, pads, dilation, out)
     per = c_in * len(layout.places) * layout.size * itemsize
     samples = min(x_shape[0], _count(sample_bytes, per))
-    m, c = w_shape[0] // groups, c_in // groups
-    rows = (m if tap_sums else c) * math.prod(kernel) * groups
-    block = _count(flat_bytes, rows * itemsize)
-    depthwise = groups > 1 and c == 1
+    split = _split(layout, kernel, dilation, shifted)
+    depthwise = groups > 1 and c_in == groups
     return _Plan(name, *geometry, samples=samples, layout=layout,
-                 tap_sums=tap_sums, block=block,
+                 shifted=shifted, groups_of_taps=split,
+                 block=_block(split, w_shape, groups, itemsize, flat_bytes),
                  threads=threads if depthwise else 1)
 
 
 def _count(budget, per):
     """How many items of `per` bytes fit in `budget` (at least one)."""
     return max(1, budget // max(1, per))
+
+
+def _block(split, w_shape, groups, itemsize, budget):
+    """Flat positions a block: its columns and products fit `budget`."""
+    m, c = w_shape[0] // groups, w_shape[1]
+    rows = max(len(g.keys) * c + len(g.shifts) * m for g in split)
+    return _count(budget, rows * groups * itemsize)
 
 
 def _pointwise_fits(kernel, stride, pads, spatial, out):
@@ -153,31 +163,46 @@ def _pointwise_fits(kernel, stride, pads, spatial, out):
             and not any(lo or hi for lo, hi in pads))
 
 
-def _costs(x_shape, w_shape, stride, pads, dilation, groups, out):
+def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
+           itemsize=4, budget=None, column_budget=None):
     """Estimated ns of each way in `WAYS` for one call.
 
     All multiply the same weights; they differ in the positions they
     compute (exact, against the flat layout's padded planes), in the
     shapes of their matmuls, and in how they copy: a gather of short
-    rows, contiguous slices, or shifted adds (`_tap_sums`).
+    rows, contiguous slices, or sums of shifted product rows.
     """
     n, c_in = x_shape[:2]
-    taps = math.prod(w_shape[2:])
+    kernel = w_shape[2:]
+    taps = math.prod(kernel)
     m, c = w_shape[0] // groups, c_in // groups
     exact = math.prod(out)
-    lay = _layout(x_shape[2:], w_shape[2:], stride, pads, dilation, out)
-    flat = n * lay.size
-    phases = len(lay.places)
     gather = _NS_GATHER + _NS_GATHER_ROW / out[-1]
-    fill_crop = (c_in * phases * flat + m * groups * n * exact) * _NS_COPY
-    return {
-        ("columns", False): (n * groups * _gemm(m, c * taps, exact)
-                             + n * c_in * taps * exact * gather),
-        ("flat", False): (groups * _gemm(m, c * taps, flat)
-                          + c_in * taps * flat * _NS_COPY + fill_crop),
-        ("flat", True): (groups * phases * _gemm(
-            max(1, m * taps // phases), c, flat) + groups * m * taps * flat
-            * _NS_ADD + fill_crop)}
+    per = c_in * taps * exact * itemsize
+    chunks = -(-n // _count(column_budget or COLUMN_BYTES, per))
+    costs = {("columns", 0): n * groups * _gemm(m, c * taps, exact)
+             + n * c_in * taps * exact * gather + chunks * _NS_STEP}
+    lay = _layout(x_shape[2:], kernel, stride, pads, dilation, out)
+    flat = n * lay.size
+    fixed = (c_in * len(lay.places) * flat + m * groups * n * exact
+             ) * _NS_COPY  # fill the layout, crop the result
+    budget = budget or FLAT_BYTES
+    for shifted in range(len(kernel) + 1):
+        split = _split(lay, kernel, dilation, shifted)
+        blocks = -(-flat // _block(split, w_shape, groups, itemsize,
+                                   budget))
+        cost = fixed
+        for g in split:
+            rows, inner = len(g.shifts) * m, len(g.keys) * c
+            adds = len(g.shifts) > 1 or len(split) > 1
+            copies = 1 if g.grid else len(g.keys)
+            cost += groups * (
+                blocks * _gemm(rows, inner, flat / blocks)
+                + flat * (inner * _NS_COPY + rows * _NS_ADD * adds))
+            cost += blocks * (_NS_STEP + _NS_OP * (
+                copies + adds * len(g.shifts)))
+        costs[("flat", shifted)] = cost
+    return costs
 
 
 def _gemm(m, k, n):
@@ -260,12 +285,12 @@ class _Layout(NamedTuple):
     """
     periods: tuple  # positions per dimension in one sample's block
     places: tuple  # per phase: (input slices, block slices) or None
-    taps: tuple  # per tap, in weight order: (phase, flat shift)
+    taps: tuple  # per tap, in weight order: (phase, per-dim shifts)
+    steps: tuple  # flat positions per step along each dimension
     last: int  # flat position of a sample's last output
     size: int  # flat positions per (channel, phase), one sample
     tail: int  # zeros past the last sample that reads reach
-    out: tuple
-    kernel_steps: tuple  # with one phase: flat shift per kernel index
+    crop: tuple  # index of the outputs in a block of positions
 
 
 def _layout(spatial, kernel, stride, pads, dilation, out):
@@ -277,17 +302,17 @@ def _layout(spatial, kernel, stride, pads, dilation, out):
     phases = tuple(len(places) for _, _, places in dims)
     taps = tuple(
         (_phase_index([r for r, _ in k], phases),
-         sum(shift * st for (_, shift), st in zip(k, steps)))
+         tuple(shift for _, shift in k))
         for k in _product([tap for _, tap, _ in dims]))
     places = tuple(_place(p, dims) for p in np.ndindex(*phases))
     last = sum((o - 1) * st for o, st in zip(out, steps))
-    reach = last + max(shift for _, shift in taps) + 1
+    # the farthest read of any split (`_split`): every largest shift
+    reach = last + sum(max(shift for _, shift in tap) * st
+                       for (_, tap, _), st in zip(dims, steps)) + 1
     size = math.prod(periods)
-    kernel_steps = None
-    if len(places) == 1:
-        kernel_steps = tuple(d * st for d, st in zip(dilation, steps))
-    return _Layout(periods, places, taps, last, size,
-                   max(0, reach - size), tuple(out), kernel_steps)
+    return _Layout(periods, places, taps, tuple(steps), last, size,
+                   max(0, reach - size),
+                   (Ellipsis,) + tuple(slice(0, o) for o in out))
 
 
 def _dim_layout(size, k, s, pads, d, out):
@@ -349,18 +374,29 @@ def _flat(x, weight, y, plan):
 
 
 def _flat_chunks(x, weight, y, plan, starts):
-    """`_flat_chunk` for the samples from each of `starts`."""
-    lay = plan.layout
+    """`_flat_chunk` for the samples from each of `starts`.
+
+    The buffers, each group's stacked weights and column views are
+    made once and reused by every chunk.
+    """
+    lay, g = plan.layout, plan.groups
     n = min(plan.samples, x.shape[0])
     buf = np.zeros((x.shape[1], len(lay.places), n * lay.size + lay.tail),
                    x.dtype)
     acc = np.empty((weight.shape[0], n * lay.size), y.dtype)
+    flat = buf.reshape((g, buf.shape[0] // g) + buf.shape[1:])
+    w = weight.reshape(g, weight.shape[0] // g, weight.shape[1], -1)
+    work = [(group, _stacked(w, group),
+             np.empty((g, w.shape[2], len(group.keys),
+                       min(plan.block, n * lay.size) + group.reach),
+                      x.dtype), _key_grid(flat, group))
+            for group in plan.groups_of_taps]
     for i in starts:
         part = slice(i, i + plan.samples)
-        _flat_chunk(x[part], weight, buf, acc, y[part], plan)
+        _flat_chunk(x[part], buf, flat, acc, y[part], plan, work)
 
 
-def _flat_chunk(x, weight, buf, acc, y, plan):
+def _flat_chunk(x, buf, flat, acc, y, plan, work):
     """Fill the layout with x (n, C, *S); compute; crop into y."""
     lay, n = plan.layout, x.shape[0]
     blocks = buf[:, :, :n * lay.size].reshape(
@@ -371,69 +407,122 @@ def _flat_chunk(x, weight, buf, acc, y, plan):
             blocks[(slice(None), p, slice(None)) + at] = x[
                 (Ellipsis,) + where].swapaxes(0, 1)
     length = (n - 1) * lay.size + lay.last + 1
-    g = plan.groups
-    w = weight.reshape((g, weight.shape[0] // g) + weight.shape[1:])
-    flat = buf.reshape((g, buf.shape[0] // g) + buf.shape[1:])
-    out = acc[:, :length].reshape(g, w.shape[1], length)
-    if plan.tap_sums:
-        _tap_sums(flat, w, lay.taps, out)
-    else:
-        _shifted_columns(flat, w, lay.taps, out, plan.block,
-                         lay.kernel_steps)
+    out = acc[:, :length].reshape(plan.groups, -1, length)
+    for a in range(0, length, plan.block):
+        b = min(a + plan.block, length)
+        for i, (group, weights, cols, grid) in enumerate(work):
+            _group_products(flat, group, weights, cols, grid, a,
+                            out[..., a:b], first=i == 0)
     grid = acc[:, :n * lay.size].reshape((acc.shape[0], n) + lay.periods)
-    y[...] = grid[(Ellipsis,) + tuple(slice(0, o) for o in lay.out)
-                  ].swapaxes(0, 1)
+    y[...] = grid[lay.crop].swapaxes(0, 1)
 
 
-def _shifted_columns(flat, w, taps, out, block, kernel_steps):
-    """out (G, M, L) = w @ columns, the columns copied block by block.
+class _Group(NamedTuple):
+    """Taps computed by one matmul of the flat way (see `_split`)."""
+    keys: tuple  # copied column sources: (phase, flat shift)
+    shifts: tuple  # flat shifts of the products, summed into the output
+    taps: tuple  # the group's taps (weight order) or None: all of them
+    grid: tuple  # one phase: (kernel axes copied, their flat steps)
+    reach: int  # the largest shift
 
-    flat is (G, C, phases, positions), w (G, M, C, *K); the column of
-    tap (phase, shift) at position q is ``flat[:, :, phase, q + shift]``.
-    With one phase the taps are a regular grid of shifts
-    (`kernel_steps` per kernel axis): one strided view copies them all.
+
+def _split(lay, kernel, dilation, shifted):
+    """The `_Group`s of the flat way with `shifted` trailing kernel axes.
+
+    A tap's shift is split in two: the part along the leading axes is
+    copied into columns (a contiguous slice per key), the part along
+    the `shifted` trailing axes is applied to the matmul's product rows,
+    which are then summed. shifted=0 is im2col on the flat layout (one
+    matmul, inner size C*K); shifted=n copies nothing (inner size C,
+    K*M product rows). In between, both copies and sums shrink. With
+    several phases and shifted > 0, each phase is its own matmul, so
+    that every key meets every shift of its group (no zero weights).
     """
-    g, c, length = flat.shape[0], flat.shape[1], out.shape[-1]
-    kernel = w.shape[3:]
-    w = w.reshape(g, w.shape[1], -1)
-    cols = np.empty((g, c, len(taps), min(block, length)), flat.dtype)
+    n = len(kernel)
+    cut = n - min(shifted, n)
+    by_phase = {}
+    for t, (phase, dims) in enumerate(lay.taps):
+        by_phase.setdefault(0 if cut == n else phase, []).append(
+            (t, (phase,) + dims[:cut], dims[cut:]))
+    return tuple(_group(members, lay, kernel, dilation, cut)
+                 for members in by_phase.values())
+
+
+def _group(members, lay, kernel, dilation, cut):
+    """One `_Group` from its (tap, key, shift) members."""
+    keys, shifts = {}, {}
+    found = [(keys.setdefault(head, len(keys)),
+              shifts.setdefault(tail, len(shifts)))
+             for _, head, tail in members]
+    if found != [divmod(i, len(shifts)) for i in range(len(found))]:
+        raise AssertionError("taps out of key-major order")  # `_stacked`
+    taps = [t for t, _, _ in members]
+    shifts = tuple(_offset(v, lay.steps[cut:]) for v in shifts)
     grid = None
-    if kernel_steps is not None:
-        item = flat.itemsize
-        grid = strided_view(
-            flat[:, :, 0], (g, c) + kernel + (length,),
-            flat.strides[:2] + tuple(k * item for k in kernel_steps)
-            + (item,))
-    for a in range(0, length, block):
-        b = min(a + block, length)
-        part = cols[..., :b - a]
-        if grid is not None:
-            part.reshape(grid.shape[:-1] + (b - a,))[...] = grid[..., a:b]
+    if len(lay.places) == 1:
+        grid = (kernel[:cut], tuple(d * st for d, st in
+                                    zip(dilation, lay.steps[:cut])))
+    return _Group(tuple((h[0], _offset(h[1:], lay.steps)) for h in keys),
+                  shifts, None if taps == list(range(len(lay.taps)))
+                  else tuple(taps), grid, max(shifts))
+
+
+def _offset(shifts, steps):
+    return sum(s * st for s, st in zip(shifts, steps))
+
+
+def _stacked(w, group):
+    """(G, S*M, C*keys) from w (G, M, C, K): tap t's weights at (its
+    shift, its key). A group's taps come in weight order, keys (leading
+    axes) slower than shifts (trailing axes), so its tap i has key
+    i // S and shift i % S: a transpose, no copy when S is 1."""
+    g, m, c, _ = w.shape
+    if group.taps is not None:
+        w = w[..., list(group.taps)]
+    keys, shifts = len(group.keys), len(group.shifts)
+    w = w.reshape(g, m, c, keys, shifts).transpose(0, 4, 1, 2, 3)
+    return w.reshape(g, shifts * m, c * keys)
+
+
+def _key_grid(flat, group):
+    """With one phase, a strided view of flat (G, C, 1, positions)
+    whose copy is every key's columns at once (keys in kernel order);
+    otherwise None."""
+    if group.grid is None:
+        return None
+    kernel, steps = group.grid
+    item = flat.itemsize
+    count = flat.shape[-1] - max(shift for _, shift in group.keys)
+    return strided_view(flat[:, :, 0], flat.shape[:2] + kernel + (count,),
+                        flat.strides[:2] + tuple(k * item for k in steps)
+                        + (item,))
+
+
+def _group_products(flat, group, weights, cols, grid, a, out, first):
+    """out (G, M, B) = (or +=, unless first) the group's products for
+    the flat positions from a: copy the keys' columns, one matmul,
+    then sum the product rows, each block shifted by its shift."""
+    width = out.shape[-1]
+    span = width + group.reach
+    part = cols[..., :span]
+    if grid is not None:
+        part.reshape(grid.shape[:-1] + (span,))[...] = grid[
+            ..., a:a + span]
+    else:
+        for k, (phase, shift) in enumerate(group.keys):
+            part[:, :, k] = flat[:, :, phase, a + shift:a + shift + span]
+    part = part.reshape(part.shape[0], -1, span)
+    if len(group.shifts) == 1 and first:
+        np.matmul(weights, part[..., group.reach:], out=out)
+        return
+    rows = np.matmul(weights, part)
+    m = out.shape[1]
+    for v, shift in enumerate(group.shifts):
+        piece = rows[:, v * m:(v + 1) * m, shift:shift + width]
+        if first and v == 0:
+            out[...] = piece
         else:
-            for t, (phase, shift) in enumerate(taps):
-                part[:, :, t] = flat[:, :, phase, a + shift:b + shift]
-        np.matmul(w, part.reshape(g, -1, b - a), out=out[..., a:b])
-
-
-def _tap_sums(flat, w, taps, out):
-    """out (G, M, L) without columns: per phase, one matmul of all its
-    taps' weights with the phase as it is, (G, T*M, C) @ (G, C, flat);
-    each tap's M rows, shifted by its offset, are summed into out."""
-    g, m, length = w.shape[0], w.shape[1], out.shape[-1]
-    w = w.reshape(g, m, w.shape[2], -1)
-    first = True
-    for phase in sorted({p for p, _ in taps}):
-        mine = [(t, s) for t, (p, s) in enumerate(taps) if p == phase]
-        span = length + max(s for _, s in mine)
-        stacked = np.concatenate([w[..., t] for t, _ in mine], axis=1)
-        rows = np.matmul(stacked, flat[:, :, phase, :span])
-        for j, (_, shift) in enumerate(mine):
-            part = rows[:, j * m:(j + 1) * m, shift:shift + length]
-            if first:
-                out[...] = part
-                first = False
-            else:
-                out += part
+            out += piece
 
 
 _RUN = {"pointwise": _pointwise, "columns": _columns, "flat": _flat}
