@@ -26,6 +26,10 @@ backward is compared twice, like with like: given the forward's
 indices against torch's backward, and recomputing them against torch's
 forward + backward.
 
+Then the convolutions of two real networks (`network_cases`: ResNet-18
+and MobileNet v1 on one 224x224 image), printed as a check that the
+sweep's figures hold on shapes chosen apart from it.
+
 Last, the update latency of every chapter's interactive demo
 (`demo_latencies`; ``--widgets`` runs only this): chromium (headless,
 $CHROMIUM or /usr/bin/chromium, driven by playwright) mounts each demo
@@ -343,6 +347,68 @@ def run_sweep(seed, repeats):
     return ratios
 
 
+def network_cases():
+    """The convolutions of ResNet-18 and MobileNet v1 on one 224x224
+    image: real layers, chosen apart from the code and the sweep (up to
+    1024 channels, 7x7 stems, 1x1 downsampling at stride 2)."""
+    cases = [_conv_case("resnet18 conv1 7x7/2", (1, 3, 224, 224),
+                        (64, 3, 7, 7), stride=2, padding=3)]
+    size, c_in = 56, 64
+    for c_out, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+        if stride == 2:
+            cases.append(_conv_case(
+                f"resnet18 {c_in}->{c_out} 3x3/2 @{size}",
+                (1, c_in, size, size), (c_out, c_in, 3, 3), stride=2,
+                padding=1))
+            cases.append(_conv_case(
+                f"resnet18 {c_in}->{c_out} 1x1/2 @{size}",
+                (1, c_in, size, size), (c_out, c_in, 1, 1), stride=2))
+            size //= 2
+        cases.append(_conv_case(
+            f"resnet18 {c_out}->{c_out} 3x3 @{size}",
+            (1, c_out, size, size), (c_out, c_out, 3, 3), padding=1))
+        c_in = c_out
+    cases.append(_conv_case("mobilenet conv 3x3/2", (1, 3, 224, 224),
+                            (32, 3, 3, 3), stride=2, padding=1))
+    size, c_in = 112, 32
+    for c_out, stride in ((64, 1), (128, 2), (128, 1), (256, 2),
+                          (256, 1), (512, 2), (512, 1), (1024, 2)):
+        cases.append(_conv_case(
+            f"mobilenet dw {c_in} 3x3/{stride} @{size}",
+            (1, c_in, size, size), (c_in, 1, 3, 3), stride=stride,
+            padding=1, groups=c_in))
+        size = (size - 1) // stride + 1
+        cases.append(_conv_case(
+            f"mobilenet pw {c_in}->{c_out} @{size}", (1, c_in, size, size),
+            (c_out, c_in, 1, 1)))
+        c_in = c_out
+    return [dict(case, group="network") for case in cases]
+
+
+def run_networks(repeats):
+    """Time `network_cases`; print their geometric means (no target:
+    a check that the sweep's figures hold on shapes it did not draw)."""
+    print("\nconvolutions of real networks, batch 1, 224x224 "
+          "(numpy ms, torch ms, ratio, best)")
+    ratios = {}
+    for case in network_cases():
+        result = run_case(case, repeats, None)
+        net = case["name"].split()[0]
+        kind = " depthwise" if " dw " in case["name"] else ""
+        for direction, times in result.items():
+            print(_row(case["name"][:36], direction, times))
+            for group in {f"{net} {direction}",
+                          f"{net}{kind} {direction}"}:
+                ratios.setdefault(group, []).append(times[2:4])
+    print("\nnetworks: geometric mean of numpy/torch time ratios "
+          "(median of paired runs; ratio of the fastest runs)")
+    for group, values in ratios.items():
+        mean, best = (_geomean(v) for v in zip(*values))
+        print(f"  {group:32s} {mean:5.2f} {best:5.2f}  ({len(values)} "
+              f"cases)")
+    return ratios
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -391,6 +457,7 @@ def main(argv=None):
         _summary(ratios, tiny_ms)
     run_sweep(seed, repeats)
     if not args.sweep_only:
+        run_networks(repeats)
         demo_latencies(repeats)
 
 

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._util import sliding_windows, strided_view
+from .._util import strided_view
 
 THREADS = 2  # depthwise flat chunks: memory-bound, two threads help
 FLAT_BYTES = 4 * 2**20  # flat columns per block: stay in cache
@@ -226,6 +226,9 @@ def _pointwise(x, weight, y, plan):
 
 def _matmul_into(a, b, y, shape):
     """``a @ b`` written to y, reshaped to `shape` (a view if it can)."""
+    if y.flags.c_contiguous:
+        np.matmul(a, b, out=y.reshape(shape))
+        return
     try:
         target = y.view()
         target.shape = shape  # raises rather than copy
@@ -236,24 +239,25 @@ def _matmul_into(a, b, y, shape):
 
 
 def _columns(x, weight, y, plan):
-    """im2col per chunk of samples, then (G, M, C/G*K) @ columns."""
+    """im2col per chunk of samples, then (G, M, C/G*K) @ columns.
+
+    The windows are viewed straight in column order (N, C, *K, *out),
+    so one copy makes the columns.
+    """
     g, kernel, out = plan.groups, weight.shape[2:], y.shape[2:]
-    d = len(kernel)
     w = weight.reshape(g, weight.shape[0] // g, -1)
     xp = pad(x, plan.pads)
-    order = ((0, 1) + tuple(range(2 + d, 2 + 2 * d))
-             + tuple(range(2, 2 + d)))
-    crop = (slice(None),) * 2 + tuple(slice(0, o) for o in out)
+    space = xp.strides[2:]
+    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(
+        space, plan.dilation)) + tuple(st * s for st, s in zip(
+            space, plan.stride)))
     for i in range(0, x.shape[0], plan.samples):
-        part = slice(i, i + plan.samples)
-        win = sliding_windows(xp[part], kernel, plan.stride,
-                              plan.dilation)[crop]
-        cols = np.empty((win.shape[0], x.shape[1]) + kernel + out,
-                        x.dtype)
-        np.copyto(cols, win.transpose(order))
-        cols = cols.reshape(win.shape[0], g, w.shape[2], -1)
-        _matmul_into(w, cols, y[part],
-                     (win.shape[0], g, w.shape[1], cols.shape[-1]))
+        part = xp[i:i + plan.samples]
+        cols = np.empty(part.shape[:2] + kernel + out, x.dtype)
+        np.copyto(cols, strided_view(part, cols.shape, steps))
+        cols = cols.reshape(part.shape[0], g, w.shape[2], -1)
+        _matmul_into(w, cols, y[i:i + plan.samples],
+                     (part.shape[0], g, w.shape[1], cols.shape[-1]))
 
 
 def pad(x, pads):
