@@ -36,7 +36,7 @@ from .._util import strided_view
 
 THREADS = 2  # depthwise flat chunks: memory-bound, two threads help
 FLAT_BYTES = 4 * 2**20  # flat columns per block: stay in cache
-SAMPLE_BYTES = 16 * 2**20  # flat input buffer per chunk of samples
+SAMPLE_BYTES = 2 * 2**20  # flat input buffer per chunk of samples
 COLUMN_BYTES = 4 * 2**20  # im2col columns per chunk of samples
 
 # Cost model, fitted on this project's CI machine (one core, OpenBLAS
@@ -105,6 +105,7 @@ class _Plan(NamedTuple):
     shifted: int = 0  # kernel axes shifted after the matmul (flat path)
     groups_of_taps: tuple = ()  # `_split` of the flat path
     block: int = 0  # flat positions per block of columns
+    group_step: int = 1  # groups per block of columns
     threads: int = 1
 
 
@@ -137,10 +138,12 @@ def _plan(x_shape, w_shape, stride, pads, dilation, groups, out,
     per = c_in * len(layout.places) * layout.size * itemsize
     samples = min(x_shape[0], _count(sample_bytes, per))
     split = _split(layout, kernel, dilation, shifted)
+    block, group_step = _blocks(split, w_shape, groups, itemsize,
+                                flat_bytes, samples * layout.size)
     depthwise = groups > 1 and c_in == groups
     return _Plan(name, *geometry, samples=samples, layout=layout,
                  shifted=shifted, groups_of_taps=split,
-                 block=_block(split, w_shape, groups, itemsize, flat_bytes),
+                 block=block, group_step=group_step,
                  threads=threads if depthwise else 1)
 
 
@@ -149,11 +152,14 @@ def _count(budget, per):
     return max(1, budget // max(1, per))
 
 
-def _block(split, w_shape, groups, itemsize, budget):
-    """Flat positions a block: its columns and products fit `budget`."""
+def _blocks(split, w_shape, groups, itemsize, budget, length):
+    """(flat positions, groups) a block: its columns and products fit
+    `budget`. Long blocks first -- fewer, larger matmuls -- then as
+    many groups as still fit (depthwise convolutions have many)."""
     m, c = w_shape[0] // groups, w_shape[1]
     rows = max(len(g.keys) * c + len(g.shifts) * m for g in split)
-    return _count(budget, rows * groups * itemsize)
+    block = min(length, _count(budget, rows * itemsize))
+    return block, min(groups, _count(budget, rows * block * itemsize))
 
 
 def _pointwise_fits(kernel, stride, pads, spatial, out):
@@ -189,8 +195,9 @@ def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
     budget = budget or FLAT_BYTES
     for shifted in range(len(kernel) + 1):
         split = _split(lay, kernel, dilation, shifted)
-        blocks = -(-flat // _block(split, w_shape, groups, itemsize,
-                                   budget))
+        block, _ = _blocks(split, w_shape, groups, itemsize, budget,
+                           flat)
+        blocks = -(-flat // block)
         cost = fixed
         for g in split:
             rows, inner = len(g.shifts) * m, len(g.keys) * c
@@ -391,8 +398,8 @@ def _flat_chunks(x, weight, y, plan, starts):
     flat = buf.reshape((g, buf.shape[0] // g) + buf.shape[1:])
     w = weight.reshape(g, weight.shape[0] // g, weight.shape[1], -1)
     work = [(group, _stacked(w, group),
-             np.empty((g, w.shape[2], len(group.keys),
-                       min(plan.block, n * lay.size) + group.reach),
+             np.empty((min(g, plan.group_step), w.shape[2],
+                       len(group.keys), plan.block + group.reach),
                       x.dtype), _key_grid(flat, group))
             for group in plan.groups_of_taps]
     for i in starts:
@@ -412,11 +419,15 @@ def _flat_chunk(x, buf, flat, acc, y, plan, work):
                 (Ellipsis,) + where].swapaxes(0, 1)
     length = (n - 1) * lay.size + lay.last + 1
     out = acc[:, :length].reshape(plan.groups, -1, length)
-    for a in range(0, length, plan.block):
-        b = min(a + plan.block, length)
-        for i, (group, weights, cols, grid) in enumerate(work):
-            _group_products(flat, group, weights, cols, grid, a,
-                            out[..., a:b], first=i == 0)
+    for g0 in range(0, plan.groups, plan.group_step):
+        part = slice(g0, g0 + plan.group_step)
+        for a in range(0, length, plan.block):
+            b = min(a + plan.block, length)
+            for i, (group, weights, cols, grid) in enumerate(work):
+                _group_products(
+                    flat[part], group, weights[part], cols,
+                    None if grid is None else grid[part], a,
+                    out[part, :, a:b], first=i == 0)
     grid = acc[:, :n * lay.size].reshape((acc.shape[0], n) + lay.periods)
     y[...] = grid[lay.crop].swapaxes(0, 1)
 
@@ -508,7 +519,7 @@ def _group_products(flat, group, weights, cols, grid, a, out, first):
     then sum the product rows, each block shifted by its shift."""
     width = out.shape[-1]
     span = width + group.reach
-    part = cols[..., :span]
+    part = cols[:out.shape[0], ..., :span]
     if grid is not None:
         part.reshape(grid.shape[:-1] + (span,))[...] = grid[
             ..., a:a + span]
