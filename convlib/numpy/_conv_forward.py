@@ -26,6 +26,7 @@ the definition in `convlib.numpy._reference` (tests force each one):
 (`_costs`, a model of this machine's matmul, copies and Python steps).
 """
 import functools
+import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -39,20 +40,25 @@ FLAT_BYTES = 4 * 2**20  # flat columns per block: stay in cache
 SAMPLE_BYTES = 2 * 2**20  # flat input buffer per chunk of samples
 COLUMN_BYTES = 4 * 2**20  # im2col columns per chunk of samples
 
-# Cost model, fitted on this project's CI machine (one core, OpenBLAS
-# sgemm): a matmul call's fixed cost and its peak rate, reached only
-# when all three sizes are well above the `_GEMM_HALF` sizes; a
-# contiguous copy; an add of shifted rows; an im2col gather, whose cost
-# per element falls with the length of the rows it copies.
+# Cost model (ns on one core of this project's CI machine, OpenBLAS
+# sgemm). The matmul figures are measured: a call's fixed cost and the
+# peak rate, reached only when all three sizes are well above the
+# `_GEMM_HALF` sizes. The others -- a contiguous copy, an add of shifted
+# rows, an im2col gather (whose cost per element falls with the length
+# of the rows it copies), a step of a Python loop and the extra NumPy
+# calls per step -- were fitted so that the choice comes within 4 % of
+# the best way (geometric mean) on 280 random shapes and 33 layers of
+# real networks (benchmarks/bench.py); fresh seeds check the fit.
 _NS_CALL = 1500.0
 _MACS_PER_NS = 48.0
 _GEMM_HALF = (8, 10, 20)  # (m, k, n) at which the rate halves
-_NS_COPY = 0.15
+_NS_COPY = 0.25
 _NS_ADD = 0.8
-_NS_GATHER, _NS_GATHER_ROW = 0.25, 5.5
-_NS_STEP, _NS_OP = 5000.0, 1500.0  # a loop step in Python; a NumPy call
+_NS_GATHER, _NS_GATHER_ROW = 0.5, 5.5
+_NS_STEP, _NS_OP = 2000.0, 5000.0
 WAYS = (("columns", 0), ("flat", 0), ("flat", 1), ("flat", 2),
         ("flat", 3))  # ("flat", k): k trailing kernel axes shifted
+
 
 def forward(x, weight, stride, pads, dilation, groups, out, y=None,
             path=None):
@@ -73,7 +79,7 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
         Where to write the result; may be a strided view.
     path : None, 'pointwise', 'columns', 'flat' or one of `WAYS`
         Force a way (tests do); None chooses by `_costs`, 'flat' chooses
-        between its two variants (with columns or `_tap_sums`).
+        among the flat way's splits (`_split`).
 
     Returns
     -------
@@ -129,7 +135,8 @@ def _plan(x_shape, w_shape, stride, pads, dilation, groups, out,
     name, shifted = ways[0]
     if len(ways) > 1:
         costs = _costs(x_shape, w_shape, stride, pads, dilation, groups,
-                       out, itemsize, flat_bytes, column_bytes)
+                       out, itemsize, flat_bytes, column_bytes,
+                       sample_bytes)
         name, shifted = min(ways, key=lambda way: costs.get(way, math.inf))
     if name == "columns":
         per = c_in * math.prod(kernel) * math.prod(out) * itemsize
@@ -170,8 +177,10 @@ def _pointwise_fits(kernel, stride, pads, spatial, out):
 
 
 def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
-           itemsize=4, budget=None, column_budget=None):
-    """Estimated ns of each way in `WAYS` for one call.
+           itemsize=4, budget=None, column_budget=None,
+           sample_budget=None):
+    """Estimated ns of each way in `WAYS` for one call, chunked and
+    blocked as `_plan` would (the budgets default to the module's).
 
     All multiply the same weights; they differ in the positions they
     compute (exact, against the flat layout's padded planes), in the
@@ -189,25 +198,27 @@ def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
     costs = {("columns", 0): n * groups * _gemm(m, c * taps, exact)
              + n * c_in * taps * exact * gather + chunks * _NS_STEP}
     lay = _layout(x_shape[2:], kernel, stride, pads, dilation, out)
-    flat = n * lay.size
-    fixed = (c_in * len(lay.places) * flat + m * groups * n * exact
-             ) * _NS_COPY  # fill the layout, crop the result
-    budget = budget or FLAT_BYTES
+    samples = min(n, _count(sample_budget or SAMPLE_BYTES,
+                            c_in * len(lay.places) * lay.size * itemsize))
+    chunks, length = -(-n // samples), samples * lay.size
+    fixed = (c_in * len(lay.places) * lay.size + m * groups * exact
+             ) * n * _NS_COPY  # fill the layout, crop the result
     for shifted in range(len(kernel) + 1):
         split = _split(lay, kernel, dilation, shifted)
-        block, _ = _blocks(split, w_shape, groups, itemsize, budget,
-                           flat)
-        blocks = -(-flat // block)
-        cost = fixed
+        block, step = _blocks(split, w_shape, groups, itemsize,
+                              budget or FLAT_BYTES, length)
+        blocks = chunks * -(-length // block)
+        cost = fixed + blocks * -(-groups // step) * _NS_STEP
         for g in split:
             rows, inner = len(g.shifts) * m, len(g.keys) * c
             adds = len(g.shifts) > 1 or len(split) > 1
             copies = 1 if g.grid else len(g.keys)
-            cost += groups * (
-                blocks * _gemm(rows, inner, flat / blocks)
-                + flat * (inner * _NS_COPY + rows * _NS_ADD * adds))
-            cost += blocks * (_NS_STEP + _NS_OP * (
-                copies + adds * len(g.shifts)))
+            cost += groups * blocks * _gemm(rows, inner, length / blocks
+                                            * chunks)
+            cost += (n * lay.size * groups * (inner * _NS_COPY + rows
+                                              * _NS_ADD * adds)
+                     + blocks * -(-groups // step) * _NS_OP
+                     * (copies + adds * len(g.shifts)))
         costs[("flat", shifted)] = cost
     return costs
 
@@ -312,9 +323,9 @@ def _layout(spatial, kernel, stride, pads, dilation, out):
     steps = [math.prod(periods[i + 1:]) for i in range(len(periods))]
     phases = tuple(len(places) for _, _, places in dims)
     taps = tuple(
-        (_phase_index([r for r, _ in k], phases),
+        (int(np.ravel_multi_index([r for r, _ in k], phases)),
          tuple(shift for _, shift in k))
-        for k in _product([tap for _, tap, _ in dims]))
+        for k in itertools.product(*[tap for _, tap, _ in dims]))
     places = tuple(_place(p, dims) for p in np.ndindex(*phases))
     last = sum((o - 1) * st for o, st in zip(out, steps))
     # the farthest read of any split (`_split`): every largest shift
@@ -345,21 +356,6 @@ def _dim_layout(size, k, s, pads, d, out):
               for r, shift in taps if out - 1 + shift >= period):
         period += 1
     return period, taps, places
-
-
-def _product(lists):
-    """Every combination, the last list fastest (like np.ndindex)."""
-    combos = [()]
-    for items in lists:
-        combos = [c + (i,) for c in combos for i in items]
-    return combos
-
-
-def _phase_index(residues, phases):
-    index = 0
-    for r, p in zip(residues, phases):
-        index = index * p + r
-    return index
 
 
 def _place(phase, dims):
