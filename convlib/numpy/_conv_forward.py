@@ -213,8 +213,8 @@ def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
             rows, inner = len(g.shifts) * m, len(g.keys) * c
             adds = len(g.shifts) > 1 or len(split) > 1
             copies = 1 if g.grid else len(g.keys)
-            cost += groups * blocks * _gemm(rows, inner, length / blocks
-                                            * chunks)
+            cost += groups * blocks * _gemm(rows, inner,
+                                            n * lay.size / blocks)
             cost += (n * lay.size * groups * (inner * _NS_COPY + rows
                                               * _NS_ADD * adds)
                      + blocks * -(-groups // step) * _NS_OP
