@@ -72,12 +72,19 @@ def _full(n_in, n_out):
     return _group_edges(n_in, n_out, 1)
 
 
+def _size_kept(cin, cout, k, **extra):
+    """A bias-free conv2d layer's arguments that keep the size (stride
+    1, odd k), with `extra` (dilation, groups) after the padding."""
+    padding = extra.get("dilation", 1) * (k - 1) // 2
+    return dict(in_channels=cin, out_channels=cout, kernel_size=k,
+                padding=padding, **extra, bias=False)
+
+
 def _dense_unit(variant, cin, cout, k, g):
     """Standard, dilated (rate 2) or pointwise: one conv2d."""
     kk = 1 if variant == "pointwise" else k
     d = 2 if variant == "dilated" else 1
-    layer = dict(in_channels=cin, out_channels=cout, kernel_size=kk,
-                 padding=d * (kk - 1) // 2, dilation=d, bias=False)
+    layer = _size_kept(cin, cout, kk, dilation=d)
     label = f"{kk}{_X}{kk} conv" + (", dilation 2" if d == 2 else "")
     terms = ("C_out\u00d7C_in" + ("" if kk == 1 else "\u00d7k\u00d7k"),
              f"{cout}{_X}{cin}" + ("" if kk == 1 else f"{_X}{k}{_X}{k}"))
@@ -87,8 +94,7 @@ def _dense_unit(variant, cin, cout, k, g):
 
 def _spatial_unit(variant, cin, cout, k, g):
     """k x 1 to C_out channels, then 1 x k."""
-    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
-                 padding=(k - 1) // 2, bias=False)
+    layer = _size_kept(cin, cout, k)
     stages = [Stage(f"{k}{_X}1 conv", cin, cout, _full(cin, cout)),
               Stage(f"1{_X}{k} conv", cout, cout, _full(cout, cout))]
     terms = ("C_out\u00d7C_in\u00d7k + C_out\u00d7C_out\u00d7k",
@@ -98,8 +104,7 @@ def _spatial_unit(variant, cin, cout, k, g):
 
 def _depthwise_unit(variant, cin, cout, k, g):
     """Depthwise k x k (groups = C_in), then pointwise 1 x 1."""
-    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
-                 padding=(k - 1) // 2, bias=False)
+    layer = _size_kept(cin, cout, k)
     stages = [Stage(f"depthwise {k}{_X}{k} (groups {cin})", cin, cin,
                     _group_edges(cin, cin, cin)),
               Stage(f"pointwise 1{_X}1", cin, cout, _full(cin, cout))]
@@ -110,8 +115,7 @@ def _depthwise_unit(variant, cin, cout, k, g):
 
 def _grouped_unit(variant, cin, cout, k, g):
     """A conv2d with g groups, then (variant 'shuffled') a shuffle."""
-    layer = dict(in_channels=cin, out_channels=cout, kernel_size=k,
-                 padding=(k - 1) // 2, groups=g, bias=False)
+    layer = _size_kept(cin, cout, k, groups=g)
     stages = [Stage(f"{k}{_X}{k} conv, groups {g}", cin, cout,
                     _group_edges(cin, cout, g))]
     if variant == "shuffled":
