@@ -254,7 +254,9 @@ def group_norm_args(fn, shape, num_groups, weight_shape, bias_shape, eps):
     ------
     ValueError
         Input of fewer than 2 dims, num_groups < 1 or not dividing the
-        channels, weight or bias not of shape (C,), eps < 0.
+        channels, weight or bias not of shape (C,), eps < 0, a single
+        value in all (as torch: N * C / num_groups * prod(spatial) must
+        exceed 1).
     TypeError
         A non-integer num_groups or a non-real eps.
     """
@@ -268,6 +270,12 @@ def group_norm_args(fn, shape, num_groups, weight_shape, bias_shape, eps):
     _affine(fn, weight_shape, bias_shape, channels)
     eps = check_eps(fn, eps)
     count = channels // groups * math.prod(shape[2:])
+    if shape[0] * count <= 1:  # torch's check counts the batch too
+        raise ValueError(
+            f"{fn}: input must have more than 1 value per group over the "
+            f"batch (N * C / num_groups * prod(spatial) > 1, as torch "
+            f"requires), got shape {tuple(shape)} with "
+            f"num_groups={groups}")
     return GroupNormArgs(groups, eps, count)
 
 
