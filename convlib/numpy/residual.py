@@ -15,8 +15,12 @@ their running statistics in the mapping, in place, as the module's
 buffers would be; the backward passes recompute the forward without
 updating them and return ``(grad_input, grads)``, `grads` a dict with
 the gradient of every weight and bias (not of the running statistics).
+A ``num_batches_tracked`` entry, if present, counts the training-mode
+calls, as the module's buffer does.
 """
 from collections.abc import Mapping
+
+import numpy as np
 
 from .._args import check_grad_shape
 from .._args.residual import block_layout
@@ -63,8 +67,23 @@ def _forward_step(step, x, params, arrays, mode):
         return conv2d(x, arrays[step.name + ".weight"], None, step.stride,
                       step.padding, 1, step.groups)
     training, momentum, eps, record = mode
-    return batch_norm(x, *_bn_args(step, params, arrays, training, record),
-                      training, momentum, eps)
+    out = batch_norm(x, *_bn_args(step, params, arrays, training, record),
+                     training, momentum, eps)
+    if training and record:
+        _count_batch(params, step.name + ".num_batches_tracked")
+    return out
+
+
+def _count_batch(params, key):
+    """Add 1 to a num_batches_tracked entry, in place, as the module's
+    buffer counts its training-mode calls."""
+    if key not in params:
+        return
+    if not isinstance(params[key], np.ndarray):
+        raise TypeError(
+            f"params[{key!r}] is counted up in place in training mode, "
+            f"so it must be an ndarray, got {type(params[key]).__name__}")
+    params[key] += 1
 
 
 def _backward_step(step, grad, x, arrays, mode, grads):

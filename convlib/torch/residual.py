@@ -3,9 +3,13 @@
 
 Layout, parameter names (torchvision's state_dict names) and checks are
 `convlib._args.residual`'s, shared with `convlib.numpy.residual`; in
-training mode the running statistics in `params` are updated in place.
+training mode the running statistics in `params` are updated in place
+(and a ``num_batches_tracked`` entry counted up), as the module's
+buffers are.
 """
 from collections.abc import Mapping
+
+import torch
 
 from .._args.residual import block_layout
 from ._common import _check_input, _check_tensor
@@ -38,6 +42,10 @@ def _run(steps, x, params, training, momentum, eps):
                 "running_mean", "running_var", "weight", "bias"))
             x = batch_norm(x, mean, var, weight, bias, training, momentum,
                            eps)
+            count = params.get(step.name + ".num_batches_tracked")
+            if training and count is not None:
+                with torch.no_grad():
+                    count.add_(1)  # as the module's buffer
     return x
 
 
