@@ -21,8 +21,12 @@ adaptive_max_pool2d fractional_max_pool2d lp_pool2d linear channel_shuffle
 sigmoid tanh relu leaky_relu prelu rrelu elu selu celu gelu silu mish
 softplus hardtanh hardsigmoid hardswish softmax log_softmax
 depthwise_separable_conv2d spatially_separable_conv2d
+batch_norm layer_norm group_norm instance_norm dropout dropout2d
+basic_block bottleneck_block
 """.split()
-NAIVE_OPS = "conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear"
+NAIVE_OPS = """conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear
+batch_norm batch_norm_backward layer_norm group_norm instance_norm dropout
+dropout2d"""
 SHAPES = """conv_output_size conv_transpose_output_size pool_output_size
 receptive_field hdc_m_chain coverage count_params count_flops""".split()
 COMPOSITE = {"depthwise_separable_conv2d", "spatially_separable_conv2d"}

@@ -77,7 +77,9 @@ def check_real(value, name, fn):
 
 
 def check_eps(fn, eps):
-    """eps >= 0, as torch insists (a negative eps is a ValueError)."""
+    """eps >= 0. torch's batch_norm refuses a negative eps (torch's
+    layer, group and instance norm take it, and give NaN where the
+    variance is below -eps); every norm here refuses it."""
     eps = check_real(eps, "eps", fn)
     if not eps >= 0:
         raise ValueError(f"{fn}: eps must be >= 0, got {eps}")
@@ -158,7 +160,7 @@ def batch_norm_args(fn, shape, mean_shape, var_shape, weight_shape,
     ValueError
         Input of fewer than 2 dims, vectors not of shape (C,), no
         running statistics in evaluation mode, one value per channel in
-        training mode, eps < 0.
+        training mode, eps < 0 (or 0 in training mode, as torch).
     TypeError
         A non-bool `training`, a non-real `momentum` or `eps`.
     """
@@ -170,6 +172,9 @@ def batch_norm_args(fn, shape, mean_shape, var_shape, weight_shape,
     _running(fn, mean_shape, var_shape, channels, not training,
              "in evaluation mode (training=False)")
     _affine(fn, weight_shape, bias_shape, channels)
+    if training and eps == 0:
+        raise ValueError(
+            f"{fn}: eps must be > 0 in training mode (as torch), got 0")
     count = math.prod(shape) // channels if channels else 0
     if training and count <= 1:
         raise ValueError(
