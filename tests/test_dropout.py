@@ -217,3 +217,14 @@ def test_dropout2d_3d_input_is_read_as_n_c_l_as_torch():
     assert ((theirs == 0).all(axis=2) | (theirs != 0).all(axis=2)).all()
     ours = N.dropout2d(x, 0.5, mask=(theirs[..., :1] != 0))
     np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["dropout", "dropout2d"])
+def test_float32_stays_float32(name):
+    x = np.ones((2, 3, 4, 4), dtype=np.float32)
+    out = getattr(N, name)(x, 0.25, generator=np.random.default_rng(0))
+    grad = getattr(N, name + "_backward")(
+        x, x, 0.25, generator=np.random.default_rng(0))
+    assert out.dtype == grad.dtype == np.float32
+    np.testing.assert_array_equal(out, grad)
+    assert set(np.unique(out)) <= {0.0, np.float32(1 / 0.75)}

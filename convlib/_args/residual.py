@@ -16,7 +16,8 @@ The parameters are a mapping with torchvision's state_dict names:
 ``conv1.weight``, ``bn1.weight``, ``bn1.bias``, ``bn1.running_mean``,
 ``bn1.running_var``, ..., and for a projection ``downsample.0.weight``
 and ``downsample.1.*``; ``*.num_batches_tracked`` may be present (the
-forms count it up in training mode, as the module does). Convolutions have no bias (the batch norm after them has one).
+forms count it up in training mode, as the module does). Convolutions
+have no bias (the batch norm after them has one).
 Nothing here imports torch.
 """
 import math
