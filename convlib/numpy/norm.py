@@ -27,6 +27,16 @@ in place with torch's convention, ``running = (1 - momentum) * running
 + momentum * batch``, the variance term being the unbiased one
 (count / (count - 1) times the biased variance used to normalise).
 
+Tolerances (tests/test_numpy_norm.py): equal to torch.nn.functional
+within rtol 1e-9, atol 1e-10 in float64 (values, gradients and running
+statistics) and rtol 1e-4, atol 1e-5 in float32. For float32 data with
+a mean of 1e4 and a spread of 0.1, the outputs are within 1e-2 of the
+float64 computation on the same values (measured 4.3e-3 to 5.5e-3:
+rounding the mean to float32 costs up to half a unit in its last place,
+4.9e-4, i.e. 4.9e-3 of the spread; torch's own float32 layers: 7e-3 to
+1.3e-2), where a one-pass E[x^2] - E[x]^2 gets the variance wrong by
+more than 100 %.
+
 Backward: ``f_backward(grad_output, <f's arguments>)`` returns the
 gradient of each array argument in argument order; the running
 statistics get None (constants, as in torch, which does not
