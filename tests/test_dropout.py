@@ -228,3 +228,30 @@ def test_float32_stays_float32(name):
     assert out.dtype == grad.dtype == np.float32
     np.testing.assert_array_equal(out, grad)
     assert set(np.unique(out)) <= {0.0, np.float32(1 / 0.75)}
+
+
+@pytest.mark.parametrize("name", ["dropout", "dropout2d"])
+@pytest.mark.parametrize("training", [True, False])
+def test_numpy_inplace_writes_the_input_as_torch_does(name, training):
+    x = _nonzero(np.random.default_rng(4), (2, 3, 4, 4))
+    t = torch.from_numpy(x.copy())
+    torch.manual_seed(0)
+    theirs = getattr(F, name)(t, 0.5, training, inplace=True)
+    mask = _torch_mask(name, x, 0.5, training, seed=0)
+    ours = getattr(N, name)(x, 0.5, training, inplace=True, mask=mask)
+    assert theirs is t and ours is x
+    np.testing.assert_allclose(x, t.numpy(), rtol=1e-15)
+    before = x.copy()
+    assert getattr(N, name)(x, 0.5, training, mask=mask) is not x
+    np.testing.assert_array_equal(x, before)
+
+
+def test_numpy_inplace_refuses_what_it_cannot_write():
+    with pytest.raises(TypeError, match="^dropout: inplace=True needs "
+                                        "input to be a NumPy array"):
+        N.dropout([1.0, 2.0], inplace=True)
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="^dropout: inplace=True needs a "
+                                         "writeable input"):
+        N.dropout(frozen, inplace=True)

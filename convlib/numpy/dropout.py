@@ -9,8 +9,9 @@ torch's random numbers cannot be reproduced here, so a training-mode
 call is made reproducible the way `rrelu` is: pass the `mask` itself
 (1 keeps, 0 drops), or a NumPy `generator`, from which the mask is
 drawn as ``generator.random(shape) >= p``. The backward needs the same
-mask: pass it, or a generator in the forward's state. ``inplace`` is
-accepted and ignored (a new array is returned).
+mask: pass it, or a generator in the forward's state. ``inplace=True``
+writes the result into `input` and returns it, as torch does (the
+backward ignores it).
 """
 import numpy as np
 
@@ -68,7 +69,28 @@ def _forward(fn, input, p, training, inplace, generator, mask,
              channelwise):
     x, factor = _scale(fn, input, p, training, inplace, generator, mask,
                        channelwise)
+    if inplace:
+        _check_writeable(fn, input)
+        if factor is not None:
+            np.multiply(x, factor, out=x)
+        return x
     return x.copy() if factor is None else x * factor
+
+
+def _check_writeable(fn, input):
+    """inplace=True writes into `input`: a writeable float ndarray."""
+    if not isinstance(input, np.ndarray):
+        raise TypeError(
+            f"{fn}: inplace=True needs input to be a NumPy array, got "
+            f"{type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{fn}: inplace=True needs a floating-point input, got dtype "
+            f"{input.dtype}")
+    if not input.flags.writeable:
+        raise ValueError(
+            f"{fn}: inplace=True needs a writeable input, got a "
+            f"read-only array")
 
 
 def _backward(fn, grad_output, input, p, training, inplace, generator,
@@ -93,7 +115,8 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None,
     training : bool
         Drop (True) or return the input unchanged (False).
     inplace : bool
-        Ignored (a new array is returned); accepted as in torch.
+        Write the result into `input` (a writeable float ndarray) and
+        return it, as torch does.
     generator : numpy.random.Generator, optional
         Source of the mask in training mode, ``generator.random(
         input.shape) >= p``. Default: a fresh, unseeded generator.
@@ -105,7 +128,8 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None,
     -------
     ndarray, shape (*)
         ``input * mask / (1 - p)`` in training mode (zeros for p = 1),
-        a copy of `input` in evaluation mode.
+        a copy of `input` in evaluation mode (`input` itself when
+        inplace).
 
     Raises
     ------
@@ -114,7 +138,8 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None,
         than 0 and 1.
     TypeError
         A non-bool `training` or `inplace`; a generator that is not a
-        NumPy Generator.
+        NumPy Generator; ``inplace=True`` with an input that is not a
+        float ndarray (ValueError if it is read-only).
 
     Examples
     --------
@@ -171,7 +196,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None,
         Probability of dropping a channel, 0 <= p <= 1.
     training : bool
     inplace : bool
-        Ignored.
+        As `dropout`.
     generator : numpy.random.Generator, optional
         Source of the mask, ``generator.random((N, C, 1, 1)) >= p``.
     mask : ndarray, shape (N, C, 1, 1) or (N, C, 1), optional
