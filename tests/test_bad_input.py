@@ -233,7 +233,6 @@ NORM = [
     Bad("dropout", (Z(3),), dict(training=1), TE, "training"),
     Bad("dropout", (Z(3),), dict(inplace="no"), TE, "inplace"),
     Bad("dropout", (Z(3),), dict(mask=Z(4)), V, "mask"),
-    Bad("dropout", (Z(3),), dict(generator=3), TE, "generator"),
     Bad("dropout2d", (Z(2, 3),), {}, V, "input"),
     Bad("dropout2d", (Z(2, 3, 4, 5, 6),), dict(training=False), V,
         "input"),

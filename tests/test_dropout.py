@@ -255,3 +255,16 @@ def test_numpy_inplace_refuses_what_it_cannot_write():
     with pytest.raises(ValueError, match="^dropout: inplace=True needs a "
                                          "writeable input"):
         N.dropout(frozen, inplace=True)
+
+
+@pytest.mark.parametrize("module, x, kind", [
+    (N, np.ones(3), "numpy.random.Generator"),
+    (V, np.ones(3), "numpy.random.Generator"),
+    (ct, torch.ones(3), "torch.Generator")])
+def test_each_form_names_its_generator_type(module, x, kind):
+    """Each form draws with its own library's generator (so this is
+    not in the shared bad-input table, whose forms word alike)."""
+    for name in ("dropout", "dropout2d"):
+        with pytest.raises(TypeError, match=f"^{name}: generator must be "
+                                            f"a {kind} or None"):
+            getattr(module, name)(x.reshape(1, 3, 1), generator=3)
