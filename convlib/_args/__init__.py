@@ -2,14 +2,20 @@
 
 `convlib.shapes`, `convlib.naive`, `convlib.numpy` and `convlib.torch`
 all call these functions, so the four forms accept and refuse the same
-calls with the same messages. They see shapes (tuples of ints), never
-arrays or tensors: the forms check their own array type, then hand the
-shapes here. One module per op family:
+calls with the same messages. The op-family checks see shapes (tuples
+of ints), never arrays or tensors: each form checks its own array type
+(NumPy arrays with `check_array`, tensors in `convlib.torch`), then
+hands the shapes here. One module per concern:
 
-- `base`: int-or-tuple arguments, flags, the batch axis, grad shapes;
+- `base`: ints, reals, int-or-tuple arguments, flags, seeds, the batch
+  axis, grad shapes, `convlib.shapes`' input_size, `describe`;
+- `ndarray`: `check_array`, the NumPy forms' array arguments;
 - `conv`: convolution and transposed convolution;
 - `pool`: max/avg/LP pooling and max unpooling;
 - `adaptive`: adaptive and fractional pooling.
+
+Below this layer sits only `convlib._arrays` (array views and the
+window-count formula the output sizes build on).
 
 Every error is a `ValueError` (bad value) or `TypeError` (bad type)
 whose message starts with the public function's name and names the
@@ -17,7 +23,9 @@ argument. Nothing here imports torch.
 """
 from .adaptive import adaptive_size, fractional_args
 from .base import (batched, check_bool, check_grad_shape, check_int,
-                   describe, is_int, ntuple)
+                   check_real, check_seed, describe, input_sizes, is_int,
+                   is_real, ntuple, sizes_as_given)
+from .ndarray import check_array
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
@@ -28,8 +36,10 @@ from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
 
 __all__ = [
     "adaptive_size", "fractional_args",
-    "batched", "check_bool", "check_grad_shape", "check_int", "describe",
-    "is_int", "ntuple",
+    "batched", "check_bool", "check_grad_shape", "check_int", "check_real",
+    "check_seed", "describe", "input_sizes", "is_int", "is_real", "ntuple",
+    "sizes_as_given",
+    "check_array",
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",

@@ -36,7 +36,7 @@ Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
 """
 from .. import _args
-from .._util import check_array
+from .._args import check_array
 from ._conv_nd import (_conv, _conv_backward, _conv_transpose,
                        _conv_transpose_backward)
 

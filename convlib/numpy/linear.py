@@ -5,7 +5,7 @@ Forward and backward side by side; signatures as in
 """
 import numpy as np
 
-from .._util import check_array, check_positive_int, is_int, _describe
+from .._args import check_array, check_int, describe, is_int
 
 __all__ = [
     "linear", "linear_backward",
@@ -118,7 +118,7 @@ def _dim(value, ndim, name, fn):
     """Normalise a possibly negative dim index for an ndim-d array."""
     if not is_int(value):
         raise TypeError(
-            f"{fn}: {name} must be an int, got {_describe(value)}")
+            f"{fn}: {name} must be an int, got {describe(value)}")
     n = max(ndim, 1)  # a 0-d array flattens like a 1-element 1-d one
     if not -n <= value < n:
         raise ValueError(
@@ -199,7 +199,7 @@ def _shuffle_args(input, groups, fn):
         raise ValueError(
             f"{fn}: input must have at least 3 dimensions (N, C, *), "
             f"got shape {x.shape}")
-    groups = check_positive_int(groups, "groups", fn)
+    groups = check_int(groups, "groups", fn)
     if x.shape[1] % groups:
         raise ValueError(
             f"{fn}: groups must divide the {x.shape[1]} channels of "

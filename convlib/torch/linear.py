@@ -6,7 +6,7 @@ reshapes and a transpose. Nothing here calls ``F.linear``,
 """
 import math
 
-from .._util import check_positive_int, is_int
+from .._args import check_int, is_int
 from ._common import _check_bias, _check_tensor
 
 __all__ = ["linear", "flatten", "channel_shuffle"]
@@ -132,7 +132,7 @@ def channel_shuffle(input, groups):
     """
     fn = "channel_shuffle"
     _check_tensor(input, "input", fn)
-    groups = check_positive_int(groups, "groups", fn)
+    groups = check_int(groups, "groups", fn)
     if input.dim() < 3:
         raise ValueError(
             f"{fn}: input must have at least 3 dimensions (N, C, *), "

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from ..._util import _describe, check_array
+from ..._args import check_array, describe
 
 
 def _input(input, fn):
@@ -29,7 +29,7 @@ def _real(value, name, fn):
     """Check a real-number argument; return it as a Python float."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(
-            f"{fn}: {name} must be a real number, got {_describe(value)}")
+            f"{fn}: {name} must be a real number, got {describe(value)}")
     return float(value)
 
 

@@ -4,7 +4,7 @@ relu, leaky_relu, prelu, rrelu; hardtanh, hardsigmoid, hardswish.
 """
 import numpy as np
 
-from ..._util import _describe, check_array
+from ..._args import check_array, describe
 from ._common import _grad, _input, _real
 
 __all__ = [
@@ -182,7 +182,7 @@ def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
             generator, np.random.Generator):
         raise TypeError(
             f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {_describe(generator)}")
+            f"got {describe(generator)}")
     if not training:
         return (lower + upper) / 2
     if noise is not None:

@@ -1,7 +1,7 @@
 """softmax and log_softmax, forward and backward."""
 import numpy as np
 
-from ..._util import is_int
+from ..._args import is_int
 from ._common import _exp, _grad, _input
 
 __all__ = [
