@@ -22,8 +22,8 @@ whose message starts with the public function's name and names the
 argument. Nothing here imports torch.
 """
 from .adaptive import adaptive_size, fractional_args
-from .base import (batched, check_bool, check_grad_shape, check_int,
-                   check_real, check_seed, describe, input_sizes, is_int,
+from .base import (batched, check_bool, check_dim, check_grad_shape,
+                   check_int, check_real, check_seed, describe, input_sizes, is_int,
                    is_real, ntuple, sizes_as_given)
 from .ndarray import check_array
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
@@ -36,7 +36,7 @@ from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
 
 __all__ = [
     "adaptive_size", "fractional_args",
-    "batched", "check_bool", "check_grad_shape", "check_int", "check_real",
+    "batched", "check_bool", "check_dim", "check_grad_shape", "check_int", "check_real",
     "check_seed", "describe", "input_sizes", "is_int", "is_real", "ntuple",
     "sizes_as_given",
     "check_array",

@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 __all__ = ["describe", "is_int", "is_real", "ntuple", "check_int",
-           "check_real", "check_bool", "check_seed", "batched",
+           "check_real", "check_dim", "check_bool", "check_seed", "batched",
            "check_grad_shape", "input_sizes", "sizes_as_given"]
 
 
@@ -105,6 +105,30 @@ def check_real(value, name, fn):
         raise TypeError(
             f"{fn}: {name} must be a real number, got {describe(value)}")
     return float(value)
+
+
+def check_dim(value, ndim, name, fn):
+    """An axis of an `ndim`-d input, negative counting from the end.
+
+    A 0-d input has one axis, as in torch. Returns the axis as an int
+    in [0, max(ndim, 1)).
+
+    Raises
+    ------
+    TypeError
+        If `value` is not an int.
+    ValueError
+        If it is outside [-max(ndim, 1), max(ndim, 1) - 1].
+    """
+    if not is_int(value):
+        raise TypeError(
+            f"{fn}: {name} must be an int, got {describe(value)}")
+    n = max(ndim, 1)
+    if not -n <= value < n:
+        raise ValueError(
+            f"{fn}: {name} must be in [{-n}, {n - 1}] for a {ndim}-d "
+            f"input, got {value}")
+    return int(value) % n
 
 
 def check_bool(value, name, fn):

@@ -5,7 +5,7 @@ Forward and backward side by side; signatures as in
 """
 import numpy as np
 
-from .._args import check_array, check_int, describe, is_int
+from .._args import check_array, check_dim, check_int
 
 __all__ = [
     "linear", "linear_backward",
@@ -114,23 +114,10 @@ def linear_backward(grad_output, input, weight, bias=None):
 # flatten
 # --------------------------------------------------------------------------
 
-def _dim(value, ndim, name, fn):
-    """Normalise a possibly negative dim index for an ndim-d array."""
-    if not is_int(value):
-        raise TypeError(
-            f"{fn}: {name} must be an int, got {describe(value)}")
-    n = max(ndim, 1)  # a 0-d array flattens like a 1-element 1-d one
-    if not -n <= value < n:
-        raise ValueError(
-            f"{fn}: {name} must be in [{-n}, {n - 1}] for a {ndim}-d "
-            f"input, got {value}")
-    return int(value) % n
-
-
 def _flat_shape(shape, start_dim, end_dim, fn):
     """Shape after merging dims start_dim..end_dim (torch.flatten)."""
-    start = _dim(start_dim, len(shape), "start_dim", fn)
-    end = _dim(end_dim, len(shape), "end_dim", fn)
+    start = check_dim(start_dim, len(shape), "start_dim", fn)
+    end = check_dim(end_dim, len(shape), "end_dim", fn)
     if start > end:
         raise ValueError(
             f"{fn}: start_dim must not come after end_dim, got "

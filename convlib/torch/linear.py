@@ -6,7 +6,7 @@ reshapes and a transpose. Nothing here calls ``F.linear``,
 """
 import math
 
-from .._args import check_int, is_int
+from .._args import check_dim, check_int
 from ._common import _check_bias, _check_tensor
 
 __all__ = ["linear", "flatten", "channel_shuffle"]
@@ -55,18 +55,6 @@ def linear(input, weight, bias=None):
     return out if bias is None else out + bias
 
 
-def _normalise_dim(dim, ndim, name, fn):
-    """A possibly negative axis as a non-negative one, checked."""
-    size = max(ndim, 1)
-    if not is_int(dim):
-        raise TypeError(f"{fn}: {name} must be an int, got {dim!r}")
-    if not -size <= dim < size:
-        raise ValueError(
-            f"{fn}: {name} must be in [-{size}, {size}) for an input of "
-            f"{ndim} dimensions, got {dim}")
-    return int(dim) % size
-
-
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge the axes start_dim..end_dim (inclusive) into one.
 
@@ -89,8 +77,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     """
     fn = "flatten"
     _check_tensor(input, "input", fn)
-    start = _normalise_dim(start_dim, input.dim(), "start_dim", fn)
-    end = _normalise_dim(end_dim, input.dim(), "end_dim", fn)
+    start = check_dim(start_dim, input.dim(), "start_dim", fn)
+    end = check_dim(end_dim, input.dim(), "end_dim", fn)
     if start > end:
         raise ValueError(
             f"{fn}: start_dim must not come after end_dim, got "

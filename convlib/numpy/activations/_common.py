@@ -1,13 +1,11 @@
 """Helpers shared by the activation modules.
 
-Argument checks (`_input`, `_grad`, `_real`) and `_exp`, an ``exp`` of
+Argument checks (`_input`, `_grad`) and `_exp`, an ``exp`` of
 non-positive numbers that flushes tiny results to zero.
 """
-import numbers
-
 import numpy as np
 
-from ..._args import check_array, describe
+from ..._args import check_array
 
 
 def _input(input, fn):
@@ -23,14 +21,6 @@ def _grad(grad_output, x, fn):
             f"{fn}: grad_output must have the shape of input {x.shape}, "
             f"got shape {g.shape}")
     return g.astype(x.dtype, copy=False)
-
-
-def _real(value, name, fn):
-    """Check a real-number argument; return it as a Python float."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(
-            f"{fn}: {name} must be a real number, got {describe(value)}")
-    return float(value)
 
 
 def _exp(z):

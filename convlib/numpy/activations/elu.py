@@ -1,7 +1,8 @@
 """Exponential units, forward and backward: elu, selu, celu."""
 import numpy as np
 
-from ._common import _exp, _grad, _input, _real
+from ..._args import check_real
+from ._common import _exp, _grad, _input
 
 __all__ = [
     "elu", "elu_backward", "selu", "selu_backward", "celu", "celu_backward",
@@ -41,7 +42,7 @@ def elu(input, alpha=1.0, inplace=False):
         Same shape and dtype as `input`.
     """
     x = _input(input, "elu")
-    return _elu(x, _real(alpha, "alpha", "elu"), 1.0, 1.0)
+    return _elu(x, check_real(alpha, "alpha", "elu"), 1.0, 1.0)
 
 
 def elu_backward(grad_output, input, alpha=1.0, inplace=False):
@@ -62,7 +63,8 @@ def elu_backward(grad_output, input, alpha=1.0, inplace=False):
     """
     x = _input(input, "elu_backward")
     g = _grad(grad_output, x, "elu_backward")
-    return _elu_grad(g, x, _real(alpha, "alpha", "elu_backward"), 1.0, 1.0)
+    alpha = check_real(alpha, "alpha", "elu_backward")
+    return _elu_grad(g, x, alpha, 1.0, 1.0)
 
 
 def selu(input, inplace=False):
@@ -103,7 +105,7 @@ def selu_backward(grad_output, input, inplace=False):
 
 
 def _celu_alpha(alpha, fn):
-    alpha = _real(alpha, "alpha", fn)
+    alpha = check_real(alpha, "alpha", fn)
     if alpha == 0:
         raise ValueError(f"{fn}: alpha must be nonzero, got {alpha}")
     return alpha

@@ -4,8 +4,8 @@ relu, leaky_relu, prelu, rrelu; hardtanh, hardsigmoid, hardswish.
 """
 import numpy as np
 
-from ..._args import check_array, describe
-from ._common import _grad, _input, _real
+from ..._args import check_array, check_real, describe
+from ._common import _grad, _input
 
 __all__ = [
     "relu", "relu_backward", "leaky_relu", "leaky_relu_backward", "prelu",
@@ -74,7 +74,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
         Same shape and dtype as `input`.
     """
     x = _input(input, "leaky_relu")
-    slope = _real(negative_slope, "negative_slope", "leaky_relu")
+    slope = check_real(negative_slope, "negative_slope", "leaky_relu")
     return np.where(x > 0, x, x * slope)
 
 
@@ -100,7 +100,7 @@ def leaky_relu_backward(grad_output, input, negative_slope=0.01,
     fn = "leaky_relu_backward"
     x = _input(input, fn)
     g = _grad(grad_output, x, fn)
-    slope = _real(negative_slope, "negative_slope", fn)
+    slope = check_real(negative_slope, "negative_slope", fn)
     return np.where(x > 0, g, g * slope)
 
 
@@ -172,8 +172,8 @@ def prelu_backward(grad_output, input, weight):
 
 def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
     """Slope for x <= 0: the mean in eval mode, else noise or a draw."""
-    lower = _real(lower, "lower", fn)
-    upper = _real(upper, "upper", fn)
+    lower = check_real(lower, "lower", fn)
+    upper = check_real(upper, "upper", fn)
     if lower > upper:
         raise ValueError(
             f"{fn}: lower must be <= upper, got lower={lower}, "
@@ -285,8 +285,8 @@ def rrelu_backward(grad_output, input, lower=1. / 8, upper=1. / 3,
 # --------------------------------------------------------------------------
 
 def _hardtanh_args(min_val, max_val, fn):
-    lo = _real(min_val, "min_val", fn)
-    hi = _real(max_val, "max_val", fn)
+    lo = check_real(min_val, "min_val", fn)
+    hi = check_real(max_val, "max_val", fn)
     if lo > hi:
         raise ValueError(
             f"{fn}: min_val must be <= max_val, got min_val={lo}, "

@@ -4,7 +4,8 @@ sigmoid, tanh and the smooth ReLUs gelu, silu, mish, softplus.
 """
 import numpy as np
 
-from ._common import _exp, _grad, _input, _real
+from ..._args import check_real
+from ._common import _exp, _grad, _input
 from ._erf import _erfc
 
 __all__ = [
@@ -270,10 +271,10 @@ def mish_backward(grad_output, input, inplace=False):
 
 
 def _softplus_args(beta, threshold, fn):
-    beta = _real(beta, "beta", fn)
+    beta = check_real(beta, "beta", fn)
     if beta == 0:
         raise ValueError(f"{fn}: beta must be nonzero, got {beta}")
-    return beta, _real(threshold, "threshold", fn)
+    return beta, check_real(threshold, "threshold", fn)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
