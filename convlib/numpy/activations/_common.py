@@ -1,6 +1,7 @@
 """Helpers shared by the activation modules.
 
-Argument checks (`_input`, `_grad`) and `_exp`, an ``exp`` of
+Argument checks (`_input`, `_grad`), `_result` (torch's ``inplace``:
+the result written into the input) and `_exp`, an ``exp`` of
 non-positive numbers that flushes tiny results to zero.
 """
 import numpy as np
@@ -8,9 +9,44 @@ import numpy as np
 from ..._args import check_array
 
 
-def _input(input, fn):
-    """`input` as a float ndarray, for function `fn`."""
-    return check_array(input, "input", fn)
+def _input(input, fn, inplace=False):
+    """`input` as a float ndarray, for function `fn`.
+
+    With `inplace`, `input` itself, which must be able to take the
+    result: a writeable NumPy array of floats.
+
+    Raises
+    ------
+    TypeError
+        With `inplace`, for a non-array or a non-float array (an int
+        array cannot hold the result).
+    ValueError
+        With `inplace`, for a read-only array.
+    """
+    if not inplace:
+        return check_array(input, "input", fn)
+    if not isinstance(input, np.ndarray):
+        raise TypeError(
+            f"{fn}: inplace=True needs input to be a NumPy array to "
+            f"write into, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{fn}: inplace=True needs a floating-point input to write "
+            f"the result into, got dtype {input.dtype}")
+    if not input.flags.writeable:
+        raise ValueError(
+            f"{fn}: inplace=True needs a writeable input, got a "
+            f"read-only array")
+    return input
+
+
+def _result(x, result, inplace):
+    """`result`; with `inplace` written into `x`, and `x` returned (as
+    torch's in-place activations return their input)."""
+    if not inplace:
+        return result
+    np.copyto(x, result)
+    return x
 
 
 def _grad(grad_output, x, fn):

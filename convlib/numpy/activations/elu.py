@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..._args import check_real
-from ._common import _exp, _grad, _input
+from ._common import _exp, _grad, _input, _result
 
 __all__ = [
     "elu", "elu_backward", "selu", "selu_backward", "celu", "celu_backward",
@@ -34,15 +34,17 @@ def elu(input, alpha=1.0, inplace=False):
     alpha : float
         Value the negative part saturates to is ``-alpha``.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "elu")
-    return _elu(x, check_real(alpha, "alpha", "elu"), 1.0, 1.0)
+    x = _input(input, "elu", inplace)
+    alpha = check_real(alpha, "alpha", "elu")
+    return _result(x, _elu(x, alpha, 1.0, 1.0), inplace)
 
 
 def elu_backward(grad_output, input, alpha=1.0, inplace=False):
@@ -54,7 +56,8 @@ def elu_backward(grad_output, input, alpha=1.0, inplace=False):
     input : ndarray, shape (*)
     alpha : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -74,14 +77,16 @@ def selu(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         ``alpha = 1.6732632423543772``, ``scale = 1.0507009873554805``.
     """
-    return _elu(_input(input, "selu"), _SELU_ALPHA, _SELU_SCALE, 1.0)
+    x = _input(input, "selu", inplace)
+    return _result(x, _elu(x, _SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
 
 
 def selu_backward(grad_output, input, inplace=False):
@@ -92,7 +97,8 @@ def selu_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -122,7 +128,8 @@ def celu(input, alpha=1.0, inplace=False):
     alpha : float
         Nonzero; stable (no overflow) for alpha > 0.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
@@ -135,7 +142,8 @@ def celu(input, alpha=1.0, inplace=False):
         If ``alpha == 0``.
     """
     alpha = _celu_alpha(alpha, "celu")
-    return _elu(_input(input, "celu"), alpha, 1.0, 1.0 / alpha)
+    x = _input(input, "celu", inplace)
+    return _result(x, _elu(x, alpha, 1.0, 1.0 / alpha), inplace)
 
 
 def celu_backward(grad_output, input, alpha=1.0, inplace=False):
@@ -147,7 +155,8 @@ def celu_backward(grad_output, input, alpha=1.0, inplace=False):
     input : ndarray, shape (*)
     alpha : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
