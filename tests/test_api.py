@@ -300,10 +300,10 @@ def test_shapes_conv_transpose_output_size():
 
 
 def test_shapes_pool_output_size():
-    # ceil mode, including a last window torch drops (size 6, k 2, s 3,
-    # padding 1: the third window would start in the right padding)
+    # ceil mode, including a last window torch drops (size 5, k 2, s 2,
+    # padding 1: a fourth window would start in the right padding)
     for size, kw in [(7, dict(kernel_size=3, stride=2, ceil_mode=True)),
-                     (6, dict(kernel_size=2, stride=3, padding=1,
+                     (5, dict(kernel_size=2, stride=2, padding=1,
                               ceil_mode=True)),
                      (9, dict(kernel_size=3, padding=1, dilation=2))]:
         real = F.max_pool1d(torch.zeros(1, 1, size), **kw)
