@@ -12,7 +12,9 @@ hands the shapes here. One module per concern:
 - `ndarray`: `check_array`, the NumPy forms' array arguments;
 - `conv`: convolution and transposed convolution;
 - `pool`: max/avg/LP pooling and max unpooling;
-- `adaptive`: adaptive and fractional pooling.
+- `adaptive`: adaptive and fractional pooling;
+- `separable`: depthwise and spatially separable convolutions;
+- `layers`: linear, channel shuffle, PReLU's weight, softmax's dim.
 
 Below this layer sits only `convlib._arrays` (array views and the
 window-count formula the output sizes build on).
@@ -21,11 +23,14 @@ Every error is a `ValueError` (bad value) or `TypeError` (bad type)
 whose message starts with the public function's name and names the
 argument. Nothing here imports torch.
 """
-from .adaptive import adaptive_size, fractional_args
+from .adaptive import adaptive_size, check_samples, fractional_args
 from .base import (batched, check_bool, check_dim, check_grad_shape,
                    check_int, check_real, check_seed, describe, input_sizes, is_int,
                    is_real, ntuple, sizes_as_given)
 from .ndarray import check_array
+from .separable import (depthwise_separable_args, separable_steps,
+                        spatially_separable_args)
+from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
@@ -35,11 +40,14 @@ from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
                    window_counts)
 
 __all__ = [
-    "adaptive_size", "fractional_args",
+    "adaptive_size", "check_samples", "fractional_args",
     "batched", "check_bool", "check_dim", "check_grad_shape", "check_int", "check_real",
     "check_seed", "describe", "input_sizes", "is_int", "is_real", "ntuple",
     "sizes_as_given",
     "check_array",
+    "depthwise_separable_args", "separable_steps",
+    "spatially_separable_args",
+    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",

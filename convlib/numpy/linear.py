@@ -5,7 +5,7 @@ Forward and backward side by side; signatures as in
 """
 import numpy as np
 
-from .._args import check_array, check_dim, check_int
+from .._args import check_array, check_dim, linear_args, shuffle_groups
 
 __all__ = [
     "linear", "linear_backward",
@@ -31,21 +31,10 @@ def _grad(grad_output, shape, dtype, fn):
 def _linear_args(input, weight, bias, fn):
     """Check `linear`'s arrays; return them as float arrays."""
     x = check_array(input, "input", fn)
-    if x.ndim < 1:
-        raise ValueError(
-            f"{fn}: input must have at least 1 dimension "
-            f"(..., in_features), got shape {x.shape}")
-    w = check_array(weight, "weight", fn, ndims=(2,))
-    if w.shape[1] != x.shape[-1]:
-        raise ValueError(
-            f"{fn}: weight of shape {w.shape} expects {w.shape[1]} input "
-            f"features but input has {x.shape[-1]} (shape {x.shape})")
+    w = check_array(weight, "weight", fn)
     if bias is not None:
-        bias = check_array(bias, "bias", fn, ndims=(1,))
-        if bias.shape != (w.shape[0],):
-            raise ValueError(
-                f"{fn}: bias must have shape ({w.shape[0]},) "
-                f"(out_features), got {bias.shape}")
+        bias = check_array(bias, "bias", fn)
+    linear_args(fn, x.shape, w.shape, None if bias is None else bias.shape)
     return x, w, bias
 
 
@@ -182,16 +171,7 @@ def flatten_backward(grad_output, input, start_dim=1, end_dim=-1):
 def _shuffle_args(input, groups, fn):
     """Check `channel_shuffle`'s arguments; return (x, groups)."""
     x = check_array(input, "input", fn)
-    if x.ndim < 3:
-        raise ValueError(
-            f"{fn}: input must have at least 3 dimensions (N, C, *), "
-            f"got shape {x.shape}")
-    groups = check_int(groups, "groups", fn)
-    if x.shape[1] % groups:
-        raise ValueError(
-            f"{fn}: groups must divide the {x.shape[1]} channels of "
-            f"input, got groups={groups}")
-    return x, groups
+    return x, shuffle_groups(fn, x.shape, groups)
 
 
 def _shuffle(x, groups):

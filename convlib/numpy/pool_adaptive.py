@@ -243,10 +243,7 @@ def _samples(fn, random_samples, x):
     if random_samples is None:
         return np.random.default_rng().random(shape).astype(x.dtype)
     samples = _args.check_array(random_samples, "_random_samples", fn)
-    if samples.shape != shape:
-        raise ValueError(
-            f"{fn}: _random_samples must have shape (N, C, 2) = {shape}, "
-            f"got {samples.shape}")
+    _args.check_samples(fn, samples.shape, x.shape)
     return samples.astype(x.dtype, copy=False)
 
 

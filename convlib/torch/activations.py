@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from .._args import check_real
+from .._args import check_real, prelu_channels
 from ._common import _check_input
 # softmax and log_softmax live in their own module; re-exported here.
 from .softmax import log_softmax, softmax  # noqa: F401
@@ -220,12 +220,7 @@ def prelu(input, weight):
     """
     x = _check_input(input, "prelu")
     w = _check_input(weight, "prelu")
-    channels = x.shape[1] if x.dim() >= 2 else 1
-    if w.dim() > 1 or w.numel() not in (1, channels):
-        raise ValueError(
-            f"prelu: weight must have 1 or {channels} (channels) "
-            f"elements in one dimension, got shape {tuple(w.shape)}")
-    if w.numel() > 1:
+    if prelu_channels("prelu", tuple(x.shape), tuple(w.shape)) > 1:
         w = w.reshape((1, -1) + (1,) * (x.dim() - 2))
     else:
         w = w.reshape(())

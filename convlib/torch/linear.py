@@ -6,8 +6,8 @@ reshapes and a transpose. Nothing here calls ``F.linear``,
 """
 import math
 
-from .._args import check_dim, check_int
-from ._common import _check_bias, _check_tensor
+from .._args import check_dim, linear_args, shuffle_groups
+from ._common import _check_tensor, _shape
 
 __all__ = ["linear", "flatten", "channel_shuffle"]
 
@@ -39,18 +39,8 @@ def linear(input, weight, bias=None):
     torch.Size([2, 4])
     """
     fn = "linear"
-    _check_tensor(input, "input", fn)
-    _check_tensor(weight, "weight", fn)
-    if weight.dim() != 2:
-        raise ValueError(
-            f"{fn}: weight must have shape (out_features, in_features), "
-            f"got {tuple(weight.shape)}")
-    if input.dim() < 1 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"{fn}: input's last axis must have {weight.shape[1]} "
-            f"features (weight's in_features), got input of shape "
-            f"{tuple(input.shape)}")
-    _check_bias(bias, weight.shape[0], fn)
+    linear_args(fn, _shape(input, "input", fn), _shape(weight, "weight", fn),
+                _shape(bias, "bias", fn))
     out = input @ weight.T
     return out if bias is None else out + bias
 
@@ -119,17 +109,8 @@ def channel_shuffle(input, groups):
     [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
     """
     fn = "channel_shuffle"
-    _check_tensor(input, "input", fn)
-    groups = check_int(groups, "groups", fn)
-    if input.dim() < 3:
-        raise ValueError(
-            f"{fn}: input must have at least 3 dimensions (N, C, *), "
-            f"got shape {tuple(input.shape)}")
+    groups = shuffle_groups(fn, _shape(input, "input", fn), groups)
     batch, channels = input.shape[:2]
-    if channels % groups:
-        raise ValueError(
-            f"{fn}: channels ({channels}) must be divisible by "
-            f"groups={groups}")
     rest = tuple(input.shape[2:])
     grouped = input.reshape((batch, groups, channels // groups) + rest)
     return grouped.transpose(1, 2).reshape(tuple(input.shape))

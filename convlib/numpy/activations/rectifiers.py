@@ -4,7 +4,7 @@ relu, leaky_relu, prelu, rrelu; hardtanh, hardsigmoid, hardswish.
 """
 import numpy as np
 
-from ..._args import check_array, check_real, describe
+from ..._args import check_array, check_real, describe, prelu_channels
 from ._common import _grad, _input, _result
 
 __all__ = [
@@ -111,14 +111,10 @@ def leaky_relu_backward(grad_output, input, negative_slope=0.01,
 
 def _prelu_weight(x, weight, fn):
     """PReLU weight as an array that broadcasts over channel dim 1."""
-    w = check_array(weight, "weight", fn, ndims=(0, 1))
-    channels = x.shape[1] if x.ndim >= 2 else 1
-    if w.size not in (1, channels):
-        raise ValueError(
-            f"{fn}: weight must have 1 or {channels} elements (the input's "
-            f"channels, dim 1 of shape {x.shape}), got shape {w.shape}")
+    w = check_array(weight, "weight", fn)
+    channels = prelu_channels(fn, x.shape, w.shape)
     w = w.astype(x.dtype, copy=False)
-    if w.size == 1:
+    if channels == 1:
         return w, w.reshape(())
     return w, w.reshape((channels,) + (1,) * (x.ndim - 2))
 
