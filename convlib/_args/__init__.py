@@ -25,33 +25,33 @@ argument. Nothing here imports torch.
 """
 from .adaptive import adaptive_size, check_samples, fractional_args
 from .base import (batched, check_bool, check_dim, check_grad_shape,
-                   check_int, check_real, check_seed, describe, input_sizes, is_int,
-                   is_real, ntuple, sizes_as_given)
-from .ndarray import check_array
-from .separable import (depthwise_separable_args, separable_steps,
-                        spatially_separable_args)
-from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
+                   check_int, check_real, check_seed, describe,
+                   input_sizes, is_int, is_real, ntuple, sizes_as_given)
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
+from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
+from .ndarray import check_array
 from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
                    extent, first_inside, max_pool_args, pool_geometry,
                    pool_input, pool_params, pool_size, unpool_args,
                    window_counts)
+from .separable import (depthwise_separable_args, separable_steps,
+                        spatially_separable_args)
 
 __all__ = [
     "adaptive_size", "check_samples", "fractional_args",
-    "batched", "check_bool", "check_dim", "check_grad_shape", "check_int", "check_real",
-    "check_seed", "describe", "input_sizes", "is_int", "is_real", "ntuple",
-    "sizes_as_given",
-    "check_array",
-    "depthwise_separable_args", "separable_steps",
-    "spatially_separable_args",
-    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
+    "batched", "check_bool", "check_dim", "check_grad_shape", "check_int",
+    "check_real", "check_seed", "describe", "input_sizes", "is_int",
+    "is_real", "ntuple", "sizes_as_given",
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",
+    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
+    "check_array",
     "PoolArgs", "avg_pool_args", "check_divisor", "check_norm", "extent",
     "first_inside", "max_pool_args", "pool_geometry", "pool_input",
     "pool_params", "pool_size", "unpool_args", "window_counts",
+    "depthwise_separable_args", "separable_steps",
+    "spatially_separable_args",
 ]
