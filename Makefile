@@ -59,13 +59,15 @@ book-test: $(STAMP) browser
 # the outputs stored in the notebooks, so each notebook runs once, here.
 # The run is spread over one worker per core, a whole file per worker (a
 # notebook's cells stay in order): on 2 cores 246 s instead of 313 s
-# serially. TEST_JOBS=0 runs it in one process.
+# serially. TEST_JOBS=0 runs it in one process. It ends with a time
+# ledger (tests/conftest.py): the slowest tests, each notebook's seconds
+# and the budget of the README.
 TEST_JOBS ?= auto
 test: $(STAMP) browser
 	$(MAKE) book
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
 	  --nbval-current-env --ignore=tests/hostile \
-	  -n $(TEST_JOBS) --dist loadfile \
+	  -n $(TEST_JOBS) --dist loadfile --durations=15 \
 	  tests chapters book/how_to_use.ipynb exercises/source
 
 lab: $(STAMP)

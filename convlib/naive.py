@@ -16,7 +16,7 @@ checks and the output sizes come from the argument layer
 import numpy as np
 
 from . import _args
-from ._util import check_array
+from ._args import check_array
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
            "max_pool2d", "avg_pool2d", "linear"]

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from . import numpy as cnp
-from ._util import check_array, ntuple
+from ._args import check_array, ntuple
 
 __all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
            "connectivity", "channel_sum", "window_positions"]

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._util import strided_view
+from .._arrays import strided_view
 
 THREADS = 2  # depthwise flat chunks: memory-bound, two threads help
 FLAT_BYTES = 4 * 2**20  # flat columns per block: stay in cache

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import _args
 from . import _conv_forward
-from .._util import check_array, sliding_windows
+from .._args import check_array
+from .._arrays import sliding_windows
 
 # ---------------------------------------------------------------------
 # The N-d kernels: forward, backward-input (adjoint), backward-weight.

@@ -1,14 +1,15 @@
 """Private helpers shared by the pooling modules.
 
 Everything here works on batched arrays of shape (N, C, *spatial),
-through strided views (`convlib._util.sliding_windows` and slices) or
+through strided views (`convlib._arrays.sliding_windows` and slices) or
 contiguous copies of the window entries; `_by_planes` runs an op on
 blocks of planes small enough to stay in cache.
 """
 import numpy as np
 
 from .. import _args
-from .._util import check_array, sliding_windows
+from .._args import check_array
+from .._arrays import sliding_windows
 
 # shape names and the backward docstring, for the docstring templates
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}

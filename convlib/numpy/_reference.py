@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from .. import _args
-from .._util import sliding_windows
+from .._arrays import sliding_windows
 
 __all__ = ["conv", "conv_grad_input", "conv_grad_weight", "max_pool",
            "avg_pool"]

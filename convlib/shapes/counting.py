@@ -2,16 +2,16 @@
 from functools import partial
 import math
 
-from .._util import _describe, check_positive_int, ntuple
+from .._args import check_int, describe, ntuple
 from .._args import check_bool as _check_bool
 from .output_size import (_conv_output_size, _conv_transpose_output_size,
                           conv_output_size)
 
 
 def _channels(fn, in_channels, out_channels, groups):
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    cout = check_positive_int(out_channels, "out_channels", fn)
-    g = check_positive_int(groups, "groups", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
+    g = check_int(groups, "groups", fn)
     for name, value in (("in_channels", cin), ("out_channels", cout)):
         if value % g:
             raise ValueError(
@@ -30,8 +30,8 @@ def _conv_params(fn, n, in_channels, out_channels, kernel_size,
 
 
 def _linear_params(fn, in_features, out_features, bias=True):
-    cin = check_positive_int(in_features, "in_features", fn)
-    cout = check_positive_int(out_features, "out_features", fn)
+    cin = check_int(in_features, "in_features", fn)
+    cout = check_int(out_features, "out_features", fn)
     return cout * cin + (cout if _check_bool(bias, "bias", fn) else 0)
 
 
@@ -39,8 +39,8 @@ def _depthwise_parts(fn, in_channels, out_channels, kernel_size,
                      depth_multiplier=1, bias=True, stride=1, padding=0,
                      dilation=1):
     """The two conv2d layers of a depthwise separable convolution."""
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    m = check_positive_int(depth_multiplier, "depth_multiplier", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    m = check_int(depth_multiplier, "depth_multiplier", fn)
     depthwise = dict(in_channels=cin, out_channels=cin * m,
                      kernel_size=kernel_size, groups=cin, bias=bias,
                      stride=stride, padding=padding, dilation=dilation)
@@ -81,7 +81,7 @@ def _layer_name(layer, fn):
     if not isinstance(layer, str):
         raise TypeError(
             f"{fn}: layer must be a layer name or a list of (name, "
-            f"kwargs) pairs, got {_describe(layer)}")
+            f"kwargs) pairs, got {describe(layer)}")
     if layer not in _LAYERS:
         raise ValueError(
             f"{fn}: layer must be one of {', '.join(_LAYERS)}; "
@@ -104,14 +104,14 @@ def _each_layer(fn, layers, counter):
     if not isinstance(layers, (list, tuple)):
         raise TypeError(
             f"{fn}: layer must be a layer name or a list of (name, "
-            f"kwargs) pairs, got {_describe(layers)}")
+            f"kwargs) pairs, got {describe(layers)}")
     total = 0
     for i, entry in enumerate(layers):
         if (not isinstance(entry, (list, tuple)) or len(entry) != 2
                 or not isinstance(entry[1], dict)):
             raise TypeError(
                 f"{fn}: layer[{i}] must be a (name, kwargs) pair, got "
-                f"{_describe(entry)}")
+                f"{describe(entry)}")
         total += counter(entry[0], **entry[1])
     return total
 
