@@ -5,14 +5,20 @@ Needs the built book (``jupyter-book build . -W -n --keep-going``, which
 $CHROMIUM). Without either the tests fail with a message saying what to do;
 they are never skipped.
 
-For each page: maths typeset by MathJax, every image loaded, every widget
-view drawn, no request to another host (all are aborted), no failed local
-request, no JavaScript console error or uncaught exception.
+For each page, opened once: maths typeset by MathJax, every image loaded,
+every widget view drawn, no request to another host (all are aborted), no
+failed local request, no JavaScript console error or uncaught exception;
+then the reading rules (``tests/reading.py``: no output wider than its box
+at 1280 px, no page wider than a 390-px phone, no True/False output, no
+progress bar, every image with a real alternative text) and axe-core's
+accessibility rules (no critical or serious violation).
 """
 import pytest
 
 from browser import (BUILD_DIR, browser_session, check_page, serve,
                      toc_pages)
+from reading import (axe_problems, axe_report, reading_problems,
+                     reading_report)
 
 EXTRA_PAGES = ["search.html", "genindex.html"]
 PAGES = toc_pages() + EXTRA_PAGES
@@ -26,10 +32,14 @@ def session():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_offline_without_errors(session, page):
+def test_page_renders_offline_and_reads_well(session, page):
     assert (BUILD_DIR / page).is_file(), f"{page} was not built"
     with session.open(page) as visit:
         problems = check_page(visit)
+        problems += axe_problems(axe_report(visit))
+        problems += reading_problems(reading_report(visit))
+        problems += visit.problems()  # errors raised by the checks too
+    problems = list(dict.fromkeys(problems))
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
 
 
