@@ -354,10 +354,10 @@ def channel_sum(input, weight, bias, out_channel=0, fmt="{:g}",
                  ([[b[o]]], f"+ bias b[{o}]"),
                  (total + b[o], f"= output channel {o}")])
     side = max(x.shape[1:])
-    cell = max(_fit_cell(3 * (side + 1.5), cell), _MIN_CELL)
+    cell = max(_fit_cell(3 * (side + 1), cell), _MIN_CELL)
     fig, axes = plt.subplots(len(rows), 3, squeeze=False,
-                             figsize=(3 * cell * (side + 1.5),
-                                      len(rows) * cell * (side + 1.2)))
+                             figsize=(3 * cell * (side + 1),
+                                      len(rows) * (cell * side + 0.45)))
     m = _FRAME_MARGIN
     for ax_row, row in zip(axes, rows):
         for ax, (values, title) in zip(ax_row, row):
