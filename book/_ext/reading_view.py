@@ -19,6 +19,8 @@ back to the notebooks), what the book shows:
   becomes the ``alt`` of the image on the page. An image left without an
   alternative text, or a cell whose count of texts and figures differ, is
   a build warning (an error under ``-W``).
+- **On a phone, no output widens the page**: a wider output (a demo drawn
+  at a fixed width) scrolls inside its own box (``static/reading_view.css``).
 - **The page chrome has honest labels** (WCAG 2.5.3, "label in name"):
   the search buttons and the "Show code cell content" toggles are named by
   their visible text, the colour-mode button's icons no longer carry
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 SETUP_TAG = "setup-cell"
 SETUP_MARKER = "# Set-up: install convlib"
@@ -231,7 +234,15 @@ def _wrap_renderer(app):
     templates._reading_view = True
 
 
+def _add_static(app, config):
+    static = str(Path(__file__).parent / "static")
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
+
+
 def setup(app):
+    app.connect("config-inited", _add_static)
+    app.add_css_file("reading_view.css")
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _set_alt_texts)
     app.connect("builder-inited", _wrap_renderer)
