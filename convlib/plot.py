@@ -134,6 +134,13 @@ def _fit_cell(cells_across, cell):
     return min(cell, COLUMN_IN / cells_across)
 
 
+def _text_cell(arrays, fmt):
+    """The cell size (inches) that holds the longest number drawn."""
+    longest = max((len(_text(v, fmt)) for a in arrays for v in a.ravel()),
+                  default=1)
+    return longest * FONT_PT * 0.62 / 72 + 0.08
+
+
 def _rows_of(widths, cell):
     """Split panel widths (in cells, gaps included) into rows that fit."""
     rows, row = [], []
@@ -149,14 +156,16 @@ def _rows_of(widths, cell):
 def grids(arrays, titles=None, fmt="{:g}", cell=0.45):
     """Several 2-D arrays as numbered grids side by side (a Figure).
 
-    The grids share one cell size, at most `cell` inches and small enough
-    for the figure to fit the text column; when even `_MIN_CELL` is too
-    wide, the grids wrap onto several rows.
+    The grids share one cell size, at most `cell` inches (but wide enough
+    for the longest number) and small enough for the figure to fit the
+    text column; when the cells cannot be that small, the grids wrap onto
+    several rows.
     """
     arrays = [np.asarray(a, dtype=object) for a in arrays]
     titles = list(titles or [None] * len(arrays))
     widths = [a.shape[1] + 1 for a in arrays]      # one cell of gap each
-    cell = max(_fit_cell(sum(widths), cell), min(cell, _MIN_CELL))
+    cell = max(_fit_cell(sum(widths), cell),
+               min(cell, _MIN_CELL), _text_cell(arrays, fmt))
     rows = _rows_of(widths, cell)
     lines = [max(str(t).count("\n") + 1 if t else 0
                  for t in titles[r[0]:r[-1] + 1]) for r in rows]
