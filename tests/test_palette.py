@@ -1,4 +1,4 @@
-"""convlib.palette stays distinguishable with common colour-vision deficiencies.
+"""convlib.palette stays distinguishable with colour-vision deficiencies.
 
 Simulation: Machado, Oliveira & Fernandes (2009), "A physiologically-based
 model for simulation of color vision deficiency", full severity (1.0)
@@ -112,7 +112,7 @@ def difference(c1, c2, vision):
                      lab(simulate(rgb(c2), vision)))
 
 
-# --- the tools are right ------------------------------------------------------
+# --- the tools are right -------------------------------------------------
 
 @pytest.mark.parametrize("lab1, lab2, expected", [
     # Sharma, Wu & Dalal (2005), table 1: pairs 1, 7, 13, 17, 25, 34
