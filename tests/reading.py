@@ -200,6 +200,9 @@ def axe_report(visit) -> dict:
         id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.map(n => n.target.join(' '))}))};
     }""")
+    if result["version"] != AXE_VERSION:
+        raise ValueError(f"axe-core {result['version']} ran, the tests "
+                         f"expect {AXE_VERSION} (tests/_vendor/axe-core)")
     counts = {}
     for v in result["violations"]:
         counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])

@@ -267,3 +267,37 @@ def test_chinese_text_renders_with_the_vendored_font(session, page, probe):
     assert [CJK_FAMILY, "loaded"] in drawn["faces"]
     first, second = drawn["images"]
     assert first != second and drawn["tofu"] not in (first, second)
+
+
+# --- the reading and accessibility checks can fail ---------------------------
+
+_BAD_PAGE = """<!doctype html><html lang="en"><title>t</title><main>
+<div class="cell"><div class="cell_input"><pre>print(checks)</pre></div>
+<div class="cell_output" style="width: 300px">
+ <div class="output"><pre>True True
+False</pre></div></div></div>
+<div class="cell"><div class="cell_output" style="width: 300px">
+ <div class="output"><pre style="overflow-x: auto">{wide}</pre></div>
+ <div class="output"><pre>fit:  40%|####      | 2/5 [00:01&lt;00:02]</pre></div>
+ <div class="widget-hprogress"></div>
+ <img src="x.png" alt="../_images/56dd48.png" width="10" height="10">
+</div></div>
+<div style="width: 900px">a page wider than a phone</div>
+<button aria-label="Colour mode">Search</button>
+</main></html>"""
+
+
+def test_the_reading_and_axe_checks_catch_a_bad_page(session, tmp_path):
+    (tmp_path / "index.html").write_text(
+        _BAD_PAGE.format(wide="x" * 200), encoding="utf-8")
+    with serve(tmp_path) as base, \
+            session.open("index.html", base_url=base, wait=False) as visit:
+        axe = axe_problems(axe_report(visit))
+        report = reading_report(visit)
+    assert any("label-content-name-mismatch" in p for p in axe), axe
+    assert len(report["wide_outputs"]) == 1
+    assert report["boolean_outputs"] == ["print(checks)"]
+    assert len(report["progress_bars"]) == 2   # a text bar and a widget
+    assert report["bad_alt"] == ["x.png"]
+    assert report["page_width_390"] > 400
+    assert len(reading_problems(report)) == 6

@@ -208,3 +208,20 @@ def test_chrome_labels_are_fixed():
     assert 'title="Light"' not in fixed
     assert 'role="listitem"' in fixed and "doc-biblioentry" not in fixed
     assert reading_view.fix_chrome_labels(fixed) == fixed
+
+
+# --- the map of the book on the intro page -----------------------------------
+
+def test_the_book_map_is_current_and_described():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import book_map  # scripts/book_map.py
+
+    assert book_map.main(["--check"]) == 0, (
+        "book/book_map.svg is stale: run python scripts/book_map.py")
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    figure = re.search(r"```\{figure\} book_map\.svg\n:alt: (.+)\n", intro)
+    assert figure, "book/intro.md does not show book_map.svg with an :alt:"
+    alt = figure.group(1)
+    assert not is_file_name(alt) and len(alt.split()) > 20
+    for chapter in range(1, 10):
+        assert f"chapter {chapter}" in alt, chapter
