@@ -17,7 +17,7 @@ BOOK_FLAGS ?= -W -n --keep-going
 PYTEST_FLAGS ?=
 
 .PHONY: venv book test unit notebooks book-test browser lab serve bench \
-        release clean cjk-font setup-cell
+        release clean cjk-font setup-cell vendor-axe
 
 venv: $(STAMP)
 
@@ -99,3 +99,16 @@ setup-cell: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+
+# axe-core for the accessibility checks of the browser tests, vendored in
+# tests/_vendor/axe-core so that the tests run offline without Node.js.
+# Refresh it (needs npm and the network once) after changing the version.
+AXE_VERSION ?= 4.14.1
+vendor-axe:
+	rm -rf .axe-tmp && mkdir .axe-tmp
+	cd .axe-tmp && npm pack --silent axe-core@$(AXE_VERSION)
+	tar -xzf .axe-tmp/axe-core-$(AXE_VERSION).tgz -C .axe-tmp
+	cp .axe-tmp/package/axe.min.js .axe-tmp/package/LICENSE \
+	  .axe-tmp/package/LICENSE-3RD-PARTY.txt tests/_vendor/axe-core/
+	cd tests/_vendor/axe-core && sha256sum axe.min.js > SHA256
+	rm -rf .axe-tmp

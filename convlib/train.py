@@ -336,7 +336,8 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
     by `seed`, takes one optimizer step per mini-batch, then evaluates on
     the test set (`evaluate`). A `tqdm.auto` progress bar over the epochs
     (a widget in a notebook, text in a terminal) shows the latest loss and
-    accuracies. torch's global generator is seeded with `seed` too (for
+    accuracies; a notebook saves it, and the book leaves it out
+    (book/_ext/reading_view.py). torch's global generator is seeded with `seed` too (for
     dropout and the like; Python's and NumPy's are left alone). The
     model's initial weights are the caller's: seed before building the
     model (`set_seed`) for a repeatable run. The model's train/eval mode
