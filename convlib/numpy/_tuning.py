@@ -1,0 +1,89 @@
+"""Every number the speed of `convlib.numpy` depends on, in one place.
+
+None of these changes a result beyond float rounding (the tests run
+every way with budgets from 1 byte to megabytes); they only decide how
+work is cut up and which way computes it. Code reads them as
+``_tuning.NAME`` at call time, so a test or a benchmark may set them.
+
+Cache budgets (bytes): how much memory one step of work may touch, so
+that what it copies is still in cache when the matmul reads it.
+Copying and multiplying block by block is faster (1.5x on a dilated
+3x3 case) than building everything first.
+
+The cost model (`COSTS`): the estimates `_conv_forward._costs` uses to
+choose a way of computing each forward convolution, in ns on one
+core. `benchmarks/fit_costs.py` fits them on the machine it runs on,
+once with one worker and once with every core busy (the two thread
+settings of ``make bench``), and rewrites the block between the
+``fitted`` markers below. On another machine the results stay the
+same (every way is tested); only the choice may not be the fastest
+there until it is refitted.
+"""
+import os
+from typing import NamedTuple
+
+# --- cache budgets (bytes) -------------------------------------------
+FLAT_BYTES = 4 * 2**20  # forward, flat way: columns per block
+SAMPLE_BYTES = 2 * 2**20  # forward, flat way: input buffer per chunk
+COLUMN_BYTES = 4 * 2**20  # forward, columns way: columns per chunk
+GRAD_COLUMN_BYTES = 8 * 2**20  # backward (col2im, grad_weight): columns
+POOL_BLOCK_BYTES = 2**20  # pooling: input planes per block
+
+# --- splitting a call over the workers (`_workers`) ------------------
+# A call is split into pieces only when each piece has at least this
+# many multiply-adds (about 0.1 ms of work on one core): below it,
+# handing pieces to threads costs more than it saves.
+PIECE_MACS = 4 * 2**20
+
+# --- backward-input (`_conv_nd._use_phases`) -------------------------
+# Strided grad_input goes by phases while C_out <= PHASE_RATIO * C_in
+# per group, by col2im otherwise (the phases copy grad, C_out
+# channels, into columns; col2im adds columns of C_in channels).
+PHASE_RATIO = 4
+
+
+class Costs(NamedTuple):
+    """The cost model's constants (ns, on one core; see `_costs`).
+
+    The matmul: a call's fixed cost and its peak rate in
+    multiply-adds per ns, reached only when all three sizes (m, k, n)
+    are well above `gemm_half` (the sizes at which the rate halves).
+    The rest: a contiguous copy and an add of shifted rows per element,
+    an im2col gather per element (`gather`) plus `gather_row` per
+    element divided by the length of the rows it copies, a step of a
+    Python loop and the NumPy calls of a step.
+    """
+    ns_call: float
+    macs_per_ns: float
+    gemm_half: tuple  # (m, k, n)
+    ns_copy: float
+    ns_add: float
+    ns_gather: float
+    ns_gather_row: float
+    ns_step: float
+    ns_op: float
+
+
+# --- fitted: begin (benchmarks/fit_costs.py rewrites this block) -----
+FITTED_ON = "the project's CI machine, by hand, before the fitting script"
+COSTS = {
+    "one worker": Costs(
+        ns_call=1500.0, macs_per_ns=48.0, gemm_half=(8, 10, 20),
+        ns_copy=0.25, ns_add=0.8, ns_gather=0.5, ns_gather_row=5.5,
+        ns_step=2000.0, ns_op=5000.0),
+    "all workers": Costs(
+        ns_call=1500.0, macs_per_ns=48.0, gemm_half=(8, 10, 20),
+        ns_copy=0.25, ns_add=0.8, ns_gather=0.5, ns_gather_row=5.5,
+        ns_step=2000.0, ns_op=5000.0),
+}
+# --- fitted: end -----------------------------------------------------
+
+
+def costs(workers):
+    """The `Costs` for a call run with `workers` workers."""
+    return COSTS["one worker" if workers == 1 else "all workers"]
+
+
+def fitted_file():
+    """This file's path (the fitting script rewrites its block)."""
+    return os.path.abspath(__file__)
