@@ -263,12 +263,14 @@ def _spy_plans(monkeypatch):
     return plans
 
 
-def test_pointwise_is_one_matmul(rng, monkeypatch):
-    """1x1 at stride 1 without padding takes the pointwise way."""
+@pytest.mark.parametrize("kwargs", [dict(groups=2),
+                                    dict(stride=(2, 3), groups=2)])
+def test_pointwise_is_one_matmul(kwargs, rng, monkeypatch):
+    """1x1 without padding takes the pointwise way, at any stride."""
     plans = _spy_plans(monkeypatch)
     arrays = [rng.standard_normal((3, 6, 5, 4)),
               rng.standard_normal((4, 3, 1, 1)), rng.standard_normal(4)]
-    compare_with_torch(cn.conv2d, F.conv2d, arrays, dict(groups=2),
+    compare_with_torch(cn.conv2d, F.conv2d, arrays, kwargs,
                        backward=cn.conv2d_backward)
     assert {p.path for p in plans} == {"pointwise"}
 

@@ -4,7 +4,8 @@
 (pad -> strided window view -> tensordot / max). Every fast path of
 `_conv_forward` (pointwise, columns, flat with columns or tap sums),
 of `_conv_nd` (grad_input by phases, by column scatter, by depthwise
-scatter; grad_weight by columns and depthwise) and of the pooling
+scatter; grad_weight on the flat layout, by columns and depthwise)
+and of the pooling
 modules must give the same numbers. Each test forces one path.
 Arguments are drawn by hypothesis; the inputs are NaN-free (the torch
 tests cover NaN).
@@ -166,6 +167,33 @@ def test_grad_input_paths(case, ratio):
     is_depthwise = a.groups > 1 and w.shape[1] == 1
     assert bool(depthwise) == (not by_phases and is_depthwise)
     assert bool(columns) == (not by_phases and not is_depthwise)
+
+
+@pytest.mark.parametrize("way", ["flat", "columns"])
+@given(case=conv_cases())
+def test_grad_weight_paths(case, way):
+    """The flat layout's tap matmuls or im2col columns (whichever
+    `_grad_weight_costs` says is cheaper: forced here), or the
+    depthwise tap loop when groups == C_in (and only then), equal the
+    reference."""
+    x, w, a = case
+    grad = np.random.default_rng(2).standard_normal(
+        (x.shape[0], w.shape[0]) + a.out)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_nd, "_grad_weight_costs", lambda *args: (
+            (0, 1) if way == "flat" else (1, 0)))
+        spies = {name: _spy(mp, name) for name in (
+            "_depthwise_grad_weight", "_flat_grad_weight",
+            "_columns_grad_weight")}
+        got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
+                                   a.dilation, a.groups)
+    want = ref.conv_grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
+                                a.dilation, a.groups)
+    np.testing.assert_allclose(got, want, **TOL)
+    is_depthwise = a.groups > 1 and x.shape[1] == a.groups
+    taken = {name for name, calls in spies.items() if calls}
+    assert taken == ({"_depthwise_grad_weight"} if is_depthwise
+                     else {f"_{way}_grad_weight"})
 
 
 def test_reference_conv_is_the_definition(rng):

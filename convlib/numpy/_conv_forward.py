@@ -6,7 +6,8 @@ dimensions, with tuples of ints for stride and dilation and
 the definition in `convlib.numpy._reference` (tests force each one):
 
 ``pointwise``
-    A 1x1 kernel, stride 1, no padding: one matmul, no copy at all.
+    A 1x1 kernel without padding: one matmul, no copy at all at stride
+    1 (at a larger stride, a copy of the positions it keeps).
 ``columns``
     im2col: every window copied into a column, then one matmul per
     (sample, group). Exact -- no position is computed twice -- but the
@@ -15,7 +16,7 @@ the definition in `convlib.numpy._reference` (tests force each one):
 ``flat``
     The padded input planes laid out flat, split into ``stride``
     phases (by index modulo the stride) so that every kernel tap is a
-    plain shift of one phase (`_layout`). Part of each shift is taken
+    plain shift of one phase (`layout`). Part of each shift is taken
     by copying contiguous slices into columns, the rest by summing
     shifted rows of the matmul's product (`_split`): copying all is
     im2col on the flat layout, shifting all copies nothing. It computes
@@ -142,8 +143,8 @@ def _plan(call, ways, budgets, costs):
     ways = tuple(way for way in ways if way != POINTWISE)
     if not ways:
         raise ValueError("no way to compute this convolution: the "
-                         "pointwise way needs a 1x1 kernel, stride 1 and "
-                         "no padding")
+                         "pointwise way needs a 1x1 kernel and no "
+                         "padding")
     name, shifted = ways[0]
     if len(ways) > 1:
         estimates = _costs(call, budgets, costs)
@@ -154,15 +155,15 @@ def _plan(call, ways, budgets, costs):
         per = (x_shape[1] * math.prod(kernel) * math.prod(call.out)
                * call.itemsize)
         return _Plan(name, call, samples=_count(budgets.column, per))
-    layout = _layout(x_shape[2:], kernel, call.stride, call.pads,
-                     call.dilation, call.out)
-    per = x_shape[1] * len(layout.places) * layout.size * call.itemsize
+    lay = layout(x_shape[2:], kernel, call.stride, call.pads,
+                 call.dilation, call.out)
+    per = x_shape[1] * len(lay.places) * lay.size * call.itemsize
     samples = min(x_shape[0], _count(budgets.sample, per))
-    split = _split(layout, kernel, call.dilation, shifted)
+    split = _split(lay, kernel, call.dilation, shifted)
     block, group_step = _blocks(split, call.w_shape, call.groups,
                                 call.itemsize, budgets.flat,
-                                samples * layout.size)
-    return _Plan(name, call, samples=samples, layout=layout,
+                                samples * lay.size)
+    return _Plan(name, call, samples=samples, layout=lay,
                  shifted=shifted, groups_of_taps=split, block=block,
                  group_step=group_step)
 
@@ -183,10 +184,9 @@ def _blocks(split, w_shape, groups, itemsize, budget, length):
 
 
 def _pointwise_fits(call):
-    """A 1x1 kernel at stride 1 without padding, every position kept:
-    a plain matmul."""
-    return (all(v == 1 for v in call.kernel + call.stride)
-            and call.x_shape[2:] == call.out
+    """A 1x1 kernel without padding: at stride 1 a plain matmul; at a
+    larger stride the matmul of the positions the stride keeps."""
+    return (all(v == 1 for v in call.kernel)
             and not any(lo or hi for lo, hi in call.pads))
 
 
@@ -211,7 +211,7 @@ def _costs(call, budgets, costs):
     chunks = -(-n // _count(budgets.column, per))
     estimates = {("columns", 0): n * groups * _gemm(k, m, c * taps, exact)
                  + n * c_in * taps * exact * gather + chunks * k.ns_step}
-    lay = _layout(call.x_shape[2:], kernel, call.stride, call.pads,
+    lay = layout(call.x_shape[2:], kernel, call.stride, call.pads,
                   call.dilation, out)
     samples = min(n, _count(budgets.sample, c_in * len(lay.places)
                             * lay.size * call.itemsize))
@@ -240,6 +240,8 @@ def _costs(call, budgets, costs):
 
 def _gemm(costs, m, k, n):
     """Estimated ns of one (m, k) @ (k, n) float32 matmul."""
+    if not m * k * n:
+        return costs.ns_call
     rate = costs.macs_per_ns * math.prod(
         v / (v + h) for v, h in zip((m, k, n), costs.gemm_half))
     return costs.ns_call + m * k * n / rate
@@ -250,8 +252,14 @@ def _gemm(costs, m, k, n):
 # ---------------------------------------------------------------------
 
 def _pointwise_way(x, weight, y, plan):
-    """1x1, stride 1, no padding: (G, M, C) @ (N, G, C, L), in place."""
-    g = plan.call.groups
+    """1x1, no padding: (G, M, C) @ (N, G, C, L), in place. With a
+    stride (or spare positions dropped) the positions kept are copied
+    first (the reshape copies them)."""
+    call = plan.call
+    g = call.groups
+    if call.x_shape[2:] != call.out:
+        x = x[(Ellipsis,) + tuple(slice(0, (o - 1) * s + 1, s) for o, s
+                                  in zip(call.out, call.stride))]
     w = weight.reshape(g, weight.shape[0] // g, -1)
     xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)
     _matmul_into(w, xs, y, (x.shape[0], g, w.shape[1], xs.shape[-1]))
@@ -319,7 +327,7 @@ class _Layout(NamedTuple):
     crop: tuple  # index of the outputs in a block of positions
 
 
-def _layout(spatial, kernel, stride, pads, dilation, out):
+def layout(spatial, kernel, stride, pads, dilation, out):
     """The `_Layout` of one call's geometry."""
     dims = [_dim_layout(*args) for args in zip(
         spatial, kernel, stride, pads, dilation, out)]
@@ -398,9 +406,11 @@ def _flat_chunks(x, weight, y, plan, starts):
         _flat_chunk(x[part], buf, flat, acc, y[part], plan, work)
 
 
-def _flat_chunk(x, buf, flat, acc, y, plan, work):
-    """Fill the layout with x (n, C, *S); compute; crop into y."""
-    lay, n = plan.layout, x.shape[0]
+def fill_layout(buf, x, lay):
+    """Copy x (n, C, *S) into its places in buf (C, phases, >= n *
+    lay.size), a `_Layout`'s flat planes; the rest of buf (the
+    padding) is left as it is: zeros."""
+    n = x.shape[0]
     blocks = buf[:, :, :n * lay.size].reshape(
         buf.shape[:2] + (n,) + lay.periods)
     for p, place in enumerate(lay.places):
@@ -408,6 +418,12 @@ def _flat_chunk(x, buf, flat, acc, y, plan, work):
             where, at = place
             blocks[(slice(None), p, slice(None)) + at] = x[
                 (Ellipsis,) + where].swapaxes(0, 1)
+
+
+def _flat_chunk(x, buf, flat, acc, y, plan, work):
+    """Fill the layout with x (n, C, *S); compute; crop into y."""
+    lay, n = plan.layout, x.shape[0]
+    fill_layout(buf, x, lay)
     length = (n - 1) * lay.size + lay.last + 1
     groups = plan.call.groups
     out = acc[:, :length].reshape(groups, -1, length)

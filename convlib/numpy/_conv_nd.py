@@ -243,12 +243,72 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
 
 
 def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
-    """`_grad_weight` of one piece, by im2col columns per chunk of
-    samples (the depthwise case tap by tap)."""
-    xp, out, c_out = pad(x, pads), grad.shape[2:], grad.shape[1]
+    """`_grad_weight` of one piece: the depthwise case tap by tap,
+    else by im2col columns or on the flat layout, whichever
+    `_grad_weight_costs` expects to be faster."""
     if groups > 1 and x.shape[1] == groups:  # depthwise
         return _depthwise_grad_weight(
-            _windows(xp, kernel, stride, dilation, out), grad, groups)
+            _windows(pad(x, pads), kernel, stride, dilation,
+                     grad.shape[2:]), grad, groups)
+    lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
+                               dilation, grad.shape[2:])
+    flat, columns = _grad_weight_costs(x.shape, grad.shape, kernel, lay,
+                                       groups)
+    if flat < columns:
+        return _flat_grad_weight(x, grad, kernel, lay, groups)
+    return _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
+                                groups)
+
+
+def _grad_weight_costs(x_shape, grad_shape, kernel, lay, groups):
+    """Estimated ns of (`_flat_grad_weight`, `_columns_grad_weight`),
+    with the forward's cost model (`_tuning.costs`). Both make the
+    same matmuls but for the flat layout's padding positions (its
+    waste); im2col gathers its columns, the flat way copies the input
+    once and makes a matmul per kernel tap."""
+    k = _tuning.costs(_workers.workers())
+    n, c_in = x_shape[:2]
+    out, taps = grad_shape[2:], math.prod(kernel)
+    m, c = grad_shape[1] // groups, c_in // groups
+    exact, padded = n * math.prod(out), n * lay.size
+    columns = (groups * _conv_forward._gemm(k, c * taps, exact, m)
+               + c_in * taps * exact
+               * (k.ns_gather + k.ns_gather_row / out[-1]))
+    flat = (groups * taps * _conv_forward._gemm(k, m, padded, c)
+            + (c_in * len(lay.places) + grad_shape[1]) * padded
+            * k.ns_copy)
+    return flat, columns
+
+
+def _flat_grad_weight(x, grad, kernel, lay, groups):
+    """``dweight[:, :, t] = grad @ (input shifted by tap t)^T`` on the
+    forward's flat layout (`_conv_forward.layout`): grad is placed at
+    the output positions of the flat planes (zeros elsewhere), and
+    each tap is one matmul with a contiguous slice of the input's
+    planes, whose transpose is a view -- nothing is gathered."""
+    n, c_in = x.shape[:2]
+    c_out, size = grad.shape[1], n * lay.size
+    buf = np.zeros((c_in, len(lay.places), size + lay.tail), x.dtype)
+    _conv_forward.fill_layout(buf, x, lay)
+    g = np.zeros((c_out, size), grad.dtype)
+    g.reshape((c_out, n) + lay.periods)[lay.crop] = grad.swapaxes(0, 1)
+    length = size - lay.size + lay.last + 1  # up to the last output
+    g = g[:, :length].reshape(groups, c_out // groups, length)
+    planes = buf.reshape((groups, c_in // groups) + buf.shape[1:])
+    gw = np.empty((len(lay.taps), groups, c_out // groups,
+                   c_in // groups), x.dtype)
+    for t, (phase, shifts) in enumerate(lay.taps):
+        start = sum(s * step for s, step in zip(shifts, lay.steps))
+        np.matmul(g, planes[:, :, phase, start:start + length]
+                  .transpose(0, 2, 1), out=gw[t])
+    return np.moveaxis(gw, 0, -1).reshape((c_out, c_in // groups)
+                                          + tuple(kernel))
+
+
+def _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
+                         groups):
+    """`_grad_weight` by im2col columns per chunk of samples."""
+    xp, out, c_out = pad(x, pads), grad.shape[2:], grad.shape[1]
     gw = np.zeros((groups, x.shape[1] // groups * math.prod(kernel),
                    c_out // groups), x.dtype)
     for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
