@@ -13,6 +13,8 @@ environment variable BENCH_SIDE:
 ``convlib``
     ``convlib.numpy``, from wherever Python finds it (``PYTHONPATH``
     selects another checkout, e.g. the commit before a change).
+``naive``
+    ``convlib.naive``, the loops written to be read (small cases only).
 
 Thread counts come from the environment set before this process
 starts (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, CONVLIB_WORKERS); a side
@@ -47,6 +49,9 @@ def _load(side):
         if os.environ.get("OMP_NUM_THREADS") == "1":
             torch.set_num_threads(1)
         return np, torch
+    if side == "naive":
+        import convlib.naive as naive
+        return np, naive
     import convlib.numpy as cn
     return np, cn
 
@@ -62,8 +67,8 @@ def _info(side, np, lib):
     else:
         import convlib
         info["convlib"] = os.path.dirname(convlib.__file__)
-        threading = getattr(lib, "workers", None)
-        info["threads"] = threading() if threading else None
+        workers = getattr(lib, "workers", None)
+        info["threads"] = workers() if workers else None
     return info
 
 

@@ -23,8 +23,9 @@ MKL_NUM_THREADS and CONVLIB_WORKERS set to 1):
    is printed; ``--seed`` repeats a sweep): `cases.FAMILIES` -- plain,
    strided, dilated, grouped, depthwise and transposed convolutions,
    batch 1 to 32, 8 to 128 channels -- forward and backward, float32;
-2. in the full run, fixed named cases (pooling among them) and the
-   convolutions of ResNet-18 and MobileNet v1 on one 224x224 image;
+2. in the full run, fixed named cases (pooling among them; the small
+   ones also with ``convlib.naive``, the loops) and the convolutions of
+   ResNet-18 and MobileNet v1 on one 224x224 image;
 3. last, in the full run, the update latency of every chapter's demo
    in headless chromium (`demos.py`; ``--no-demos`` leaves it out).
 
@@ -142,10 +143,31 @@ def time_setting(setting, groups, mode, against):
                 for direction, by_label in timings.items():
                     print(_row(case["name"], direction, by_label, labels),
                           flush=True)
+        if "named" in groups:
+            _time_naive(groups["named"], torch_side, settings,
+                        SETTINGS[setting])
         return results
     finally:
         for side in ours + [torch_side]:
             side.close()
+
+
+def _time_naive(named, torch_side, settings, threads):
+    """convlib.naive (the loops) on the small named cases, for scale."""
+    naive = sides.Side("naive", threads)
+    try:
+        print("\nconvlib.naive, the loops, on the small cases: naive ms, "
+              "ratio naive/torch")
+        for i, case in enumerate(c for c in named
+                                 if c["family"] in ("small", "tiny")):
+            timings = sides.compare([naive], torch_side, case,
+                                    settings._replace(rounds=1),
+                                    f"naive {i}")
+            for direction, by_label in timings.items():
+                print(_row(case["name"], direction, by_label, ["naive"]),
+                      flush=True)
+    finally:
+        naive.close()
 
 
 def _geomeans(results, families, direction, label):
