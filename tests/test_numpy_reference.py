@@ -140,18 +140,21 @@ def test_forward_pointwise_and_chosen(case):
 
 
 @pytest.mark.parametrize("ratio", [0, 10**6])  # scatter / phases
+@pytest.mark.parametrize("budget", [1, 2**30])  # col2im chunks
 @given(case=conv_cases())
-def test_grad_input_paths(case, ratio):
+def test_grad_input_paths(case, ratio, budget):
     """grad_input by phases, by col2im of columns or by the depthwise
     col2im equals the reference, and the path is the one
     `_tuning.PHASE_RATIO` asks for: with 0, every strided grad_input
     is scattered; with 10**6, every one goes by phases but where a
-    dimension has both stride and dilation above 1 (phases cannot)."""
+    dimension has both stride and dilation above 1 (phases cannot).
+    col2im goes in chunks of one sample or all at once."""
     x, w, a = case
     grad = np.random.default_rng(1).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_tuning, "PHASE_RATIO", ratio)
+        mp.setattr(_tuning, "GRAD_COLUMN_BYTES", budget)
         phases = _spy(mp, "_phases")
         columns = _spy(mp, "_scatter_columns")
         depthwise = _spy(mp, "_scatter_depthwise")
@@ -173,15 +176,16 @@ def test_grad_input_paths(case, ratio):
 @given(case=conv_cases())
 def test_grad_weight_paths(case, way):
     """The flat layout's tap matmuls or im2col columns (whichever
-    `_grad_weight_costs` says is cheaper: forced here), or the
-    depthwise tap loop when groups == C_in (and only then), equal the
-    reference."""
+    `_grad_weight_costs` says is cheaper: forced here; the columns in
+    chunks of one sample), or the depthwise tap loop when groups ==
+    C_in (and only then), equal the reference."""
     x, w, a = case
     grad = np.random.default_rng(2).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(conv_nd, "_grad_weight_costs", lambda *args: (
             (0, 1) if way == "flat" else (1, 0)))
+        mp.setattr(_tuning, "GRAD_COLUMN_BYTES", 1)
         spies = {name: _spy(mp, name) for name in (
             "_depthwise_grad_weight", "_flat_grad_weight",
             "_columns_grad_weight")}
