@@ -23,8 +23,11 @@ the definition in `convlib.numpy._reference` (tests force each one):
     outputs in the padding too (cropped at the end), so small planes
     waste work.
 
-`forward` picks the way (and the split) with the least estimated time
-(`_costs`, a model of this machine's matmul, copies and Python steps).
+`forward` cuts a large call into pieces for the workers (`_pieces`,
+`_workers`) and picks, for each piece, the way (and the split) with
+the least estimated time (`_costs`, a model of this machine's matmul,
+copies and Python steps, whose constants and cache budgets are in
+`_tuning`, fitted by benchmarks/fit_costs.py).
 """
 import functools
 import itertools
