@@ -343,6 +343,8 @@ def main(argv=None):
             f"{datetime.date.today().isoformat()}, seed {seed}, load "
             f"average {_load()}; held-out choice/fastest: "
             + ", ".join(summary))
+    if any("kept" in part for part in summary):
+        note += f"; the constants kept were fitted on {_tuning.FITTED_ON}"
     print(f"\nload average at the end {_load()}")
     if args.write:
         write(fitted, note, budgets)

@@ -176,15 +176,15 @@ def test_grad_input_paths(case, ratio, budget):
 @given(case=conv_cases())
 def test_grad_weight_paths(case, way):
     """The flat layout's tap matmuls or im2col columns (whichever
-    `_grad_weight_costs` says is cheaper: forced here; the columns in
+    `_flat_grad_weight_pays` chooses: forced here; the columns in
     chunks of one sample), or the depthwise tap loop when groups ==
     C_in (and only then), equal the reference."""
     x, w, a = case
     grad = np.random.default_rng(2).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conv_nd, "_grad_weight_costs", lambda *args: (
-            (0, 1) if way == "flat" else (1, 0)))
+        mp.setattr(conv_nd, "_flat_grad_weight_pays",
+                   lambda *args: way == "flat")
         mp.setattr(_tuning, "GRAD_COLUMN_BYTES", 1)
         spies = {name: _spy(mp, name) for name in (
             "_depthwise_grad_weight", "_flat_grad_weight",

@@ -244,40 +244,26 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
 
 def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
     """`_grad_weight` of one piece: the depthwise case tap by tap,
-    else by im2col columns or on the flat layout, whichever
-    `_grad_weight_costs` expects to be faster."""
+    else on the flat layout where that pays (`_flat_grad_weight_pays`),
+    else by im2col columns."""
     if groups > 1 and x.shape[1] == groups:  # depthwise
         return _depthwise_grad_weight(
             _windows(pad(x, pads), kernel, stride, dilation,
                      grad.shape[2:]), grad, groups)
-    lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
-                               dilation, grad.shape[2:])
-    flat, columns = _grad_weight_costs(x.shape, grad.shape, kernel, lay,
-                                       groups)
-    if flat < columns:
+    if _flat_grad_weight_pays(kernel, grad.shape[1] // groups, groups):
+        lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
+                                   dilation, grad.shape[2:])
         return _flat_grad_weight(x, grad, kernel, lay, groups)
     return _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
                                 groups)
 
 
-def _grad_weight_costs(x_shape, grad_shape, kernel, lay, groups):
-    """Estimated ns of (`_flat_grad_weight`, `_columns_grad_weight`),
-    with the forward's cost model (`_tuning.costs`). Both make the
-    same matmuls but for the flat layout's padding positions (its
-    waste); im2col gathers its columns, the flat way copies the input
-    once and makes a matmul per kernel tap."""
-    k = _tuning.costs(_workers.workers())
-    n, c_in = x_shape[:2]
-    out, taps = grad_shape[2:], math.prod(kernel)
-    m, c = grad_shape[1] // groups, c_in // groups
-    exact, padded = n * math.prod(out), n * lay.size
-    columns = (groups * _conv_forward._gemm(k, c * taps, exact, m)
-               + c_in * taps * exact
-               * (k.ns_gather + k.ns_gather_row / out[-1]))
-    flat = (groups * taps * _conv_forward._gemm(k, m, padded, c)
-            + (c_in * len(lay.places) + grad_shape[1]) * padded
-            * k.ns_copy)
-    return flat, columns
+def _flat_grad_weight_pays(kernel, per_group, groups):
+    """True where the flat way was measured faster than im2col: several
+    taps, and a grouped convolution or few output channels a group
+    (`_tuning.GRAD_FLAT_MAX_CHANNELS`)."""
+    return math.prod(kernel) > 1 and (
+        groups > 1 or per_group <= _tuning.GRAD_FLAT_MAX_CHANNELS)
 
 
 def _flat_grad_weight(x, grad, kernel, lay, groups):

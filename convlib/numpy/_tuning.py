@@ -23,6 +23,8 @@ import os
 from typing import NamedTuple
 
 # --- cache budgets (bytes) -------------------------------------------
+# The first three are chosen by benchmarks/fit_costs.py --budgets (the
+# fastest of a few sets); the last two are set by hand.
 FLAT_BYTES = 1 * 2**20  # forward, flat way: columns per block
 SAMPLE_BYTES = 1 * 2**20  # forward, flat way: input buffer per chunk
 COLUMN_BYTES = 1 * 2**20  # forward, columns way: columns per chunk
@@ -34,6 +36,16 @@ POOL_BLOCK_BYTES = 2**20  # pooling: input planes per block
 # many multiply-adds (about 0.1 ms of work on one core): below it,
 # handing pieces to threads costs more than it saves.
 PIECE_MACS = 4 * 2**20
+
+# --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
+# The weight gradient goes on the flat layout (one matmul per tap, no
+# columns gathered) when the kernel has several taps and each group has
+# at most this many output channels, or the convolution is grouped; by
+# im2col columns otherwise. Measured (CPU time, one thread, 45 random
+# pieces of the sweep): the flat way took 0.3-0.9x the time of columns
+# for grouped convolutions and for 8 to 16 output channels a group, and
+# 1.1-1.4x (1x1 kernels at stride 2: 2.9x) for 32 and more.
+GRAD_FLAT_MAX_CHANNELS = 24
 
 # --- backward-input (`_conv_nd._use_phases`) -------------------------
 # Strided grad_input goes by phases while C_out <= PHASE_RATIO * C_in

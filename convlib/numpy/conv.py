@@ -27,8 +27,9 @@ dimension and both directions:
   padded input one kernel tap at a time (col2im);
 * backward-weight: ``grad_output @ columns^T``, one matmul per group
   with im2col columns, or one matmul per kernel tap on the forward's
-  flat layout (no columns gathered), whichever the cost model expects
-  to be faster; tap by tap for depthwise convolutions.
+  flat layout (no columns gathered) where that was measured faster
+  (`_tuning.GRAD_FLAT_MAX_CHANNELS`); tap by tap for depthwise
+  convolutions.
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
