@@ -330,8 +330,9 @@ class _Layout(NamedTuple):
     crop: tuple  # index of the outputs in a block of positions
 
 
+@functools.lru_cache(maxsize=256)
 def layout(spatial, kernel, stride, pads, dilation, out):
-    """The `_Layout` of one call's geometry."""
+    """The `_Layout` of one call's geometry (tuples; memoised)."""
     dims = [_dim_layout(*args) for args in zip(
         spatial, kernel, stride, pads, dilation, out)]
     periods = tuple(p for p, _, _ in dims)
