@@ -4,8 +4,10 @@ The rule is short. A convolution whose work is large enough is cut
 into pieces -- slices of the batch, or, when the batch is too small
 to share out evenly, slices of the output's rows -- and every piece
 is a whole, smaller convolution that writes its own slice of the
-result (`_conv_nd` and `_conv_forward` do the cutting). `run` hands
-the pieces to a small pool of threads, one per worker; NumPy and
+result (`_pieces.cut` cuts; `_conv_forward.forward`, the weight
+gradient and col2im in `_conv_nd` hand their pieces here, pooling its
+blocks of planes). `run` hands the pieces to a small pool of threads,
+one per worker; NumPy and
 OpenBLAS release Python's lock while they work, so the threads run
 side by side. Meanwhile OpenBLAS is held to one thread
 (threadpoolctl), so that the workers do not each start BLAS threads
