@@ -3,7 +3,7 @@
 #   make test    everything: unit tests, notebooks (nbval), book build, browser
 #   make lab     JupyterLab on the project's kernel
 #   make serve   serve the built book on http://127.0.0.1:$(PORT)
-#   make bench   speed of convlib.numpy against torch (and convlib.naive)
+#   make bench   speed of convlib.numpy against torch, default and one thread
 #   make cjk-font     rebuild the book's Chinese web font (after new terms)
 #   make setup-cell   rewrite every notebook's set-up cell from _config.yml
 
@@ -78,12 +78,20 @@ serve:
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 \
 	  --directory _build/html
 
+# convlib.numpy against torch at the machine's default thread count and
+# at one thread, each library in its own process (benchmarks/README.md):
+# about 10 minutes, the demos' latency in headless chromium last.
+# BENCH_FLAGS=--quick: the random sweep only (3 min); --smoke: seconds,
+# figures meaningless. It reports without judging: exit status 0 whatever
+# the ratios (BENCH_FLAGS=--strict: 1 when a target is missed). On a new
+# machine, refit the cost model first: benchmarks/fit_costs.py --write.
 # OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, set on some machines for old
 # OpenBLAS builds, slow the current numpy: the benchmark runs without them
 # (tests and CI keep them).
+BENCH_FLAGS ?=
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-	  $(BIN)/python benchmarks/bench.py
+	  $(BIN)/python benchmarks/bench.py $(BENCH_FLAGS)
 
 release: $(STAMP)
 	$(BIN)/python -m convlib.grading release

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _args
 from ._args import check_array
+from ._arrays import pad
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
            "max_pool2d", "avg_pool2d", "linear"]
@@ -47,11 +48,6 @@ def _conv_setup(fn, n, input, weight, bias, stride, padding, dilation,
     dtype = np.result_type(x, w)
     x = x if a.batched else x[np.newaxis]
     return x.astype(dtype), w.astype(dtype), b, a
-
-
-def _zero_pad(x, pads):
-    """Pad the spatial axes of (N, C, *spatial) with (left, right) zeros."""
-    return np.pad(x, [(0, 0), (0, 0)] + [tuple(p) for p in pads])
 
 
 def _window(start, k, d):
@@ -97,7 +93,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     x, w, b, a = _conv_setup("conv1d", 1, input, weight, bias, stride,
                              padding, dilation, groups)
     (s,), (d,), (length,), groups = a.stride, a.dilation, a.out, a.groups
-    x = _zero_pad(x, a.pads)
+    x = pad(x, a.pads)
     c_out, c_group, k = w.shape
     out = np.zeros((x.shape[0], c_out, length), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -143,7 +139,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     x, w, b, a = _conv_setup("conv2d", 2, input, weight, bias, stride,
                              padding, dilation, groups)
     s, d, (height, width), groups = a.stride, a.dilation, a.out, a.groups
-    x = _zero_pad(x, a.pads)
+    x = pad(x, a.pads)
     c_out, c_group, kh, kw = w.shape
     out = np.zeros((x.shape[0], c_out, height, width), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -195,7 +191,7 @@ def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
                                      a.groups, not a.batched)
     grad = _grad_output(fn, grad_output, (x.shape[0], w.shape[0])
                         + a.out, unbatched)
-    xp = _zero_pad(x, pads)
+    xp = pad(x, pads)
     grad_x = np.zeros_like(xp)
     grad_w = np.zeros_like(w)
     c_out, c_group, kh, kw = w.shape

@@ -25,12 +25,22 @@ dimension and both directions:
   C_out is much larger than C_in, ``weight^T @ grad_output`` gives one
   column per window instead and the columns are added back onto the
   padded input one kernel tap at a time (col2im);
-* backward-weight: ``grad_output @ columns^T``, one matmul per group.
+* backward-weight: ``grad_output @ columns^T``, one matmul per group
+  with im2col columns, or one matmul per kernel tap on the forward's
+  flat layout (no columns gathered) where that was measured faster
+  (`_tuning.GRAD_FLAT_MAX_CHANNELS`); tap by tap for depthwise
+  convolutions.
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
 the roles swapped.  The loops that remain run over kernel taps, phases
 and chunks of the batch, never over pixels.
+
+A call with enough work is cut into pieces -- slices of the batch, or
+of the output rows when the batch is too small to share out -- that
+run on a small pool of threads (`convlib.numpy._workers`,
+`convlib.numpy._pieces`; `set_workers`). Every number that decides how
+work is cut up or which way runs is in `convlib.numpy._tuning`.
 
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
