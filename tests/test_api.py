@@ -218,8 +218,12 @@ def _public_functions(module):
             if inspect.isfunction(getattr(module, name))}
 
 
+# convlib.numpy's settings rather than ops (tests/test_numpy_workers.py)
+NUMPY_SETTINGS = {"set_workers", "workers"}
+
+
 def test_every_public_function_is_called():
-    numpy_ops = _public_functions(convlib.numpy)
+    numpy_ops = _public_functions(convlib.numpy) - NUMPY_SETTINGS
     forwards = {n for n in numpy_ops if not n.endswith("_backward")}
     assert set(NUMPY_OPS) <= forwards
     assert numpy_ops == forwards | {n + "_backward" for n in forwards}
@@ -229,6 +233,16 @@ def test_every_public_function_is_called():
     assert _public_functions(convlib.shapes) == set(SHAPES)
     assert set(SHAPES) == {name[len("test_shapes_"):] for name in globals()
                            if name.startswith("test_shapes_")}
+
+
+def test_numpy_workers_setting_round_trips():
+    before = convlib.numpy.workers()
+    previous = convlib.numpy.set_workers(1)
+    try:
+        assert convlib.numpy.workers() == 1
+    finally:
+        convlib.numpy.set_workers(previous)
+    assert convlib.numpy.workers() == before
 
 
 # ------------------------------------------------------- the op forms
