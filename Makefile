@@ -4,8 +4,11 @@
 #   make lab     JupyterLab on the project's kernel
 #   make serve   serve the built book on http://127.0.0.1:$(PORT)
 #   make bench   speed of convlib.numpy against torch (and convlib.naive)
+#   make release        write exercises/*.ipynb from exercises/source/
+#   make release-check  exit 1 if a released exercise notebook is stale
 #   make cjk-font     rebuild the book's Chinese web font (after new terms)
 #   make setup-cell   rewrite every notebook's set-up cell from _config.yml
+#                     (REF=v0.2.0 pins another release first)
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +20,7 @@ BOOK_FLAGS ?= -W -n --keep-going
 PYTEST_FLAGS ?=
 
 .PHONY: venv book test unit notebooks book-test browser lab serve bench \
-        release clean cjk-font setup-cell
+        release release-check clean cjk-font setup-cell
 
 venv: $(STAMP)
 
@@ -68,8 +71,10 @@ test: $(STAMP) browser
 	  -n $(TEST_JOBS) --dist loadfile \
 	  tests chapters book/how_to_use.ipynb exercises/source
 
+# JupyterLab refuses to start as root unless told: containers and many
+# cloud machines run as root, so the flag is added there (uid 0 only).
 lab: $(STAMP)
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
@@ -86,14 +91,22 @@ bench: $(STAMP)
 release: $(STAMP)
 	$(BIN)/python -m convlib.grading release
 
+# `make release --check` cannot work: make reads --check as its own option
+# (--check-symlink-times). This is the check: nothing is written.
+release-check: $(STAMP)
+	$(BIN)/python -m convlib.grading release --check
+
 # The Chinese web font holds exactly the CJK characters of the sources:
-# rebuild it when a page gains one (tests/test_cjk_font.py says so).
+# rebuild it when a page gains one (tests/test_cjk_font.py says so). It
+# does nothing when the font is up to date; otherwise it says what it must
+# download (Debian's fonts-noto-cjk, 56.5 MB, cached for the next run).
 cjk-font: $(STAMP)
 	$(BIN)/python scripts/cjk_font.py
 
-# The set-up cell installs convlib from repository.url of _config.yml.
+# The set-up cell installs convlib from repository.url of _config.yml at
+# repository.ref; REF=<tag or commit> pins another release first.
 setup-cell: $(STAMP)
-	$(BIN)/python scripts/setup_cell.py
+	$(BIN)/python scripts/setup_cell.py $(if $(REF),--ref $(REF))
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
