@@ -212,6 +212,29 @@ def _poll(url, proc, seconds=90):
     pytest.fail(f"{url} did not answer within {seconds} s")
 
 
+# --- every documented make target exists -------------------------------------
+
+def _how_to_text():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "book" / "how_to_use.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_every_documented_make_target_exists():
+    text = README + _how_to_text() + (ROOT / "CONTRIBUTING.md").read_text()
+    targets = set(re.findall(r"`make ([a-z][\w-]*)", text))
+    targets |= set(re.findall(r"^make ([a-z][\w-]*)", text, re.M))
+    assert {"book", "test", "lab", "serve", "bench", "release",
+            "release-check", "cjk-font", "setup-cell"} <= targets
+    for target in sorted(targets):
+        done = subprocess.run(["make", "-n", target], cwd=ROOT,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"make {target}: {done.stderr}"
+    assert "make release --check" not in text.replace(
+        "`make release --check` does not work", "")
+
+
 # --- reading and running the book -------------------------------------------
 
 def test_make_serve_serves_the_built_book(user, repo):
