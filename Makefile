@@ -24,7 +24,13 @@ PYTEST_FLAGS ?=
 
 venv: $(STAMP)
 
+# The pinned packages need Python 3.11.5 or later (soupsieve; matplotlib
+# and NumPy need 3.11): say so plainly rather than let pip fail to resolve.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' || \
+	  { echo "make: the book needs Python 3.11.5 or later; $(PYTHON) is" \
+	    "$$($(PYTHON) -V 2>&1). Install one and run e.g." \
+	    "make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
