@@ -14,7 +14,8 @@ uid 0 inside), which is what JupyterLab and the grader look at.
 - ``make release``, ``make setup-cell`` and ``make cjk-font`` in a copy of
   the repository that the user owns (they may write), where each must say
   what it did;
-- the README's grading examples, verbatim, on two submissions;
+- the README's grading examples, verbatim, on two submissions (as root
+  only when the tests run as root: see the test);
 - the benchmark's short run (``benchmarks/bench.py --quick``), which must
   run to its end whatever its verdict on the targets (not judged on a
   shared machine).
@@ -302,6 +303,11 @@ def _readme_blocks(word):
             if word in b]
 
 
+# Root only when it is real: as root the grader switches each child to
+# `nobody`, which a user namespace made by `unshare -r` (uid 0 mapped, no
+# other) cannot do.
+@pytest.mark.parametrize("user", ["root", "user"] if IS_ROOT else ["user"],
+                         indirect=True)
 def test_the_readme_grading_examples_run(user, repo, tmp_path):
     blocks = _readme_blocks("convlib.grading grade")
     assert blocks, "the README shows no grading example"
