@@ -4,8 +4,11 @@
 #   make lab     JupyterLab on the project's kernel
 #   make serve   serve the built book on http://127.0.0.1:$(PORT)
 #   make bench   speed of convlib.numpy against torch, default and one thread
+#   make release        write exercises/*.ipynb from exercises/source/
+#   make release-check  exit 1 if a released exercise notebook is stale
 #   make cjk-font     rebuild the book's Chinese web font (after new terms)
 #   make setup-cell   rewrite every notebook's set-up cell from _config.yml
+#                     (REF=v0.2.0 pins another release first)
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,11 +20,17 @@ BOOK_FLAGS ?= -W -n --keep-going
 PYTEST_FLAGS ?=
 
 .PHONY: venv book test unit notebooks book-test browser lab serve bench \
-        release clean cjk-font setup-cell vendor-axe
+        release release-check clean cjk-font setup-cell vendor-axe
 
 venv: $(STAMP)
 
+# The pinned packages need Python 3.11.5 or later (soupsieve; matplotlib
+# and NumPy need 3.11): say so plainly rather than let pip fail to resolve.
 $(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' || \
+	  { echo "make: the book needs Python 3.11.5 or later; $(PYTHON) is" \
+	    "$$($(PYTHON) -V 2>&1). Install one and run e.g." \
+	    "make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
@@ -70,8 +79,10 @@ test: $(STAMP) browser
 	  -n $(TEST_JOBS) --dist loadfile --durations=15 \
 	  tests chapters book/how_to_use.ipynb exercises/source
 
+# JupyterLab refuses to start as root unless told: containers and many
+# cloud machines run as root, so the flag is added there (uid 0 only).
 lab: $(STAMP)
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
@@ -96,14 +107,22 @@ bench: $(STAMP)
 release: $(STAMP)
 	$(BIN)/python -m convlib.grading release
 
+# `make release --check` cannot work: make reads --check as its own option
+# (--check-symlink-times). This is the check: nothing is written.
+release-check: $(STAMP)
+	$(BIN)/python -m convlib.grading release --check
+
 # The Chinese web font holds exactly the CJK characters of the sources:
-# rebuild it when a page gains one (tests/test_cjk_font.py says so).
+# rebuild it when a page gains one (tests/test_cjk_font.py says so). It
+# does nothing when the font is up to date; otherwise it says what it must
+# download (Debian's fonts-noto-cjk, 56.5 MB, cached for the next run).
 cjk-font: $(STAMP)
 	$(BIN)/python scripts/cjk_font.py
 
-# The set-up cell installs convlib from repository.url of _config.yml.
+# The set-up cell installs convlib from repository.url of _config.yml at
+# repository.ref; REF=<tag or commit> pins another release first.
 setup-cell: $(STAMP)
-	$(BIN)/python scripts/setup_cell.py
+	$(BIN)/python scripts/setup_cell.py $(if $(REF),--ref $(REF))
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
