@@ -1,600 +1,361 @@
-"""Time convlib.numpy against torch.nn.functional (and convlib.naive).
+"""Time convlib.numpy against torch.nn.functional, on a busy machine too.
 
-Run ``python benchmarks/bench.py`` (``--quick`` for fewer repeats).
-Every case runs forward and backward in float32 on the CPU, in one
-process, so the ratios compare like with like even on a busy machine;
-torch, OpenBLAS and convlib's own thread pool get the same number of
-threads (``--threads``, default 1).
-Times are medians of several repeats after one warm-up call.  The table
-shows each case's median times, the median of the paired ratios
-numpy/torch (the two alternate, so load changes hit both alike) and the
-ratio of the fastest runs ("best", what an idle machine shows); the
-summary gives the geometric mean of the ratios per group (conv fwd,
-conv bwd, pool fwd, pool bwd) and checks them against the targets.  The
-small and tiny cases, where fixed per-call overhead dominates, form
-their own group; the tiny case has an absolute target instead.
+Run ``make bench`` (this script) from the repository; it takes about
+ten minutes. Shorter runs:
 
-convlib.naive (loops) is timed only on the small cases, and only if it
-is importable; missing pooling functions are skipped with a note.
+``--quick``
+    the random sweep only, four cases a family, three rounds (about
+    three minutes): enough to see a change, too few cases for the
+    10 % agreement between runs that the full run aims at.
+``--smoke``
+    tiny arrays, one case a family, two rounds, no demos (seconds):
+    proves that the harness runs (tests/test_bench.py); its figures
+    mean nothing.
+``--widgets``
+    only the demos' update latency in chromium.
 
-Besides these named cases, every run draws a sweep of conv2d shapes at
-random (`sweep_cases`; the seed is printed, ``--seed`` repeats a run):
-grouped, depthwise, dilated, strided, 1x1, 3x3 and 5x5 convolutions,
-batch 1 to 32, 8 to 128 channels -- shapes nobody tuned on. Its
-geometric means are checked against `SWEEP_TARGETS`. Max pooling's
-backward is compared twice, like with like: given the forward's
-indices against torch's backward, and recomputing them against torch's
-forward + backward.
+What it times, at two thread settings -- the machine's default thread
+count (what a learner gets: every library's thread variables removed)
+and one thread for every library (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS,
+MKL_NUM_THREADS and CONVLIB_WORKERS set to 1):
 
-Then the convolutions of two real networks (`network_cases`: ResNet-18
-and MobileNet v1 on one 224x224 image), printed as a check that the
-sweep's figures hold on shapes chosen apart from it.
+1. a sweep of conv2d shapes drawn at random, fresh every run (the seed
+   is printed; ``--seed`` repeats a sweep): `cases.FAMILIES` -- plain,
+   strided, dilated, grouped, depthwise and transposed convolutions,
+   batch 1 to 32, 8 to 128 channels -- forward and backward, float32;
+2. in the full run, fixed named cases (pooling among them; the small
+   ones also with ``convlib.naive``, the loops) and the convolutions of
+   ResNet-18 and MobileNet v1 on one 224x224 image;
+3. last, in the full run, the update latency of every chapter's demo
+   in headless chromium (`demos.py`; ``--no-demos`` leaves it out).
 
-Last, the update latency of every chapter's interactive demo
-(`demo_latencies`; ``--widgets`` runs only this): chromium (headless,
-$CHROMIUM or /usr/bin/chromium, driven by playwright) mounts each demo
-from its HTML fallback and moves its controls through the steps
-declared in `DEMO_SWEEPS`; each update is timed from the event to the
-end of the layout it forces. One table gives each demo's median, 95th
-percentile and worst time against `DEMO_TARGET_MS`.
+How it times (`sides.py`): torch and convlib.numpy each run in a
+process of their own, started with the thread setting. Every case is
+timed in rounds; in a round each side runs a block of calls and keeps
+its fastest, the sides take turns in alternating order, with a pause
+between them so that the threads of one are asleep before the other
+starts. A case's figure is the median over rounds of the ratio
+convlib / torch, with the lowest and highest round beside it; a
+family's is the geometric mean over its cases.
+
+Targets (issue 30), geometric means of the sweep's median ratios at
+both thread settings: conv2d forward and backward (the plain, strided,
+dilated and grouped families) <= 1.25, and the forward of the grouped,
+depthwise and transposed families each <= 1.5. The summary prints the
+table of these, one column per thread setting.
+
+It reports; it does not judge. The machine this runs on may be busy,
+so a figure above its target is printed as such and the exit status
+is 0 whatever the ratios. ``--strict`` exits with status 1 when a
+target is missed (for an otherwise idle machine).
+
+The forward convolution chooses its way by a cost model fitted to one
+machine (`convlib/numpy/_tuning.py`); on another machine, refit it
+with ``python benchmarks/fit_costs.py`` (see benchmarks/README.md).
 """
 import argparse
-import math
+import json
 import os
 import random
-import statistics
 import sys
 import time
 
+import cases
+import sides
 
-def _threads_option(argv):
-    """The value of ``--threads`` (default 1), read before NumPy loads:
-    OpenBLAS takes its thread count from the environment once."""
-    for i, arg in enumerate(argv):
-        if arg.startswith("--threads="):
-            return int(arg.split("=", 1)[1])
-        if arg == "--threads" and i + 1 < len(argv):
-            return int(argv[i + 1])
-    return 1
-
-
-THREADS = _threads_option(sys.argv[1:])
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-    os.environ[_name] = str(THREADS)
-
-import numpy as np  # noqa: E402  (after the thread count is set)
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-import convlib.numpy as cn  # noqa: E402
-import convlib.numpy._conv_forward as _conv_forward  # noqa: E402
-
-TARGETS = {"conv fwd": 1.25, "conv bwd": 2.0}
-TINY_TARGET_MS = 0.2
-SWEEP_TARGETS = {"sweep fwd": 1.25, "sweep bwd": 2.0,
-                 "sweep depthwise fwd": 1.5,
-                 "max_pool2d bwd, given indices": 2.0,
-                 "max_pool2d bwd, recomputed": 2.0}
-SWEEP_KINDS = ("grouped", "depthwise", "dilated", "strided", "1x1", "3x3",
-               "5x5")
-SWEEP_MACS = 1.5e8  # per case: keeps one sweep within a minute or two
+SETTINGS = {"default threads": None, "one thread": 1}
+TARGETS = (  # (measure, families, direction, most ratio)
+    ("conv2d forward", ("plain", "strided", "dilated", "grouped"), "fwd",
+     1.25),
+    ("conv2d backward", ("plain", "strided", "dilated", "grouped"), "bwd",
+     1.25),
+    ("grouped forward", ("grouped",), "fwd", 1.5),
+    ("depthwise forward", ("depthwise",), "fwd", 1.5),
+    ("transposed forward", ("transposed",), "fwd", 1.5),
+)
+TINY_TARGET_MS = 0.2  # the tiny case's forward, absolute
+MODES = {  # per_family, rounds, block_s, named and network cases, demos
+    "full": dict(per_family=6, rounds=5, block_s=0.05, extra=True,
+                 demos=True),
+    "quick": dict(per_family=4, rounds=3, block_s=0.03, extra=False,
+                  demos=False),
+    "smoke": dict(per_family=1, rounds=2, block_s=0.001, extra=False,
+                  demos=False),
+}
+PAUSE_S = {"default threads": 0.1, "one thread": 0.02}
 
 
-def _conv_case(name, x, w, small=False, **kw):
-    group = "small conv" if small else "conv"
-    return dict(name=name, group=group, op="conv2d", shapes=(x, w),
-                kwargs=kw, small=small)
-
-
-CASES = [
-    _conv_case("3x3 conv (32,64,32,32)->64", (32, 64, 32, 32),
-               (64, 64, 3, 3), padding=1),
-    _conv_case("7x7/2 stem (8,3,224,224)->64", (8, 3, 224, 224),
-               (64, 3, 7, 7), stride=2, padding=3),
-    _conv_case("depthwise 3x3 (32,128,32,32)", (32, 128, 32, 32),
-               (128, 1, 3, 3), padding=1, groups=128),
-    _conv_case("1x1 conv (32,256,16,16)->64", (32, 256, 16, 16),
-               (64, 256, 1, 1)),
-    _conv_case("dilated 3x3 d=2 (16,64,64,64)->64", (16, 64, 64, 64),
-               (64, 64, 3, 3), padding=2, dilation=2),
-    dict(name="transposed 4x4/2 (16,64,32,32)->32", group="conv",
-         op="conv_transpose2d", shapes=((16, 64, 32, 32), (64, 32, 4, 4)),
-         kwargs=dict(stride=2, padding=1), small=False),
-    _conv_case("small 3x3 (2,8,16,16)->8", (2, 8, 16, 16), (8, 8, 3, 3),
-               small=True, padding=1),
-    _conv_case("tiny (1,1,5,5) 3x3", (1, 1, 5, 5), (1, 1, 3, 3),
-               small=True),
-    dict(name="max pool 3x3/2 (32,64,56,56)", group="pool",
-         op="max_pool2d", shapes=((32, 64, 56, 56),),
-         kwargs=dict(kernel_size=3, stride=2), small=False),
-    dict(name="avg pool 2x2 (32,64,56,56)", group="pool", op="avg_pool2d",
-         shapes=((32, 64, 56, 56),), kwargs=dict(kernel_size=2),
-         small=False),
-]
-
-
-def _paired_ms(ours, theirs, repeats):
-    """Median ms of each, median paired ratio, ratio of the minima.
-
-    The two functions run alternately, once each per repeat after a
-    warm-up, so a change in the machine's load hits both alike.  The
-    ratio of the fastest runs is the one an idle machine would show.
-    """
-    ours(), theirs()
-    times = ([], [])
-    for _ in range(repeats):
-        for func, bucket in zip((ours, theirs), times):
-            start = time.perf_counter()
-            func()
-            bucket.append(time.perf_counter() - start)
-    ratio = statistics.median(a / b for a, b in zip(*times))
-    return (1e3 * statistics.median(times[0]),
-            1e3 * statistics.median(times[1]), ratio,
-            min(times[0]) / min(times[1]))
-
-
-def _median_ms(func, repeats):
-    """Median wall time of `func()` in milliseconds, after a warm-up."""
-    func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
-
-def _torch_timers(case, arrays):
-    """(forward, backward) closures for torch on the same arrays."""
-    op = getattr(F, case["op"])
-    tensors = [torch.from_numpy(a).requires_grad_() for a in arrays]
-    out = op(*tensors, **case["kwargs"])
-    grad = torch.from_numpy(
-        np.random.default_rng(1).standard_normal(out.shape, np.float32))
-
-    def forward():
-        with torch.no_grad():
-            op(*tensors, **case["kwargs"])
-
-    def backward():
-        torch.autograd.grad(out, tensors, grad, retain_graph=True)
-    return forward, backward, grad.numpy()
-
-
-def _numpy_timers(module, case, arrays, grad):
-    """(forward, backward) closures for a convlib module, or None."""
-    op = getattr(module, case["op"], None)
-    op_backward = getattr(module, case["op"] + "_backward", None)
-    forward = backward = None
-    if op is not None:
-        def forward():
-            op(*arrays, **case["kwargs"])
-    if op_backward is not None:
-        def backward():
-            op_backward(grad, *arrays, **case["kwargs"])
-    return forward, backward
-
-
-def _naive_module():
+def _load():
+    """The load averages (1, 5, 15 min) as text."""
     try:
-        import convlib.naive as naive
-    except ImportError:
-        return None
-    return naive
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
-def run_case(case, repeats, naive):
-    """Time one case: {direction: (numpy ms, torch ms, ratio, best
-    ratio, naive ms)}.
+def _row(name, direction, timings, labels):
+    cells = []
+    for label in labels:
+        t = timings[label]
+        cells.append(f"{t.ours_ms:9.3f} {t.ratio:6.2f} "
+                     f"[{t.low:4.2f}-{t.high:4.2f}]")
+    theirs = timings[labels[0]].theirs_ms
+    return (f"{name[:40]:40s} {direction:>14s} {theirs:9.3f} "
+            + " ".join(cells))
 
-    naive ms is None where convlib.naive was not timed.
+
+def _start(setting, against):
+    """The sides of one thread setting: convlib (and another checkout
+    of it, `against`), then torch, the reference."""
+    threads = SETTINGS[setting]
+    ours = [sides.Side("convlib", threads)]
+    if against:
+        ours.append(sides.Side("convlib", threads,
+                               label=f"convlib@{against}",
+                               pythonpath=against))
+    return ours, sides.Side("torch", threads)
+
+
+def time_setting(setting, groups, mode, against):
+    """Time every case of `groups` ({section: [case]}) at one thread
+    setting. Returns {section: [(case, {direction: {label: Timing}})]}.
     """
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(s, np.float32) for s in case["shapes"]]
-    t_fwd, t_bwd, grad = _torch_timers(case, arrays)
-    n_fwd, n_bwd = _numpy_timers(cn, case, arrays, grad)
-    loops = (None, None)
-    if naive is not None and case["small"]:
-        loops = _numpy_timers(naive, case, arrays, grad)
-    if case["small"]:  # microseconds each: many repeats are cheap
-        repeats *= 20
-    result = {}
-    for direction, ours, theirs, naive_op in (
-            ("fwd", n_fwd, t_fwd, loops[0]), ("bwd", n_bwd, t_bwd, loops[1])):
-        if ours is None:
-            continue
-        naive_ms = None if naive_op is None else _median_ms(naive_op, 3)
-        result[direction] = _paired_ms(ours, theirs, repeats) + (naive_ms,)
-    return result
+    ours, torch_side = _start(setting, against)
+    labels = [s.label for s in ours]
+    try:
+        print(f"\n=== {setting} (load average {_load()}) ===")
+        for side in ours + [torch_side]:
+            print(f"  {side.label}: {json.dumps(side.ask(cmd='info'))}")
+        settings = sides.Settings(rounds=mode["rounds"],
+                                  block_s=mode["block_s"],
+                                  pause_s=PAUSE_S[setting])
+        results, case_id = {}, 0
+        for section, section_cases in groups.items():
+            print(f"\n{section} ({setting}): torch ms, then per convlib "
+                  f"side ms, ratio convlib/torch [lowest-highest round]")
+            print(f"{'case':40s} {'direction':>14s} {'torch ms':>9s} "
+                  + " ".join(f"{label[:26]:>26s}" for label in labels))
+            for case in section_cases:
+                case_id += 1
+                timings = sides.compare(ours, torch_side, case, settings,
+                                        case_id)
+                results.setdefault(section, []).append((case, timings))
+                for direction, by_label in timings.items():
+                    print(_row(case["name"], direction, by_label, labels),
+                          flush=True)
+        if "named" in groups:
+            _time_naive(groups["named"], torch_side, settings,
+                        SETTINGS[setting])
+        return results
+    finally:
+        for side in ours + [torch_side]:
+            side.close()
 
 
-def _row(name, direction, times):
-    ours, theirs, ratio, best, loops = times
-    naive = "-" if loops is None else f"{loops:10.3f}"
-    return (f"{name:36s} {direction:>3s} {ours:9.3f} {theirs:9.3f} "
-            f"{ratio:6.2f} {best:6.2f} {naive:>9s}")
+def _time_naive(named, torch_side, settings, threads):
+    """convlib.naive (the loops) on the small named cases, for scale."""
+    naive = sides.Side("naive", threads)
+    try:
+        print("\nconvlib.naive, the loops, on the small cases: naive ms, "
+              "ratio naive/torch")
+        for i, case in enumerate(c for c in named
+                                 if c["family"] in ("small", "tiny")):
+            timings = sides.compare([naive], torch_side, case,
+                                    settings._replace(rounds=1),
+                                    f"naive {i}")
+            for direction, by_label in timings.items():
+                print(_row(case["name"], direction, by_label, ["naive"]),
+                      flush=True)
+    finally:
+        naive.close()
 
 
-def _geomean(values):
-    return math.exp(sum(math.log(v) for v in values) / len(values))
+def _geomeans(results, families, direction, label):
+    """(median, lowest, highest) geometric means over the cases of
+    `families` in `results` (one setting), or None if there are none."""
+    found = [t[direction][label] for case, t in results
+             if case["family"] in families and direction in t]
+    if not found:
+        return None
+    return tuple(sides.geomean(getattr(f, key) for f in found)
+                 for key in ("ratio", "low", "high"))
 
 
-def _summary(ratios, tiny_ms):
-    print("\ngeometric mean of numpy/torch time ratios "
-          "(median of paired runs; ratio of the fastest runs)")
-    for group, values in ratios.items():
-        if not values:
-            continue
-        mean, best = (_geomean(v) for v in zip(*values))
-        target = TARGETS.get(group)
-        verdict = ("" if target is None else
-                   f"  target <= {target:.2f}: "
-                   f"{'ok' if mean <= target else 'MISSED'} / "
-                   f"{'ok' if best <= target else 'MISSED'}")
-        print(f"  {group:14s} {mean:5.2f} {best:5.2f}  "
-              f"({len(values)} cases){verdict}")
-    if tiny_ms is not None:
-        verdict = "ok" if tiny_ms <= TINY_TARGET_MS else "MISSED"
-        print(f"  tiny conv forward {tiny_ms:.3f} ms (median)  "
-              f"target <= {TINY_TARGET_MS} ms: {verdict}")
+def _cell(values):
+    if values is None:
+        return "-"
+    median, low, high = values
+    return f"{median:.2f} ({low:.2f}-{high:.2f})"
 
 
-def _sweep_case(kind, rng):
-    """One random conv2d case of the given kind (see `sweep_cases`)."""
-    batch = rng.choice([1, 2, 4, 8, 16, 32])
-    c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128])
-    c_out = rng.choice([8, 16, 24, 32, 48, 64, 96, 128])
-    size = rng.choice([7, 8, 14, 16, 28, 32, 56])
-    k, kw = {"1x1": 1, "5x5": 5}.get(kind, 3), {}
-    groups = 1
-    if kind == "grouped":
-        groups = rng.choice([2, 4, 8])
-        c_in, c_out = (max(groups, c - c % groups) for c in (c_in, c_out))
-    elif kind == "depthwise":
-        groups, c_out = c_in, c_in * rng.choice([1, 1, 2])
-    elif kind == "dilated":
-        kw["dilation"] = rng.choice([2, 3])
-    elif kind == "strided":
-        k, kw["stride"] = rng.choice([3, 5]), 2
-    kw["padding"] = kw.get("dilation", 1) * (k // 2)
-    size = max(size, kw.get("dilation", 1) * (k - 1) + 1)
-    while (batch * c_out * c_in // groups * k * k * size * size
-           / kw.get("stride", 1) ** 2 > SWEEP_MACS and batch > 1):
-        batch //= 2
-    name = (f"{kind} {k}x{k} ({batch},{c_in},{size},{size})->{c_out}"
-            + "".join(f" {key[0]}={v}" for key, v in kw.items()
-                      if key != "padding")
-            + (f" g={groups}" if groups > 1 else ""))
-    return dict(name=name, group="sweep", op="conv2d", kind=kind,
-                shapes=((batch, c_in, size, size),
-                        (c_out, c_in // groups, k, k)),
-                kwargs=dict(kw, groups=groups), small=False)
+def summary(by_setting, label):
+    """Print the sweep's family table and the targets table (markdown,
+    one column per thread setting); return {measure: {setting:
+    (median, low, high)}} and the list of missed targets."""
+    settings = list(by_setting)
+    table, missed = {}, []
+    print(f"\nsweep, {label}: geometric mean of the cases' median ratios "
+          f"convlib/torch (of their lowest - highest rounds)\n")
+    print("| measure | " + " | ".join(settings) + " | target |")
+    print("|---|" + "---|" * len(settings) + "---|")
+    rows = [(f"{family} {d}", (family,), d, None)
+            for family in cases.FAMILIES for d in ("fwd", "bwd")]
+    for name, families, direction, target in list(TARGETS) + rows:
+        values = {s: _geomeans(by_setting[s].get("sweep", []), families,
+                               direction, label) for s in settings}
+        table[name] = values
+        cells = []
+        for s in settings:
+            cell = _cell(values[s])
+            if target is not None and values[s] is not None:
+                above = values[s][0] > target
+                cell += " above" if above else ""
+                if above:
+                    missed.append(f"{name}, {s}: {values[s][0]:.2f} > "
+                                  f"{target}")
+            cells.append(cell)
+        goal = f"<= {target}" if target is not None else ""
+        print(f"| {name} | " + " | ".join(cells) + f" | {goal} |")
+        if name == TARGETS[-1][0]:
+            print("| *per family* |" + " |" * len(settings) + " |")
+    for s in settings:
+        for case, t in by_setting[s].get("named", []):
+            if case["family"] == "tiny":
+                ms = t["fwd"][label].ours_ms
+                print(f"\ntiny conv forward, {s}: {ms:.3f} ms "
+                      f"(target <= {TINY_TARGET_MS} ms"
+                      f"{', above' if ms > TINY_TARGET_MS else ''})")
+                if ms > TINY_TARGET_MS:
+                    missed.append(f"tiny forward, {s}: {ms:.3f} ms")
+    return table, missed
 
 
-def sweep_cases(seed, per_kind=2):
-    """`per_kind` random conv2d cases of every kind in `SWEEP_KINDS`."""
-    rng = random.Random(seed)
-    return [_sweep_case(kind, rng) for _ in range(per_kind)
-            for kind in SWEEP_KINDS]
+def network_summary(by_setting, label):
+    """Geometric means of the real networks' layers (no target: a check
+    that the sweep's figures hold on shapes it did not draw)."""
+    settings = [s for s in by_setting if "networks" in by_setting[s]]
+    if not settings:
+        return
+    print(f"\nreal networks, batch 1, 224x224, {label}: geometric mean "
+          f"of median ratios\n")
+    print("| layers | " + " | ".join(settings) + " |")
+    print("|---|" + "---|" * len(settings))
+    for families, name in (
+            (("resnet18",), "ResNet-18"),
+            (("mobilenet", "mobilenet depthwise"), "MobileNet v1"),
+            (("mobilenet depthwise",), "MobileNet depthwise only")):
+        for d in ("fwd", "bwd"):
+            cells = [_cell(_geomeans(by_setting[s]["networks"], families,
+                                     d, label)) for s in settings]
+            print(f"| {name} {d} | " + " | ".join(cells) + " |")
 
 
-def _max_pool_backward_timers(shape, kwargs):
-    """Closures timing max_pool2d's backward both ways, and torch's."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal(shape, np.float32)
-    values, indices = cn.max_pool2d(x, return_indices=True, **kwargs)
-    grad = rng.standard_normal(values.shape, np.float32)
-    tx = torch.from_numpy(x).requires_grad_()
-    t_grad = torch.from_numpy(grad)
-    t_out = F.max_pool2d(tx, **kwargs)
-
-    def ours_given():
-        cn.max_pool2d_backward(grad, x, indices=indices, **kwargs)
-
-    def ours_recomputed():
-        cn.max_pool2d_backward(grad, x, **kwargs)
-
-    def torch_backward():
-        torch.autograd.grad(t_out, tx, t_grad, retain_graph=True)
-
-    def torch_both():
-        out = F.max_pool2d(tx, **kwargs)
-        torch.autograd.grad(out, tx, t_grad)
-    return (ours_given, torch_backward), (ours_recomputed, torch_both)
-
-
-def run_pool_backward(repeats):
-    """Paired ratios of max_pool2d_backward, with and without indices."""
-    ratios = {"max_pool2d bwd, given indices": [],
-              "max_pool2d bwd, recomputed": []}
-    for shape, kwargs in (((32, 64, 56, 56), dict(kernel_size=3, stride=2)),
-                          ((16, 32, 32, 32), dict(kernel_size=2)),
-                          ((8, 64, 28, 28), dict(kernel_size=3, stride=1,
-                                                 padding=1))):
-        pairs = _max_pool_backward_timers(shape, kwargs)
-        for (label, values), pair in zip(ratios.items(), pairs):
-            times = _paired_ms(*pair, repeats)
-            values.append(times[2:4])
-            print(f"  {label:32s} {str(shape):18s} {times[0]:9.3f} "
-                  f"{times[1]:9.3f} {times[2]:6.2f} {times[3]:6.2f}")
-    return ratios
-
-
-def run_sweep(seed, repeats):
-    """Time the random sweep; {group: [(ratio, best ratio), ...]}."""
-    print(f"\nsweep of random conv2d shapes, seed {seed} "
-          f"(repeat with --seed {seed})")
-    ratios = {"sweep fwd": [], "sweep bwd": [], "sweep depthwise fwd": []}
-    for case in sweep_cases(seed):
-        result = run_case(case, repeats, None)
-        for direction, times in result.items():
-            print(_row(case["name"][:36], direction, times))
-            ratios[f"sweep {direction}"].append(times[2:4])
-        if case["kind"] == "depthwise":
-            ratios["sweep depthwise fwd"].append(result["fwd"][2:4])
-    print("\nmax_pool2d_backward against torch (numpy ms, torch ms, "
-          "ratio, best)")
-    ratios.update(run_pool_backward(repeats))
-    print("\nsweep: geometric mean of numpy/torch time ratios "
-          "(median of paired runs; ratio of the fastest runs)")
-    for group, values in ratios.items():
-        mean, best = (_geomean(v) for v in zip(*values))
-        target = SWEEP_TARGETS[group]
-        print(f"  {group:32s} {mean:5.2f} {best:5.2f}  ({len(values)} "
-              f"cases)  target <= {target:.2f}: "
-              f"{'ok' if mean <= target else 'MISSED'} / "
-              f"{'ok' if best <= target else 'MISSED'}")
-    return ratios
-
-
-def network_cases():
-    """The convolutions of ResNet-18 and MobileNet v1 on one 224x224
-    image: real layers, chosen apart from the code and the sweep (up to
-    1024 channels, 7x7 stems, 1x1 downsampling at stride 2)."""
-    cases = [_conv_case("resnet18 conv1 7x7/2", (1, 3, 224, 224),
-                        (64, 3, 7, 7), stride=2, padding=3)]
-    size, c_in = 56, 64
-    for c_out, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
-        if stride == 2:
-            cases.append(_conv_case(
-                f"resnet18 {c_in}->{c_out} 3x3/2 @{size}",
-                (1, c_in, size, size), (c_out, c_in, 3, 3), stride=2,
-                padding=1))
-            cases.append(_conv_case(
-                f"resnet18 {c_in}->{c_out} 1x1/2 @{size}",
-                (1, c_in, size, size), (c_out, c_in, 1, 1), stride=2))
-            size //= 2
-        cases.append(_conv_case(
-            f"resnet18 {c_out}->{c_out} 3x3 @{size}",
-            (1, c_out, size, size), (c_out, c_out, 3, 3), padding=1))
-        c_in = c_out
-    cases.append(_conv_case("mobilenet conv 3x3/2", (1, 3, 224, 224),
-                            (32, 3, 3, 3), stride=2, padding=1))
-    size, c_in = 112, 32
-    for c_out, stride in ((64, 1), (128, 2), (128, 1), (256, 2),
-                          (256, 1), (512, 2), (512, 1), (1024, 2)):
-        cases.append(_conv_case(
-            f"mobilenet dw {c_in} 3x3/{stride} @{size}",
-            (1, c_in, size, size), (c_in, 1, 3, 3), stride=stride,
-            padding=1, groups=c_in))
-        size = (size - 1) // stride + 1
-        cases.append(_conv_case(
-            f"mobilenet pw {c_in}->{c_out} @{size}", (1, c_in, size, size),
-            (c_out, c_in, 1, 1)))
-        c_in = c_out
-    return [dict(case, group="network") for case in cases]
-
-
-def run_networks(repeats):
-    """Time `network_cases`; print their geometric means (no target:
-    a check that the sweep's figures hold on shapes it did not draw)."""
-    print("\nconvolutions of real networks, batch 1, 224x224 "
-          "(numpy ms, torch ms, ratio, best)")
-    ratios = {}
-    for case in network_cases():
-        result = run_case(case, repeats, None)
-        net = case["name"].split()[0]
-        kind = " depthwise" if " dw " in case["name"] else ""
-        for direction, times in result.items():
-            print(_row(case["name"][:36], direction, times))
-            for group in {f"{net} {direction}",
-                          f"{net}{kind} {direction}"}:
-                ratios.setdefault(group, []).append(times[2:4])
-    print("\nnetworks: geometric mean of numpy/torch time ratios "
-          "(median of paired runs; ratio of the fastest runs)")
-    for group, values in ratios.items():
-        mean, best = (_geomean(v) for v in zip(*values))
-        print(f"  {group:32s} {mean:5.2f} {best:5.2f}  ({len(values)} "
-              f"cases)")
-    return ratios
+def _options(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="See the top of benchmarks/bench.py for what it does.")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--quick", action="store_true",
+                     help="the sweep only, 4 cases a family, 3 rounds")
+    how.add_argument("--smoke", action="store_true",
+                     help="tiny arrays, seconds: checks the harness runs")
+    how.add_argument("--widgets", action="store_true",
+                     help="only the demos' update latency in chromium")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the random sweep (default: fresh)")
+    parser.add_argument("--threads", choices=("both", "default", "one"),
+                        default="both", help="thread settings to time")
+    parser.add_argument("--per-family", type=int, default=None,
+                        help="sweep cases per family")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="rounds per case")
+    parser.add_argument("--no-demos", action="store_true",
+                        help="leave out the demos' latency in chromium")
+    parser.add_argument("--against", metavar="PATH", default=None,
+                        help="also time the convlib of another checkout "
+                        "(a directory holding convlib/), e.g. a git "
+                        "worktree of the commit before a change")
+    parser.add_argument("--json", metavar="FILE", default=None,
+                        help="write the figures to FILE (benchmarks/"
+                        "runs.py compares several runs)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 when a target is missed")
+    return parser.parse_args(argv)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer repeats (noisier)")
-    parser.add_argument("--widgets", action="store_true",
-                        help="only the demos' update latencies")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the random conv2d sweep")
-    parser.add_argument("--sweep-only", action="store_true",
-                        help="skip the named cases")
-    parser.add_argument("--threads", type=int, default=THREADS,
-                        help="threads for torch, OpenBLAS and convlib's "
-                        "own thread pool alike (default 1: like with "
-                        "like, and steady on a busy machine)")
-    args = parser.parse_args(argv)
+    args = _options(argv)
     if args.widgets:
-        demo_latencies(3 if args.quick else 9)
-        return
-    torch.set_num_threads(THREADS)
-    _conv_forward.THREADS = THREADS
+        import demos
+        demos.demo_latencies(3 if args.quick else 9)
+        return 0
+    mode = dict(MODES["smoke" if args.smoke else
+                      "quick" if args.quick else "full"])
+    mode["per_family"] = args.per_family or mode["per_family"]
+    mode["rounds"] = args.rounds or mode["rounds"]
+    demos_too = mode["demos"] and not args.no_demos
     seed = (args.seed if args.seed is not None
             else random.SystemRandom().randrange(10**6))
-    repeats = 3 if args.quick else 9
-    naive = _naive_module()
-    print(f"torch {torch.__version__}, threads={torch.get_num_threads()} "
-          f"(torch, OpenBLAS and convlib alike), "
-          f"numpy {np.__version__}, cpus={os.cpu_count()}, "
-          f"repeats={repeats}, naive={'yes' if naive else 'missing'}")
-    print(f"{'case':36s} dir {'numpy ms':>9s} {'torch ms':>9s} "
-          f"{'ratio':>6s} {'best':>6s} {'naive ms':>9s}")
-    ratios = {f"{g} {d}": [] for g in ("conv", "pool", "small conv")
-              for d in ("fwd", "bwd")}
-    tiny_ms = None
-    for case in ([] if args.sweep_only else CASES):
-        if getattr(cn, case["op"], None) is None:
-            print(f"{case['name']:36s} skipped: convlib.numpy."
-                  f"{case['op']} is not there yet")
-            continue
-        result = run_case(case, repeats, naive)
-        for direction, times in result.items():
-            print(_row(case["name"], direction, times))
-            ratios[f"{case['group']} {direction}"].append(times[2:4])
-        if case["name"].startswith("tiny"):
-            tiny_ms = result["fwd"][0]
-    if not args.sweep_only:
-        _summary(ratios, tiny_ms)
-    run_sweep(seed, repeats)
-    if not args.sweep_only:
-        run_networks(repeats)
-        demo_latencies(repeats)
+    settings = {"both": list(SETTINGS), "default": ["default threads"],
+                "one": ["one thread"]}[args.threads]
+    groups = {"sweep": cases.sweep(seed, mode["per_family"], args.smoke)}
+    if mode["extra"]:
+        groups.update(named=cases.named(), networks=cases.networks())
+    started = time.time()
+    print(f"benchmark of convlib.numpy against torch.nn.functional: "
+          f"seed {seed} (repeat with --seed {seed}), "
+          f"{len(groups['sweep'])} sweep cases, "
+          f"{mode['rounds']} rounds, cpus {os.cpu_count()}, "
+          f"load average {_load()}")
+    print(f"thread settings: {', '.join(settings)}; sections: "
+          f"{', '.join(groups)}"
+          + ("; then the demos' update latency in headless chromium "
+             "(--no-demos leaves it out)" if demos_too else ""))
+    by_setting = {s: time_setting(s, groups, mode, args.against)
+                  for s in settings}
+    labels = ["convlib"] + ([f"convlib@{args.against}"]
+                            if args.against else [])
+    report = {"seed": seed, "mode": "smoke" if args.smoke else "quick"
+              if args.quick else "full", "rounds": mode["rounds"],
+              "cases": {s: [(c["name"], {d: {k: list(v) for k, v in t.items()}
+                                          for d, t in r.items()})
+                            for section in by_setting[s].values()
+                            for c, r in section] for s in settings},
+              "tables": {}}
+    missed = []
+    for label in labels:
+        table, miss = summary(by_setting, label)
+        network_summary(by_setting, label)
+        report["tables"][label] = table
+        missed += miss if label == "convlib" else []
+    print(f"\nseed {seed}; load average at the end {_load()}; "
+          f"{(time.time() - started) / 60:.1f} min")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+        print(f"figures written to {args.json}")
+    if demos_too:
+        import demos
+        demos.demo_latencies(mode["rounds"])
+    print("\nThe forward convolution's cost model was fitted on "
+          f"{_fitted_on()}. On another machine refit it with "
+          "'.venv/bin/python benchmarks/fit_costs.py' "
+          "(benchmarks/README.md).")
+    if missed:
+        print(f"\n{len(missed)} target(s) above their bound: "
+              + "; ".join(missed))
+    print("This benchmark reports; it does not judge: exit status 0 "
+          "whatever the ratios" + (" (--strict: 1 when a target is "
+                                   "missed)." if not args.strict else
+                                   "; --strict is on."))
+    return 1 if args.strict and missed else 0
 
 
-# ---------------------------------------------------------------------
-# The demos' update latency: every chapter's demo, timed in chromium.
-
-DEMO_TARGET_MS = 30.0
-
-_UPDATES_JS = """([steps, rounds]) => {
-  const root = document.querySelector('.convlib-demo');
-  const times = [];
-  for (let r = 0; r <= rounds; r++) {  // round 0 only warms up
-    for (const [field, value, event] of steps) {
-      const el = root.querySelector(`[data-field='${field}']`);
-      if (!el) throw new Error(`no control data-field=${field}`);
-      if (el.type === 'checkbox') {
-        el.checked = value === null ? !el.checked : value;
-      } else if (event !== 'click') { el.value = String(value); }
-      const t0 = performance.now();
-      if (event === 'click') { el.click(); }
-      else { el.dispatchEvent(new Event(event, {bubbles: true})); }
-      void root.offsetHeight;  // include the layout the update forces
-      if (r > 0) times.push(performance.now() - t0);
-    }
-  }
-  return times;
-}"""
-
-
-def _moves(field, values, event="change"):
-    """Steps setting control `field` to each of `values` in turn; event
-    'input' (number boxes, sliders), 'change' (selects, checkboxes; value
-    None toggles a checkbox) or 'click' (buttons)."""
-    return [(field, value, event) for value in values]
-
-
-def _changes(pairs):
-    """Steps from (field, value) pairs of selects and checkboxes."""
-    return [(field, value, "change") for field, value in pairs]
-
-
-def _stepper_moves():
-    """Every setting of the transposed stepper, a step forth and back at
-    each (the innermost control changes most often)."""
-    steps = []
-    for values in ("example", "ones"):
-        steps += _moves("values", [values])
-        for k in (1, 2, 3, 4):
-            steps += _moves("kernel", [k])
-            for s in (1, 2, 3):
-                steps += _moves("stride", [s])
-                for p in (0, 1, 2):
-                    steps += (_moves("padding", [p])
-                              + _moves("next", [None], "click")
-                              + _moves("prev", [None], "click"))
-    return steps
-
-
-def _hdc_moves():
-    """The HDC map up to its largest picture (4 layers of rate 8, K=5)."""
-    rates = [(f"r{i}", r) for r in (8, 7, 5, 2, 1, 8) for i in (1, 2, 3, 4)]
-    return _changes([("layers", 4), ("k", 5)] + rates
-                    + [("k", 2), ("layers", 1)])
-
-
-_RAMP = [k / 40 for k in range(40)]
-DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
-    "shape_calculator": (lambda w: w.shape_calculator(),
-                         _moves("k", [3, 5, 7] * 10, "input")),
-    "window_stepper": (lambda w: w.window_stepper(),
-                       _moves("dilation", [1, 2, 3] * 10)),
-    "variant_comparer": (lambda w: w.variant_comparer(), _changes([
-        ("variant", "standard"), ("in_channels", 16), ("out_channels", 16),
-        ("stacked", True), ("variant", "spatial"), ("variant", "depthwise"),
-        ("variant", "shuffled"), ("groups", 4), ("variant", "grouped"),
-        ("kernel_size", 7), ("groups", 3), ("variant", "pointwise"),
-        ("stacked", False)])),
-    "transposed_stepper": (lambda w: w.transposed_stepper(),
-                           _stepper_moves()),
-    "hdc_map": (lambda w: w.hdc_map([1, 2, 5], 3), _hdc_moves()),
-    "pooling_explorer": (lambda w: w.pooling_explorer(), _changes([
-        ("k", 3), ("s", 2), ("p", 1), ("ceil", None), ("kind", "avg"),
-        ("cip", None), ("k", 4), ("p", 2), ("kind", "max"), ("d", 2),
-        ("s", 0), ("k", 2)])),
-    "activation_explorer": (  # every activation function drawn
-        lambda w: w.activation_explorer(
-            [spec.name for spec in w.activations.SPECS]),
-        _moves("point", [round(8 * x - 4, 2) for x in _RAMP], "input")
-        + _moves("leaky_relu-negative_slope", _RAMP, "input")),
-    "cnn_tracer": (lambda w: w.cnn_tracer(),
-                   _moves("size", range(4, 44), "input")),
-}
-
-
-def _latency_row(name, times):
-    """A table row: updates, median, 95th percentile, worst, verdicts."""
-    median = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
-    verdict = " / ".join("ok" if t <= DEMO_TARGET_MS else "MISSED"
-                         for t in (median, p95))
-    return (f"{name:22s} {len(times):7d} {median:7.2f} {p95:7.2f} "
-            f"{max(times):7.2f}  {verdict}")
-
-
-def demo_latencies(rounds):
-    """Update times of every chapter's demo in headless chromium.
-
-    Chromium starts once; each demo is mounted from its HTML fallback and
-    its steps run `rounds` times after a warm-up round (see `_UPDATES_JS`).
-    Prints one table row per demo; returns {demo: [ms, ...]}.
-    """
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        print("\ndemo latencies skipped: playwright missing")
-        return None
-    if not os.path.exists(chromium):
-        print(f"\ndemo latencies skipped: no chromium at {chromium}")
-        return None
-    from convlib import widgets
-    print(f"\ndemo update in chromium (ms; target <= {DEMO_TARGET_MS:g} ms "
-          f"for median / 95th)\n{'demo':22s} {'updates':>7s} {'median':>7s} "
-          f"{'95th':>7s} {'worst':>7s}")
-    results = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox"])
-        page = browser.new_page()
-        for name, (build, steps) in DEMO_SWEEPS.items():
-            page.set_content("<!doctype html><body>"
-                             + build(widgets).fallback_html() + "</body>")
-            results[name] = page.evaluate(_UPDATES_JS, [steps, rounds])
-            print(_latency_row(name, results[name]), flush=True)
-        browser.close()
-    return results
+def _fitted_on():
+    from convlib.numpy import _tuning
+    return _tuning.FITTED_ON
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

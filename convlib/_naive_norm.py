@@ -13,9 +13,8 @@ forms. This module never imports torch.
 """
 import numpy as np
 
-from ._args import check_grad_shape
+from ._args import check_array, check_grad_shape, describe
 from ._args import norm as _norm
-from ._util import _describe, check_array
 
 __all__ = ["batch_norm", "batch_norm_backward", "instance_norm",
            "layer_norm", "group_norm", "dropout", "dropout2d"]
@@ -62,7 +61,7 @@ def _updatable(fn, pairs):
             raise TypeError(
                 f"{fn}: {name} is updated in place in training mode, so "
                 f"it must be a writeable float ndarray, got "
-                f"{_describe(given)}")
+                f"{describe(given)}")
 
 
 # ------------------------------------------------------------- batch norm
@@ -336,7 +335,7 @@ def _keep(fn, x, p, generator, mask, channelwise):
                                                 np.random.Generator):
         raise TypeError(
             f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {_describe(generator)}")
+            f"got {describe(generator)}")
     return (generator or np.random.default_rng()).random(shape) >= p
 
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._util import is_int
+from ._args import check_seed, is_int
 
 __all__ = ["Dataset", "mnist1d", "digits", "load_cifar10",
            "write_cifar10_like", "CIFAR10_CLASSES", "CIFAR10_FILES"]
@@ -76,13 +76,6 @@ def _check_fraction(value, fn):
     if not 0 < value < 1:
         raise ValueError(f"{fn}: test_fraction must be between 0 and 1 "
                          f"(exclusive), got {value!r}")
-
-
-def _check_seed(seed, fn):
-    if not is_int(seed):
-        raise TypeError(f"{fn}: seed must be an int, got {seed!r}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"{fn}: seed must be in [0, 2**32), got {seed}")
 
 
 def _check_count(value, name, fn, minimum=1):
@@ -142,7 +135,7 @@ def mnist1d(n_samples=5000, test_fraction=0.2, seed=0):
         raise ValueError(f"{fn}: n_samples must be a positive multiple of "
                          f"10 (one tenth per digit), got {n_samples!r}")
     _check_fraction(test_fraction, fn)
-    _check_seed(seed, fn)
+    check_seed(seed, fn)
     n_test = _split_size(n_samples, test_fraction, fn)
     x, y = _generate_mnist1d(n_samples, seed)
     x = x.astype(np.float32)[:, None, :]      # astype copies the cache
@@ -219,7 +212,7 @@ def digits(test_fraction=0.2, seed=0):
     """
     fn = "digits"
     _check_fraction(test_fraction, fn)
-    _check_seed(seed, fn)
+    check_seed(seed, fn)
     try:
         from sklearn.datasets import load_digits
     except ImportError as error:
@@ -440,7 +433,7 @@ def write_cifar10_like(root, n_per_batch=10, seed=0):
     _check_count(n_per_batch, "n_per_batch", fn)
     if n_per_batch is None:
         raise TypeError(f"{fn}: n_per_batch must be an int, got None")
-    _check_seed(seed, fn)
+    check_seed(seed, fn)
     rng = np.random.default_rng(seed)
     colours = rng.integers(40, 216, size=(10, 3, 1))
     root = Path(root)

@@ -16,7 +16,8 @@ checks and the output sizes come from the argument layer
 import numpy as np
 
 from . import _args
-from ._util import check_array
+from ._args import check_array
+from ._arrays import pad
 # normalisation and dropout (chapter 9) live in their own module
 from ._naive_norm import (  # noqa: F401
     batch_norm, batch_norm_backward, dropout, dropout2d, group_norm,
@@ -52,11 +53,6 @@ def _conv_setup(fn, n, input, weight, bias, stride, padding, dilation,
     dtype = np.result_type(x, w)
     x = x if a.batched else x[np.newaxis]
     return x.astype(dtype), w.astype(dtype), b, a
-
-
-def _zero_pad(x, pads):
-    """Pad the spatial axes of (N, C, *spatial) with (left, right) zeros."""
-    return np.pad(x, [(0, 0), (0, 0)] + [tuple(p) for p in pads])
 
 
 def _window(start, k, d):
@@ -102,7 +98,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     x, w, b, a = _conv_setup("conv1d", 1, input, weight, bias, stride,
                              padding, dilation, groups)
     (s,), (d,), (length,), groups = a.stride, a.dilation, a.out, a.groups
-    x = _zero_pad(x, a.pads)
+    x = pad(x, a.pads)
     c_out, c_group, k = w.shape
     out = np.zeros((x.shape[0], c_out, length), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -148,7 +144,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     x, w, b, a = _conv_setup("conv2d", 2, input, weight, bias, stride,
                              padding, dilation, groups)
     s, d, (height, width), groups = a.stride, a.dilation, a.out, a.groups
-    x = _zero_pad(x, a.pads)
+    x = pad(x, a.pads)
     c_out, c_group, kh, kw = w.shape
     out = np.zeros((x.shape[0], c_out, height, width), dtype=x.dtype)
     for n in range(x.shape[0]):
@@ -200,7 +196,7 @@ def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
                                      a.groups, not a.batched)
     grad = _grad_output(fn, grad_output, (x.shape[0], w.shape[0])
                         + a.out, unbatched)
-    xp = _zero_pad(x, pads)
+    xp = pad(x, pads)
     grad_x = np.zeros_like(xp)
     grad_w = np.zeros_like(w)
     c_out, c_group, kh, kw = w.shape

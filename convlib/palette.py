@@ -11,31 +11,45 @@ kinds of colour:
   set; meaning is never carried by colour alone (labels, markers, line
   styles carry it too).
 
+Colour-vision deficiencies: tests/test_palette.py simulates deuteranopia
+and protanopia (Machado et al. 2009, full severity) and keeps a CIEDE2000
+difference of at least 15 between any two colours of each set drawn side
+by side, on the white page:
+
+- the whole `SERIES` (a figure may use all of it at once);
+- the grid fills: a plain cell (white), "pad", "window", "kernel", "out";
+- the coverage map's fills: white, "pad", "hole", "kernel";
+- the text and line colours: white, "line", "error", "muted".
+
+Fills stay light enough for black text (contrast at least 7:1). The
+values were moved from Okabe & Ito's (and the kit's former tints) only as
+far as those checks needed. Change a value only with the test passing.
+
 Nothing here imports matplotlib or ipywidgets.
 """
 
 # Categorical colours, in the order a figure or demo uses them.
 SERIES = (
     "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
+    "#C55100",  # vermillion (darker than Okabe & Ito's, apart from orange)
+    "#009A70",  # bluish green
+    "#DDA0AF",  # pink (lighter than their reddish purple, apart from blue)
+    "#E69B01",  # orange
+    "#54B1EA",  # sky blue
     "#000000",  # black
-    "#F0E442",  # yellow
+    "#F9FF42",  # yellow
 )
 
 # Colours with a meaning, used the same way in every figure and demo.
 ROLES = {
-    "window": "#ffd54f",   # the window (input cells being read)
-    "pad": "#e0e0e0",      # padding cells
-    "kernel": "#bbdefb",   # kernel taps
-    "out": "#c8e6c9",      # output cells already computed
-    "hole": "#f4a582",     # input cells no output reads (holes)
-    "error": "#b00020",    # error text
+    "window": "#FFD345",   # the window (input cells being read)
+    "pad": "#B5B5B5",      # padding cells
+    "kernel": "#B0D7FC",   # kernel taps
+    "out": "#CDDEAF",      # output cells already computed
+    "hole": "#F4A682",     # input cells no output reads (holes)
+    "error": "#B00020",    # error text
     "line": "#0072B2",     # connections and the main curve
-    "muted": "#6b6b6b",    # secondary text, cells outside the input
+    "muted": "#6B6B6B",    # secondary text, cells outside the input
     "grid": "#666666",     # cell borders
 }
 

@@ -1,22 +1,73 @@
-"""Figures shared by the chapters (matplotlib).
+"""Figures shared by the chapters (matplotlib), and the book's figure rules.
 
 Each function draws arrays that convlib's ops computed; none of them
 computes a layer itself.  Functions that make a whole figure return the
-`matplotlib.figure.Figure`; `draw_grid` draws on an axes you pass.
+`matplotlib.figure.Figure`; `draw_grid` and `connectivity` draw on an axes
+you pass.
+
+The book's figures follow three rules, which `check_figure` tests and
+`show` applies to every figure a chapter shows:
+
+- text is at least `MIN_TEXT_PT` points on the page: the book scales a
+  figure wider than its text column (`COLUMN_PX` CSS pixels in a 1280-px
+  window) down to the column, and its text with it (`text_sizes`);
+- colours come from `convlib.palette` (`use_book_style` makes its series
+  matplotlib's colour cycle), with markers, line styles or labels
+  carrying the meaning too;
+- every panel says what it draws: a title or an axis label (or the
+  figure's own title).
 """
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from . import numpy as cnp
-from ._util import check_array, ntuple
+from . import palette
+from ._args import check_array, ntuple
 
 __all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
-           "connectivity", "channel_sum", "window_positions"]
+           "connectivity", "channel_sum", "window_positions",
+           "use_book_style", "text_sizes", "check_figure", "show"]
 
-WINDOW_COLOR = "#ffb300"
-PAD_COLOR = "#e0e0e0"
+# The text column of a chapter page in a 1280-px window (CSS px), the
+# resolution the notebooks save figures at, and the smallest text allowed.
+COLUMN_PX = 688
+DPI = 100
+COLUMN_IN = COLUMN_PX / DPI
+MIN_TEXT_PT = 9
+FONT_PT = 10          # text in grids and the default font (10.4 pt shown)
+
+WINDOW_COLOR = palette.ROLES["window"]
+PAD_COLOR = palette.ROLES["pad"]
+SHADE_COLOR = palette.ROLES["kernel"]
+OUT_COLOR = palette.ROLES["out"]
+GRID_COLOR = palette.ROLES["grid"]
 SIGNED_CMAP = "RdBu_r"
+# Room around a grid, in cells, so that its outer lines are drawn whole.
+_FRAME_MARGIN = 0.08
+# The smallest cell (inches) that holds a 10-pt number of three characters.
+_MIN_CELL = 0.34
+
+BOOK_STYLE = {
+    "figure.dpi": DPI,
+    "savefig.dpi": "figure",
+    "figure.figsize": (6.4, 3.6),
+    "font.size": FONT_PT,
+    "axes.titlesize": "medium",
+    "figure.titlesize": "medium",
+    "axes.prop_cycle": plt.cycler(color=list(palette.SERIES)),
+    "image.cmap": "viridis",
+}
+
+
+def use_book_style():
+    """Set matplotlib's defaults to the book's (`BOOK_STYLE`).
+
+    The palette's series as the colour cycle, 10-pt text, figures saved at
+    `DPI` and 6.4 inches wide by default (narrower than the text column).
+    """
+    plt.rcParams.update(BOOK_STYLE)
 
 
 def _text(value, fmt):
@@ -27,8 +78,9 @@ def _text(value, fmt):
 
 
 def draw_grid(ax, values, title=None, window=None, padding=0,
-              fmt="{:g}", shade=None, fontsize=10):
-    """Draw a 2-D array as a grid of numbered cells.
+              fmt="{:g}", shade=None, fontsize=FONT_PT,
+              shade_color=SHADE_COLOR):
+    """Draw a 2-D array as a grid of numbered cells, its frame whole.
 
     Parameters
     ----------
@@ -36,11 +88,13 @@ def draw_grid(ax, values, title=None, window=None, padding=0,
     values : array_like, shape (H, W)
         Numbers (or strings; '' leaves a cell blank).
     window : (top, left, height, width), optional
-        Cells outlined and tinted as the current window.
+        Cells outlined (thick, in the window colour) as the current window.
     padding : int
-        Width of a border of padding cells, drawn grey.
+        Width of a border of padding cells, drawn grey with italic numbers.
     shade : array_like of bool, shape (H, W), optional
-        Extra cells to tint (e.g. the output cells filled so far).
+        Extra cells to tint (e.g. the kernel's taps).
+    shade_color : colour
+        Their tint (default: the palette's kernel colour).
 
     Returns
     -------
@@ -54,19 +108,20 @@ def draw_grid(ax, values, title=None, window=None, padding=0,
                 or c >= w - padding
             color = PAD_COLOR if pad else "white"
             if shade is not None and shade[r][c]:
-                color = "#bbdefb"
+                color = shade_color
             ax.add_patch(Rectangle((c, r), 1, 1, facecolor=color,
-                                   edgecolor="#666666", linewidth=0.8))
+                                   edgecolor=GRID_COLOR, linewidth=0.8))
             ax.text(c + 0.5, r + 0.5, _text(values[r, c], fmt),
                     ha="center", va="center", fontsize=fontsize,
-                    color="#777777" if pad else "black")
+                    color="black", style="italic" if pad else "normal")
     if window is not None:
         top, left, wh, ww = window
         ax.add_patch(Rectangle((left, top), ww, wh, facecolor=WINDOW_COLOR,
-                               alpha=0.35, edgecolor=WINDOW_COLOR,
+                               alpha=0.35, edgecolor="black",
                                linewidth=2.5))
-    ax.set_xlim(0, w)
-    ax.set_ylim(h, 0)
+    m = _FRAME_MARGIN
+    ax.set_xlim(-m, w + m)
+    ax.set_ylim(h + m, -m)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
@@ -74,18 +129,59 @@ def draw_grid(ax, values, title=None, window=None, padding=0,
     return ax
 
 
+def _fit_cell(cells_across, cell):
+    """The cell size (inches) that fits `cells_across` in the column."""
+    return min(cell, COLUMN_IN / cells_across)
+
+
+def _text_cell(arrays, fmt):
+    """The cell size (inches) that holds the longest number drawn."""
+    longest = max((len(_text(v, fmt)) for a in arrays for v in a.ravel()),
+                  default=1)
+    return longest * FONT_PT * 0.62 / 72 + 0.08
+
+
+def _rows_of(widths, cell):
+    """Split panel widths (in cells, gaps included) into rows that fit."""
+    rows, row = [], []
+    for i, width in enumerate(widths):
+        if row and (sum(widths[j] for j in row) + width) * cell \
+                > COLUMN_IN + 1e-9:
+            rows.append(row)
+            row = []
+        row.append(i)
+    return rows + [row]
+
+
 def grids(arrays, titles=None, fmt="{:g}", cell=0.45):
-    """Several 2-D arrays side by side as numbered grids (a Figure)."""
+    """Several 2-D arrays as numbered grids side by side (a Figure).
+
+    The grids share one cell size, at most `cell` inches (but wide enough
+    for the longest number) and small enough for the figure to fit the
+    text column; when the cells cannot be that small, the grids wrap onto
+    several rows.
+    """
     arrays = [np.asarray(a, dtype=object) for a in arrays]
-    titles = titles or [None] * len(arrays)
-    widths = [a.shape[1] for a in arrays]
-    height = max(a.shape[0] for a in arrays)
-    fig, axes = plt.subplots(
-        1, len(arrays), figsize=(cell * (sum(widths) + len(arrays)),
-                                 cell * height + 0.6),
-        gridspec_kw=dict(width_ratios=widths), squeeze=False)
-    for ax, array, title in zip(axes[0], arrays, titles):
-        draw_grid(ax, array, title=title, fmt=fmt)
+    titles = list(titles or [None] * len(arrays))
+    widths = [a.shape[1] + 1 for a in arrays]      # one cell of gap each
+    cell = max(_fit_cell(sum(widths), cell),
+               min(cell, _MIN_CELL), _text_cell(arrays, fmt))
+    rows = _rows_of(widths, cell)
+    lines = [max(str(t).count("\n") + 1 if t else 0
+                 for t in titles[r[0]:r[-1] + 1]) for r in rows]
+    heights = [max(arrays[i].shape[0] for i in r) for r in rows]
+    fig = plt.figure(figsize=(cell * max(sum(widths[i] for i in r)
+                                         for r in rows),
+                              sum(cell * h + 0.22 * n + 0.15
+                                  for h, n in zip(heights, lines))))
+    outer = fig.add_gridspec(len(rows), 1, height_ratios=[
+        cell * h + 0.22 * n + 0.15 for h, n in zip(heights, lines)])
+    for k, row in enumerate(rows):
+        inner = outer[k].subgridspec(1, len(row), width_ratios=[
+            widths[i] for i in row])
+        for slot, i in enumerate(row):
+            draw_grid(fig.add_subplot(inner[slot]), arrays[i],
+                      title=titles[i], fmt=fmt)
     return fig
 
 
@@ -130,14 +226,16 @@ def conv_step(input, kernel, stride=1, padding=0, step=0, fmt="{:g}"):
     draw_grid(ax_in, padded, "input (padded)", fmt=fmt,
               window=(i * s[0], j * s[1]) + w.shape, padding=p[0])
     ax_out.cla()
-    draw_grid(ax_out, shown, "output", shade=shade)
+    draw_grid(ax_out, shown, "output", shade=shade, shade_color=OUT_COLOR)
     return fig
 
 
 def feature_maps(images, titles=None, cmap=None, size=2.2):
     """A row of images (an input and its feature maps); returns the Figure.
 
-    Each panel has its own colour scale and colour bar. `cmap` is one
+    Panels are at most `size` inches wide, less when that is needed for
+    the row to fit the text column. Each has its own colour scale and
+    colour bar. `cmap` is one
     colour map name for every panel or a list with one per panel; where it
     is None, an image with negative values (an edge detector's response)
     is drawn in a diverging map centred on zero, so its sign shows, and
@@ -147,8 +245,10 @@ def feature_maps(images, titles=None, cmap=None, size=2.2):
     titles = titles or [None] * len(images)
     cmaps = (list(cmap) if isinstance(cmap, (list, tuple))
              else [cmap] * len(images))
+    size = min(size, (COLUMN_IN - 0.2) / len(images))
     fig, axes = plt.subplots(1, len(images),
-                             figsize=(size * len(images) + 0.5, size),
+                             figsize=(size * len(images) + 0.2,
+                                      size + 0.25),
                              squeeze=False, layout="constrained")
     for ax, image, title, chosen in zip(axes[0], images, titles, cmaps):
         limits = {}
@@ -167,15 +267,19 @@ def feature_maps(images, titles=None, cmap=None, size=2.2):
 
 # ---- chapter 2: which channels feed which, layer by layer
 
-MIXED_COLOR = "0.6"
+MIXED_COLOR = palette.ROLES["muted"]
+GROUP_MARKERS = "os^Dv<>p"
+MIXED_MARKER = "X"
 
 
 def connectivity(ax, stages, groups=1, title=None):
     """Channels as dots, one row per layer, joined where one feeds another.
 
-    Each channel is coloured by the input group it depends on (the input
-    channels cut into `groups` equal parts, colours C0, C1, ...), grey
-    when it depends on several groups.
+    Each channel is coloured and shaped by the input group it depends on
+    (the input channels cut into `groups` equal parts; group g has the
+    palette's series colour g and marker ``GROUP_MARKERS[g]``), a grey
+    cross (`MIXED_COLOR`, `MIXED_MARKER`) when it depends on several
+    groups. Connections take the colour of the channel they leave.
 
     Parameters
     ----------
@@ -210,13 +314,21 @@ def connectivity(ax, stages, groups=1, title=None):
 
 
 def _colour(groups_seen):
-    return (f"C{min(groups_seen)}" if len(groups_seen) == 1
+    return (palette.series(min(groups_seen)) if len(groups_seen) == 1
             else MIXED_COLOR)
 
 
+def _marker(groups_seen):
+    return (GROUP_MARKERS[min(groups_seen) % len(GROUP_MARKERS)]
+            if len(groups_seen) == 1 else MIXED_MARKER)
+
+
 def _channel_row(ax, seen, y):
-    ax.scatter(range(len(seen)), [y] * len(seen), zorder=3,
-               c=[_colour(s) for s in seen])
+    for marker in dict.fromkeys(_marker(s) for s in seen):
+        at = [i for i, s in enumerate(seen) if _marker(s) == marker]
+        ax.scatter(at, [y] * len(at), zorder=3, marker=marker, s=36,
+                   c=[_colour(seen[i]) for i in at], edgecolors="black",
+                   linewidths=0.5)
 def channel_sum(input, weight, bias, out_channel=0, fmt="{:g}",
                 cell=0.42):
     """How one output channel of a multi-channel convolution is made.
@@ -251,14 +363,16 @@ def channel_sum(input, weight, bias, out_channel=0, fmt="{:g}",
                  ([[b[o]]], f"+ bias b[{o}]"),
                  (total + b[o], f"= output channel {o}")])
     side = max(x.shape[1:])
+    cell = max(_fit_cell(3 * (side + 1), cell), _MIN_CELL)
     fig, axes = plt.subplots(len(rows), 3, squeeze=False,
-                             figsize=(3 * cell * (side + 1.5),
-                                      len(rows) * cell * (side + 1)))
+                             figsize=(3 * cell * (side + 1),
+                                      len(rows) * (cell * side + 0.45)))
+    m = _FRAME_MARGIN
     for ax_row, row in zip(axes, rows):
         for ax, (values, title) in zip(ax_row, row):
-            draw_grid(ax, values, title=title, fmt=fmt, fontsize=9)
-            ax.set_xlim(0, side)
-            ax.set_ylim(side, 0)
+            draw_grid(ax, values, title=title, fmt=fmt)
+            ax.set_xlim(-m, side + m)
+            ax.set_ylim(side + m, -m)
     return fig
 
 
@@ -291,17 +405,121 @@ def window_positions(input, kernel_size, stride=1, padding=0, dilation=1,
     steps = range(out.size) if steps is None else steps
     padded = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
     span = tuple(dd * (kk - 1) + 1 for dd, kk in zip(d, k))
-    fig, axes = plt.subplots(1, len(steps), squeeze=False, figsize=(
-        len(steps) * cell * (padded.shape[1] + 1),
-        cell * padded.shape[0] + 0.6))
-    for ax, step in zip(axes[0], steps):
+    steps = list(steps)
+    panel = padded.shape[1] + 1                    # one cell of gap
+    cell = max(_fit_cell(len(steps) * panel, cell), min(cell, _MIN_CELL))
+    ncols = max(1, min(len(steps), int((COLUMN_IN + 1e-9) // (cell * panel))))
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(
+        ncols * cell * panel, nrows * (cell * padded.shape[0] + 0.4)))
+    for ax in axes.ravel()[len(steps):]:
+        ax.remove()
+    for ax, step in zip(axes.ravel(), steps):
         i, j = divmod(step, out.shape[1])
         taps = np.zeros(padded.shape, dtype=bool)
         taps[i * s[0]:i * s[0] + span[0]:d[0],
              j * s[1]:j * s[1] + span[1]:d[1]] = True
         draw_grid(ax, padded, title=f"output ({i}, {j})", fmt=fmt,
-                  padding=p[0], shade=taps, fontsize=8)
+                  padding=p[0], shade=taps)
         ax.add_patch(Rectangle((j * s[1], i * s[0]), span[1], span[0],
-                               facecolor="none", edgecolor=WINDOW_COLOR,
+                               facecolor="none", edgecolor="black",
                                linewidth=2.5))
     return fig
+
+
+# ---- the book's figure rules
+
+def _page_scale(fig):
+    """How much the book shrinks `fig` to fit the text column (<= 1)."""
+    from matplotlib import rcParams
+
+    fig.canvas.draw()
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    pad = rcParams["savefig.pad_inches"]
+    width_px = (box.width + 2 * pad) * fig.dpi
+    return min(1.0, COLUMN_PX / width_px), width_px
+
+
+def _hidden_tick_labels(fig):
+    hidden = set()
+    for ax in fig.axes:
+        if not (ax.axison and ax.get_visible()):
+            for axis in (ax.xaxis, ax.yaxis):
+                hidden |= {id(t) for t in axis.get_ticklabels(which="both")}
+    return hidden
+
+
+def text_sizes(fig):
+    """Every text of `fig` with its size on the page, in points.
+
+    The notebooks save a figure at ``fig.dpi`` pixels per inch (cropped to
+    what is drawn), and the book shows one pixel per CSS pixel (1/96 inch)
+    unless the figure is wider than the column, which scales it to
+    `COLUMN_PX`. So a text of ``s`` points is shown at
+    ``s * fig.dpi / 96 * min(1, COLUMN_PX / width_px)`` points.
+
+    Returns
+    -------
+    list of (str, float)
+        The text and its size on the page, smallest first.
+    """
+    scale, _ = _page_scale(fig)
+    hidden = _hidden_tick_labels(fig)
+    sizes = [(t.get_text(), t.get_fontsize() * fig.dpi / 96 * scale)
+             for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()
+             and id(t) not in hidden]
+    return sorted(sizes, key=lambda pair: pair[1])
+
+
+def _says_what_it_draws(ax):
+    if ax.get_title() or ax.get_title("left") or ax.get_title("right"):
+        return True
+    return bool(ax.get_xlabel() or ax.get_ylabel() or ax.get_legend())
+
+
+def check_figure(fig):
+    """What breaks the book's figure rules in `fig` (empty if nothing).
+
+    Text smaller than `MIN_TEXT_PT` on the page (see `text_sizes`), and
+    panels that say nothing about what they draw (no title, axis label or
+    legend, in a figure without a title of its own; colour bars are
+    exempt).
+
+    Returns
+    -------
+    list of str
+    """
+    scale, width_px = _page_scale(fig)
+    problems = [f"text {text!r} is {size:.1f} pt on the page (at least "
+                f"{MIN_TEXT_PT}; the figure is {width_px:.0f} px wide, "
+                f"shown at {scale:.0%})"
+                for text, size in text_sizes(fig) if size < MIN_TEXT_PT]
+    titled = bool(fig._suptitle and fig._suptitle.get_text())
+    for i, ax in enumerate(fig.axes):
+        if (ax.get_visible() and not hasattr(ax, "_colorbar")
+                and not titled and not _says_what_it_draws(ax)):
+            problems.append(f"panel {i} has no title, axis label or legend")
+    return problems
+
+
+def show(fig=None):
+    """Check a figure against the book's rules, then show it.
+
+    Use it in the chapters instead of ``plt.show()``: a figure with text
+    too small for the page or an unlabelled panel raises a ValueError
+    (so nbval fails), otherwise every open figure is shown as by
+    ``plt.show()``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or None
+        The figure to check; None checks every open figure.
+    """
+    figures = [fig] if fig is not None else [
+        plt.figure(n) for n in plt.get_fignums()]
+    problems = [p for f in figures for p in check_figure(f)]
+    if problems:
+        raise ValueError("show: the figure breaks the book's figure rules: "
+                         + "; ".join(problems))
+    plt.show()

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ._util import is_int
+from ._args import check_seed, is_int
 
 __all__ = ["set_seed", "fit", "evaluate", "predict", "confusion_matrix",
            "History", "OPTIMIZERS"]
@@ -40,17 +40,10 @@ def set_seed(seed):
     -------
     None
     """
-    _check_seed(seed, "set_seed")
+    check_seed(seed, "set_seed")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-def _check_seed(seed, fn):
-    if not is_int(seed):
-        raise TypeError(f"{fn}: seed must be an int, got {seed!r}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"{fn}: seed must be in [0, 2**32), got {seed}")
 
 
 @dataclass
@@ -343,7 +336,8 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
     by `seed`, takes one optimizer step per mini-batch, then evaluates on
     the test set (`evaluate`). A `tqdm.auto` progress bar over the epochs
     (a widget in a notebook, text in a terminal) shows the latest loss and
-    accuracies. torch's global generator is seeded with `seed` too (for
+    accuracies; a notebook saves it, and the book leaves it out
+    (book/_ext/reading_view.py). torch's global generator is seeded with `seed` too (for
     dropout and the like; Python's and NumPy's are left alone). The
     model's initial weights are the caller's: seed before building the
     model (`set_seed`) for a repeatable run. The model's train/eval mode
@@ -390,7 +384,7 @@ def fit(model, ds, epochs=10, batch_size=64, lr=1e-2, optimizer="adam",
                                       weight_decay)
     opt = _optimizer(optimizer, model.parameters(), lr, weight_decay,
                      momentum)
-    _check_seed(seed, "fit")
+    check_seed(seed, "fit")
     torch.manual_seed(seed)
     loss_fn = F.cross_entropy if loss_fn is None else loss_fn
     generator = torch.Generator().manual_seed(seed)

@@ -13,15 +13,25 @@ fails until you do)::
 
     make cjk-font            # = .venv/bin/python scripts/cjk_font.py
     .venv/bin/python scripts/cjk_font.py --check   # exit 1 if out of date
+    .venv/bin/python scripts/cjk_font.py --force   # rebuild even so
+
+When the font already holds exactly the characters of the sources it
+does nothing (and downloads nothing). The build is reproducible: the same
+characters and the same Debian package give the same bytes (the subset
+keeps the source font's timestamps; WOFF2's Brotli output is
+deterministic), so a rebuild makes no spurious binary diff.
 
 The full font comes from Debian's ``fonts-noto-cjk`` package: used in place
-when it is installed, otherwise fetched with ``apt-get download`` and
-unpacked into a temporary folder (nothing is installed). Subsetting needs
-fontTools and brotli (pinned in requirements.txt).
+when it is installed; otherwise the script says what it downloads and how
+big it is (56.5 MB for 1:20220127+repack1-1), fetches it with ``apt-get
+download`` into ``~/.cache/cnn-layers-interactively/`` (kept for the next
+run; nothing is installed) and unpacks it into a temporary folder.
+Subsetting needs fontTools and brotli (pinned in requirements.txt).
 """
 import argparse
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -60,12 +70,16 @@ def _text(path):
     return text
 
 
+_CJK = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}"
+                                for lo, hi in RANGES) + "]")
+
+
 def source_characters(root=ROOT):
     """The sorted string of CJK characters in the book's sources."""
     chars = set()
     for pattern in SOURCES:
         for path in sorted(root.glob(pattern)):
-            chars.update(c for c in _text(path) if is_cjk(c))
+            chars.update(_CJK.findall(_text(path)))
     return "".join(sorted(chars))
 
 
@@ -76,30 +90,88 @@ def font_characters(path):
     return {chr(code) for code in TTFont(path).getBestCmap()}
 
 
+def cache_dir():
+    """Where a downloaded package is kept: $XDG_CACHE_HOME or ~/.cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cnn-layers-interactively"
+
+
+def _apt_field(name):
+    """Field `name` of the candidate fonts-noto-cjk in apt's lists, or ''."""
+    try:
+        shown = subprocess.run(["apt-cache", "show", "--no-all-versions",
+                                DEB], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        return ""
+    match = re.search(rf"^{name}: (.*)$", shown, re.M)
+    return match.group(1).strip() if match else ""
+
+
+def download_notice():
+    """One sentence: what the build downloads, and how big it is."""
+    size, version = _apt_field("Size"), _apt_field("Version")
+    big = f"{int(size) / 1e6:.1f} MB" if size.isdigit() else "size unknown"
+    return (f"cjk_font: the full font is needed and is not installed: "
+            f"downloading Debian's {DEB} {version} ({big}) with apt-get "
+            f"into {cache_dir()} (kept for the next run; nothing is "
+            "installed)")
+
+
+def _cached_deb():
+    """The package in the cache (downloaded now if it is not there)."""
+    folder = cache_dir()
+    version = _apt_field("Version").replace(":", "%3a")
+    found = sorted(folder.glob(f"{DEB}_{version or '*'}_*.deb"))
+    if found:
+        print(f"cjk_font: using {found[-1]} (downloaded before)")
+        return found[-1]
+    print(download_notice(), flush=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: download into a temporary folder
+        folder = Path(tempfile.mkdtemp(prefix="cjk-font-"))
+    subprocess.run(["apt-get", "download", DEB], cwd=folder, check=True)
+    return sorted(folder.glob(f"{DEB}_*.deb"))[-1]
+
+
 def _unpack_deb(tmp):
-    """Download fonts-noto-cjk with apt and unpack it into `tmp`."""
-    subprocess.run(["apt-get", "download", DEB], cwd=tmp, check=True)
-    deb = next(Path(tmp).glob(f"{DEB}_*.deb"))
+    """Unpack fonts-noto-cjk (cached or downloaded) into `tmp`."""
+    deb = _cached_deb()
     subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True)
-    return Path(tmp)
+    version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
+                             capture_output=True, text=True).stdout.strip()
+    return Path(tmp), version
 
 
-def _face_index(ttc):
-    """Index of the Simplified Chinese face in the collection."""
-    from fontTools.ttLib import TTCollection
+def _installed_version():
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", DEB],
+                          capture_output=True, text=True)
+    return done.stdout.strip()
 
-    for i, font in enumerate(TTCollection(ttc).fonts):
+
+def _open_face(path):
+    """The face FACE of a collection (.ttc), or the font at `path`."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    # recalcTimestamp=False: keep head.modified as the source has it, so
+    # that the same characters give the same bytes on every run
+    if Path(path).read_bytes()[:4] != b"ttcf":
+        return TTFont(path, recalcTimestamp=False, lazy=False)
+    for i, font in enumerate(TTCollection(path).fonts):
         if font["name"].getDebugName(1) == FACE:
-            return i
-    raise SystemExit(f"cjk_font: no face named {FACE!r} in {ttc}")
+            return TTFont(path, fontNumber=i, recalcTimestamp=False,
+                          lazy=False)
+    raise SystemExit(f"cjk_font: no face named {FACE!r} in {path}")
 
 
-def subset(ttc, chars, out):
-    """Write the WOFF2 subset of `ttc` holding `chars`, renamed FAMILY."""
+def subset(source, chars, out):
+    """Write the WOFF2 subset of `source` holding `chars`, renamed FAMILY.
+
+    Deterministic: the same `source` and `chars` give the same bytes.
+    """
     from fontTools import subset as ft_subset
-    from fontTools.ttLib import TTFont
 
-    font = TTFont(ttc, fontNumber=_face_index(ttc), lazy=False)
+    font = _open_face(source)
     options = ft_subset.Options()
     options.flavor = "woff2"
     # no OpenType features: horizontal Chinese needs none, and they would
@@ -151,7 +223,7 @@ html {{
 """
 
 
-def _licence(copyright_file, notice):
+def _licence(copyright_file, notice, version):
     text = Path(copyright_file).read_text(encoding="utf-8")
     # the stand-alone licence paragraph: the licence's name, then its text
     # indented by one space ("." for a blank line), as Debian writes it
@@ -161,7 +233,8 @@ def _licence(copyright_file, notice):
              for line in body.splitlines()]
     lines = ["" if line == "." else line for line in lines]
     return (f"{FONT_FILE}: a subset of Noto Sans CJK SC (Debian package "
-            f"{DEB}),\nrenamed \"{FAMILY}\", made by scripts/cjk_font.py."
+            f"{DEB} {version}),\nrenamed \"{FAMILY}\", made by "
+            "scripts/cjk_font.py."
             f"\n\n{notice}\n\n" + "\n".join(lines).strip() + "\n")
 
 
@@ -180,14 +253,26 @@ def missing_characters():
     return "".join(c for c in source_characters() if c not in have)
 
 
+def up_to_date():
+    """True if the font was made for exactly the sources' characters."""
+    listed = OUT / "CHARACTERS.txt"
+    return ((OUT / FONT_FILE).is_file() and listed.is_file()
+            and (OUT / "LICENSE").is_file()
+            and listed.read_text("utf-8").strip() == source_characters()
+            and (OUT / "cjk.css").read_text("utf-8") == stylesheet())
+
+
 def build():
     chars = source_characters()
     with tempfile.TemporaryDirectory() as tmp:
-        installed = (Path("/") / TTC).is_file()
-        base = Path("/") if installed else _unpack_deb(tmp)
+        if (Path("/") / TTC).is_file():
+            base, version = Path("/"), _installed_version()
+        else:
+            base, version = _unpack_deb(tmp)
         OUT.mkdir(parents=True, exist_ok=True)
         notice = subset(base / TTC, chars, OUT / FONT_FILE)
-        (OUT / "LICENSE").write_text(_licence(base / COPYRIGHT, notice))
+        (OUT / "LICENSE").write_text(_licence(base / COPYRIGHT, notice,
+                                              version))
     (OUT / "cjk.css").write_text(stylesheet())
     (OUT / "CHARACTERS.txt").write_text(chars + "\n", encoding="utf-8")
     _write_checksums()
@@ -199,6 +284,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="only report characters the font lacks")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild even if the font is up to date")
     args = parser.parse_args(argv)
     if args.check:
         missing = missing_characters()
@@ -206,6 +293,11 @@ def main(argv=None):
             print(f"cjk_font: the font lacks {missing!r}; run "
                   "`make cjk-font`", file=sys.stderr)
         return 1 if missing else 0
+    if up_to_date() and not args.force:
+        print(f"cjk_font: {OUT / FONT_FILE} already holds exactly the "
+              f"{len(source_characters())} CJK characters of the sources; "
+              "nothing to do (nothing downloaded)")
+        return 0
     build()
     return 0
 

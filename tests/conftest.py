@@ -1,5 +1,7 @@
-"""Shared pytest set-up: hypothesis profiles and seeded randomness."""
+"""Shared pytest set-up: hypothesis profiles, seeded randomness and the
+time ledger printed at the end of a run."""
 import os
+import time
 
 import numpy as np
 import pytest
@@ -18,3 +20,49 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def rng():
     """A NumPy generator with a fixed seed, fresh for every test."""
     return np.random.default_rng(20261123)
+
+
+# ------------------------------------------------------------ time ledger
+# `make test` ends with what it spent: pytest's wall time and each
+# notebook's execution time (nbval runs a notebook as one file of cells:
+# the ledger adds up its cells' set-up, run and tear-down), against the
+# budget the README states. `--durations` (in the Makefile) lists the
+# slowest single tests above it.
+
+NOTEBOOK_BUDGET = 60.0  # seconds per notebook
+SUITE_BUDGET = 600.0  # seconds for a fresh `make test`, book build too
+
+
+def pytest_sessionstart(session):
+    session.config._ledger_start = time.monotonic()
+
+
+def notebook_seconds(reports):
+    """{notebook path: seconds} from pytest's test reports."""
+    seconds = {}
+    for report in reports:
+        path, _, cell = getattr(report, "nodeid", "").partition("::")
+        if path.endswith(".ipynb") and cell:
+            seconds[path] = seconds.get(path, 0.0) + report.duration
+    return seconds
+
+
+@pytest.hookimpl(trylast=True)  # after --durations: the run's last words
+def pytest_terminal_summary(terminalreporter, config):
+    reports = [r for kind in terminalreporter.stats.values() for r in kind]
+    notebooks = notebook_seconds(reports)
+    write = terminalreporter.write_line
+    terminalreporter.section("time ledger")
+    start = getattr(config, "_ledger_start", None)
+    if start is not None:
+        write(f"pytest wall time {time.monotonic() - start:7.1f} s "
+              f"(budget for all of `make test`: {SUITE_BUDGET:.0f} s)")
+    if not notebooks:
+        return
+    write(f"{'notebook':<48} {'seconds':>8}  (budget "
+          f"{NOTEBOOK_BUDGET:.0f} s each)")
+    for path, seconds in sorted(notebooks.items(), key=lambda p: -p[1]):
+        over = "  OVER BUDGET" if seconds > NOTEBOOK_BUDGET else ""
+        write(f"{path:<48} {seconds:8.1f}{over}")
+    write(f"{'all notebooks (summed over workers)':<48} "
+          f"{sum(notebooks.values()):8.1f}")

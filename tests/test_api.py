@@ -1,17 +1,48 @@
-"""The public API that DESIGN.md fixes: names, backward passes, docs,
-and the import rules between modules."""
+"""The public API of convlib, called and checked.
+
+Every public function of `convlib.numpy`, `convlib.torch`,
+`convlib.naive` and `convlib.shapes` runs here on a small valid input,
+and its answer is checked against an independent one:
+
+- each `convlib.numpy` op and its ``*_backward`` against
+  ``torch.nn.functional`` and autograd (`tests/_compare.py`), its output
+  shape against `convlib.shapes` where a size formula applies;
+- each `convlib.torch` op, forward and autograd gradients, against the
+  NumPy form; each `convlib.naive` op against the NumPy form;
+- each `convlib.shapes` function against torch: sizes of real outputs,
+  receptive fields and coverage from autograd, parameter counts of
+  torch modules, MACs counted from a real output.
+
+A public name with no case here fails `test_every_public_function_is_
+called`. The family tests (test_numpy_*.py, test_torch_ops.py,
+test_naive.py, test_shapes.py) search the argument space; this file
+also holds the API's fixed points: the names of the op list below,
+signatures equal across forms, numpydoc docstrings, torch's ``inplace``
+contract, and which modules import without torch.
+"""
 import inspect
 import subprocess
 import sys
+from typing import NamedTuple
 
+import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
+
 import convlib.data
 import convlib.naive
 import convlib.numpy
 import convlib.shapes
 import convlib.torch
 import convlib.train
+from convlib.shapes import (conv_output_size, conv_transpose_output_size,
+                            pool_output_size)
 
+from _compare import compare_with_torch
+
+# The op list of the design: convlib.numpy has each with a backward,
+# convlib.torch each from primitives, convlib.naive the first few.
 NUMPY_OPS = """
 conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d
 max_pool1d max_pool2d max_pool3d avg_pool1d avg_pool2d avg_pool3d
@@ -29,19 +60,432 @@ batch_norm batch_norm_backward layer_norm group_norm instance_norm dropout
 dropout2d"""
 SHAPES = """conv_output_size conv_transpose_output_size pool_output_size
 receptive_field hdc_m_chain coverage count_params count_flops""".split()
-COMPOSITE = {"depthwise_separable_conv2d", "spatially_separable_conv2d"}
 
 
-@pytest.mark.parametrize("name", NUMPY_OPS)
-def test_numpy_has_forward_and_backward(name):
-    assert callable(getattr(convlib.numpy, name))
-    assert callable(getattr(convlib.numpy, name + "_backward"))
+class Case(NamedTuple):
+    """One call: array arguments, other arguments, torch's twin, and
+    the output shape."""
+    arrays: list
+    kwargs: dict
+    reference: object
+    shape: tuple
+    tolerance: dict = None  # for compare_with_torch, if not its own
 
 
-@pytest.mark.parametrize("name", NUMPY_OPS)
-def test_torch_has_every_op(name):
-    assert callable(getattr(convlib.torch, name))
+def _r(*shape, seed=0):
+    return np.random.default_rng([seed, *shape]).standard_normal(shape)
 
+
+def _conv_cases():
+    cases = {}
+    x, w, b = _r(2, 4, 9), _r(6, 2, 3), _r(6)
+    kw = dict(stride=2, padding=1, dilation=2, groups=2)
+    cases["conv1d"] = Case([x, w, b], kw, F.conv1d, (2, 6, conv_output_size(
+        9, kernel_size=3, stride=2, padding=1, dilation=2)))
+    x, w, b = _r(2, 4, 7, 6), _r(6, 2, 3, 2), _r(6)
+    kw = dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)
+    cases["conv2d"] = Case([x, w, b], kw, F.conv2d, (2, 6) + conv_output_size(
+        (7, 6), kernel_size=(3, 2), stride=(2, 1), padding=(1, 0),
+        dilation=(1, 2)))
+    x, w, b = _r(1, 2, 5, 4, 4), _r(3, 2, 2, 3, 2), _r(3)
+    cases["conv3d"] = Case([x, w, b], dict(padding="same"), F.conv3d,
+                           (1, 3, 5, 4, 4))
+    x, w, b = _r(2, 4, 5), _r(4, 3, 3), _r(6)
+    kw = dict(stride=2, padding=1, output_padding=1, groups=2)
+    cases["conv_transpose1d"] = Case(
+        [x, w, b], kw, F.conv_transpose1d, (2, 6, conv_transpose_output_size(
+            5, kernel_size=3, stride=2, padding=1, output_padding=1)))
+    x, w, b = _r(1, 2, 4, 3), _r(2, 3, 3, 2), _r(3)
+    kw = dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0),
+              dilation=(1, 2))
+    cases["conv_transpose2d"] = Case(
+        [x, w, b], kw, F.conv_transpose2d,
+        (1, 3) + conv_transpose_output_size((4, 3), kernel_size=(3, 2), **kw))
+    x, w, b = _r(1, 2, 3, 3, 2), _r(2, 2, 2, 2, 2), _r(2)
+    cases["conv_transpose3d"] = Case(
+        [x, w, b], dict(stride=2), F.conv_transpose3d,
+        (1, 2) + conv_transpose_output_size((3, 3, 2), kernel_size=2,
+                                            stride=2))
+    x, dw, pw = _r(2, 3, 6, 5), _r(6, 1, 3, 3), _r(4, 6, 1, 1)
+    db, pb = _r(6), _r(4)
+    kw = dict(stride=2, padding=1)
+    cases["depthwise_separable_conv2d"] = Case(
+        [x, dw, pw, db, pb], kw,
+        lambda x, dw, pw, db, pb, **kw: F.conv2d(
+            F.conv2d(x, dw, db, groups=x.shape[1], **kw), pw, pb),
+        (2, 4) + conv_output_size((6, 5), kernel_size=3, **kw))
+    x, cw, rw, cb, rb = _r(2, 3, 6, 5), _r(4, 3, 3, 1), _r(5, 4, 1, 2), \
+        _r(4), _r(5)
+    cases["spatially_separable_conv2d"] = Case(
+        [x, cw, rw, cb, rb], dict(stride=(2, 1), padding=(1, 1)),
+        lambda x, cw, rw, cb, rb, stride, padding: F.conv2d(
+            F.conv2d(x, cw, cb, stride=(stride[0], 1),
+                     padding=(padding[0], 0)),
+            rw, rb, stride=(1, stride[1]), padding=(0, padding[1])),
+        (2, 5) + conv_output_size((6, 5), kernel_size=(3, 2), stride=(2, 1),
+                                  padding=(1, 1)))
+    return cases
+
+
+def _pool_cases():
+    cases = {}
+    spatial = {1: (9,), 2: (7, 6), 3: (5, 5, 4)}
+    for n, size in spatial.items():
+        x = _r(2, 3, *size)
+        kw = dict(kernel_size=3, stride=2, padding=1, dilation=2,
+                  ceil_mode=True)
+        cases[f"max_pool{n}d"] = Case([x], kw, getattr(F, f"max_pool{n}d"),
+                                      (2, 3) + pool_output_size(size, **kw))
+        kw = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                  count_include_pad=n == 3)
+        if n > 1:
+            kw["divisor_override"] = None if n == 3 else 5
+        cases[f"avg_pool{n}d"] = Case(
+            [x], kw, getattr(F, f"avg_pool{n}d"), (2, 3) + pool_output_size(
+                size, kernel_size=3, stride=2, padding=1, ceil_mode=True))
+        pooled, indices = getattr(F, f"max_pool{n}d")(
+            torch.from_numpy(x), 2, return_indices=True)
+        kw = dict(kernel_size=2, output_size=size)
+        cases[f"max_unpool{n}d"] = Case(
+            [pooled.numpy(), indices.numpy()], kw,
+            getattr(F, f"max_unpool{n}d"), (2, 3) + size)
+    positive = np.abs(_r(2, 3, 9)) + 0.1  # a power of a negative sum
+    cases["lp_pool1d"] = Case([positive], dict(  # would be NaN
+        norm_type=2, kernel_size=3, stride=2), F.lp_pool1d, (2, 3, 4))
+    cases["lp_pool2d"] = Case(
+        [np.abs(_r(2, 3, 7, 6)) + 0.1], dict(norm_type=3, kernel_size=(3, 2)),
+        F.lp_pool2d, (2, 3, 2, 3))
+    x = _r(2, 3, 7, 6)
+    cases["adaptive_avg_pool1d"] = Case(
+        [_r(2, 3, 9)], dict(output_size=4), F.adaptive_avg_pool1d, (2, 3, 4))
+    cases["adaptive_avg_pool2d"] = Case(
+        [x], dict(output_size=(3, None)), F.adaptive_avg_pool2d,
+        (2, 3, 3, 6))
+    cases["adaptive_max_pool1d"] = Case(
+        [_r(2, 3, 9)], dict(output_size=4), F.adaptive_max_pool1d,
+        (2, 3, 4))
+    cases["adaptive_max_pool2d"] = Case(
+        [x], dict(output_size=(2, 4), return_indices=True),
+        F.adaptive_max_pool2d, (2, 3, 2, 4))
+    samples = np.random.default_rng(1).random((2, 3, 2))
+    cases["fractional_max_pool2d"] = Case(
+        [x], dict(kernel_size=2, output_size=(4, 3),
+                  _random_samples=samples),
+        F.fractional_max_pool2d, (2, 3, 4, 3))
+    return cases
+
+
+def _other_cases():
+    x = _r(2, 3, 4, 5)
+    cases = {name: Case([x], {}, getattr(torch, name), x.shape)
+             for name in ("sigmoid", "tanh")}
+    cases.update({name: Case([x], {}, getattr(F, name), x.shape)
+                  for name in ("relu", "selu", "silu", "mish", "hardswish")})
+    # torch's hardsigmoid backward multiplies by float32(1/6), and its
+    # celu backward divides by float32(alpha): alpha=1.25 is exact.
+    cases["hardsigmoid"] = Case([x], {}, F.hardsigmoid, x.shape,
+                                dict(rtol=5e-8, atol=1e-10))
+    for name, kw in [("leaky_relu", dict(negative_slope=0.2)),
+                     ("elu", dict(alpha=0.7)), ("celu", dict(alpha=1.25)),
+                     ("gelu", dict(approximate="tanh")),
+                     ("softplus", dict(beta=2.0, threshold=1.5)),
+                     ("hardtanh", dict(min_val=-0.5, max_val=0.7)),
+                     ("rrelu", dict(lower=0.1, upper=0.3)),
+                     ("softmax", dict(dim=1)), ("log_softmax", dict(dim=2))]:
+        cases[name] = Case([x], kw, getattr(F, name), x.shape)
+    cases["prelu"] = Case([x, _r(3)], {}, F.prelu, x.shape)
+    cases["linear"] = Case([_r(2, 3, 4), _r(5, 4), _r(5)], {}, F.linear,
+                           (2, 3, 5))
+    cases["flatten"] = Case([x], dict(start_dim=1, end_dim=2),
+                            torch.flatten, (2, 12, 5))
+    cases["channel_shuffle"] = Case([_r(2, 6, 3, 3)], dict(groups=3),
+                                    F.channel_shuffle, (2, 6, 3, 3))
+    return cases
+
+
+CASES = {**_conv_cases(), **_pool_cases(), **_other_cases()}
+
+
+def _tensor_kwargs(function):
+    """`function` taking NumPy arrays among its keywords as tensors."""
+    def call(*args, **kwargs):
+        kwargs = {k: torch.from_numpy(v) if isinstance(v, np.ndarray)
+                  else v for k, v in kwargs.items()}
+        return function(*args, **kwargs)
+    return call
+
+
+# ------------------------------------------------ every name is called
+
+def _public_functions(module):
+    return {name for name in module.__all__
+            if inspect.isfunction(getattr(module, name))}
+
+
+# convlib.numpy's settings rather than ops (tests/test_numpy_workers.py)
+NUMPY_SETTINGS = {"set_workers", "workers"}
+
+
+def test_every_public_function_is_called():
+    numpy_ops = _public_functions(convlib.numpy) - NUMPY_SETTINGS
+    forwards = {n for n in numpy_ops if not n.endswith("_backward")}
+    assert set(NUMPY_OPS) <= forwards
+    assert numpy_ops == forwards | {n + "_backward" for n in forwards}
+    assert _public_functions(convlib.torch) == forwards == set(CASES)
+    assert _public_functions(convlib.naive) == set(
+        NAIVE_OPS.split()) | {"conv2d_backward"}
+    assert _public_functions(convlib.shapes) == set(SHAPES)
+    assert set(SHAPES) == {name[len("test_shapes_"):] for name in globals()
+                           if name.startswith("test_shapes_")}
+
+
+def test_numpy_workers_setting_round_trips():
+    before = convlib.numpy.workers()
+    previous = convlib.numpy.set_workers(1)
+    try:
+        assert convlib.numpy.workers() == 1
+    finally:
+        convlib.numpy.set_workers(previous)
+    assert convlib.numpy.workers() == before
+
+
+# ------------------------------------------------------- the op forms
+
+# conv3d's case pads 'same' around an even kernel, which torch warns of
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_numpy_op_and_backward_match_torch(name):
+    case = CASES[name]
+    out = compare_with_torch(
+        getattr(convlib.numpy, name), _tensor_kwargs(case.reference),
+        case.arrays, case.kwargs,
+        backward=getattr(convlib.numpy, name + "_backward"),
+        tolerance=case.tolerance)
+    out = out[0] if isinstance(out, tuple) else out
+    assert out.shape == case.shape
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_torch_form_and_its_gradients_match_numpy(name):
+    case = CASES[name]
+    compare_with_torch(
+        getattr(convlib.numpy, name),
+        _tensor_kwargs(getattr(convlib.torch, name)), case.arrays,
+        case.kwargs, backward=getattr(convlib.numpy, name + "_backward"))
+
+
+@pytest.mark.parametrize("name", NAIVE_OPS.split())
+def test_naive_matches_numpy(name):
+    case = CASES[name]
+    ours = getattr(convlib.naive, name)(*case.arrays, **case.kwargs)
+    numpy = getattr(convlib.numpy, name)(*case.arrays, **case.kwargs)
+    assert ours.shape == numpy.shape == case.shape
+    np.testing.assert_allclose(ours, numpy, rtol=1e-10, atol=1e-10)
+
+
+def test_naive_conv2d_backward_matches_numpy():
+    case = CASES["conv2d"]
+    grad = _r(*case.shape, seed=1)
+    ours = convlib.naive.conv2d_backward(grad, *case.arrays, **case.kwargs)
+    numpy = convlib.numpy.conv2d_backward(grad, *case.arrays, **case.kwargs)
+    assert len(ours) == len(numpy) == 3
+    for got, want in zip(ours, numpy):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+# ------------------------------------------------------ convlib.shapes
+
+def test_shapes_conv_output_size():
+    x = torch.zeros(1, 1, 11, 8)
+    for kw in [dict(kernel_size=3), dict(kernel_size=(4, 2), stride=(3, 2),
+                                         padding=(2, 1), dilation=(2, 3)),
+               dict(kernel_size=5, padding="same", dilation=(1, 2))]:
+        weight = torch.zeros((1, 1) + tuple(
+            int(k) for k in np.broadcast_to(kw["kernel_size"], 2)))
+        real = F.conv2d(x, weight, **{k: v for k, v in kw.items()
+                                      if k != "kernel_size"})
+        assert conv_output_size((11, 8), **kw) == tuple(real.shape[2:])
+    assert conv_output_size(11, kernel_size=4, stride=3) == 3
+
+
+def test_shapes_conv_transpose_output_size():
+    x = torch.zeros(1, 1, 5, 4)
+    kw = dict(stride=(3, 2), padding=(1, 0), output_padding=(2, 1),
+              dilation=(1, 2))
+    real = F.conv_transpose2d(x, torch.zeros(1, 1, 3, 2), **kw)
+    assert conv_transpose_output_size((5, 4), kernel_size=(3, 2),
+                                      **kw) == tuple(real.shape[2:])
+
+
+def test_shapes_pool_output_size():
+    # ceil mode, including a last window torch drops (size 5, k 2, s 2,
+    # padding 1: a fourth window would start in the right padding)
+    for size, kw in [(7, dict(kernel_size=3, stride=2, ceil_mode=True)),
+                     (5, dict(kernel_size=2, stride=2, padding=1,
+                              ceil_mode=True)),
+                     (9, dict(kernel_size=3, padding=1, dilation=2))]:
+        real = F.max_pool1d(torch.zeros(1, 1, size), **kw)
+        assert pool_output_size(size, **kw) == real.shape[-1]
+
+
+def _field_from_autograd(layers, length, unit):
+    """First and last input index that reach output `unit` of a 1-d
+    stack of all-ones convolutions / average pools."""
+    x = torch.ones(1, 1, length, requires_grad=True)
+    y = x
+    for kind, kw in layers:
+        if kind == "conv":
+            y = F.conv1d(y, torch.ones(1, 1, kw["kernel_size"]),
+                         **{k: v for k, v in kw.items()
+                            if k != "kernel_size"})
+        else:
+            y = F.avg_pool1d(y, **kw)
+    y[0, 0, unit].backward()
+    seen = torch.nonzero(x.grad[0, 0]).flatten()
+    return int(seen[0]), int(seen[-1])
+
+
+def test_shapes_receptive_field():
+    layers = [("conv", dict(kernel_size=3, padding=1)),
+              ("pool", dict(kernel_size=2, stride=2)),
+              ("conv", dict(kernel_size=3, dilation=2, padding=2)),
+              ("conv", dict(kernel_size=2, stride=2))]
+    field = convlib.shapes.receptive_field([kw for _, kw in layers])
+    unit = 3  # a unit whose field lies wholly inside the input
+    first, last = _field_from_autograd(layers, 48, unit)
+    assert first == field.offset + unit * field.stride
+    assert last == first + field.size - 1
+
+
+def test_shapes_hdc_m_chain():
+    # The recurrence of Wang et al. 2018, written out here again.
+    for rates, k in [([1, 2, 5], 3), ([1, 2, 9], 3), ([3, 3, 3], 3),
+                     ([1, 3, 7, 11], 5)]:
+        chain = [rates[-1]]
+        for r in reversed(rates[:-1]):
+            m = chain[0]
+            chain.insert(0, max(m - 2 * r, m - 2 * (m - r), r))
+        got = convlib.shapes.hdc_m_chain(rates, k)
+        assert got.chain == tuple(chain)
+        assert got.satisfied == (chain[1] <= k)
+
+
+def test_shapes_coverage():
+    # Counts of the ways each input reaches the output: the gradient of
+    # a stack of dilated all-ones kernels.
+    for rates, k in [([1, 2, 5], 3), ([2, 2], 3), ([1, 3], 2)]:
+        got = convlib.shapes.coverage(rates, kernel_size=k)
+        span = sum(r * (k - 1) for r in rates) + 1
+        x = torch.ones(1, 1, span, requires_grad=True)
+        y = x
+        for r in rates:
+            y = F.conv1d(y, torch.ones(1, 1, k), dilation=r)
+        y.sum().backward()
+        counts = x.grad[0, 0].numpy().astype(int)
+        np.testing.assert_array_equal(got.counts, counts)
+        assert got.has_holes == bool((counts == 0).any())
+
+
+def test_shapes_count_params():
+    nn = torch.nn
+    for layer, kw, module in [
+            ("conv2d", dict(in_channels=4, out_channels=6, kernel_size=3,
+                            groups=2), nn.Conv2d(4, 6, 3, groups=2)),
+            ("conv_transpose1d", dict(in_channels=4, out_channels=6,
+                                      kernel_size=3, bias=False),
+             nn.ConvTranspose1d(4, 6, 3, bias=False)),
+            ("linear", dict(in_features=5, out_features=7),
+             nn.Linear(5, 7)),
+            ("depthwise_separable_conv2d",
+             dict(in_channels=3, out_channels=8, kernel_size=3),
+             nn.Sequential(nn.Conv2d(3, 3, 3, groups=3),
+                           nn.Conv2d(3, 8, 1)))]:
+        expected = sum(p.numel() for p in module.parameters())
+        assert convlib.shapes.count_params(layer, **kw) == expected
+
+
+def test_shapes_count_flops():
+    # MACs: every output element costs (C_in / groups) * prod(kernel).
+    x = torch.zeros(1, 4, 9, 8)
+    out = F.conv2d(x, torch.zeros(6, 2, 3, 2), stride=2, padding=1,
+                   groups=2)
+    macs = out.numel() * 2 * 3 * 2
+    assert convlib.shapes.count_flops(
+        "conv2d", (9, 8), in_channels=4, out_channels=6, kernel_size=(3, 2),
+        stride=2, padding=1, groups=2) == macs
+    assert convlib.shapes.count_flops(
+        "linear", in_features=5, out_features=7, unit="flop") == 2 * 35
+
+
+# --------------------------------------------- inplace, as torch does it
+
+INPLACE = {"relu": {}, "leaky_relu": dict(negative_slope=0.2),
+           "rrelu": dict(lower=0.1, upper=0.3), "elu": dict(alpha=0.7),
+           "selu": {}, "celu": dict(alpha=1.25), "silu": {}, "mish": {},
+           "hardtanh": dict(min_val=-0.5, max_val=0.7),
+           "hardsigmoid": {}, "hardswish": {}}
+
+
+def _takes_inplace(function):
+    try:
+        return "inplace" in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # a builtin: no Python signature
+        return False
+
+
+def test_inplace_list_is_torchs():
+    names = {name for name in CASES
+             if _takes_inplace(getattr(F, name, None))}
+    assert names == set(INPLACE)
+    assert names == {name for name in CASES
+                     if _takes_inplace(getattr(convlib.numpy, name))}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numpy_inplace_writes_the_input_as_torch_does(name, dtype):
+    x = _r(2, 3, 4).astype(dtype) * 3
+    t = torch.from_numpy(x.copy())
+    theirs = getattr(F, name)(t, inplace=True, **INPLACE[name])
+    ours = getattr(convlib.numpy, name)(x, inplace=True, **INPLACE[name])
+    assert theirs is t and ours is x
+    np.testing.assert_allclose(x, t.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_numpy_without_inplace_leaves_the_input(name):
+    x = _r(2, 3, 4)
+    before = x.copy()
+    out = getattr(convlib.numpy, name)(x, **INPLACE[name])
+    assert out is not x
+    np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("value, error, match", [
+    ([-1.0, 2.0], TypeError, "needs input to be a NumPy array.*got list"),
+    (np.array([-1, 2]), TypeError, "needs a floating-point input.*int64"),
+])
+def test_numpy_inplace_refuses_what_it_cannot_write(value, error, match):
+    with pytest.raises(error, match="^relu: inplace=True " + match):
+        convlib.numpy.relu(value, inplace=True)
+
+
+def test_numpy_inplace_writes_through_a_view():
+    base = np.array([[-1.0, 2.0, -3.0], [4.0, -5.0, 6.0]])
+    view = base[:, ::-2]
+    assert convlib.numpy.relu(view, inplace=True) is view
+    np.testing.assert_array_equal(base, [[0, 2, 0], [4, -5, 6]])
+
+
+def test_numpy_inplace_refuses_a_read_only_array():
+    x = np.ones(3)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match="^elu: inplace=True needs a "
+                       "writeable input, got a read-only array"):
+        convlib.numpy.elu(x, inplace=True)
+
+
+# --------------------------------------------------------- fixed points
 
 @pytest.mark.parametrize("name", NUMPY_OPS)
 def test_numpy_signature_equals_torch_modules(name):
@@ -59,17 +503,7 @@ def _arguments(function):
             if p.name != "_stacklevel"]
 
 
-@pytest.mark.parametrize("name", NAIVE_OPS.split())
-def test_naive_has_the_loop_versions(name):
-    assert callable(getattr(convlib.naive, name))
-
-
-@pytest.mark.parametrize("name", SHAPES)
-def test_shapes_has_the_arithmetic(name):
-    assert callable(getattr(convlib.shapes, name))
-
-
-def _public_functions():
+def _documented_functions():
     for module in (convlib.numpy, convlib.torch, convlib.naive,
                    convlib.shapes, convlib.data, convlib.train):
         for name in getattr(module, "__all__", dir(module)):
@@ -78,7 +512,7 @@ def _public_functions():
                 yield f"{module.__name__}.{name}", obj
 
 
-@pytest.mark.parametrize("qualname,function", list(_public_functions()),
+@pytest.mark.parametrize("qualname,function", list(_documented_functions()),
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_numpydoc_docstring(qualname, function):
     doc = inspect.getdoc(function) or ""

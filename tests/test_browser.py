@@ -5,14 +5,20 @@ Needs the built book (``jupyter-book build . -W -n --keep-going``, which
 $CHROMIUM). Without either the tests fail with a message saying what to do;
 they are never skipped.
 
-For each page: maths typeset by MathJax, every image loaded, every widget
-view drawn, no request to another host (all are aborted), no failed local
-request, no JavaScript console error or uncaught exception.
+For each page, opened once: maths typeset by MathJax, every image loaded,
+every widget view drawn, no request to another host (all are aborted), no
+failed local request, no JavaScript console error or uncaught exception;
+then the reading rules (``tests/reading.py``: no output wider than its box
+at 1280 px, no page wider than a 390-px phone, no True/False output, no
+progress bar, every image with a real alternative text) and axe-core's
+accessibility rules (no critical or serious violation).
 """
 import pytest
 
 from browser import (BUILD_DIR, browser_session, check_page, serve,
                      toc_pages)
+from reading import (axe_problems, axe_report, reading_problems,
+                     reading_report)
 
 EXTRA_PAGES = ["search.html", "genindex.html"]
 PAGES = toc_pages() + EXTRA_PAGES
@@ -26,10 +32,14 @@ def session():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_offline_without_errors(session, page):
+def test_page_renders_offline_and_reads_well(session, page):
     assert (BUILD_DIR / page).is_file(), f"{page} was not built"
     with session.open(page) as visit:
         problems = check_page(visit)
+        problems += axe_problems(axe_report(visit))
+        problems += reading_problems(reading_report(visit))
+        problems += visit.problems()  # errors raised by the checks too
+    problems = list(dict.fromkeys(problems))
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
 
 
@@ -257,3 +267,37 @@ def test_chinese_text_renders_with_the_vendored_font(session, page, probe):
     assert [CJK_FAMILY, "loaded"] in drawn["faces"]
     first, second = drawn["images"]
     assert first != second and drawn["tofu"] not in (first, second)
+
+
+# --- the reading and accessibility checks can fail ---------------------------
+
+_BAD_PAGE = """<!doctype html><html lang="en"><title>t</title><main>
+<div class="cell"><div class="cell_input"><pre>print(checks)</pre></div>
+<div class="cell_output" style="width: 300px">
+ <div class="output"><pre>True True
+False</pre></div></div></div>
+<div class="cell"><div class="cell_output" style="width: 300px">
+ <div class="output"><pre style="overflow-x: auto">{wide}</pre></div>
+ <div class="output"><pre>fit:  40%|####      | 2/5 [00:01&lt;00:02]</pre></div>
+ <div class="widget-hprogress"></div>
+ <img src="x.png" alt="../_images/56dd48.png" width="10" height="10">
+</div></div>
+<div style="width: 900px">a page wider than a phone</div>
+<button aria-label="Colour mode">Search</button>
+</main></html>"""
+
+
+def test_the_reading_and_axe_checks_catch_a_bad_page(session, tmp_path):
+    (tmp_path / "index.html").write_text(
+        _BAD_PAGE.format(wide="x" * 200), encoding="utf-8")
+    with serve(tmp_path) as base, \
+            session.open("index.html", base_url=base, wait=False) as visit:
+        axe = axe_problems(axe_report(visit))
+        report = reading_report(visit)
+    assert any("label-content-name-mismatch" in p for p in axe), axe
+    assert len(report["wide_outputs"]) == 1
+    assert report["boolean_outputs"] == ["print(checks)"]
+    assert len(report["progress_bars"]) == 2   # a text bar and a widget
+    assert report["bad_alt"] == ["x.png"]
+    assert report["page_width_390"] > 400
+    assert len(reading_problems(report)) == 6

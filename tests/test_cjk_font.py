@@ -78,3 +78,44 @@ def test_the_book_loads_the_stylesheet():
     sphinx = config["sphinx"]["config"]
     assert "cjk-font/cjk.css" in sphinx["html_css_files"]
     assert "book/_vendor" in sphinx["html_static_path"]
+
+
+# --- reproducible, and no download unless needed ----------------------------
+
+def test_a_rebuild_gives_the_same_bytes(tmp_path):
+    """Same characters, same source font -> same bytes, a second later too
+    (fontTools would stamp head.modified with the time of saving)."""
+    import time
+
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    source = (Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+              / "DejaVuSans.ttf")
+    first, second = tmp_path / "a.woff2", tmp_path / "b.woff2"
+    cjk_font.subset(source, "convolution", first)
+    time.sleep(1.1)  # head.modified counts seconds
+    cjk_font.subset(source, "convolution", second)
+    assert first.read_bytes() == second.read_bytes()
+    assert (TTFont(first)["head"].modified
+            == TTFont(source)["head"].modified)
+
+
+def test_an_up_to_date_font_is_left_alone_and_nothing_downloaded(
+        monkeypatch, capsys):
+    def no_download(*args):
+        raise AssertionError("downloaded although the font is up to date")
+
+    monkeypatch.setattr(cjk_font, "_unpack_deb", no_download)
+    monkeypatch.setattr(cjk_font, "subset", no_download)
+    assert cjk_font.up_to_date(), "run make cjk-font"
+    assert cjk_font.main([]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_the_download_is_announced_with_its_size(monkeypatch):
+    fields = {"Size": "56547048", "Version": "1:20220127+repack1-1"}
+    monkeypatch.setattr(cjk_font, "_apt_field", fields.get)
+    notice = cjk_font.download_notice()
+    assert "fonts-noto-cjk 1:20220127+repack1-1 (56.5 MB)" in notice
+    assert str(cjk_font.cache_dir()) in notice

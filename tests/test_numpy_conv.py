@@ -17,6 +17,7 @@ import convlib.numpy as cn
 import convlib.numpy._conv_forward as conv_forward
 import convlib.numpy._conv_nd as conv_nd
 from _compare import compare_with_torch
+from convlib.numpy import _tuning
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Using padding='same':UserWarning")
@@ -235,7 +236,7 @@ def test_forward_ways_in_chunks(n, groups, c_in, c_out, kwargs, way,
     """
     monkeypatch.setattr(conv_forward, "WAYS", (way,))
     for name in ("FLAT_BYTES", "SAMPLE_BYTES", "COLUMN_BYTES"):
-        monkeypatch.setattr(conv_forward, name, budget)
+        monkeypatch.setattr(_tuning, name, budget)
     plans = _spy_plans(monkeypatch)
     arrays = [rng.standard_normal((5, c_in) + (6,) * n),
               rng.standard_normal((c_out, c_in // groups) + (3,) * n),
@@ -246,6 +247,9 @@ def test_forward_ways_in_chunks(n, groups, c_in, c_out, kwargs, way,
     taken = [(p.path, p.shifted) for p in plans]
     assert taken[0] == way  # the forward; grad_input's phases may be
     assert set(taken) <= {way, ("pointwise", 0)}  # 1x1 kernels
+    if budget == 1:  # chunks of one sample (flat: one position a block)
+        assert all(p.samples == 1 and (p.path != "flat" or p.block == 1)
+                   for p in plans if p.path != "pointwise")
 
 
 def _spy_plans(monkeypatch):
@@ -259,30 +263,16 @@ def _spy_plans(monkeypatch):
     return plans
 
 
-def test_pointwise_is_one_matmul(rng, monkeypatch):
-    """1x1 at stride 1 without padding takes the pointwise way."""
+@pytest.mark.parametrize("kwargs", [dict(groups=2),
+                                    dict(stride=(2, 3), groups=2)])
+def test_pointwise_is_one_matmul(kwargs, rng, monkeypatch):
+    """1x1 without padding takes the pointwise way, at any stride."""
     plans = _spy_plans(monkeypatch)
     arrays = [rng.standard_normal((3, 6, 5, 4)),
               rng.standard_normal((4, 3, 1, 1)), rng.standard_normal(4)]
-    compare_with_torch(cn.conv2d, F.conv2d, arrays, dict(groups=2),
+    compare_with_torch(cn.conv2d, F.conv2d, arrays, kwargs,
                        backward=cn.conv2d_backward)
     assert {p.path for p in plans} == {"pointwise"}
-
-
-def test_depthwise_threads_do_not_change_the_result(rng, monkeypatch):
-    """Each thread writes its own samples: bitwise the same output."""
-    monkeypatch.setattr(conv_forward, "SAMPLE_BYTES", 1)  # one a chunk
-    x = rng.standard_normal((5, 4, 7, 6)).astype(np.float32)
-    w = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
-    results = []
-    for threads in (1, 2, 3):
-        monkeypatch.setattr(conv_forward, "THREADS", threads)
-        for way in (("flat", 0), ("flat", 3)):
-            monkeypatch.setattr(conv_forward, "WAYS", (way,))
-            results.append(cn.conv2d(x, w, padding=1, groups=4))
-    for way in (0, 1):  # each way alike for 1, 2 and 3 threads
-        assert all(np.array_equal(results[way], r)
-                   for r in results[way::2])
 
 
 @st.composite
@@ -322,12 +312,20 @@ def test_conv_transpose_phases_match_torch(case):
     no input in reach; they must come out as zeros (plus bias).
     """
     n, arrays, kwargs = case
-    weight = arrays[1]
-    assert conv_nd._use_phases(weight, kwargs["stride"],
-                               kwargs["dilation"], kwargs["groups"])
     forward, torch_forward, backward = TRANSPOSE[n]
-    compare_with_torch(forward, torch_forward, arrays, kwargs,
-                       backward=backward)
+    with pytest.MonkeyPatch.context() as mp:
+        calls = _spy(mp, conv_nd, "_phases")
+        compare_with_torch(forward, torch_forward, arrays, kwargs,
+                           backward=backward)
+    assert calls  # the forward went by phases
+
+
+def _spy(monkeypatch, module, name):
+    """Count the calls of `module.<name>`."""
+    calls, real = [], getattr(module, name)
+    monkeypatch.setattr(module, name,
+                        lambda *args: calls.append(1) or real(*args))
+    return calls
 
 
 @pytest.mark.parametrize("ratio", [0, 100])
@@ -339,19 +337,28 @@ def test_conv_transpose_phases_match_torch(case):
 ])
 def test_grad_input_phases_and_scatter_agree(ratio, kwargs, rng,
                                              monkeypatch):
-    """`_PHASE_RATIO` 0 scatters every strided grad_input, 100 never."""
-    monkeypatch.setattr(conv_nd, "_PHASE_RATIO", ratio)
+    """`_tuning.PHASE_RATIO` 0 scatters every strided grad_input, 100
+    never (but where stride and dilation are both above 1): both agree
+    with torch, and each call takes the path the ratio asks for."""
+    monkeypatch.setattr(_tuning, "PHASE_RATIO", ratio)
+    phases = _spy(monkeypatch, conv_nd, "_phases")
+    scatters = _spy(monkeypatch, conv_nd, "_scatter_columns")
     groups = kwargs.get("groups", 1)
+    by_phases = ratio > 0 and kwargs.get("dilation", 1) != 2
     arrays = [rng.standard_normal((2, 4, 9, 8)),
               rng.standard_normal((6, 4 // groups, 3, 4)),
               rng.standard_normal(6)]
     compare_with_torch(cn.conv2d, F.conv2d, arrays, kwargs,
                        backward=cn.conv2d_backward)
+    assert (len(phases), len(scatters)) == ((1, 0) if by_phases
+                                            else (0, 1))
     arrays = [rng.standard_normal((2, 4, 5, 4)),
               rng.standard_normal((4, 6 // groups, 3, 4)),
               rng.standard_normal(6)]
     compare_with_torch(cn.conv_transpose2d, F.conv_transpose2d, arrays,
                        kwargs, backward=cn.conv_transpose2d_backward)
+    assert (len(phases), len(scatters)) == ((2, 0) if by_phases
+                                            else (0, 2))
 
 
 # ----------------------------------------------------- separable helpers

@@ -4,7 +4,8 @@
 (pad -> strided window view -> tensordot / max). Every fast path of
 `_conv_forward` (pointwise, columns, flat with columns or tap sums),
 of `_conv_nd` (grad_input by phases, by column scatter, by depthwise
-scatter; grad_weight by columns and depthwise) and of the pooling
+scatter; grad_weight on the flat layout, by columns and depthwise)
+and of the pooling
 modules must give the same numbers. Each test forces one path.
 Arguments are drawn by hypothesis; the inputs are NaN-free (the torch
 tests cover NaN).
@@ -18,6 +19,8 @@ import convlib.numpy._conv_forward as conv_forward
 import convlib.numpy._conv_nd as conv_nd
 import convlib.numpy._reference as ref
 from convlib import _args
+from convlib.numpy import _tuning
+from convlib.numpy._pieces import Call
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 MAX_POOL = {1: cn.max_pool1d, 2: cn.max_pool2d, 3: cn.max_pool3d}
@@ -62,12 +65,23 @@ def conv_cases(draw, depthwise=None, strided=None):
     return x, w, a
 
 
-def _spy(monkeypatch, name):
-    """Record the calls of `conv_nd.<name>`."""
-    calls, real = [], getattr(conv_nd, name)
-    monkeypatch.setattr(conv_nd, name,
-                        lambda *args: calls.append(1) or real(*args))
+def _spy(monkeypatch, name, module=conv_nd):
+    """Record the calls of `module.<name>` (their first argument)."""
+    calls, real = [], getattr(module, name)
+    monkeypatch.setattr(module, name,
+                        lambda *args: calls.append(args[0]) or real(*args))
     return calls
+
+
+def _spy_ways(monkeypatch):
+    """Record the `_Plan` of every way `_conv_forward.forward` runs."""
+    plans = []
+    for name, run in dict(conv_forward._RUN).items():
+        monkeypatch.setitem(
+            conv_forward._RUN, name,
+            lambda x, w, y, plan, run=run: plans.append(plan)
+            or run(x, w, y, plan))
+    return plans
 
 
 @st.composite
@@ -88,16 +102,22 @@ def forward_cases(draw):
 @given(case=forward_cases())
 def test_forward_ways(case, way, budget):
     """Every way of `_conv_forward`, in chunks of one sample and one
-    flat position or in one chunk, equals the reference."""
+    flat position or in one chunk, equals the reference; the plan that
+    ran is the way asked for, chunked as the budget says."""
     x, w, stride, pads, dilation, groups, out = case
     with pytest.MonkeyPatch.context() as mp:
         for name in ("FLAT_BYTES", "SAMPLE_BYTES", "COLUMN_BYTES"):
-            mp.setattr(conv_forward, name, budget)
+            mp.setattr(_tuning, name, budget)
+        plans = _spy_ways(mp)
         got = conv_forward.forward(x, w, stride, pads, dilation, groups,
                                    out, path=way)
     want = ref.conv(x, w, stride, pads, dilation, groups)
     crop = (Ellipsis,) + tuple(slice(0, o) for o in out)
     np.testing.assert_allclose(got, want[crop], **TOL)
+    assert [(p.path, p.shifted) for p in plans] == [way]
+    if budget == 1:  # one sample a chunk; flat: one position a block
+        assert plans[0].samples == 1
+        assert way[0] == "columns" or plans[0].block == 1
 
 
 @given(case=forward_cases())
@@ -109,42 +129,75 @@ def test_forward_pointwise_and_chosen(case):
     crop = (Ellipsis,) + tuple(slice(0, o) for o in out)
     np.testing.assert_allclose(conv_forward.forward(
         x, w, stride, pads, dilation, groups, out), want[crop], **TOL)
-    if conv_forward._pointwise_fits(w.shape[2:], stride, pads,
-                                    x.shape[2:], out):
-        np.testing.assert_allclose(conv_forward.forward(
-            x, w, stride, pads, dilation, groups, out, path="pointwise"),
-            want[crop], **TOL)
+    call = Call(x.shape, w.shape, stride, pads, dilation, groups, out)
+    if conv_forward._pointwise_fits(call):
+        with pytest.MonkeyPatch.context() as mp:
+            plans = _spy_ways(mp)
+            np.testing.assert_allclose(conv_forward.forward(
+                x, w, stride, pads, dilation, groups, out,
+                path="pointwise"), want[crop], **TOL)
+        assert [p.path for p in plans] == ["pointwise"]
 
 
 @pytest.mark.parametrize("ratio", [0, 10**6])  # scatter / phases
+@pytest.mark.parametrize("budget", [1, 2**30])  # col2im chunks
 @given(case=conv_cases())
-def test_grad_input_paths(case, ratio):
+def test_grad_input_paths(case, ratio, budget):
+    """grad_input by phases, by col2im of columns or by the depthwise
+    col2im equals the reference, and the path is the one
+    `_tuning.PHASE_RATIO` asks for: with 0, every strided grad_input
+    is scattered; with 10**6, every one goes by phases but where a
+    dimension has both stride and dilation above 1 (phases cannot).
+    col2im goes in chunks of one sample or all at once."""
     x, w, a = case
     grad = np.random.default_rng(1).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(conv_nd, "_PHASE_RATIO", ratio)
+        mp.setattr(_tuning, "PHASE_RATIO", ratio)
+        mp.setattr(_tuning, "GRAD_COLUMN_BYTES", budget)
         phases = _spy(mp, "_phases")
+        columns = _spy(mp, "_scatter_columns")
+        depthwise = _spy(mp, "_scatter_depthwise")
         got = conv_nd._grad_input(grad, w, x.shape[2:], a.stride, a.pads,
                                   a.dilation, a.groups)
     want = ref.conv_grad_input(grad, w, x.shape[2:], a.stride, a.pads,
                                a.dilation, a.groups)
     np.testing.assert_allclose(got, want, **TOL)
-    uses = conv_nd._use_phases(w, a.stride, a.dilation, a.groups)
-    assert bool(phases) == uses or (ratio == 0 and not phases)
+    strided = max(a.stride) > 1
+    both = any(s > 1 and d > 1 for s, d in zip(a.stride, a.dilation))
+    by_phases = not both and (not strided or ratio > 0)
+    assert bool(phases) == by_phases
+    is_depthwise = a.groups > 1 and w.shape[1] == 1
+    assert bool(depthwise) == (not by_phases and is_depthwise)
+    assert bool(columns) == (not by_phases and not is_depthwise)
 
 
+@pytest.mark.parametrize("way", ["flat", "columns"])
 @given(case=conv_cases())
-def test_grad_weight_paths(case):
-    """Columns, or the depthwise tap loop when groups == C_in."""
+def test_grad_weight_paths(case, way):
+    """The flat layout's tap matmuls or im2col columns (whichever
+    `_flat_grad_weight_pays` chooses: forced here; the columns in
+    chunks of one sample), or the depthwise tap loop when groups ==
+    C_in (and only then), equal the reference."""
     x, w, a = case
     grad = np.random.default_rng(2).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
-    got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
-                               a.dilation, a.groups)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_nd, "_flat_grad_weight_pays",
+                   lambda *args: way == "flat")
+        mp.setattr(_tuning, "GRAD_COLUMN_BYTES", 1)
+        spies = {name: _spy(mp, name) for name in (
+            "_depthwise_grad_weight", "_flat_grad_weight",
+            "_columns_grad_weight")}
+        got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
+                                   a.dilation, a.groups)
     want = ref.conv_grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
                                 a.dilation, a.groups)
     np.testing.assert_allclose(got, want, **TOL)
+    is_depthwise = a.groups > 1 and x.shape[1] == a.groups
+    taken = {name for name, calls in spies.items() if calls}
+    assert taken == ({"_depthwise_grad_weight"} if is_depthwise
+                     else {f"_{way}_grad_weight"})
 
 
 def test_reference_conv_is_the_definition(rng):
@@ -203,7 +256,7 @@ def test_max_pool_separable_path(case, block_bytes):
     x, a = case
     n = x.ndim - 2
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("convlib.numpy._pool_common.BLOCK_BYTES", block_bytes)
+        mp.setattr(_tuning, "POOL_BLOCK_BYTES", block_bytes)
         values, indices = MAX_POOL[n](x, return_indices=True,
                                       **_pool_kwargs(a))
     want_values, want_indices = ref.max_pool(x, a)
@@ -263,8 +316,7 @@ def test_max_pool_backward_given_the_forward_indices(case):
     want = MAX_POOL_BACKWARD[n](grad, x, **kwargs)
     for block_bytes in (1, 2**20):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr("convlib.numpy._pool_common.BLOCK_BYTES",
-                       block_bytes)
+            mp.setattr(_tuning, "POOL_BLOCK_BYTES", block_bytes)
             got = MAX_POOL_BACKWARD[n](grad, x, indices=indices, **kwargs)
         np.testing.assert_array_equal(got, want)
 

@@ -11,7 +11,7 @@ from matplotlib.image import AxesImage  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from convlib import numpy as cnp  # noqa: E402
-from convlib import plot  # noqa: E402
+from convlib import palette, plot  # noqa: E402
 from convlib.widgets import SEED_INPUT, SEED_KERNEL  # noqa: E402
 
 
@@ -147,7 +147,7 @@ def test_window_positions_marks_the_taps_of_a_dilated_kernel():
                                 dilation=2, steps=[0, 8])
     assert [ax.get_title() for ax in fig.axes] == ["output (0, 0)",
                                                    "output (2, 2)"]
-    blue = matplotlib.colors.to_rgba("#bbdefb")
+    blue = matplotlib.colors.to_rgba(plot.SHADE_COLOR)
     for ax, (top, left) in zip(fig.axes, [(0, 0), (2, 2)]):
         cells = [p for p in ax.patches[:-1]]  # the last is the window
         tapped = [(int(p.get_y()), int(p.get_x())) for p in cells
@@ -161,3 +161,159 @@ def test_window_positions_marks_the_taps_of_a_dilated_kernel():
 def test_window_positions_default_is_every_output_cell():
     fig = plot.window_positions(SEED_INPUT, (1, 3), stride=(2, 1))
     assert len(fig.axes) == 3 * 3
+
+
+# ---- the book's figure rules: whole frames, text size, palette, labels
+
+def _frame_darkness(fig, ax, h, w):
+    """Darkness (0 white .. 1 black) of each outer grid line, and of the
+    first inner vertical line, along the middle of the grid."""
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3] / 255
+    height = image.shape[0]
+    (x0, y0), (x1, y1) = ax.transData.transform([(0, 0), (w, h)])
+    (xi, _), = ax.transData.transform([(1, 0)])
+    # y grows downwards in the grid (ylim inverted); image rows from the top
+    top, bottom = sorted((height - y0, height - y1))
+    mid_rows = slice(int(top + 0.3 * (bottom - top)),
+                     int(top + 0.7 * (bottom - top)))
+    mid_cols = slice(int(x0 + 0.3 * (x1 - x0)), int(x0 + 0.7 * (x1 - x0)))
+
+    def column_line(x):
+        cols = image[mid_rows, int(round(x)) - 2:int(round(x)) + 3]
+        return float(1 - cols.min(axis=1).mean(axis=1).mean())
+
+    def row_line(y):
+        rows = image[int(round(y)) - 2:int(round(y)) + 3, mid_cols]
+        return float(1 - rows.min(axis=0).mean(axis=1).mean())
+
+    return {"left": column_line(x0), "right": column_line(x1),
+            "top": row_line(top), "bottom": row_line(bottom),
+            "inner": column_line(xi)}
+
+
+def test_grid_frames_are_whole_on_all_four_sides():
+    fig, ax = plt.subplots(figsize=(3, 2.4), dpi=100)
+    plot.draw_grid(ax, np.zeros((3, 4)), title="grid")
+    dark = _frame_darkness(fig, ax, 3, 4)
+    for side in ("left", "right", "top", "bottom"):
+        assert dark[side] >= 0.8 * dark["inner"], (side, dark)
+
+
+def test_the_frame_check_sees_a_clipped_border():
+    # the old drawing: limits exactly at the edges cut the outer lines
+    fig, ax = plt.subplots(figsize=(3, 2.4), dpi=100)
+    plot.draw_grid(ax, np.zeros((3, 4)), title="grid")
+    ax.set_xlim(0, 4)
+    ax.set_ylim(3, 0)
+    dark = _frame_darkness(fig, ax, 3, 4)
+    assert min(dark["right"], dark["bottom"]) < 0.8 * dark["inner"], dark
+
+
+def test_every_grid_figure_has_whole_frames():
+    fig = plot.conv_step(SEED_INPUT, SEED_KERNEL, padding=1, step=6)
+    for ax in fig.axes:
+        h, w = (int(round(abs(b - a))) for a, b in (ax.get_ylim(),
+                                                     ax.get_xlim()))
+        dark = _frame_darkness(fig, ax, h, w)
+        assert min(dark[s] for s in ("left", "right", "top", "bottom")) \
+            >= 0.8 * dark["inner"], (ax.get_title(), dark)
+
+
+def _figures():
+    rng = np.random.default_rng(0)
+    report = __import__("convlib.widgets", fromlist=["variant_report"])
+    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3))
+    for ax, variant in zip(axes, ("grouped", "shuffled")):
+        stages = report.variant_report(variant, 6, 6, 1, 2,
+                                       stacked=True).stages
+        plot.connectivity(ax, stages, groups=2, title=variant)
+    return {
+        "conv_step": plot.conv_step(SEED_INPUT, SEED_KERNEL, padding=1,
+                                    step=6),
+        "grids, one row": plot.grids([np.eye(3), np.ones((5, 5))],
+                                     ["a", "b"]),
+        "grids, wrapped": plot.grids([np.zeros((7, 7))] * 6,
+                                     list("abcdef")),
+        "grids, big cells": plot.grids([np.eye(3)] * 3, list("abc"),
+                                       cell=0.75),
+        "window_positions": plot.window_positions(
+            SEED_INPUT, 3, stride=2, padding=1, steps=[0, 1, 2, 3]),
+        "window_positions, all": plot.window_positions(SEED_INPUT, 3),
+        "channel_sum": plot.channel_sum(
+            rng.integers(-3, 4, (3, 5, 5)), rng.integers(-2, 3, (2, 3, 3, 3)),
+            np.array([1.0, -2.0])),
+        "feature_maps": plot.feature_maps([np.eye(16)] * 4, list("abcd"),
+                                          size=3.0),
+        "connectivity": fig,
+    }
+
+
+def test_plot_functions_keep_text_readable_and_panels_labelled():
+    for name, fig in _figures().items():
+        assert plot.check_figure(fig) == [], name
+        smallest = plot.text_sizes(fig)[0][1]
+        assert smallest >= plot.MIN_TEXT_PT, (name, smallest)
+
+
+def test_text_size_follows_the_figure_width():
+    # 10-pt text at dpi 100: 10.4 pt unscaled; a figure twice the column
+    # wide is shown at half size
+    fig, ax = plt.subplots(figsize=(4, 2), dpi=100)
+    ax.set_title("narrow", fontsize=12)
+    assert plot.text_sizes(fig)[-1][1] == pytest.approx(12 * 100 / 96)
+    wide, ax = plt.subplots(figsize=(2 * plot.COLUMN_IN, 2), dpi=100)
+    ax.set_title("wide", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    scale, width_px = plot._page_scale(wide)
+    assert width_px > 1.5 * plot.COLUMN_PX and scale < 0.7
+    assert plot.text_sizes(wide)[0][1] == pytest.approx(
+        10 * 100 / 96 * plot.COLUMN_PX / width_px)
+    assert any("wide" in p for p in plot.check_figure(wide))
+
+
+def test_check_figure_finds_small_text_and_unlabelled_panels():
+    fig, axes = plt.subplots(1, 2, figsize=(5, 2))
+    axes[0].plot([0, 1])
+    axes[0].set_title("a curve")
+    axes[0].text(0.5, 0.5, "tiny", fontsize=6)
+    axes[1].plot([1, 0])
+    problems = plot.check_figure(fig)
+    assert any("'tiny'" in p for p in problems)
+    assert "panel 1 has no title, axis label or legend" in problems
+    with pytest.raises(ValueError, match="figure rules"):
+        plot.show(fig)
+    fig.suptitle("two curves")
+    axes[0].texts[0].set_fontsize(9)
+    assert plot.check_figure(fig) == []
+
+
+def test_figures_use_the_palette():
+    fig, ax = plt.subplots()
+    plot.draw_grid(ax, np.zeros((4, 4)), padding=1, window=(1, 1, 2, 2),
+                   shade=np.eye(4, dtype=bool))
+    used = {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches}
+    allowed = {matplotlib.colors.to_hex(c) for c in (
+        "white", palette.ROLES["pad"], palette.ROLES["kernel"],
+        palette.ROLES["window"])}
+    assert used <= allowed and len(used) == 4
+    with matplotlib.rc_context():
+        plot.use_book_style()
+        cycle = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert [c.lower() for c in cycle] == [c.lower() for c in palette.SERIES]
+
+
+def test_connectivity_groups_differ_in_marker_as_well_as_colour():
+    from convlib.widgets import variant_report
+    fig, ax = plt.subplots()
+    report = variant_report("grouped", 6, 6, 1, 3, stacked=False)
+    plot.connectivity(ax, report.stages, groups=3, title="grouped")
+    first_row = [c for c in ax.collections
+                 if np.allclose(c.get_offsets()[:, 1], 0)]
+    markers = [c.get_paths()[0].vertices.round(3).tobytes()
+               for c in first_row]
+    colours = [matplotlib.colors.to_hex(c.get_facecolors()[0])
+               for c in first_row]
+    assert len(set(markers)) == 3 and len(set(colours)) == 3
+    assert colours == [palette.series(g).lower() for g in range(3)]

@@ -2,38 +2,56 @@
 
 `convlib.shapes`, `convlib.naive`, `convlib.numpy` and `convlib.torch`
 all call these functions, so the four forms accept and refuse the same
-calls with the same messages. They see shapes (tuples of ints), never
-arrays or tensors: the forms check their own array type, then hand the
-shapes here. One module per op family:
+calls with the same messages. The op-family checks see shapes (tuples
+of ints), never arrays or tensors: each form checks its own array type
+(NumPy arrays with `check_array`, tensors in `convlib.torch`), then
+hands the shapes here. One module per concern:
 
-- `base`: int-or-tuple arguments, flags, the batch axis, grad shapes;
+- `base`: ints, reals, int-or-tuple arguments, flags, seeds, the batch
+  axis, grad shapes, `convlib.shapes`' input_size, `describe`;
+- `ndarray`: `check_array`, the NumPy forms' array arguments;
 - `conv`: convolution and transposed convolution;
 - `pool`: max/avg/LP pooling and max unpooling;
-- `adaptive`: adaptive and fractional pooling.
+- `adaptive`: adaptive and fractional pooling;
+- `separable`: depthwise and spatially separable convolutions;
+- `layers`: linear, channel shuffle, PReLU's weight, softmax's dim.
+
+Below this layer sits only `convlib._arrays` (array views and the
+window-count formula the output sizes build on).
 
 Every error is a `ValueError` (bad value) or `TypeError` (bad type)
 whose message starts with the public function's name and names the
 argument. Nothing here imports torch.
 """
-from .adaptive import adaptive_size, fractional_args
-from .base import (batched, check_bool, check_grad_shape, check_int,
-                   describe, is_int, ntuple)
+from .adaptive import adaptive_size, check_samples, fractional_args
+from .base import (batched, check_bool, check_dim, check_grad_shape,
+                   check_int, check_real, check_seed, describe,
+                   input_sizes, is_int, is_real, ntuple, sizes_as_given)
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
+from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
+from .ndarray import check_array
 from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
                    extent, first_inside, max_pool_args, pool_geometry,
                    pool_input, pool_params, pool_size, unpool_args,
                    window_counts)
+from .separable import (depthwise_separable_args, separable_steps,
+                        spatially_separable_args)
 
 __all__ = [
-    "adaptive_size", "fractional_args",
-    "batched", "check_bool", "check_grad_shape", "check_int", "describe",
-    "is_int", "ntuple",
+    "adaptive_size", "check_samples", "fractional_args",
+    "batched", "check_bool", "check_dim", "check_grad_shape", "check_int",
+    "check_real", "check_seed", "describe", "input_sizes", "is_int",
+    "is_real", "ntuple", "sizes_as_given",
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",
+    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
+    "check_array",
     "PoolArgs", "avg_pool_args", "check_divisor", "check_norm", "extent",
     "first_inside", "max_pool_args", "pool_geometry", "pool_input",
     "pool_params", "pool_size", "unpool_args", "window_counts",
+    "depthwise_separable_args", "separable_steps",
+    "spatially_separable_args",
 ]

@@ -1,7 +1,7 @@
 """Adaptive and fractional max pooling: output sizes, checked."""
 from .base import batched, describe, is_int, is_real, ntuple
 
-__all__ = ["adaptive_size", "fractional_args"]
+__all__ = ["adaptive_size", "fractional_args", "check_samples"]
 
 
 def adaptive_size(fn, output_size, spatial):
@@ -86,3 +86,13 @@ def fractional_args(fn, input, kernel_size, output_size, output_ratio):
             f"{out} and input size {spatial} (need output + kernel - 1 "
             f"<= input)")
     return is_batched, kernel, out
+
+
+def check_samples(fn, samples, input):
+    """fractional_max_pool2d's `_random_samples` shape: (N, C, 2) for
+    a batched `input` shape (N, C, H, W)."""
+    shape = tuple(input)[:2] + (2,)
+    if tuple(samples) != shape:
+        raise ValueError(
+            f"{fn}: _random_samples must have shape (N, C, 2) = {shape}, "
+            f"got {tuple(samples)}")

@@ -1,11 +1,13 @@
 """Convolution and transposed convolution: arguments, checks, sizes.
 
-The output-size formulas live here once; `convlib.shapes` exposes them
-and every op form calls `conv_args` / `transpose_args` with its input,
+The output sizes live here once (`conv_size` on `convlib._arrays`'
+window count, and `transpose_size`); `convlib.shapes` exposes them and
+every op form calls `conv_args` / `transpose_args` with its input,
 weight and bias shapes.
 """
 from typing import NamedTuple
 
+from .._arrays import window_count
 from .base import batched, check_int, memoised, ntuple
 
 __all__ = ["ConvArgs", "conv_args", "conv_geometry", "conv_size",
@@ -18,7 +20,7 @@ class ConvArgs(NamedTuple):
     batched: bool  # input had a batch axis
     kernel: tuple
     stride: tuple
-    pads: tuple  # (before, after) zeros per dim
+    pads: tuple  # (before, after) zeros per dim of the forward conv
     dilation: tuple
     groups: int
     out: tuple  # spatial output size
@@ -63,9 +65,10 @@ def _pads(fn, padding, n, kernel, stride, dilation):
 def conv_size(size, k, s, pads, d):
     """One dimension of the output-size formula (no checks).
 
-    ``floor((size + before + after - d*(k - 1) - 1) / s) + 1``.
+    ``floor((size + before + after - d*(k - 1) - 1) / s) + 1``: the
+    windows that fit in the padded size.
     """
-    return (size + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
+    return window_count(size + pads[0] + pads[1], k, s, d)
 
 
 def conv_geometry(fn, spatial, kernel, stride, padding, dilation,
@@ -219,8 +222,15 @@ def transpose_args(fn, n, input, weight, bias, stride, padding,
                    output_padding, groups, dilation):
     """Check a conv_transpose{n}d call from the shapes of its arrays.
 
-    `weight` is (C_in, C_out/groups, *K). Returns a `ConvArgs` whose
-    `pads` are ``(padding, output_padding)`` per dim.
+    `weight` is (C_in, C_out/groups, *K).
+
+    Returns
+    -------
+    ConvArgs
+        `pads` is ``(padding, padding)`` per dim: the zeros of the
+        forward convolution this one is the adjoint (the gradient) of.
+        `output_padding` is its own field, the extra rows and columns
+        on the far side of each dim; `out` includes them.
     """
     is_batched = batched(fn, input, n)
     _weight(fn, n, weight, "(C_in, C_out/groups, *kernel)")

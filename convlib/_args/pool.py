@@ -6,6 +6,7 @@ the input or its left padding; flags are real bools.
 """
 from typing import NamedTuple
 
+from .._arrays import window_count
 from .base import batched, check_bool, describe, is_int, is_real, ntuple
 
 __all__ = ["PoolArgs", "extent", "pool_params", "pool_size", "pool_geometry",
@@ -51,11 +52,17 @@ def pool_params(fn, n, kernel_size, stride, padding, dilation=1):
 
 
 def pool_size(size, k, s, p, d, ceil_mode):
-    """One dimension of torch's pooling output size (no checks)."""
-    span = size + 2 * p - d * (k - 1) - 1
+    """One dimension of torch's pooling output size (no checks).
+
+    The convolution's size: the windows that fit in the padded input
+    (`window_count`). In ceil mode the division rounds up, as torch
+    writes it, by counting in a size ``stride - 1`` larger -- but a
+    last window that would start past the input and its left padding
+    is dropped.
+    """
     if not ceil_mode:
-        return span // s + 1
-    out = -(-span // s) + 1
+        return window_count(size + 2 * p, k, s, d)
+    out = window_count(size + 2 * p + s - 1, k, s, d)
     if (out - 1) * s >= size + p:
         out -= 1  # the last window must start inside input or left pad
     return out

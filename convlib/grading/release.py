@@ -6,7 +6,13 @@ released ``exercises/NN_topic.ipynb``, by ``raise NotImplementedError``
 at the indentation of the BEGIN line. Outputs and execution counts are
 cleared; cells with a solution must carry the ``exercise`` tag, and the
 notebook's metadata names its exercise (``metadata.convlib.exercise``).
+
+Each released notebook starts with a set-up cell, as the chapters do,
+that installs convlib where it is missing (Colab): the exercise variant
+written by ``scripts/setup_cell.py`` from ``_config.yml``
+(`_with_setup_cell`).
 """
+import importlib.util
 import re
 from pathlib import Path
 
@@ -76,7 +82,35 @@ def render(source_path):
                            f"is {exercise!r}, expected {source_path.stem!r}")
     nb.cells = [_release_cell(c, f"{source_path.name} cell {i + 1}")
                 for i, c in enumerate(nb.cells)]
-    return nbformat.writes(nb) + "\n"
+    return nbformat.writes(_with_setup_cell(nb)) + "\n"
+
+
+# --- the set-up cell (installs convlib on Colab; scripts/setup_cell.py) ---
+
+SETUP_SCRIPT = ROOT / "scripts" / "setup_cell.py"
+SETUP_ID = "setup-cell"  # a fixed cell id, so that a release is repeatable
+
+
+def _setup_source():
+    """The exercise set-up cell that scripts/setup_cell.py makes."""
+    spec = importlib.util.spec_from_file_location("setup_cell", SETUP_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.setup_cell(ROOT, kind="exercise"), module.TAG
+
+
+def _with_setup_cell(nb):
+    """`nb` with the set-up cell inserted before its first code cell."""
+    source, tag = _setup_source()
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [tag]})
+    if nb.nbformat_minor >= 5:
+        cell.id = SETUP_ID
+    else:
+        del cell["id"]
+    first = next((i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "code"), len(nb.cells))
+    nb.cells.insert(first, cell)
+    return nb
 
 
 def sources(source_dir=SOURCE_DIR):

@@ -2,7 +2,9 @@
 
 Every forward ``f`` has ``f_backward(grad_output, <f's arguments>)``
 returning the gradient of each array argument, in argument order.
-This package never imports torch.
+A call with enough work is spread over the cores (`set_workers`,
+`workers`; the environment variable CONVLIB_WORKERS). This package
+never imports torch.
 """
 from . import conv as _conv, pool as _pool
 from . import pool_adaptive as _pool_adaptive, pool_lp as _pool_lp
@@ -17,7 +19,9 @@ from .linear import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
+from ._workers import set_workers, workers
 
 __all__ = (_conv.__all__ + _pool.__all__ + _pool_adaptive.__all__
            + _pool_lp.__all__ + _activations.__all__ + _linear.__all__
-           + _norm.__all__ + _dropout.__all__ + _residual.__all__)
+           + _norm.__all__ + _dropout.__all__ + _residual.__all__
+           + ["set_workers", "workers"])

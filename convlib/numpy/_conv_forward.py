@@ -6,7 +6,8 @@ dimensions, with tuples of ints for stride and dilation and
 the definition in `convlib.numpy._reference` (tests force each one):
 
 ``pointwise``
-    A 1x1 kernel, stride 1, no padding: one matmul, no copy at all.
+    A 1x1 kernel without padding: one matmul, no copy at all at stride
+    1 (at a larger stride, a copy of the positions it keeps).
 ``columns``
     im2col: every window copied into a column, then one matmul per
     (sample, group). Exact -- no position is computed twice -- but the
@@ -15,47 +16,31 @@ the definition in `convlib.numpy._reference` (tests force each one):
 ``flat``
     The padded input planes laid out flat, split into ``stride``
     phases (by index modulo the stride) so that every kernel tap is a
-    plain shift of one phase (`_layout`). Part of each shift is taken
+    plain shift of one phase (`layout`). Part of each shift is taken
     by copying contiguous slices into columns, the rest by summing
     shifted rows of the matmul's product (`_split`): copying all is
     im2col on the flat layout, shifting all copies nothing. It computes
     outputs in the padding too (cropped at the end), so small planes
     waste work.
 
-`forward` picks the way (and the split) with the least estimated time
-(`_costs`, a model of this machine's matmul, copies and Python steps).
+`forward` cuts a large call into pieces for the workers (`_pieces`,
+`_workers`) and picks, for each piece, the way (and the split) with
+the least estimated time (`_costs`, a model of this machine's matmul,
+copies and Python steps, whose constants and cache budgets are in
+`_tuning`, fitted by benchmarks/fit_costs.py).
 """
 import functools
 import itertools
 import math
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
-from .._util import strided_view
+from .._arrays import pad, strided_view
+from . import _tuning, _workers
+from ._pieces import Call, cut
 
-THREADS = 2  # depthwise flat chunks: memory-bound, two threads help
-FLAT_BYTES = 4 * 2**20  # flat columns per block: stay in cache
-SAMPLE_BYTES = 2 * 2**20  # flat input buffer per chunk of samples
-COLUMN_BYTES = 4 * 2**20  # im2col columns per chunk of samples
-
-# Cost model (ns on one core of this project's CI machine, OpenBLAS
-# sgemm). The matmul figures are measured: a call's fixed cost and the
-# peak rate, reached only when all three sizes are well above the
-# `_GEMM_HALF` sizes. The others -- a contiguous copy, an add of shifted
-# rows, an im2col gather (whose cost per element falls with the length
-# of the rows it copies), a step of a Python loop and the extra NumPy
-# calls per step -- were fitted so that the choice comes within 4 % of
-# the best way (geometric mean) on 280 random shapes and 33 layers of
-# real networks (benchmarks/bench.py); fresh seeds check the fit.
-_NS_CALL = 1500.0
-_MACS_PER_NS = 48.0
-_GEMM_HALF = (8, 10, 20)  # (m, k, n) at which the rate halves
-_NS_COPY = 0.25
-_NS_ADD = 0.8
-_NS_GATHER, _NS_GATHER_ROW = 0.5, 5.5
-_NS_STEP, _NS_OP = 2000.0, 5000.0
+POINTWISE = ("pointwise", 0)
 WAYS = (("columns", 0), ("flat", 0), ("flat", 1), ("flat", 2),
         ("flat", 3))  # ("flat", k): k trailing kernel axes shifted
 
@@ -64,13 +49,18 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
             path=None):
     """Cross-correlate x (N, C_in, *S) with weight (C_out, C_in/g, *K).
 
+    A call with enough work is cut into pieces (`_pieces.cut`: slices
+    of the batch or of the output rows), computed on the workers
+    (`_workers.run`); each piece chooses its way.
+
     Parameters
     ----------
     x : ndarray, shape (N, C_in, *S)
     weight : ndarray, shape (C_out, C_in / groups, *K)
     stride, dilation : tuple of int
     pads : tuple of (int, int)
-        Zeros before and after, per spatial dimension.
+        Zeros before and after, per spatial dimension (tuples: the
+        geometry is a key of the memoised plans).
     groups : int
     out : tuple of int
         Spatial size of the result (`convlib.shapes.conv_output_size`,
@@ -90,68 +80,94 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
         y = np.empty((x.shape[0], weight.shape[0]) + tuple(out), x.dtype)
     if y.size == 0:
         return y
-    ways = WAYS if path is None else tuple(
-        way for way in WAYS if path in (way, way[0]))
-    plan = _plan(x.shape, weight.shape, stride, pads, dilation, groups,
-                 tuple(out), x.itemsize, path in (None, "pointwise"), ways,
-                 FLAT_BYTES, SAMPLE_BYTES, COLUMN_BYTES, THREADS)
-    _RUN[plan.path](x, weight, y, plan)
+    call = Call(x.shape, weight.shape, stride, pads, dilation, groups,
+                tuple(out), x.itemsize)
+    workers = _workers.workers()
+    work = _schedule(call, _ways(path), _budgets(),
+                     _tuning.costs(workers), workers, _tuning.PIECE_MACS)
+    if len(work) == 1:  # the whole call, here
+        _RUN[work[0][1].path](x, weight, y, work[0][1])
+    else:
+        _workers.run(lambda item: _RUN[item[1].path](
+            item[0].input(x), weight, item[0].output(y), item[1]), work)
     return y
+
+
+@functools.lru_cache(maxsize=512)
+def _schedule(call, ways, budgets, costs, workers, piece_macs):
+    """((piece, plan), ...): the pieces of a call (`_pieces.cut`) and
+    the `_Plan` of each. Memoised: a pure function of the shapes and
+    the settings, which small calls would otherwise spend most of
+    their time on."""
+    return tuple((piece, _plan(piece.call, ways, budgets, costs))
+                 for piece in cut(call, workers, piece_macs))
+
+
+def _ways(path):
+    """The ways `path` allows (`forward`), pointwise first."""
+    if path is None:
+        return (POINTWISE,) + WAYS  # a new tuple: tests may patch WAYS
+    if path in ("pointwise", POINTWISE):
+        return (POINTWISE,)
+    return tuple(way for way in WAYS if path in (way, way[0]))
+
+
+class _Budgets(NamedTuple):
+    """The cache budgets of the forward (bytes; see `_tuning`)."""
+    flat: int
+    sample: int
+    column: int
+
+
+def _budgets():
+    return _Budgets(_tuning.FLAT_BYTES, _tuning.SAMPLE_BYTES,
+                    _tuning.COLUMN_BYTES)
 
 
 class _Plan(NamedTuple):
     """How one call's geometry is computed (no array values)."""
     path: str
-    stride: tuple
-    pads: tuple
-    dilation: tuple
-    groups: int
+    call: Call
     samples: int  # per chunk
     layout: object = None  # `_Layout` of the flat path
     shifted: int = 0  # kernel axes shifted after the matmul (flat path)
     groups_of_taps: tuple = ()  # `_split` of the flat path
     block: int = 0  # flat positions per block of columns
     group_step: int = 1  # groups per block of columns
-    threads: int = 1
 
 
-@functools.lru_cache(maxsize=512)
-def _plan(x_shape, w_shape, stride, pads, dilation, groups, out,
-          itemsize, pointwise, ways, flat_bytes, sample_bytes,
-          column_bytes, threads):
-    """The `_Plan` for a call: a pure function of shapes and settings,
-    memoised because small convolutions would otherwise spend most of
-    their time here. With `pointwise`, a call that fits it takes that
-    way; otherwise the cheapest of `ways` by `_costs`."""
-    c_in, kernel = x_shape[1], w_shape[2:]
-    geometry = (stride, pads, dilation, groups)
-    if pointwise and _pointwise_fits(kernel, stride, pads, x_shape[2:],
-                                     out):
-        return _Plan("pointwise", *geometry, samples=x_shape[0])
+def _plan(call, ways, budgets, costs):
+    """The `_Plan` for a `Call`: the pointwise way when it is allowed
+    and fits; otherwise the cheapest of `ways` by `_costs` (with
+    `costs`, a `_tuning.Costs`)."""
+    if POINTWISE in ways and _pointwise_fits(call):
+        return _Plan("pointwise", call, samples=call.x_shape[0])
+    ways = tuple(way for way in ways if way != POINTWISE)
     if not ways:
         raise ValueError("no way to compute this convolution: the "
-                         "pointwise way needs a 1x1 kernel, stride 1 and "
-                         "no padding")
+                         "pointwise way needs a 1x1 kernel and no "
+                         "padding")
     name, shifted = ways[0]
     if len(ways) > 1:
-        costs = _costs(x_shape, w_shape, stride, pads, dilation, groups,
-                       out, itemsize, flat_bytes, column_bytes,
-                       sample_bytes)
-        name, shifted = min(ways, key=lambda way: costs.get(way, math.inf))
+        estimates = _costs(call, budgets, costs)
+        name, shifted = min(ways, key=lambda way: estimates.get(
+            way, math.inf))
+    x_shape, kernel = call.x_shape, call.kernel
     if name == "columns":
-        per = c_in * math.prod(kernel) * math.prod(out) * itemsize
-        return _Plan(name, *geometry, samples=_count(column_bytes, per))
-    layout = _layout(x_shape[2:], kernel, stride, pads, dilation, out)
-    per = c_in * len(layout.places) * layout.size * itemsize
-    samples = min(x_shape[0], _count(sample_bytes, per))
-    split = _split(layout, kernel, dilation, shifted)
-    block, group_step = _blocks(split, w_shape, groups, itemsize,
-                                flat_bytes, samples * layout.size)
-    depthwise = groups > 1 and c_in == groups
-    return _Plan(name, *geometry, samples=samples, layout=layout,
-                 shifted=shifted, groups_of_taps=split,
-                 block=block, group_step=group_step,
-                 threads=threads if depthwise else 1)
+        per = (x_shape[1] * math.prod(kernel) * math.prod(call.out)
+               * call.itemsize)
+        return _Plan(name, call, samples=_count(budgets.column, per))
+    lay = layout(x_shape[2:], kernel, call.stride, call.pads,
+                 call.dilation, call.out)
+    per = x_shape[1] * len(lay.places) * lay.size * call.itemsize
+    samples = min(x_shape[0], _count(budgets.sample, per))
+    split = _split(lay, kernel, call.dilation, shifted)
+    block, group_step = _blocks(split, call.w_shape, call.groups,
+                                call.itemsize, budgets.flat,
+                                samples * lay.size)
+    return _Plan(name, call, samples=samples, layout=lay,
+                 shifted=shifted, groups_of_taps=split, block=block,
+                 group_step=group_step)
 
 
 def _count(budget, per):
@@ -169,74 +185,83 @@ def _blocks(split, w_shape, groups, itemsize, budget, length):
     return block, min(groups, _count(budget, rows * block * itemsize))
 
 
-def _pointwise_fits(kernel, stride, pads, spatial, out):
-    """A 1x1 kernel at stride 1 without padding, every position kept:
-    a plain matmul."""
-    return (all(v == 1 for v in kernel + stride) and spatial == out
-            and not any(lo or hi for lo, hi in pads))
+def _pointwise_fits(call):
+    """A 1x1 kernel without padding: at stride 1 a plain matmul; at a
+    larger stride the matmul of the positions the stride keeps."""
+    return (all(v == 1 for v in call.kernel)
+            and not any(lo or hi for lo, hi in call.pads))
 
 
-def _costs(x_shape, w_shape, stride, pads, dilation, groups, out,
-           itemsize=4, budget=None, column_budget=None,
-           sample_budget=None):
-    """Estimated ns of each way in `WAYS` for one call, chunked and
-    blocked as `_plan` would (the budgets default to the module's).
+def _costs(call, budgets, costs):
+    """Estimated ns of each way in `WAYS` for one `Call`, chunked and
+    blocked as `_plan` would with `budgets` (a `_Budgets`); `costs`
+    are the model's constants (a `_tuning.Costs`).
 
     All multiply the same weights; they differ in the positions they
     compute (exact, against the flat layout's padded planes), in the
     shapes of their matmuls, and in how they copy: a gather of short
     rows, contiguous slices, or sums of shifted product rows.
     """
-    n, c_in = x_shape[:2]
-    kernel = w_shape[2:]
+    k = costs
+    n, c_in = call.x_shape[:2]
+    kernel, groups, out = call.kernel, call.groups, call.out
     taps = math.prod(kernel)
-    m, c = w_shape[0] // groups, c_in // groups
+    m, c = call.w_shape[0] // groups, c_in // groups
     exact = math.prod(out)
-    gather = _NS_GATHER + _NS_GATHER_ROW / out[-1]
-    per = c_in * taps * exact * itemsize
-    chunks = -(-n // _count(column_budget or COLUMN_BYTES, per))
-    costs = {("columns", 0): n * groups * _gemm(m, c * taps, exact)
-             + n * c_in * taps * exact * gather + chunks * _NS_STEP}
-    lay = _layout(x_shape[2:], kernel, stride, pads, dilation, out)
-    samples = min(n, _count(sample_budget or SAMPLE_BYTES,
-                            c_in * len(lay.places) * lay.size * itemsize))
+    gather = k.ns_gather + k.ns_gather_row / out[-1]
+    per = c_in * taps * exact * call.itemsize
+    chunks = -(-n // _count(budgets.column, per))
+    estimates = {("columns", 0): n * groups * _gemm(k, m, c * taps, exact)
+                 + n * c_in * taps * exact * gather + chunks * k.ns_step}
+    lay = layout(call.x_shape[2:], kernel, call.stride, call.pads,
+                  call.dilation, out)
+    samples = min(n, _count(budgets.sample, c_in * len(lay.places)
+                            * lay.size * call.itemsize))
     chunks, length = -(-n // samples), samples * lay.size
     fixed = (c_in * len(lay.places) * lay.size + m * groups * exact
-             ) * n * _NS_COPY  # fill the layout, crop the result
+             ) * n * k.ns_copy  # fill the layout, crop the result
     for shifted in range(len(kernel) + 1):
-        split = _split(lay, kernel, dilation, shifted)
-        block, step = _blocks(split, w_shape, groups, itemsize,
-                              budget or FLAT_BYTES, length)
+        split = _split(lay, kernel, call.dilation, shifted)
+        block, step = _blocks(split, call.w_shape, groups, call.itemsize,
+                              budgets.flat, length)
         blocks = chunks * -(-length // block)
-        cost = fixed + blocks * -(-groups // step) * _NS_STEP
+        cost = fixed + blocks * -(-groups // step) * k.ns_step
         for g in split:
             rows, inner = len(g.shifts) * m, len(g.keys) * c
             adds = len(g.shifts) > 1 or len(split) > 1
             copies = 1 if g.grid else len(g.keys)
-            cost += groups * blocks * _gemm(rows, inner,
+            cost += groups * blocks * _gemm(k, rows, inner,
                                             n * lay.size / blocks)
-            cost += (n * lay.size * groups * (inner * _NS_COPY + rows
-                                              * _NS_ADD * adds)
-                     + blocks * -(-groups // step) * _NS_OP
+            cost += (n * lay.size * groups * (inner * k.ns_copy + rows
+                                              * k.ns_add * adds)
+                     + blocks * -(-groups // step) * k.ns_op
                      * (copies + adds * len(g.shifts)))
-        costs[("flat", shifted)] = cost
-    return costs
+        estimates[("flat", shifted)] = cost
+    return estimates
 
 
-def _gemm(m, k, n):
+def _gemm(costs, m, k, n):
     """Estimated ns of one (m, k) @ (k, n) float32 matmul."""
-    rate = _MACS_PER_NS * math.prod(
-        v / (v + h) for v, h in zip((m, k, n), _GEMM_HALF))
-    return _NS_CALL + m * k * n / rate
+    if not m * k * n:
+        return costs.ns_call
+    rate = costs.macs_per_ns * math.prod(
+        v / (v + h) for v, h in zip((m, k, n), costs.gemm_half))
+    return costs.ns_call + m * k * n / rate
 
 
 # ---------------------------------------------------------------------
 # pointwise and columns
 # ---------------------------------------------------------------------
 
-def _pointwise(x, weight, y, plan):
-    """1x1, stride 1, no padding: (G, M, C) @ (N, G, C, L), in place."""
-    g = plan.groups
+def _pointwise_way(x, weight, y, plan):
+    """1x1, no padding: (G, M, C) @ (N, G, C, L), in place. With a
+    stride (or spare positions dropped) the positions kept are copied
+    first (the reshape copies them)."""
+    call = plan.call
+    g = call.groups
+    if call.x_shape[2:] != call.out:
+        x = x[(Ellipsis,) + tuple(slice(0, (o - 1) * s + 1, s) for o, s
+                                  in zip(call.out, call.stride))]
     w = weight.reshape(g, weight.shape[0] // g, -1)
     xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)
     _matmul_into(w, xs, y, (x.shape[0], g, w.shape[1], xs.shape[-1]))
@@ -256,19 +281,20 @@ def _matmul_into(a, b, y, shape):
     np.matmul(a, b, out=target)
 
 
-def _columns(x, weight, y, plan):
+def _columns_way(x, weight, y, plan):
     """im2col per chunk of samples, then (G, M, C/G*K) @ columns.
 
     The windows are viewed straight in column order (N, C, *K, *out),
     so one copy makes the columns.
     """
-    g, kernel, out = plan.groups, weight.shape[2:], y.shape[2:]
+    call = plan.call
+    g, kernel, out = call.groups, weight.shape[2:], y.shape[2:]
     w = weight.reshape(g, weight.shape[0] // g, -1)
-    xp = pad(x, plan.pads)
+    xp = pad(x, call.pads)
     space = xp.strides[2:]
     steps = (xp.strides[:2] + tuple(st * d for st, d in zip(
-        space, plan.dilation)) + tuple(st * s for st, s in zip(
-            space, plan.stride)))
+        space, call.dilation)) + tuple(st * s for st, s in zip(
+            space, call.stride)))
     for i in range(0, x.shape[0], plan.samples):
         part = xp[i:i + plan.samples]
         cols = np.empty(part.shape[:2] + kernel + out, x.dtype)
@@ -276,18 +302,6 @@ def _columns(x, weight, y, plan):
         cols = cols.reshape(part.shape[0], g, w.shape[2], -1)
         _matmul_into(w, cols, y[i:i + plan.samples],
                      (part.shape[0], g, w.shape[1], cols.shape[-1]))
-
-
-def pad(x, pads):
-    """Zero-pad the spatial axes of (N, C, *S) by ((lo, hi), ...)."""
-    if not any(lo or hi for lo, hi in pads):
-        return x
-    shape = x.shape[:2] + tuple(s + lo + hi for s, (lo, hi)
-                                in zip(x.shape[2:], pads))
-    xp = np.zeros(shape, x.dtype)
-    xp[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _)
-                           in zip(x.shape[2:], pads))] = x
-    return xp
 
 
 # ---------------------------------------------------------------------
@@ -315,8 +329,9 @@ class _Layout(NamedTuple):
     crop: tuple  # index of the outputs in a block of positions
 
 
-def _layout(spatial, kernel, stride, pads, dilation, out):
-    """The `_Layout` of one call's geometry."""
+@functools.lru_cache(maxsize=256)
+def layout(spatial, kernel, stride, pads, dilation, out):
+    """The `_Layout` of one call's geometry (tuples; memoised)."""
     dims = [_dim_layout(*args) for args in zip(
         spatial, kernel, stride, pads, dilation, out)]
     periods = tuple(p for p, _, _ in dims)
@@ -366,18 +381,9 @@ def _place(phase, dims):
     return tuple(c[0] for c in chosen), tuple(c[1] for c in chosen)
 
 
-def _flat(x, weight, y, plan):
-    """The flat path, chunk by chunk of samples (threads: depthwise)."""
-    starts = range(0, x.shape[0], plan.samples)
-    run = functools.partial(_flat_chunks, x, weight, y, plan)
-    if plan.threads > 1 and len(starts) > 1:
-        # NumPy and BLAS release the GIL; each thread has its own
-        # samples and output slices
-        with ThreadPoolExecutor(plan.threads) as pool:
-            list(pool.map(run, [starts[t::plan.threads]
-                                for t in range(plan.threads)]))
-    else:
-        run(starts)
+def _flat_way(x, weight, y, plan):
+    """The flat path, chunk by chunk of samples."""
+    _flat_chunks(x, weight, y, plan, range(0, x.shape[0], plan.samples))
 
 
 def _flat_chunks(x, weight, y, plan, starts):
@@ -386,7 +392,7 @@ def _flat_chunks(x, weight, y, plan, starts):
     The buffers, each group's stacked weights and column views are
     made once and reused by every chunk.
     """
-    lay, g = plan.layout, plan.groups
+    lay, g = plan.layout, plan.call.groups
     n = min(plan.samples, x.shape[0])
     buf = np.zeros((x.shape[1], len(lay.places), n * lay.size + lay.tail),
                    x.dtype)
@@ -403,9 +409,11 @@ def _flat_chunks(x, weight, y, plan, starts):
         _flat_chunk(x[part], buf, flat, acc, y[part], plan, work)
 
 
-def _flat_chunk(x, buf, flat, acc, y, plan, work):
-    """Fill the layout with x (n, C, *S); compute; crop into y."""
-    lay, n = plan.layout, x.shape[0]
+def fill_layout(buf, x, lay):
+    """Copy x (n, C, *S) into its places in buf (C, phases, >= n *
+    lay.size), a `_Layout`'s flat planes; the rest of buf (the
+    padding) is left as it is: zeros."""
+    n = x.shape[0]
     blocks = buf[:, :, :n * lay.size].reshape(
         buf.shape[:2] + (n,) + lay.periods)
     for p, place in enumerate(lay.places):
@@ -413,9 +421,16 @@ def _flat_chunk(x, buf, flat, acc, y, plan, work):
             where, at = place
             blocks[(slice(None), p, slice(None)) + at] = x[
                 (Ellipsis,) + where].swapaxes(0, 1)
+
+
+def _flat_chunk(x, buf, flat, acc, y, plan, work):
+    """Fill the layout with x (n, C, *S); compute; crop into y."""
+    lay, n = plan.layout, x.shape[0]
+    fill_layout(buf, x, lay)
     length = (n - 1) * lay.size + lay.last + 1
-    out = acc[:, :length].reshape(plan.groups, -1, length)
-    for g0 in range(0, plan.groups, plan.group_step):
+    groups = plan.call.groups
+    out = acc[:, :length].reshape(groups, -1, length)
+    for g0 in range(0, groups, plan.group_step):
         part = slice(g0, g0 + plan.group_step)
         for a in range(0, length, plan.block):
             b = min(a + plan.block, length)
@@ -536,4 +551,5 @@ def _group_products(flat, group, weights, cols, grid, a, out, first):
             out += piece
 
 
-_RUN = {"pointwise": _pointwise, "columns": _columns, "flat": _flat}
+_RUN = {"pointwise": _pointwise_way, "columns": _columns_way,
+        "flat": _flat_way}

@@ -11,24 +11,24 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _args
-from . import _conv_forward
-from .._util import check_array, sliding_windows
+from .._args import check_array
+from .._arrays import pad, sliding_windows
+from . import _conv_forward, _tuning, _workers
+from ._pieces import Call, cut
 
 # ---------------------------------------------------------------------
 # The N-d kernels: forward, backward-input (adjoint), backward-weight.
 # ---------------------------------------------------------------------
 
-_CHUNK_BYTES = 8 * 2**20  # im2col columns per batch chunk: stay in L3
-
-
 def _chunks(batch, per_sample):
-    """Batch slices whose columns take about `_CHUNK_BYTES` each.
+    """Batch slices whose columns take about
+    `_tuning.GRAD_COLUMN_BYTES` each.
 
     Copying the columns and multiplying them while they are still in
     cache is faster (1.5x on the dilated benchmark case) than building
     them for the whole batch first.
     """
-    step = max(1, _CHUNK_BYTES // max(1, per_sample))
+    step = max(1, _tuning.GRAD_COLUMN_BYTES // max(1, per_sample))
     return [slice(i, min(i + step, batch)) for i in range(0, batch, step)]
 
 
@@ -38,7 +38,7 @@ def _windows(padded, kernel, stride, dilation, out):
     return win[(slice(None),) * 2 + tuple(slice(0, o) for o in out)]
 
 
-def _columns(win, groups):
+def _im2col(win, groups):
     """Copy windows into im2col order (groups, C/groups*K, N*L).
 
     K is the number of kernel taps and L the number of output positions.
@@ -104,15 +104,17 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     c_in = groups * weight.shape[1]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(in_spatial, pads))
     target = np.zeros((grad.shape[0], c_in) + padded, grad.dtype)
-    if _is_depthwise(weight, groups):
-        _scatter_depthwise(target, grad, weight, stride, dilation, groups)
-    else:
-        _scatter_columns(target, grad, weight, stride, dilation, groups)
+    scatter = (_scatter_depthwise if _is_depthwise(weight, groups)
+               else _scatter_columns)
+    # pieces of the batch only: pieces of rows would overlap in target
+    call = Call((grad.shape[0], c_in) + tuple(in_spatial), weight.shape,
+                stride, pads, dilation, groups, grad.shape[2:])
+    _workers.run(lambda piece: scatter(
+        piece.input(target), piece.output(grad), weight, stride,
+        dilation, groups), cut(call, _workers.workers(),
+                               _tuning.PIECE_MACS, rows=False))
     crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_spatial))
     return target[(Ellipsis,) + crop]
-
-
-_PHASE_RATIO = 4  # phases while C_out <= this * C_in per group
 
 
 def _use_phases(weight, stride, dilation, groups):
@@ -122,7 +124,8 @@ def _use_phases(weight, stride, dilation, groups):
     # the phases copy grad (C_out channels) into im2col columns, the
     # scatter adds columns of the result (C_in channels)
     return (all(s == 1 for s in stride) or
-            weight.shape[0] // groups <= _PHASE_RATIO * weight.shape[1])
+            weight.shape[0] // groups
+            <= _tuning.PHASE_RATIO * weight.shape[1])
 
 
 def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
@@ -220,16 +223,83 @@ def _flip(weight, groups):
 
 
 def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
-    """Gradient of `_forward` in its weight: (C_out, C_in/g, *K)."""
-    xp, out, c_out = _conv_forward.pad(x, pads), grad.shape[2:], grad.shape[1]
+    """Gradient of `_forward` in its weight: (C_out, C_in/g, *K).
+
+    A sum over samples and output positions: each piece of the call
+    (`_pieces.cut`) gives its share on a worker, and the shares are
+    added in order.
+    """
+    call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
+                + tuple(kernel), stride, pads, dilation, groups,
+                grad.shape[2:], x.itemsize)
+    shares = _workers.run(lambda piece: _grad_weight_piece(
+        piece.input(x), piece.output(grad), kernel, stride,
+        piece.call.pads, dilation, groups),
+        cut(call, _workers.workers(), _tuning.PIECE_MACS))
+    total = shares[0]
+    for share in shares[1:]:
+        total += share
+    return total
+
+
+def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
+    """`_grad_weight` of one piece: the depthwise case tap by tap,
+    else on the flat layout where that pays (`_flat_grad_weight_pays`),
+    else by im2col columns."""
     if groups > 1 and x.shape[1] == groups:  # depthwise
         return _depthwise_grad_weight(
-            _windows(xp, kernel, stride, dilation, out), grad, groups)
+            _windows(pad(x, pads), kernel, stride, dilation,
+                     grad.shape[2:]), grad, groups)
+    if _flat_grad_weight_pays(kernel, grad.shape[1] // groups, groups):
+        lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
+                                   dilation, grad.shape[2:])
+        return _flat_grad_weight(x, grad, kernel, lay, groups)
+    return _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
+                                groups)
+
+
+def _flat_grad_weight_pays(kernel, per_group, groups):
+    """True where the flat way was measured faster than im2col: several
+    taps, and a grouped convolution or few output channels a group
+    (`_tuning.GRAD_FLAT_MAX_CHANNELS`)."""
+    return math.prod(kernel) > 1 and (
+        groups > 1 or per_group <= _tuning.GRAD_FLAT_MAX_CHANNELS)
+
+
+def _flat_grad_weight(x, grad, kernel, lay, groups):
+    """``dweight[:, :, t] = grad @ (input shifted by tap t)^T`` on the
+    forward's flat layout (`_conv_forward.layout`): grad is placed at
+    the output positions of the flat planes (zeros elsewhere), and
+    each tap is one matmul with a contiguous slice of the input's
+    planes, whose transpose is a view -- nothing is gathered."""
+    n, c_in = x.shape[:2]
+    c_out, size = grad.shape[1], n * lay.size
+    buf = np.zeros((c_in, len(lay.places), size + lay.tail), x.dtype)
+    _conv_forward.fill_layout(buf, x, lay)
+    g = np.zeros((c_out, size), grad.dtype)
+    g.reshape((c_out, n) + lay.periods)[lay.crop] = grad.swapaxes(0, 1)
+    length = size - lay.size + lay.last + 1  # up to the last output
+    g = g[:, :length].reshape(groups, c_out // groups, length)
+    planes = buf.reshape((groups, c_in // groups) + buf.shape[1:])
+    gw = np.empty((len(lay.taps), groups, c_out // groups,
+                   c_in // groups), x.dtype)
+    for t, (phase, shifts) in enumerate(lay.taps):
+        start = sum(s * step for s, step in zip(shifts, lay.steps))
+        np.matmul(g, planes[:, :, phase, start:start + length]
+                  .transpose(0, 2, 1), out=gw[t])
+    return np.moveaxis(gw, 0, -1).reshape((c_out, c_in // groups)
+                                          + tuple(kernel))
+
+
+def _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
+                         groups):
+    """`_grad_weight` by im2col columns per chunk of samples."""
+    xp, out, c_out = pad(x, pads), grad.shape[2:], grad.shape[1]
     gw = np.zeros((groups, x.shape[1] // groups * math.prod(kernel),
                    c_out // groups), x.dtype)
     for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
-        cols = _columns(_windows(xp[part], kernel, stride, dilation, out),
-                        groups)  # (G, C_in/G*K, n*L)
+        cols = _im2col(_windows(xp[part], kernel, stride, dilation, out),
+                       groups)  # (G, C_in/G*K, n*L)
         # columns @ grad^T, then transpose the small result: several
         # times faster with OpenBLAS than grad @ columns^T here
         gw += np.matmul(cols, _channel_major(grad[part], groups)

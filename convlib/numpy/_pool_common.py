@@ -1,14 +1,16 @@
 """Private helpers shared by the pooling modules.
 
 Everything here works on batched arrays of shape (N, C, *spatial),
-through strided views (`convlib._util.sliding_windows` and slices) or
+through strided views (`convlib._arrays.sliding_windows` and slices) or
 contiguous copies of the window entries; `_by_planes` runs an op on
 blocks of planes small enough to stay in cache.
 """
 import numpy as np
 
 from .. import _args
-from .._util import check_array, sliding_windows
+from .._args import check_array
+from .._arrays import sliding_windows
+from . import _tuning, _workers
 
 # shape names and the backward docstring, for the docstring templates
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -27,18 +29,15 @@ Returns
 """
 
 
-# Bytes of input per block in `_by_planes`: small enough that a block
-# and its temporaries stay in a core's cache.
-BLOCK_BYTES = 1 << 20
-
-
 def _by_planes(func, *arrays):
     """``func(*arrays)``, computed on a few input planes at a time.
 
     Pooling treats every (n, c) plane alike, so the arrays are cut
-    into blocks of whole planes and `func` runs on each block; whole-
-    array NumPy operations on blocks that fit in cache are several
-    times faster than on the full arrays.
+    into blocks of whole planes (`_tuning.POOL_BLOCK_BYTES` of input
+    each) and `func` runs on each block, the blocks shared out among
+    the workers (`_workers.run`); whole-array NumPy operations on
+    blocks that fit in cache are several times faster than on the
+    full arrays.
 
     Parameters
     ----------
@@ -57,16 +56,18 @@ def _by_planes(func, *arrays):
     lead = arrays[0].shape[:2]
     planes = lead[0] * lead[1]
     flat = [a.reshape((1, planes) + a.shape[2:]) for a in arrays]
-    step = max(1, BLOCK_BYTES // max(1, arrays[0][:1, :1].nbytes))
-    outs = None
-    for start in range(0, max(planes, 1), step):
-        block = slice(start, start + step)
-        results = func(*(a[:, block] for a in flat))
-        if outs is None:
-            outs = [np.empty((planes,) + r.shape[2:], r.dtype)
-                    for r in results]
-        for out, result in zip(outs, results):
-            out[block] = result[0]
+    step = max(1, _tuning.POOL_BLOCK_BYTES
+               // max(1, arrays[0][:1, :1].nbytes))
+    blocks = [slice(start, start + step)
+              for start in range(0, max(planes, 1), step)]
+    # blocks of planes are independent: the workers share them out
+    results = _workers.run(
+        lambda block: func(*(a[:, block] for a in flat)), blocks)
+    outs = [np.empty((planes,) + r.shape[2:], r.dtype)
+            for r in results[0]]
+    for block, result in zip(blocks, results):
+        for out, part in zip(outs, result):
+            out[block] = part[0]
     return [out.reshape(lead + out.shape[1:]) for out in outs]
 
 

@@ -1,31 +1,24 @@
 """The reference path: convolution and pooling as their definitions.
 
-Each function is a few lines that read like the formula: pad, take
-every window as a strided view (`convlib._util.sliding_windows`, no
-copy), then one `np.tensordot` (convolution) or one reduction over the
-window axes (pooling). The fast paths in `_conv_nd`, `pool` and
-`_pool_common` compute the same numbers in other ways; the tests hold
-every fast path equal to these. Arguments are already checked and
-normalised (`convlib._args`): arrays batched (N, C, *spatial), tuples
-per spatial dim, ``pads`` as ((before, after), ...).
+Each function is a few lines that read like the formula: pad
+(`convlib._arrays.pad`), take every window as a strided view
+(`convlib._arrays.sliding_windows`, no copy), then one `np.tensordot`
+(convolution) or one reduction over the window axes (pooling). The
+fast paths in `_conv_nd`, `pool` and `_pool_common` compute the same
+numbers in other ways; the tests hold every fast path equal to these.
+Arguments are already checked and normalised (`convlib._args`): arrays
+batched (N, C, *spatial), tuples per spatial dim, ``pads`` as
+((before, after), ...).
 """
 import functools
 
 import numpy as np
 
 from .. import _args
-from .._util import sliding_windows
+from .._arrays import pad, sliding_windows
 
 __all__ = ["conv", "conv_grad_input", "conv_grad_weight", "max_pool",
            "avg_pool"]
-
-
-def _pad(x, pads, value=0.0):
-    """Pad the spatial axes of (N, C, *S); negative `after` crops."""
-    keep = tuple(slice(0, max(0, x.shape[2 + d] + min(hi, 0)))
-                 for d, (_, hi) in enumerate(pads))
-    pads = ((0, 0), (0, 0)) + tuple((lo, max(hi, 0)) for lo, hi in pads)
-    return np.pad(x[(Ellipsis,) + keep], pads, constant_values=value)
 
 
 def _groups(array, groups, axis):
@@ -36,7 +29,7 @@ def _groups(array, groups, axis):
 def _windows(x, kernel, stride, pads, dilation, out=None):
     """Windows (N, C, *out, *K) of x zero-padded by `pads`; `out`, when
     given, keeps only the first windows."""
-    win = sliding_windows(_pad(x, pads), kernel, stride, dilation)
+    win = sliding_windows(pad(x, pads), kernel, stride, dilation)
     if out is None:
         return win
     return win[(slice(None),) * 2 + tuple(slice(0, o) for o in out)]
@@ -91,7 +84,7 @@ def _pool_windows(x, a, value):
     pads = [(p, _args.extent(o, k, s, d) - m - p) for m, o, k, s, p, d
             in zip(x.shape[2:], a.out, a.kernel, a.stride, a.padding,
                    a.dilation)]
-    return sliding_windows(_pad(x, pads, value), a.kernel, a.stride,
+    return sliding_windows(pad(x, pads, value), a.kernel, a.stride,
                            a.dilation)
 
 

@@ -25,18 +25,28 @@ dimension and both directions:
   C_out is much larger than C_in, ``weight^T @ grad_output`` gives one
   column per window instead and the columns are added back onto the
   padded input one kernel tap at a time (col2im);
-* backward-weight: ``grad_output @ columns^T``, one matmul per group.
+* backward-weight: ``grad_output @ columns^T``, one matmul per group
+  with im2col columns, or one matmul per kernel tap on the forward's
+  flat layout (no columns gathered) where that was measured faster
+  (`_tuning.GRAD_FLAT_MAX_CHANNELS`); tap by tap for depthwise
+  convolutions.
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
 the roles swapped.  The loops that remain run over kernel taps, phases
 and chunks of the batch, never over pixels.
 
+A call with enough work is cut into pieces -- slices of the batch, or
+of the output rows when the batch is too small to share out -- that
+run on a small pool of threads (`convlib.numpy._workers`,
+`convlib.numpy._pieces`; `set_workers`). Every number that decides how
+work is cut up or which way runs is in `convlib.numpy._tuning`.
+
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
 """
 from .. import _args
-from .._util import check_array
+from .._args import check_array
 from ._conv_nd import (_conv, _conv_backward, _conv_transpose,
                        _conv_transpose_backward)
 
@@ -311,32 +321,23 @@ def conv_transpose3d_backward(grad_output, input, weight, bias=None,
 # Separable convolutions: two cheap convolutions in a row.
 # ---------------------------------------------------------------------
 
-def _check_shape(fn, name, array, pattern, meaning):
-    """Check `array` against a shape pattern (None = any size)."""
-    a = check_array(array, name, fn, (len(pattern),))
-    if any(p is not None and p != s for p, s in zip(pattern, a.shape)):
-        raise ValueError(
-            f"{fn}: {name} must have shape {meaning}, got {a.shape}")
-    return a
+def _shape(array):
+    return None if array is None else array.shape
+
+
+def _arrays(fn, names, values):
+    """The array arguments as float arrays (None stays None)."""
+    return [None if v is None else check_array(v, name, fn)
+            for name, v in zip(names, values)]
 
 
 def _check_depthwise_separable(fn, input, dw, pw, db, pb):
     x = check_array(input, "input", fn, (3, 4))
-    c_in = x.shape[-3]
-    dw = _check_shape(fn, "depthwise_weight", dw, (None, 1, None, None),
-                      f"(C_in*M, 1, kH, kW) with C_in={c_in}")
-    if dw.shape[0] % c_in:
-        raise ValueError(
-            f"{fn}: depthwise_weight must have a multiple of the "
-            f"{c_in} input channels as its first size, got {dw.shape}")
-    mid = dw.shape[0]
-    pw = _check_shape(fn, "pointwise_weight", pw, (None, mid, 1, 1),
-                      f"(C_out, {mid}, 1, 1)")
-    if db is not None:
-        _check_shape(fn, "depthwise_bias", db, (mid,), f"({mid},)")
-    if pb is not None:
-        _check_shape(fn, "pointwise_bias", pb, (pw.shape[0],),
-                     f"({pw.shape[0]},)")
+    dw, pw, db, pb = _arrays(fn, ("depthwise_weight", "pointwise_weight",
+                                  "depthwise_bias", "pointwise_bias"),
+                             (dw, pw, db, pb))
+    _args.depthwise_separable_args(fn, x.shape, dw.shape, pw.shape,
+                                   _shape(db), _shape(pb))
     return x, dw, pw
 
 
@@ -416,31 +417,12 @@ def depthwise_separable_conv2d_backward(
 
 def _check_spatially_separable(fn, input, cw, rw, cb, rb):
     x = check_array(input, "input", fn, (3, 4))
-    c_in = x.shape[-3]
-    cw = _check_shape(fn, "column_weight", cw, (None, c_in, None, 1),
-                      f"(C_mid, {c_in}, kH, 1)")
-    mid = cw.shape[0]
-    rw = _check_shape(fn, "row_weight", rw, (None, mid, 1, None),
-                      f"(C_out, {mid}, 1, kW)")
-    if cb is not None:
-        _check_shape(fn, "column_bias", cb, (mid,), f"({mid},)")
-    if rb is not None:
-        _check_shape(fn, "row_bias", rb, (rw.shape[0],),
-                     f"({rw.shape[0]},)")
+    cw, rw, cb, rb = _arrays(fn, ("column_weight", "row_weight",
+                                  "column_bias", "row_bias"),
+                             (cw, rw, cb, rb))
+    _args.spatially_separable_args(fn, x.shape, cw.shape, rw.shape,
+                                   _shape(cb), _shape(rb))
     return x, cw, rw
-
-
-def _split_hw(fn, stride, padding, dilation):
-    """(column step, row step) stride/padding/dilation; see Notes."""
-    sh, sw = _args.ntuple(stride, 2, "stride", fn, minimum=1)
-    dh, dw = _args.ntuple(dilation, 2, "dilation", fn, minimum=1)
-    padding = _args.parse_padding(fn, padding, 2)
-    if padding == "same":  # 'same' applies to each step
-        pads = (padding, padding)
-    else:
-        ph, pw = padding
-        pads = ((ph, 0), (0, pw))
-    return (((sh, 1), pads[0], (dh, 1)), ((1, sw), pads[1], (1, dw)))
 
 
 def spatially_separable_conv2d(input, column_weight, row_weight,
@@ -491,7 +473,7 @@ def spatially_separable_conv2d(input, column_weight, row_weight,
     fn = "spatially_separable_conv2d"
     x, cw, rw = _check_spatially_separable(
         fn, input, column_weight, row_weight, column_bias, row_bias)
-    col, row = _split_hw(fn, stride, padding, dilation)
+    col, row = _args.separable_steps(fn, stride, padding, dilation)
     mid = _conv(fn, 2, x, cw, column_bias, *col, 1)
     return _conv(fn, 2, mid, rw, row_bias, *row, 1)
 
@@ -518,7 +500,7 @@ def spatially_separable_conv2d_backward(
     fn = "spatially_separable_conv2d_backward"
     x, cw, rw = _check_spatially_separable(
         fn, input, column_weight, row_weight, column_bias, row_bias)
-    col, row = _split_hw(fn, stride, padding, dilation)
+    col, row = _args.separable_steps(fn, stride, padding, dilation)
     mid = _conv(fn, 2, x, cw, column_bias, *col, 1)
     g_mid, g_rw, g_rb = _conv_backward(
         fn, 2, grad_output, mid, rw, row_bias, *row, 1)

@@ -15,9 +15,8 @@ backward ignores it).
 """
 import numpy as np
 
+from .._args import check_array, check_grad_shape, describe
 from .._args import norm as _norm
-from .._args import check_grad_shape
-from .._util import _describe, check_array
 
 __all__ = ["dropout", "dropout_backward", "dropout2d",
            "dropout2d_backward"]
@@ -30,7 +29,7 @@ def _mask(fn, x, p, generator, mask, channelwise):
                                                 np.random.Generator):
         raise TypeError(
             f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {_describe(generator)}")
+            f"got {describe(generator)}")
     if mask is not None:
         m = check_array(mask, "mask", fn)
         _norm.check_mask_shape(fn, m.shape, shape, channelwise)

@@ -5,7 +5,7 @@ Forward and backward side by side; signatures as in
 """
 import numpy as np
 
-from .._util import check_array, check_positive_int, is_int, _describe
+from .._args import check_array, check_dim, linear_args, shuffle_groups
 
 __all__ = [
     "linear", "linear_backward",
@@ -31,21 +31,10 @@ def _grad(grad_output, shape, dtype, fn):
 def _linear_args(input, weight, bias, fn):
     """Check `linear`'s arrays; return them as float arrays."""
     x = check_array(input, "input", fn)
-    if x.ndim < 1:
-        raise ValueError(
-            f"{fn}: input must have at least 1 dimension "
-            f"(..., in_features), got shape {x.shape}")
-    w = check_array(weight, "weight", fn, ndims=(2,))
-    if w.shape[1] != x.shape[-1]:
-        raise ValueError(
-            f"{fn}: weight of shape {w.shape} expects {w.shape[1]} input "
-            f"features but input has {x.shape[-1]} (shape {x.shape})")
+    w = check_array(weight, "weight", fn)
     if bias is not None:
-        bias = check_array(bias, "bias", fn, ndims=(1,))
-        if bias.shape != (w.shape[0],):
-            raise ValueError(
-                f"{fn}: bias must have shape ({w.shape[0]},) "
-                f"(out_features), got {bias.shape}")
+        bias = check_array(bias, "bias", fn)
+    linear_args(fn, x.shape, w.shape, None if bias is None else bias.shape)
     return x, w, bias
 
 
@@ -114,23 +103,10 @@ def linear_backward(grad_output, input, weight, bias=None):
 # flatten
 # --------------------------------------------------------------------------
 
-def _dim(value, ndim, name, fn):
-    """Normalise a possibly negative dim index for an ndim-d array."""
-    if not is_int(value):
-        raise TypeError(
-            f"{fn}: {name} must be an int, got {_describe(value)}")
-    n = max(ndim, 1)  # a 0-d array flattens like a 1-element 1-d one
-    if not -n <= value < n:
-        raise ValueError(
-            f"{fn}: {name} must be in [{-n}, {n - 1}] for a {ndim}-d "
-            f"input, got {value}")
-    return int(value) % n
-
-
 def _flat_shape(shape, start_dim, end_dim, fn):
     """Shape after merging dims start_dim..end_dim (torch.flatten)."""
-    start = _dim(start_dim, len(shape), "start_dim", fn)
-    end = _dim(end_dim, len(shape), "end_dim", fn)
+    start = check_dim(start_dim, len(shape), "start_dim", fn)
+    end = check_dim(end_dim, len(shape), "end_dim", fn)
     if start > end:
         raise ValueError(
             f"{fn}: start_dim must not come after end_dim, got "
@@ -195,16 +171,7 @@ def flatten_backward(grad_output, input, start_dim=1, end_dim=-1):
 def _shuffle_args(input, groups, fn):
     """Check `channel_shuffle`'s arguments; return (x, groups)."""
     x = check_array(input, "input", fn)
-    if x.ndim < 3:
-        raise ValueError(
-            f"{fn}: input must have at least 3 dimensions (N, C, *), "
-            f"got shape {x.shape}")
-    groups = check_positive_int(groups, "groups", fn)
-    if x.shape[1] % groups:
-        raise ValueError(
-            f"{fn}: groups must divide the {x.shape[1]} channels of "
-            f"input, got groups={groups}")
-    return x, groups
+    return x, shuffle_groups(fn, x.shape, groups)
 
 
 def _shuffle(x, groups):

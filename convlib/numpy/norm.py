@@ -48,7 +48,7 @@ import numpy as np
 
 from .. import _args
 from .._args import norm as _norm
-from .._util import _describe, check_array
+from .._args import check_array, describe
 
 __all__ = [
     "batch_norm", "batch_norm_backward",
@@ -136,7 +136,7 @@ def _updatable(fn, given, converted, name):
     if (converted is not given or not converted.flags.writeable):
         raise TypeError(
             f"{fn}: {name} is updated in place in training mode, so it "
-            f"must be a writeable float ndarray, got {_describe(given)} "
+            f"must be a writeable float ndarray, got {describe(given)} "
             f"of dtype {getattr(given, 'dtype', type(given).__name__)}")
     return converted
 

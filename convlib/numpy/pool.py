@@ -7,7 +7,7 @@ path, tested equal to it. Arguments are checked by `convlib._args`.
 Every op pads the input (with -inf for max, 0 for average) and reads
 it one kernel offset at a time: whole-array operations, no per-pixel
 loops. Average pooling sums the offsets of the strided window view of
-`convlib._util.sliding_windows`. Max pooling takes one spatial
+`convlib._arrays.sliding_windows`. Max pooling takes one spatial
 dimension at a time (the maximum over a box is the maximum of its row
 maxima) by a running comparison that keeps torch's winner (first
 maximum, or last NaN) and its place in the window; the backward adds
@@ -22,7 +22,7 @@ LP pooling is in `pool_lp`, adaptive and fractional max pooling in
 import numpy as np
 
 from .. import _args
-from .._util import check_array
+from .._args import check_array
 from . import _pool_common as _pc
 
 __all__ = [

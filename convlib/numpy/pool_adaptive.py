@@ -12,7 +12,7 @@ torch's winner exactly as `max_pool2d` does.
 
 import numpy as np
 
-from .. import _args, _util
+from .. import _args
 from . import _pool_common as _pc
 
 __all__ = [
@@ -242,11 +242,8 @@ def _samples(fn, random_samples, x):
     shape = x.shape[:2] + (2,)
     if random_samples is None:
         return np.random.default_rng().random(shape).astype(x.dtype)
-    samples = _util.check_array(random_samples, "_random_samples", fn)
-    if samples.shape != shape:
-        raise ValueError(
-            f"{fn}: _random_samples must have shape (N, C, 2) = {shape}, "
-            f"got {samples.shape}")
+    samples = _args.check_array(random_samples, "_random_samples", fn)
+    _args.check_samples(fn, samples.shape, x.shape)
     return samples.astype(x.dtype, copy=False)
 
 
@@ -272,7 +269,7 @@ def _intervals(sample, size, out, k):
 
 def _fractional(fn, input, kernel_size, output_size, output_ratio,
                 random_samples):
-    x = _util.check_array(input, "input", fn, ndims=(3, 4))
+    x = _args.check_array(input, "input", fn, ndims=(3, 4))
     batched, kernel, out = _args.fractional_args(
         fn, x.shape, kernel_size, output_size, output_ratio)
     x, unbatched = (x if batched else x[None]), not batched

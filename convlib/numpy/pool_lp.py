@@ -11,7 +11,7 @@ torch rescales it. ``norm_type = inf`` is max pooling of ``|x|``
 
 import numpy as np
 
-from .. import _args, _util
+from .. import _args
 from . import _pool_common as _pc
 from .pool import (_avg_pool_backward, _avg_pool_forward,
                    _max_pool_backward, _max_pool_forward)
@@ -63,7 +63,7 @@ grad_input : ndarray, shape of `input`
 
 def _lp_pool(fn, n, input, norm_type, kernel_size, stride, ceil_mode):
     p = _args.check_norm(fn, norm_type)
-    x = _util.check_array(input, "input", fn, ndims=(n + 1, n + 2))
+    x = _args.check_array(input, "input", fn, ndims=(n + 1, n + 2))
     if np.isinf(p):
         sign = 1 if p > 0 else -1
         out = _max_pool_forward(fn, n, sign * np.abs(x), kernel_size,
@@ -72,17 +72,17 @@ def _lp_pool(fn, n, input, norm_type, kernel_size, stride, ceil_mode):
     with np.errstate(invalid="ignore", divide="ignore"):
         avg = _avg_pool_forward(fn, n, x ** p, kernel_size, stride, 0,
                                 ceil_mode, True, None)
-        k = int(np.prod(_util.ntuple(kernel_size, n, "kernel_size", fn)))
+        k = int(np.prod(_args.ntuple(kernel_size, n, "kernel_size", fn)))
         return (avg * k) ** (1 / p)
 
 
 def _lp_pool_backward(fn, n, grad_output, input, norm_type, kernel_size,
                       stride, ceil_mode):
     p = _args.check_norm(fn, norm_type)
-    x = _util.check_array(input, "input", fn, ndims=(n + 1, n + 2))
+    x = _args.check_array(input, "input", fn, ndims=(n + 1, n + 2))
     if np.isinf(p):
         sign = 1 if p > 0 else -1
-        grad = _util.check_array(grad_output, "grad_output", fn)
+        grad = _args.check_array(grad_output, "grad_output", fn)
         grad = _max_pool_backward(fn, n, sign * grad,
                                   sign * np.abs(x), kernel_size, stride,
                                   0, 1, ceil_mode, False)
@@ -90,7 +90,7 @@ def _lp_pool_backward(fn, n, grad_output, input, norm_type, kernel_size,
     args = (kernel_size, stride, 0, ceil_mode, True, None)
     with np.errstate(invalid="ignore", divide="ignore"):
         avg = _avg_pool_forward(fn, n, x ** p, *args)
-        k = int(np.prod(_util.ntuple(kernel_size, n, "kernel_size", fn)))
+        k = int(np.prod(_args.ntuple(kernel_size, n, "kernel_size", fn)))
         grad = _pc._check_grad(grad_output, avg.shape, x.dtype, fn)
         # d/d avg of (k * avg) ** (1/p), chained as torch's autograd does
         # through sign(avg) * relu(|avg|): zero where avg == 0.

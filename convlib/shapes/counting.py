@@ -2,17 +2,16 @@
 from functools import partial
 import math
 
-from .._util import _describe, check_positive_int, is_int, ntuple
+from .._args import check_int, check_real, describe, is_int, ntuple
 from .._args import check_bool as _check_bool
-from .._args.norm import check_real as _check_real
 from .output_size import (_conv_output_size, _conv_transpose_output_size,
                           conv_output_size)
 
 
 def _channels(fn, in_channels, out_channels, groups):
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    cout = check_positive_int(out_channels, "out_channels", fn)
-    g = check_positive_int(groups, "groups", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
+    g = check_int(groups, "groups", fn)
     for name, value in (("in_channels", cin), ("out_channels", cout)):
         if value % g:
             raise ValueError(
@@ -31,8 +30,8 @@ def _conv_params(fn, n, in_channels, out_channels, kernel_size,
 
 
 def _linear_params(fn, in_features, out_features, bias=True):
-    cin = check_positive_int(in_features, "in_features", fn)
-    cout = check_positive_int(out_features, "out_features", fn)
+    cin = check_int(in_features, "in_features", fn)
+    cout = check_int(out_features, "out_features", fn)
     return cout * cin + (cout if _check_bool(bias, "bias", fn) else 0)
 
 
@@ -40,8 +39,8 @@ def _depthwise_parts(fn, in_channels, out_channels, kernel_size,
                      depth_multiplier=1, bias=True, stride=1, padding=0,
                      dilation=1):
     """The two conv2d layers of a depthwise separable convolution."""
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    m = check_positive_int(depth_multiplier, "depth_multiplier", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    m = check_int(depth_multiplier, "depth_multiplier", fn)
     depthwise = dict(in_channels=cin, out_channels=cin * m,
                      kernel_size=kernel_size, groups=cin, bias=bias,
                      stride=stride, padding=padding, dilation=dilation)
@@ -85,15 +84,15 @@ def _channel_norm_params(fn, affine_default, num_features, affine=None,
                          eps=1e-5, momentum=0.1, track_running_stats=None):
     """batch_norm / instance_norm: eps, momentum and
     track_running_stats are accepted and change no count."""
-    c = check_positive_int(num_features, "num_features", fn)
+    c = check_int(num_features, "num_features", fn)
     affine = affine_default if affine is None else affine
     return 2 * c if _check_bool(affine, "affine", fn) else 0
 
 
 def _group_norm_params(fn, num_groups, num_channels, affine=True,
                        eps=1e-5):
-    g = check_positive_int(num_groups, "num_groups", fn)
-    c = check_positive_int(num_channels, "num_channels", fn)
+    g = check_int(num_groups, "num_groups", fn)
+    c = check_int(num_channels, "num_channels", fn)
     if c % g:
         raise ValueError(
             f"{fn}: num_groups must divide num_channels, got "
@@ -110,7 +109,7 @@ def _layer_norm_params(fn, normalized_shape, elementwise_affine=True,
             is_int(v) for v in normalized_shape) or not normalized_shape:
         raise TypeError(
             f"{fn}: normalized_shape must be an int or a non-empty tuple "
-            f"of ints, got {_describe(normalized_shape)}")
+            f"of ints, got {describe(normalized_shape)}")
     shape = ntuple(normalized_shape, len(normalized_shape),
                    "normalized_shape", fn, minimum=1)
     if not _check_bool(elementwise_affine, "elementwise_affine", fn):
@@ -119,7 +118,7 @@ def _layer_norm_params(fn, normalized_shape, elementwise_affine=True,
 
 
 def _dropout_params(fn, p=0.5, inplace=False):
-    p = _check_real(p, "p", fn)
+    p = check_real(p, "p", fn)
     if not 0 <= p <= 1:
         raise ValueError(f"{fn}: p must be between 0 and 1, got {p}")
     _check_bool(inplace, "inplace", fn)
@@ -129,9 +128,9 @@ def _dropout_params(fn, p=0.5, inplace=False):
 def _basic_parts(fn, in_channels, out_channels, stride=1):
     """The conv2d layers of a basic block, each with True when it runs
     at the block's output size; a batch norm follows each."""
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    cout = check_positive_int(out_channels, "out_channels", fn)
-    s = check_positive_int(stride, "stride", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
+    s = check_int(stride, "stride", fn)
     parts = [(dict(in_channels=cin, out_channels=cout, kernel_size=3,
                    stride=s, padding=1, bias=False), False),
              (dict(in_channels=cout, out_channels=cout, kernel_size=3,
@@ -144,15 +143,15 @@ def _bottleneck_parts(fn, in_channels, out_channels, mid_channels=None,
     """The conv2d layers of a bottleneck block (torchvision's: the
     stride on the 3x3), each with True when it runs at the output size;
     `mid_channels` defaults to out_channels / 4 (the expansion 4)."""
-    cin = check_positive_int(in_channels, "in_channels", fn)
-    cout = check_positive_int(out_channels, "out_channels", fn)
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
     if mid_channels is None and cout % 4:
         raise ValueError(
             f"{fn}: mid_channels defaults to out_channels / 4, so "
             f"out_channels must be divisible by 4, got {cout}")
-    mid = check_positive_int(cout // 4 if mid_channels is None
-                             else mid_channels, "mid_channels", fn)
-    s = check_positive_int(stride, "stride", fn)
+    mid = check_int(cout // 4 if mid_channels is None
+                    else mid_channels, "mid_channels", fn)
+    s = check_int(stride, "stride", fn)
     parts = [(dict(in_channels=cin, out_channels=mid, kernel_size=1,
                    bias=False), False),
              (dict(in_channels=mid, out_channels=mid, kernel_size=3,
@@ -191,7 +190,7 @@ def _layer_name(layer, fn):
     if not isinstance(layer, str):
         raise TypeError(
             f"{fn}: layer must be a layer name or a list of (name, "
-            f"kwargs) pairs, got {_describe(layer)}")
+            f"kwargs) pairs, got {describe(layer)}")
     if layer not in _LAYERS:
         raise ValueError(
             f"{fn}: layer must be one of {', '.join(_LAYERS)}; "
@@ -214,14 +213,14 @@ def _each_layer(fn, layers, counter):
     if not isinstance(layers, (list, tuple)):
         raise TypeError(
             f"{fn}: layer must be a layer name or a list of (name, "
-            f"kwargs) pairs, got {_describe(layers)}")
+            f"kwargs) pairs, got {describe(layers)}")
     total = 0
     for i, entry in enumerate(layers):
         if (not isinstance(entry, (list, tuple)) or len(entry) != 2
                 or not isinstance(entry[1], dict)):
             raise TypeError(
                 f"{fn}: layer[{i}] must be a (name, kwargs) pair, got "
-                f"{_describe(entry)}")
+                f"{describe(entry)}")
         total += counter(entry[0], **entry[1])
     return total
 

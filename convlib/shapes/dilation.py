@@ -3,7 +3,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._util import _describe, check_positive_int, is_int, ntuple
+from .._args import check_int, describe, is_int, ntuple
 
 
 HDCChain = namedtuple("HDCChain", "chain satisfied")
@@ -21,12 +21,12 @@ def _check_rates(rates, fn, minimum_length):
     if not isinstance(rates, (list, tuple, np.ndarray)):
         raise TypeError(
             f"{fn}: rates must be a sequence of ints, got "
-            f"{_describe(rates)}")
+            f"{describe(rates)}")
     if len(rates) < minimum_length:
         raise ValueError(
             f"{fn}: rates must hold at least {minimum_length} dilation "
             f"rates, got {list(rates)!r}")
-    return tuple(check_positive_int(r, "rates", fn) for r in rates)
+    return tuple(check_int(r, "rates", fn) for r in rates)
 
 
 def hdc_m_chain(rates, kernel_size=3):
@@ -71,7 +71,7 @@ def hdc_m_chain(rates, kernel_size=3):
     """
     fn = "hdc_m_chain"
     rates = _check_rates(rates, fn, 2)
-    kernel_size = check_positive_int(kernel_size, "kernel_size", fn)
+    kernel_size = check_int(kernel_size, "kernel_size", fn)
     chain = [rates[-1]]
     for r in reversed(rates[:-1]):
         m_next = chain[0]

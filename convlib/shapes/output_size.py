@@ -6,7 +6,6 @@ applies torch's formula per spatial dimension (the same code the ops
 use).
 """
 from .. import _args
-from ._args import _input_sizes, _result
 
 
 def conv_output_size(input_size, kernel_size, stride=1, padding=0,
@@ -52,12 +51,12 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0,
 def _conv_output_size(fn, input_size, kernel_size, stride, padding,
                       dilation):
     """`conv_output_size`, with errors in the name of `fn`."""
-    sizes, scalar = _input_sizes(input_size, fn)
+    sizes, scalar = _args.input_sizes(fn, input_size)
     kernel = _args.ntuple(kernel_size, len(sizes), "kernel_size", fn,
                           minimum=1)
     out = _args.conv_geometry(fn, sizes, kernel, stride, padding,
                               dilation)[-1]
-    return _result(out, scalar)
+    return _args.sizes_as_given(out, scalar)
 
 
 def conv_transpose_output_size(input_size, kernel_size, stride=1,
@@ -99,12 +98,12 @@ def conv_transpose_output_size(input_size, kernel_size, stride=1,
 def _conv_transpose_output_size(fn, input_size, kernel_size, stride,
                                 padding, output_padding, dilation):
     """`conv_transpose_output_size`, with errors in the name of `fn`."""
-    sizes, scalar = _input_sizes(input_size, fn)
+    sizes, scalar = _args.input_sizes(fn, input_size)
     kernel = _args.ntuple(kernel_size, len(sizes), "kernel_size", fn,
                           minimum=1)
     out = _args.transpose_geometry(fn, sizes, kernel, stride, padding,
                                    output_padding, dilation)[-1]
-    return _result(out, scalar)
+    return _args.sizes_as_given(out, scalar)
 
 
 def pool_output_size(input_size, kernel_size, stride=None, padding=0,
@@ -150,7 +149,7 @@ def pool_output_size(input_size, kernel_size, stride=None, padding=0,
     (3, 3)
     """
     fn = "pool_output_size"
-    sizes, scalar = _input_sizes(input_size, fn)
+    sizes, scalar = _args.input_sizes(fn, input_size)
     out = _args.pool_geometry(fn, sizes, kernel_size, stride, padding,
                               dilation, ceil_mode)[-1]
-    return _result(out, scalar)
+    return _args.sizes_as_given(out, scalar)

@@ -1,9 +1,8 @@
 """Receptive field of a stack of conv/pool layers."""
 from collections import namedtuple
 
-from .._util import _describe, ntuple
-from .._args import parse_padding, same_padding
-from ._args import _result
+from .._args import (describe, ntuple, parse_padding, same_padding,
+                     sizes_as_given)
 
 
 ReceptiveField = namedtuple("ReceptiveField", "size stride offset")
@@ -42,7 +41,7 @@ def _layer_params(layer, index, fn):
     else:
         raise TypeError(
             f"{fn}: {where} must be a dict, a tuple or an object with a "
-            f"kernel_size attribute, got {_describe(layer)}")
+            f"kernel_size attribute, got {describe(layer)}")
     if params.get("kernel_size") is None:
         raise ValueError(f"{fn}: {where} has no kernel_size")
     for key, default in _LAYER_DEFAULTS.items():
@@ -123,7 +122,7 @@ def receptive_field(layers):
     if not isinstance(layers, (list, tuple)) or not layers:
         raise ValueError(
             f"{fn}: layers must be a non-empty list of layers, got "
-            f"{_describe(layers)}")
+            f"{describe(layers)}")
     params = [_layer_params(layer, i, fn) for i, layer in enumerate(layers)]
     n = _ndim_of(params)
     size, jump, offset = [1] * n, [1] * n, [0] * n
@@ -133,5 +132,5 @@ def receptive_field(layers):
             size[dim] += d * (k - 1) * jump[dim]
             offset[dim] -= p * jump[dim]
             jump[dim] *= s
-    return ReceptiveField(_result(size, n == 1), _result(jump, n == 1),
-                          _result(offset, n == 1))
+    return ReceptiveField(*(sizes_as_given(values, n == 1)
+                            for values in (size, jump, offset)))

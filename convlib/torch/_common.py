@@ -107,17 +107,6 @@ def _add_bias(out, bias, n):
     return out + bias.reshape((1, -1) + (1,) * n)
 
 
-def _check_bias(bias, channels, fn):
-    """Raise unless `bias` is None or a tensor of shape (channels,)."""
-    if bias is None:
-        return
-    _check_tensor(bias, "bias", fn)
-    if tuple(bias.shape) != (channels,):
-        raise ValueError(
-            f"{fn}: bias must have shape ({channels},), "
-            f"got {tuple(bias.shape)}")
-
-
 # -------------------------------------------------------------- pooling
 
 def _pool_windows(x, kernel, stride, padding, dilation, out_sizes, value):

@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from .._args import check_real, prelu_channels
 from ._common import _check_input
 # softmax and log_softmax live in their own module; re-exported here.
 from .softmax import log_softmax, softmax  # noqa: F401
@@ -28,14 +29,6 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 # ---------------------------------------------------------------- helpers
-
-def _check_number(value, name, fn):
-    """Raise TypeError unless `value` is a real number (not bool)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(
-            f"{fn}: {name} must be a number, got {value!r}")
-    return float(value)
-
 
 def _finish(input, result, inplace, fn):
     """Return `result`, or write it into `input` when `inplace`."""
@@ -145,8 +138,8 @@ def softplus(input, beta=1, threshold=20):
         If `input` is not a floating-point tensor or beta is 0.
     """
     x = _check_input(input, "softplus")
-    beta = _check_number(beta, "beta", "softplus")
-    threshold = _check_number(threshold, "threshold", "softplus")
+    beta = check_real(beta, "beta", "softplus")
+    threshold = check_real(threshold, "threshold", "softplus")
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero, got 0")
     scaled = x * beta
@@ -200,7 +193,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
         As `relu`.
     """
     x = _check_input(input, "leaky_relu")
-    slope = _check_number(negative_slope, "negative_slope", "leaky_relu")
+    slope = check_real(negative_slope, "negative_slope", "leaky_relu")
     return _finish(x, torch.where(x > 0, x, x * slope), inplace,
                    "leaky_relu")
 
@@ -227,12 +220,7 @@ def prelu(input, weight):
     """
     x = _check_input(input, "prelu")
     w = _check_input(weight, "prelu")
-    channels = x.shape[1] if x.dim() >= 2 else 1
-    if w.dim() > 1 or w.numel() not in (1, channels):
-        raise ValueError(
-            f"prelu: weight must have 1 or {channels} (channels) "
-            f"elements in one dimension, got shape {tuple(w.shape)}")
-    if w.numel() > 1:
+    if prelu_channels("prelu", tuple(x.shape), tuple(w.shape)) > 1:
         w = w.reshape((1, -1) + (1,) * (x.dim() - 2))
     else:
         w = w.reshape(())
@@ -282,8 +270,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False,
         As `relu`; also for lower > upper or a noise of the wrong shape.
     """
     x = _check_input(input, "rrelu")
-    lower = _check_number(lower, "lower", "rrelu")
-    upper = _check_number(upper, "upper", "rrelu")
+    lower = check_real(lower, "lower", "rrelu")
+    upper = check_real(upper, "upper", "rrelu")
     if lower > upper:
         raise ValueError(
             f"rrelu: lower must be <= upper, got lower={lower}, "
@@ -323,7 +311,7 @@ def elu(input, alpha=1.0, inplace=False):
         As `relu`.
     """
     x = _check_input(input, "elu")
-    alpha = _check_number(alpha, "alpha", "elu")
+    alpha = check_real(alpha, "alpha", "elu")
     return _finish(x, _elu(x, alpha, 1.0, 1.0), inplace, "elu")
 
 
@@ -371,7 +359,7 @@ def celu(input, alpha=1.0, inplace=False):
         As `relu`; also for alpha = 0.
     """
     x = _check_input(input, "celu")
-    alpha = _check_number(alpha, "alpha", "celu")
+    alpha = check_real(alpha, "alpha", "celu")
     if alpha == 0:
         raise ValueError("celu: alpha must be non-zero, got 0")
     return _finish(x, _elu(x, alpha, 1.0, 1.0 / alpha), inplace, "celu")
@@ -476,8 +464,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         As `relu`; also for min_val > max_val.
     """
     x = _check_input(input, "hardtanh")
-    low = _check_number(min_val, "min_val", "hardtanh")
-    high = _check_number(max_val, "max_val", "hardtanh")
+    low = check_real(min_val, "min_val", "hardtanh")
+    high = check_real(max_val, "max_val", "hardtanh")
     if low > high:
         raise ValueError(
             f"hardtanh: min_val must be <= max_val, got min_val={low}, "

@@ -358,10 +358,7 @@ def _fractional_samples(samples, x, fn):
     if samples is None:
         return torch.rand(shape, dtype=x.dtype)
     _check_tensor(samples, "_random_samples", fn)
-    if tuple(samples.shape) != shape:
-        raise ValueError(
-            f"{fn}: _random_samples must have shape {shape}, "
-            f"got {tuple(samples.shape)}")
+    _args.check_samples(fn, tuple(samples.shape), tuple(x.shape))
     return samples.to(x.dtype)
 
 

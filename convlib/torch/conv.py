@@ -11,8 +11,7 @@ gradient; nothing here calls ``torch.nn.functional.conv*``.
 import torch
 
 from .. import _args
-from ._common import (_add_bias, _batched, _check_tensor, _pad, _shape,
-                      _windows)
+from ._common import _add_bias, _batched, _pad, _shape, _windows
 
 __all__ = [
     "conv1d", "conv2d", "conv3d",
@@ -303,17 +302,6 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0,
 
 # ------------------------------------------------ separable convolutions
 
-def _check_kernel_shape(weight, axis, name, fn):
-    """Raise unless `weight` is a 4-d tensor of size 1 along `axis`."""
-    _check_tensor(weight, name, fn)
-    if weight.dim() != 4 or weight.shape[axis] != 1:
-        want = ("(C_mid, C_in, kH, 1)" if axis == 3
-                else "(C_out, C_mid, 1, kW)")
-        raise ValueError(
-            f"{fn}: {name} must have shape {want}, "
-            f"got {tuple(weight.shape)}")
-
-
 def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
                                depthwise_bias=None, pointwise_bias=None,
                                stride=1, padding=0, dilation=1):
@@ -344,16 +332,12 @@ def depthwise_separable_conv2d(input, depthwise_weight, pointwise_weight,
     """
     fn = "depthwise_separable_conv2d"
     x, unbatched = _batched(input, 2, fn)
-    _check_tensor(pointwise_weight, "pointwise_weight", fn)
-    if pointwise_weight.dim() != 4 or pointwise_weight.shape[2:] != (1, 1):
-        raise ValueError(
-            f"{fn}: pointwise_weight must have shape (C_out, C_in * m, "
-            f"1, 1), got {tuple(pointwise_weight.shape)}")
-    if pointwise_weight.shape[1] != depthwise_weight.shape[0]:
-        raise ValueError(
-            f"{fn}: pointwise_weight has {pointwise_weight.shape[1]} input "
-            f"channels but depthwise_weight gives "
-            f"{depthwise_weight.shape[0]}")
+    _args.depthwise_separable_args(
+        fn, tuple(x.shape),
+        _shape(depthwise_weight, "depthwise_weight", fn),
+        _shape(pointwise_weight, "pointwise_weight", fn),
+        _shape(depthwise_bias, "depthwise_bias", fn),
+        _shape(pointwise_bias, "pointwise_bias", fn))
     mid = _convnd(x, depthwise_weight, depthwise_bias, stride, padding,
                   dilation, x.shape[1], 2, fn)
     out = _convnd(mid, pointwise_weight, pointwise_bias, 1, 0, 1, 1, 2, fn)
@@ -391,18 +375,12 @@ def spatially_separable_conv2d(input, column_weight, row_weight,
         As `conv2d`, and when a kernel is not a column / a row.
     """
     fn = "spatially_separable_conv2d"
-    _check_kernel_shape(column_weight, 3, "column_weight", fn)
-    _check_kernel_shape(row_weight, 2, "row_weight", fn)
-    (sh, sw), (dh, dw) = (
-        _args.ntuple(stride, 2, "stride", fn, minimum=1),
-        _args.ntuple(dilation, 2, "dilation", fn, minimum=1))
-    padding = _args.parse_padding(fn, padding, 2)
-    if padding == "same":
-        ph = pw = padding
-    else:
-        p_h, p_w = padding
-        ph, pw = (p_h, 0), (0, p_w)
-    mid = _convnd(input, column_weight, column_bias, (sh, 1), ph,
-                  (dh, 1), 1, 2, fn)
-    return _convnd(mid, row_weight, row_bias, (1, sw), pw, (1, dw), 1, 2,
-                   fn)
+    x, _ = _batched(input, 2, fn)
+    _args.spatially_separable_args(
+        fn, tuple(x.shape), _shape(column_weight, "column_weight", fn),
+        _shape(row_weight, "row_weight", fn),
+        _shape(column_bias, "column_bias", fn),
+        _shape(row_bias, "row_bias", fn))
+    col, row = _args.separable_steps(fn, stride, padding, dilation)
+    mid = _convnd(input, column_weight, column_bias, *col, 1, 2, fn)
+    return _convnd(mid, row_weight, row_bias, *row, 1, 2, fn)

@@ -6,8 +6,8 @@ reshapes and a transpose. Nothing here calls ``F.linear``,
 """
 import math
 
-from .._util import check_positive_int, is_int
-from ._common import _check_bias, _check_tensor
+from .._args import check_dim, linear_args, shuffle_groups
+from ._common import _check_tensor, _shape
 
 __all__ = ["linear", "flatten", "channel_shuffle"]
 
@@ -39,32 +39,10 @@ def linear(input, weight, bias=None):
     torch.Size([2, 4])
     """
     fn = "linear"
-    _check_tensor(input, "input", fn)
-    _check_tensor(weight, "weight", fn)
-    if weight.dim() != 2:
-        raise ValueError(
-            f"{fn}: weight must have shape (out_features, in_features), "
-            f"got {tuple(weight.shape)}")
-    if input.dim() < 1 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"{fn}: input's last axis must have {weight.shape[1]} "
-            f"features (weight's in_features), got input of shape "
-            f"{tuple(input.shape)}")
-    _check_bias(bias, weight.shape[0], fn)
+    linear_args(fn, _shape(input, "input", fn), _shape(weight, "weight", fn),
+                _shape(bias, "bias", fn))
     out = input @ weight.T
     return out if bias is None else out + bias
-
-
-def _normalise_dim(dim, ndim, name, fn):
-    """A possibly negative axis as a non-negative one, checked."""
-    size = max(ndim, 1)
-    if not is_int(dim):
-        raise TypeError(f"{fn}: {name} must be an int, got {dim!r}")
-    if not -size <= dim < size:
-        raise ValueError(
-            f"{fn}: {name} must be in [-{size}, {size}) for an input of "
-            f"{ndim} dimensions, got {dim}")
-    return int(dim) % size
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -89,8 +67,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     """
     fn = "flatten"
     _check_tensor(input, "input", fn)
-    start = _normalise_dim(start_dim, input.dim(), "start_dim", fn)
-    end = _normalise_dim(end_dim, input.dim(), "end_dim", fn)
+    start = check_dim(start_dim, input.dim(), "start_dim", fn)
+    end = check_dim(end_dim, input.dim(), "end_dim", fn)
     if start > end:
         raise ValueError(
             f"{fn}: start_dim must not come after end_dim, got "
@@ -131,17 +109,8 @@ def channel_shuffle(input, groups):
     [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
     """
     fn = "channel_shuffle"
-    _check_tensor(input, "input", fn)
-    groups = check_positive_int(groups, "groups", fn)
-    if input.dim() < 3:
-        raise ValueError(
-            f"{fn}: input must have at least 3 dimensions (N, C, *), "
-            f"got shape {tuple(input.shape)}")
+    groups = shuffle_groups(fn, _shape(input, "input", fn), groups)
     batch, channels = input.shape[:2]
-    if channels % groups:
-        raise ValueError(
-            f"{fn}: channels ({channels}) must be divisible by "
-            f"groups={groups}")
     rest = tuple(input.shape[2:])
     grouped = input.reshape((batch, groups, channels // groups) + rest)
     return grouped.transpose(1, 2).reshape(tuple(input.shape))

@@ -6,6 +6,7 @@ not depend on it) so that no exp overflows. Nothing here calls
 """
 import torch
 
+from .._args import softmax_dim
 from ._common import _check_input
 
 __all__ = ["softmax", "log_softmax"]
@@ -16,15 +17,7 @@ def _softmax_args(input, dim, dtype, fn):
     x = _check_input(input, fn)
     if dtype is not None:
         x = x.to(dtype)
-    if dim is None:
-        dim = 0 if x.dim() in (0, 1, 3) else 1
-    if isinstance(dim, bool) or not isinstance(dim, int) or not (
-            -max(x.dim(), 1) <= dim < max(x.dim(), 1)):
-        raise ValueError(
-            f"{fn}: dim must be an int in [-{max(x.dim(), 1)}, "
-            f"{max(x.dim(), 1)}) for an input of {x.dim()} dimensions, "
-            f"got {dim!r}")
-    return x, dim
+    return x, softmax_dim(fn, dim, x.dim())
 
 
 def _shifted(x, dim):

@@ -19,7 +19,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import numpy as cnp
-from .._util import _describe
+from .._args import describe
 from ._demo import Demo
 
 Param = namedtuple("Param", "field label lo hi step default")
@@ -89,7 +89,7 @@ def explorer_x():
 def _spec(name, fn):
     if not isinstance(name, str) or name not in _BY_NAME:
         raise ValueError(f"{fn}: name must be one of "
-                         f"{', '.join(_BY_NAME)}; got {_describe(name)}")
+                         f"{', '.join(_BY_NAME)}; got {describe(name)}")
     return _BY_NAME[name]
 
 

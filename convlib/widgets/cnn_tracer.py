@@ -12,7 +12,7 @@ shapes equal to torch's.
 from collections import namedtuple
 
 from .. import shapes
-from .._util import _describe, is_int
+from .._args import describe, is_int
 from ._demo import Demo
 
 LayerTrace = namedtuple("LayerTrace",
@@ -142,7 +142,7 @@ def _check_layer(entry, index, fn):
             or entry[0] not in _KINDS or not isinstance(entry[1], dict)):
         raise TypeError(
             f"{fn}: layers[{index}] must be a (name, kwargs) pair with a "
-            f"name in {_KINDS}, got {_describe(entry)}")
+            f"name in {_KINDS}, got {describe(entry)}")
     name, kwargs = entry
     allowed = {"conv2d": set(_CONV_KEYS) | {"in_channels"},
                "max_pool2d": set(_POOL_KEYS), "avg_pool2d": set(_POOL_KEYS),
@@ -248,7 +248,7 @@ def trace_cnn(input_size, in_channels, layers):
     fn = "trace_cnn"
     if not isinstance(layers, (list, tuple)):
         raise TypeError(f"{fn}: layers must be a list of (name, kwargs) "
-                        f"pairs, got {_describe(layers)}")
+                        f"pairs, got {describe(layers)}")
     checked = [_check_layer(e, i, fn) for i, e in enumerate(layers)]
     shape = _input_shape(input_size, in_channels)
     if isinstance(shape, str):

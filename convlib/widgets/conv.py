@@ -10,8 +10,8 @@ from collections import namedtuple
 import numpy as np
 
 from .. import shapes
-from .._util import check_array, check_positive_int, is_int, ntuple
-from .._util import sliding_windows
+from .._args import check_array, check_int, is_int, ntuple
+from .._arrays import sliding_windows
 from ._demo import Demo, plain_lists as _plain
 
 ShapeReport = namedtuple("ShapeReport", "size formula reason")
@@ -182,11 +182,11 @@ def shape_calculator(input_size=5, kernel_size=3, stride=1, padding=1,
         A widget; ``config`` holds the starting settings.
     """
     fn = "shape_calculator"
-    config = dict(n=check_positive_int(input_size, "input_size", fn),
-                  k=check_positive_int(kernel_size, "kernel_size", fn),
-                  s=check_positive_int(stride, "stride", fn),
-                  p=check_positive_int(padding, "padding", fn, minimum=0),
-                  d=check_positive_int(dilation, "dilation", fn),
+    config = dict(n=check_int(input_size, "input_size", fn),
+                  k=check_int(kernel_size, "kernel_size", fn),
+                  s=check_int(stride, "stride", fn),
+                  p=check_int(padding, "padding", fn, minimum=0),
+                  d=check_int(dilation, "dilation", fn),
                   same=bool(same))
     return ShapeCalculator(config=config)
 
@@ -213,10 +213,10 @@ def window_stepper(input=None, kernel=None, stride=1, padding=1,
                     ndims=(2,))
     w = check_array(SEED_KERNEL if kernel is None else kernel, "kernel", fn,
                     ndims=(2,))
-    strides = [check_positive_int(v, "strides", fn) for v in strides]
-    paddings = [check_positive_int(v, "paddings", fn, minimum=0)
+    strides = [check_int(v, "strides", fn) for v in strides]
+    paddings = [check_int(v, "paddings", fn, minimum=0)
                 for v in paddings]
-    dilations = [check_positive_int(v, "dilations", fn) for v in dilations]
+    dilations = [check_int(v, "dilations", fn) for v in dilations]
     if (stride not in strides or padding not in paddings
             or dilation not in dilations):
         raise ValueError(f"{fn}: stride={stride!r} must be one of {strides}"

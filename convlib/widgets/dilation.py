@@ -13,7 +13,7 @@ from collections import namedtuple
 import math
 
 from .. import shapes
-from .._util import check_positive_int
+from .._args import check_int
 from ._demo import Demo
 
 HDCReport = namedtuple(
@@ -123,7 +123,7 @@ def hdc_report(rates, kernel_size=3):
         For empty or non-positive rates or a bad kernel_size (from
         `convlib.shapes.coverage`).
     """
-    k = check_positive_int(kernel_size, "kernel_size", "hdc_report")
+    k = check_int(kernel_size, "kernel_size", "hdc_report")
     cover = shapes.coverage(rates, k)
     rates = tuple(int(r) for r in rates)
     counts = [int(c) for c in cover.counts]
@@ -172,11 +172,11 @@ def hdc_map(rates=(2, 2, 2), kernel_size=3):
             1 <= len(rates) <= MAX_LAYERS:
         raise ValueError(f"{fn}: rates must be a list of 1 to {MAX_LAYERS}"
                          f" rates, got {rates!r}")
-    rates = [check_positive_int(r, "rates", fn) for r in rates]
+    rates = [check_int(r, "rates", fn) for r in rates]
     if max(rates) > MAX_RATE:
         raise ValueError(f"{fn}: rates must be at most {MAX_RATE}, got "
                          f"{rates!r}")
-    kernel_size = check_positive_int(kernel_size, "kernel_size", fn)
+    kernel_size = check_int(kernel_size, "kernel_size", fn)
     if kernel_size not in KERNELS:
         raise ValueError(f"{fn}: kernel_size must be one of {KERNELS}, "
                          f"got {kernel_size!r}")

@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import numpy as cnp
-from .._util import check_array, check_positive_int, is_int
+from .._args import check_array, check_int, is_int
 from ._demo import Demo, plain_lists as _plain
 
 PoolReport = namedtuple(
@@ -206,7 +206,7 @@ def pooling_explorer(input=None, kind="max", kernel_size=2, stride=None,
 
 
 def _bounded(value, lo, hi, name, fn):
-    value = check_positive_int(value, name, fn, minimum=lo)
+    value = check_int(value, name, fn, minimum=lo)
     if value > hi:
         raise ValueError(f"{fn}: {name} must be at most {hi} in the "
                          f"explorer, got {value}")

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._util import check_array, check_positive_int, is_int, ntuple
+from .._args import check_array, check_int, is_int, ntuple
 from ..shapes.output_size import _conv_transpose_output_size
 from ._demo import Demo
 from .conv import SEED_INPUT
@@ -39,7 +39,7 @@ STEPPER_INPUTS = {"example": [row[:3] for row in SEED_INPUT[:3]],
 def example_kernel(kernel_size, values="example"):
     """The stepper's k x k kernel: 1, 2, ..., k*k row by row, or ones."""
     fn = "example_kernel"
-    k = check_positive_int(kernel_size, "kernel_size", fn)
+    k = check_int(kernel_size, "kernel_size", fn)
     if not isinstance(values, str) or values not in STEPPER_INPUTS:
         raise ValueError(f"{fn}: values must be one of "
                          f"{sorted(STEPPER_INPUTS)}, got {values!r}")

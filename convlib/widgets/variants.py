@@ -14,7 +14,7 @@ are left out (MobileNet and ShuffleNet count none: batch norm follows).
 from collections import namedtuple
 
 from .. import shapes
-from .._util import _describe, check_positive_int, is_int
+from .._args import check_int, describe, is_int
 from ._demo import Demo
 
 VARIANTS = {
@@ -175,8 +175,8 @@ def _check(variant, in_channels, out_channels, kernel_size, groups, size):
                         ("kernel_size", kernel_size), ("groups", groups)):
         if not is_int(value):  # values < 1 get a reason, not an error
             raise TypeError(f"{fn}: {name} must be an int, got "
-                            f"{_describe(value)}")
-    return check_positive_int(size, "input_size", fn)
+                            f"{describe(value)}")
+    return check_int(size, "input_size", fn)
 
 
 def variant_report(variant, in_channels, out_channels, kernel_size=3,

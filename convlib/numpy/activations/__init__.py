@@ -2,9 +2,12 @@
 
 Each ``f`` has the signature and defaults of ``torch.nn.functional.f``;
 ``f_backward(grad_output, <f's arguments>)`` returns the gradient with
-respect to ``input`` (``prelu_backward`` also the weight's).  ``inplace``
-is accepted so calls written for torch run unchanged, but it is ignored:
-a new array is always returned.
+respect to ``input`` (``prelu_backward`` also the weight's).  With
+``inplace=True`` a forward does what torch's does: it writes the result
+into ``input`` (a writeable float array, else a clear error) and returns
+``input``.  A backward takes ``inplace`` with the forward's arguments but
+does not use it; it needs the forward's input, so keep a copy of an
+input that an in-place forward overwrote.
 
 Everything is computed in the input's dtype (float32 or float64; other
 real arrays become float64) except `gelu`, which goes through float64.
@@ -14,11 +17,12 @@ numbers <= 0, so ``sigmoid``, ``softplus``, ``elu``, ``mish``,
 Results below about ``8 * finfo(dtype).tiny`` are flushed to zero
 instead of becoming subnormal.
 
-Modules, by concern: `relu` (relu, leaky_relu, prelu, rrelu and the
-piecewise-linear hardtanh, hardsigmoid, hardswish), `elu` (elu, selu,
-celu), `smooth` (sigmoid, tanh, softplus, silu, mish, gelu), `softmax`
-(softmax, log_softmax); `_erf` is the vectorised erf/erfc and `_common`
-holds the argument checks they share.
+Modules, by concern: `rectifiers` (relu, leaky_relu, prelu, rrelu and
+the piecewise-linear hardtanh, hardsigmoid, hardswish), `elu` (elu,
+selu, celu), `smooth` (sigmoid, tanh, softplus, silu, mish, gelu),
+`softmax_family` (softmax, log_softmax); `_erf` is the vectorised
+erf/erfc and `_common` holds the input checks and the in-place write
+they share.
 """
 from ._erf import _erf, _erf_erfc, _erfc  # noqa: F401  (used by tests)
 from .elu import celu, celu_backward, elu, elu_backward, selu, selu_backward

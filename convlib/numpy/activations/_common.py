@@ -1,18 +1,52 @@
 """Helpers shared by the activation modules.
 
-Argument checks (`_input`, `_grad`, `_real`) and `_exp`, an ``exp`` of
+Argument checks (`_input`, `_grad`), `_result` (torch's ``inplace``:
+the result written into the input) and `_exp`, an ``exp`` of
 non-positive numbers that flushes tiny results to zero.
 """
-import numbers
-
 import numpy as np
 
-from ..._util import _describe, check_array
+from ..._args import check_array
 
 
-def _input(input, fn):
-    """`input` as a float ndarray, for function `fn`."""
-    return check_array(input, "input", fn)
+def _input(input, fn, inplace=False):
+    """`input` as a float ndarray, for function `fn`.
+
+    With `inplace`, `input` itself, which must be able to take the
+    result: a writeable NumPy array of floats.
+
+    Raises
+    ------
+    TypeError
+        With `inplace`, for a non-array or a non-float array (an int
+        array cannot hold the result).
+    ValueError
+        With `inplace`, for a read-only array.
+    """
+    if not inplace:
+        return check_array(input, "input", fn)
+    if not isinstance(input, np.ndarray):
+        raise TypeError(
+            f"{fn}: inplace=True needs input to be a NumPy array to "
+            f"write into, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{fn}: inplace=True needs a floating-point input to write "
+            f"the result into, got dtype {input.dtype}")
+    if not input.flags.writeable:
+        raise ValueError(
+            f"{fn}: inplace=True needs a writeable input, got a "
+            f"read-only array")
+    return input
+
+
+def _result(x, result, inplace):
+    """`result`; with `inplace` written into `x`, and `x` returned (as
+    torch's in-place activations return their input)."""
+    if not inplace:
+        return result
+    np.copyto(x, result)
+    return x
 
 
 def _grad(grad_output, x, fn):
@@ -23,14 +57,6 @@ def _grad(grad_output, x, fn):
             f"{fn}: grad_output must have the shape of input {x.shape}, "
             f"got shape {g.shape}")
     return g.astype(x.dtype, copy=False)
-
-
-def _real(value, name, fn):
-    """Check a real-number argument; return it as a Python float."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(
-            f"{fn}: {name} must be a real number, got {_describe(value)}")
-    return float(value)
 
 
 def _exp(z):

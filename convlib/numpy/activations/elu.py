@@ -1,7 +1,8 @@
 """Exponential units, forward and backward: elu, selu, celu."""
 import numpy as np
 
-from ._common import _exp, _grad, _input, _real
+from ..._args import check_real
+from ._common import _exp, _grad, _input, _result
 
 __all__ = [
     "elu", "elu_backward", "selu", "selu_backward", "celu", "celu_backward",
@@ -33,15 +34,17 @@ def elu(input, alpha=1.0, inplace=False):
     alpha : float
         Value the negative part saturates to is ``-alpha``.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "elu")
-    return _elu(x, _real(alpha, "alpha", "elu"), 1.0, 1.0)
+    x = _input(input, "elu", inplace)
+    alpha = check_real(alpha, "alpha", "elu")
+    return _result(x, _elu(x, alpha, 1.0, 1.0), inplace)
 
 
 def elu_backward(grad_output, input, alpha=1.0, inplace=False):
@@ -53,7 +56,8 @@ def elu_backward(grad_output, input, alpha=1.0, inplace=False):
     input : ndarray, shape (*)
     alpha : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -62,7 +66,8 @@ def elu_backward(grad_output, input, alpha=1.0, inplace=False):
     """
     x = _input(input, "elu_backward")
     g = _grad(grad_output, x, "elu_backward")
-    return _elu_grad(g, x, _real(alpha, "alpha", "elu_backward"), 1.0, 1.0)
+    alpha = check_real(alpha, "alpha", "elu_backward")
+    return _elu_grad(g, x, alpha, 1.0, 1.0)
 
 
 def selu(input, inplace=False):
@@ -72,14 +77,16 @@ def selu(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         ``alpha = 1.6732632423543772``, ``scale = 1.0507009873554805``.
     """
-    return _elu(_input(input, "selu"), _SELU_ALPHA, _SELU_SCALE, 1.0)
+    x = _input(input, "selu", inplace)
+    return _result(x, _elu(x, _SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
 
 
 def selu_backward(grad_output, input, inplace=False):
@@ -90,7 +97,8 @@ def selu_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -103,7 +111,7 @@ def selu_backward(grad_output, input, inplace=False):
 
 
 def _celu_alpha(alpha, fn):
-    alpha = _real(alpha, "alpha", fn)
+    alpha = check_real(alpha, "alpha", fn)
     if alpha == 0:
         raise ValueError(f"{fn}: alpha must be nonzero, got {alpha}")
     return alpha
@@ -120,7 +128,8 @@ def celu(input, alpha=1.0, inplace=False):
     alpha : float
         Nonzero; stable (no overflow) for alpha > 0.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
@@ -133,7 +142,8 @@ def celu(input, alpha=1.0, inplace=False):
         If ``alpha == 0``.
     """
     alpha = _celu_alpha(alpha, "celu")
-    return _elu(_input(input, "celu"), alpha, 1.0, 1.0 / alpha)
+    x = _input(input, "celu", inplace)
+    return _result(x, _elu(x, alpha, 1.0, 1.0 / alpha), inplace)
 
 
 def celu_backward(grad_output, input, alpha=1.0, inplace=False):
@@ -145,7 +155,8 @@ def celu_backward(grad_output, input, alpha=1.0, inplace=False):
     input : ndarray, shape (*)
     alpha : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------

@@ -4,8 +4,8 @@ relu, leaky_relu, prelu, rrelu; hardtanh, hardsigmoid, hardswish.
 """
 import numpy as np
 
-from ..._util import _describe, check_array
-from ._common import _grad, _input, _real
+from ..._args import check_array, check_real, describe, prelu_channels
+from ._common import _grad, _input, _result
 
 __all__ = [
     "relu", "relu_backward", "leaky_relu", "leaky_relu_backward", "prelu",
@@ -26,14 +26,16 @@ def relu(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored (a new array is returned); accepted as in torch.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    return np.maximum(_input(input, "relu"), 0)
+    x = _input(input, "relu", inplace)
+    return _result(x, np.maximum(x, 0), inplace)
 
 
 def relu_backward(grad_output, input, inplace=False):
@@ -46,7 +48,8 @@ def relu_backward(grad_output, input, inplace=False):
     input : ndarray, shape (*)
         The input given to `relu`.
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -66,16 +69,17 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     negative_slope : float
         Slope of the negative part.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "leaky_relu")
-    slope = _real(negative_slope, "negative_slope", "leaky_relu")
-    return np.where(x > 0, x, x * slope)
+    x = _input(input, "leaky_relu", inplace)
+    slope = check_real(negative_slope, "negative_slope", "leaky_relu")
+    return _result(x, np.where(x > 0, x, x * slope), inplace)
 
 
 def leaky_relu_backward(grad_output, input, negative_slope=0.01,
@@ -90,7 +94,8 @@ def leaky_relu_backward(grad_output, input, negative_slope=0.01,
         The input given to `leaky_relu`.
     negative_slope : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -100,20 +105,16 @@ def leaky_relu_backward(grad_output, input, negative_slope=0.01,
     fn = "leaky_relu_backward"
     x = _input(input, fn)
     g = _grad(grad_output, x, fn)
-    slope = _real(negative_slope, "negative_slope", fn)
+    slope = check_real(negative_slope, "negative_slope", fn)
     return np.where(x > 0, g, g * slope)
 
 
 def _prelu_weight(x, weight, fn):
     """PReLU weight as an array that broadcasts over channel dim 1."""
-    w = check_array(weight, "weight", fn, ndims=(0, 1))
-    channels = x.shape[1] if x.ndim >= 2 else 1
-    if w.size not in (1, channels):
-        raise ValueError(
-            f"{fn}: weight must have 1 or {channels} elements (the input's "
-            f"channels, dim 1 of shape {x.shape}), got shape {w.shape}")
+    w = check_array(weight, "weight", fn)
+    channels = prelu_channels(fn, x.shape, w.shape)
     w = w.astype(x.dtype, copy=False)
-    if w.size == 1:
+    if channels == 1:
         return w, w.reshape(())
     return w, w.reshape((channels,) + (1,) * (x.ndim - 2))
 
@@ -172,8 +173,8 @@ def prelu_backward(grad_output, input, weight):
 
 def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
     """Slope for x <= 0: the mean in eval mode, else noise or a draw."""
-    lower = _real(lower, "lower", fn)
-    upper = _real(upper, "upper", fn)
+    lower = check_real(lower, "lower", fn)
+    upper = check_real(upper, "upper", fn)
     if lower > upper:
         raise ValueError(
             f"{fn}: lower must be <= upper, got lower={lower}, "
@@ -182,7 +183,7 @@ def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
             generator, np.random.Generator):
         raise TypeError(
             f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {_describe(generator)}")
+            f"got {describe(generator)}")
     if not training:
         return (lower + upper) / 2
     if noise is not None:
@@ -217,7 +218,8 @@ def rrelu(input, lower=1. / 8, upper=1. / 3, training=False,
     training : bool
         Draw random slopes (True) or use their mean (False).
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
     generator : numpy.random.Generator, optional
         Source of the slopes in training mode: they are
         ``generator.uniform(lower, upper, size=input.shape)`` (one draw
@@ -242,9 +244,9 @@ def rrelu(input, lower=1. / 8, upper=1. / 3, training=False,
     TypeError
         If `generator` is not a numpy Generator.
     """
-    x = _input(input, "rrelu")
+    x = _input(input, "rrelu", inplace)
     a = _rrelu_slopes(x, lower, upper, training, generator, noise, "rrelu")
-    return np.where(x > 0, x, x * a)
+    return _result(x, np.where(x > 0, x, x * a), inplace)
 
 
 def rrelu_backward(grad_output, input, lower=1. / 8, upper=1. / 3,
@@ -261,7 +263,8 @@ def rrelu_backward(grad_output, input, lower=1. / 8, upper=1. / 3,
     grad_output : ndarray, shape (*)
         Gradient of the loss with respect to the output.
     input, lower, upper, training, inplace, generator, noise
-        As given to `rrelu`.
+        As given to `rrelu`; `inplace` is not used (keep a copy of an
+        input that an in-place forward overwrote).
 
     Returns
     -------
@@ -285,8 +288,8 @@ def rrelu_backward(grad_output, input, lower=1. / 8, upper=1. / 3,
 # --------------------------------------------------------------------------
 
 def _hardtanh_args(min_val, max_val, fn):
-    lo = _real(min_val, "min_val", fn)
-    hi = _real(max_val, "max_val", fn)
+    lo = check_real(min_val, "min_val", fn)
+    hi = check_real(max_val, "max_val", fn)
     if lo > hi:
         raise ValueError(
             f"{fn}: min_val must be <= max_val, got min_val={lo}, "
@@ -303,7 +306,8 @@ def hardtanh(input, min_val=-1., max_val=1., inplace=False):
     min_val, max_val : float
         ``min_val <= max_val``.
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
@@ -311,7 +315,8 @@ def hardtanh(input, min_val=-1., max_val=1., inplace=False):
         Same shape and dtype as `input`.
     """
     lo, hi = _hardtanh_args(min_val, max_val, "hardtanh")
-    return np.clip(_input(input, "hardtanh"), lo, hi)
+    x = _input(input, "hardtanh", inplace)
+    return _result(x, np.clip(x, lo, hi), inplace)
 
 
 def hardtanh_backward(grad_output, input, min_val=-1., max_val=1.,
@@ -324,7 +329,8 @@ def hardtanh_backward(grad_output, input, min_val=-1., max_val=1.,
     input : ndarray, shape (*)
     min_val, max_val : float
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -344,14 +350,16 @@ def hardsigmoid(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`, in [0, 1].
     """
-    return np.clip(_input(input, "hardsigmoid") + 3.0, 0.0, 6.0) / 6.0
+    x = _input(input, "hardsigmoid", inplace)
+    return _result(x, np.clip(x + 3.0, 0.0, 6.0) / 6.0, inplace)
 
 
 def hardsigmoid_backward(grad_output, input, inplace=False):
@@ -365,7 +373,8 @@ def hardsigmoid_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -384,15 +393,16 @@ def hardswish(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "hardswish")
-    return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
+    x = _input(input, "hardswish", inplace)
+    return _result(x, x * np.clip(x + 3.0, 0.0, 6.0) / 6.0, inplace)
 
 
 def hardswish_backward(grad_output, input, inplace=False):
@@ -403,7 +413,8 @@ def hardswish_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------

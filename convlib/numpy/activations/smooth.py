@@ -4,7 +4,8 @@ sigmoid, tanh and the smooth ReLUs gelu, silu, mish, softplus.
 """
 import numpy as np
 
-from ._common import _exp, _grad, _input, _real
+from ..._args import check_real
+from ._common import _exp, _grad, _input, _result
 from ._erf import _erfc
 
 __all__ = [
@@ -195,15 +196,16 @@ def silu(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "silu")
-    return x * _sigmoid_parts(x)[0]
+    x = _input(input, "silu", inplace)
+    return _result(x, x * _sigmoid_parts(x)[0], inplace)
 
 
 def silu_backward(grad_output, input, inplace=False):
@@ -214,7 +216,8 @@ def silu_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -234,15 +237,16 @@ def mish(input, inplace=False):
     ----------
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Write the result into `input` and return `input`, as torch
+        does; `input` must then be a writeable float array.
 
     Returns
     -------
     ndarray, shape (*)
         Same shape and dtype as `input`.
     """
-    x = _input(input, "mish")
-    return x * np.tanh(_softplus(x))
+    x = _input(input, "mish", inplace)
+    return _result(x, x * np.tanh(_softplus(x)), inplace)
 
 
 def mish_backward(grad_output, input, inplace=False):
@@ -255,7 +259,8 @@ def mish_backward(grad_output, input, inplace=False):
     grad_output : ndarray, shape (*)
     input : ndarray, shape (*)
     inplace : bool
-        Ignored.
+        Not used. `input` is the forward's input: an in-place forward
+        overwrote it, so keep a copy for the backward.
 
     Returns
     -------
@@ -270,10 +275,10 @@ def mish_backward(grad_output, input, inplace=False):
 
 
 def _softplus_args(beta, threshold, fn):
-    beta = _real(beta, "beta", fn)
+    beta = check_real(beta, "beta", fn)
     if beta == 0:
         raise ValueError(f"{fn}: beta must be nonzero, got {beta}")
-    return beta, _real(threshold, "threshold", fn)
+    return beta, check_real(threshold, "threshold", fn)
 
 
 def softplus(input, beta=1.0, threshold=20.0):

@@ -1,7 +1,7 @@
 """softmax and log_softmax, forward and backward."""
 import numpy as np
 
-from ..._util import is_int
+from ..._args import softmax_dim
 from ._common import _exp, _grad, _input
 
 __all__ = [
@@ -27,16 +27,7 @@ def _softmax_args(input, dim, dtype, fn):
             raise TypeError(
                 f"{fn}: dtype must be a float dtype, got {dt}")
         x = x.astype(dt)
-    if dim is None:
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    n = max(x.ndim, 1)
-    if not is_int(dim):
-        raise TypeError(f"{fn}: dim must be an int or None, got {dim!r}")
-    if not -n <= dim < n:
-        raise ValueError(
-            f"{fn}: dim must be in [{-n}, {n - 1}] for input of shape "
-            f"{x.shape}, got {dim}")
-    return x, dim % n
+    return x, softmax_dim(fn, dim, x.ndim)
 
 
 def _log_softmax(x, axis):

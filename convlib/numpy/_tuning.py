@@ -1,0 +1,107 @@
+"""Every number the speed of `convlib.numpy` depends on, in one place.
+
+None of these changes a result beyond float rounding (the tests run
+every way with budgets from 1 byte to megabytes); they only decide how
+work is cut up and which way computes it. Code reads them as
+``_tuning.NAME`` at call time, so a test or a benchmark may set them.
+
+Cache budgets (bytes): how much memory one step of work may touch, so
+that what it copies is still in cache when the matmul reads it.
+Copying and multiplying block by block is faster (1.5x on a dilated
+3x3 case) than building everything first.
+
+The cost model (`COSTS`): the estimates `_conv_forward._costs` uses to
+choose a way of computing each forward convolution, in ns on one
+core. `benchmarks/fit_costs.py` fits them on the machine it runs on,
+once with one worker and once with every core busy (the two thread
+settings of ``make bench``), and rewrites the block between the
+``fitted`` markers below. On another machine the results stay the
+same (every way is tested); only the choice may not be the fastest
+there until it is refitted.
+"""
+import os
+from typing import NamedTuple
+
+# --- cache budgets (bytes) -------------------------------------------
+# benchmarks/fit_costs.py --budgets times the first three in a few sets
+# and can write the fastest. Here its choice (1, 1, 1 MB, 4 % ahead of
+# these, within this busy machine's noise) made a depthwise 5x5 layer
+# with two outputs per channel 1.7x slower in `make bench`, so these,
+# from before the script, are kept. The last two are set by hand.
+FLAT_BYTES = 4 * 2**20  # forward, flat way: columns per block
+SAMPLE_BYTES = 2 * 2**20  # forward, flat way: input buffer per chunk
+COLUMN_BYTES = 4 * 2**20  # forward, columns way: columns per chunk
+GRAD_COLUMN_BYTES = 8 * 2**20  # backward (col2im, grad_weight): columns
+POOL_BLOCK_BYTES = 2**20  # pooling: input planes per block
+
+# --- splitting a call over the workers (`_workers`) ------------------
+# A call is split into pieces only when each piece has at least this
+# many multiply-adds (about 0.1 ms of work on one core): below it,
+# handing pieces to threads costs more than it saves.
+PIECE_MACS = 4 * 2**20
+
+# --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
+# The weight gradient goes on the flat layout (one matmul per tap, no
+# columns gathered) when the kernel has several taps and each group has
+# at most this many output channels, or the convolution is grouped; by
+# im2col columns otherwise. Measured (CPU time, one thread, 45 random
+# pieces of the sweep): the flat way took 0.3-0.9x the time of columns
+# for grouped convolutions and for 8 to 16 output channels a group, and
+# 1.1-1.4x (1x1 kernels at stride 2: 2.9x) for 32 and more.
+GRAD_FLAT_MAX_CHANNELS = 24
+
+# --- backward-input (`_conv_nd._use_phases`) -------------------------
+# Strided grad_input goes by phases while C_out <= PHASE_RATIO * C_in
+# per group, by col2im otherwise (the phases copy grad, C_out
+# channels, into columns; col2im adds columns of C_in channels).
+PHASE_RATIO = 4
+
+
+class Costs(NamedTuple):
+    """The cost model's constants (ns, on one core; see `_costs`).
+
+    The matmul: a call's fixed cost and its peak rate in
+    multiply-adds per ns, reached only when all three sizes (m, k, n)
+    are well above `gemm_half` (the sizes at which the rate halves).
+    The rest: a contiguous copy and an add of shifted rows per element,
+    an im2col gather per element (`gather`) plus `gather_row` per
+    element divided by the length of the rows it copies, a step of a
+    Python loop and the NumPy calls of a step.
+    """
+    ns_call: float
+    macs_per_ns: float
+    gemm_half: tuple  # (m, k, n)
+    ns_copy: float
+    ns_add: float
+    ns_gather: float
+    ns_gather_row: float
+    ns_step: float
+    ns_op: float
+
+
+# --- fitted: begin (benchmarks/fit_costs.py rewrites this block) -----
+FITTED_ON = (
+    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 519576, load'
+    ' average 2.48 3.12 3.03; held-out choice/fastest: one worker '
+    '1.053, all workers 1.051')
+COSTS = {
+    "one worker": Costs(
+        ns_call=223.8, macs_per_ns=48.32, gemm_half=(0.656, 4.04, 25.5),
+        ns_copy=0.4924, ns_add=0.9897, ns_gather=0.5248,
+        ns_gather_row=8.043, ns_step=29970.0, ns_op=5852.0),
+    "all workers": Costs(
+        ns_call=165.9, macs_per_ns=47.33, gemm_half=(0.611, 6.29, 42.9),
+        ns_copy=0.4601, ns_add=0.9764, ns_gather=0.5089,
+        ns_gather_row=7.254, ns_step=31250.0, ns_op=5591.0),
+}
+# --- fitted: end -----------------------------------------------------
+
+
+def costs(workers):
+    """The `Costs` for a call run with `workers` workers."""
+    return COSTS["one worker" if workers == 1 else "all workers"]
+
+
+def fitted_file():
+    """This file's path (the fitting script rewrites its block)."""
+    return os.path.abspath(__file__)

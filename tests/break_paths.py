@@ -1,0 +1,153 @@
+"""Break each path of convlib.numpy's convolution once; see a test fail.
+
+    .venv/bin/python tests/break_paths.py [words of a mutation's name]
+
+Each entry of `M` replaces one snippet of the source with a broken one
+(a wrong slice, a dropped piece, a path that ignores its setting), runs
+the focused tests, prints CAUGHT and the first failing test or
+"survived", and puts the file back. Every mutation must be CAUGHT: a
+test that a broken path still passes cannot fail. It edits the working
+tree while it runs: do not run it beside other work in the same tree.
+When the source changes, a snippet that no longer matches stops the
+script with its name.
+"""
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = ["tests/test_numpy_reference.py", "tests/test_numpy_conv.py",
+         "tests/test_numpy_workers.py", "tests/test_numpy_pool.py",
+         "tests/test_naive.py"]
+M = [  # (name, file, snippet, broken snippet)
+    ('_use_phases ignores PHASE_RATIO',
+     'convlib/numpy/_conv_nd.py',
+     '            weight.shape[0] // groups\n'
+     '            <= _tuning.PHASE_RATIO * weight.shape[1])',
+     '            True)'),
+    ('pointwise way: stride ignored when subsampling',
+     'convlib/numpy/_conv_forward.py',
+     'slice(0, (o - 1) * s + 1, s) for o, s',
+     'slice(0, o, 1) for o, s'),
+    ("pointwise way: groups' weights swapped",
+     'convlib/numpy/_conv_forward.py',
+     '    w = weight.reshape(g, weight.shape[0] // g, -1)\n'
+     '    xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)',
+     '    w = weight.reshape(g, weight.shape[0] // g, -1)[::-1]\n'
+     '    xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)'),
+    ('columns way: dilation and stride swapped',
+     'convlib/numpy/_conv_forward.py',
+     'space, call.dilation)) + tuple(st * s for st, s in zip(\n'
+     '            space, call.stride)))',
+     'space, call.stride)) + tuple(st * s for st, s in zip(\n'
+     '            space, call.dilation)))'),
+    ('flat way: one phase of the input left out',
+     'convlib/numpy/_conv_forward.py',
+     '        if place is not None:\n'
+     '            where, at = place',
+     '        if place is not None and p < 1:\n'
+     '            where, at = place'),
+    ('flat way: shifted product rows off by one',
+     'convlib/numpy/_conv_forward.py',
+     'piece = rows[:, v * m:(v + 1) * m, shift:shift + width]',
+     'piece = rows[:, v * m:(v + 1) * m, '
+     'shift + (v > 0):shift + (v > 0) + width]'),
+    ('flat way: key columns from the wrong phase',
+     'convlib/numpy/_conv_forward.py',
+     'part[:, :, k] = flat[:, :, phase, a + shift:a + shift + span]',
+     'part[:, :, k] = flat[:, :, 0, a + shift:a + shift + span]'),
+    ('row pieces: padding of all-padding rows wrong',
+     'convlib/numpy/_pieces.py',
+     'before = min(max(0, -a), b - a)',
+     'before = max(0, -a)'),
+    ('batch pieces: last piece dropped',
+     'convlib/numpy/_workers.py',
+     '        return list(_executor(workers()).map(\n'
+     '            _piece, [func] * len(items), items))',
+     '        return list(_executor(workers()).map(\n'
+     '            _piece, [func] * len(items[:-1]), items[:-1]))'),
+    ('BLAS not held to one thread in the workers',
+     'convlib/numpy/_workers.py',
+     '    return _blas.limit(limits=1, user_api="blas")',
+     '    import contextlib\n'
+     '    return contextlib.nullcontext()'),
+    ("grad_weight: one piece's share left out of the sum",
+     'convlib/numpy/_conv_nd.py',
+     '    for share in shares[1:]:',
+     '    for share in shares[2:]:'),
+    ('flat grad_weight: every tap read at shift 0',
+     'convlib/numpy/_conv_nd.py',
+     '        start = sum(s * step for s, step in zip(shifts, lay.steps))',
+     '        start = 0 * sum(s * step for s, step in '
+     'zip(shifts, lay.steps))'),
+    ('columns grad_weight: only the last chunk kept',
+     'convlib/numpy/_conv_nd.py',
+     '        gw += np.matmul(cols, _channel_major(grad[part], groups)',
+     '        gw = np.matmul(cols, _channel_major(grad[part], groups)'),
+    ('depthwise grad_weight: taps shifted',
+     'convlib/numpy/_conv_nd.py',
+     '        gw[(Ellipsis,) + offsets] = np.einsum(\n'
+     '            f"ng{o},ngm{o}->gm", win[(Ellipsis,) + offsets], g)',
+     '        gw[(Ellipsis,) + offsets] = np.einsum(\n'
+     '            f"ng{o},ngm{o}->gm", '
+     'win[(Ellipsis,) + (0,) * len(offsets)], g)'),
+    ("col2im depthwise: every tap with tap 0's weight",
+     'convlib/numpy/_conv_nd.py',
+     'np.einsum("ngml,gm->ngl", g, w[:, :, t])',
+     'np.einsum("ngml,gm->ngl", g, w[:, :, 0])'),
+    ('col2im columns: tap slices ignore dilation',
+     'convlib/numpy/_conv_nd.py',
+     '            slice(k * d, k * d + (o - 1) * s + 1, s)',
+     '            slice(k, k + (o - 1) * s + 1, s)'),
+    ("phases: a phase's padding off by one",
+     'convlib/numpy/_conv_nd.py',
+     '    hi = max(0, count + span - (size - start))',
+     '    hi = max(0, count + span - (size - start)) + 1'),
+    ('pad: zeros after put before',
+     'convlib/_arrays.py',
+     '    out[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _)',
+     '    out[(Ellipsis,) + tuple(slice(hi, hi + s) for s, (_, hi)'),
+    ('forward budgets ignored',
+     'convlib/numpy/_conv_forward.py',
+     '    return _Budgets(_tuning.FLAT_BYTES, _tuning.SAMPLE_BYTES,\n'
+     '                    _tuning.COLUMN_BYTES)',
+     '    return _Budgets(4 * 2**20, 2 * 2**20, 4 * 2**20)'),
+    ('pooling blocks: the budget ignored',
+     'convlib/numpy/_pool_common.py',
+     '    step = max(1, _tuning.POOL_BLOCK_BYTES\n'
+     '               // max(1, arrays[0][:1, :1].nbytes))',
+     '    step = max(1, planes)'),
+]
+
+def main(only):
+    for name, path, old, new in M:
+        if only and not any(word in name for word in only):
+            continue
+        full = os.path.join(ROOT, path)
+        with open(full) as f:
+            text = f.read()
+        if text.count(old) != 1:
+            sys.exit(f"{name}: its snippet is not once in {path}")
+        with open(full, "w") as f:
+            f.write(text.replace(old, new))
+        try:
+            start = time.time()
+            result = subprocess.run(
+                [os.path.join(ROOT, ".venv", "bin", "pytest"), "-q", "-x",
+                 "-p", "no:cacheprovider", *TESTS], cwd=ROOT,
+                capture_output=True, text=True)
+            failed = [line[7:] for line in result.stdout.splitlines()
+                      if line.startswith("FAILED")]
+            verdict = "CAUGHT" if result.returncode else "survived"
+            where = (failed[0] if failed
+                     else result.stdout.splitlines()[-1])[:70]
+            print(f"{verdict:8s} | {name} | {where} | "
+                  f"{time.time() - start:.0f} s", flush=True)
+        finally:
+            with open(full, "w") as f:
+                f.write(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

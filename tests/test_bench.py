@@ -1,0 +1,71 @@
+"""The benchmark runs, and says what it does -- never its verdict.
+
+`make bench` times on whatever machine runs it, so this test checks
+only that its documented short run (``--smoke``) works end to end:
+both thread settings, every family of the sweep, the seed, the table
+the closing notes need, the figures file, and exit status 0 (it
+reports without judging). The figures themselves are not checked.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "benchmarks")
+sys.path.insert(0, BENCH)
+
+import cases  # noqa: E402
+import sides  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    figures = tmp_path_factory.mktemp("bench") / "run.json"
+    result = subprocess.run(
+        [sys.executable, os.path.join(BENCH, "bench.py"), "--smoke",
+         "--seed", "7", "--json", str(figures)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    return result, figures
+
+
+def test_smoke_run_reports_both_settings_and_exits_0(smoke):
+    result, figures = smoke
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "seed 7 (repeat with --seed 7)" in out
+    for setting in ("=== default threads", "=== one thread"):
+        assert setting in out
+    assert "| measure | default threads | one thread | target |" in out
+    for measure in ("conv2d forward", "conv2d backward",
+                    "grouped forward", "depthwise forward",
+                    "transposed forward"):
+        assert f"| {measure} |" in out
+    assert "it does not judge: exit status 0" in out
+    assert "benchmarks/fit_costs.py" in out  # how to refit
+    report = json.loads(figures.read_text())
+    assert report["seed"] == 7
+    names = [name for name, _ in report["cases"]["one thread"]]
+    assert len(names) == len(cases.FAMILIES)
+
+
+def test_sweep_is_fresh_per_seed_and_covers_every_family():
+    one, again, other = (cases.sweep(s, per_family=6) for s in (1, 1, 2))
+    assert one == again
+    assert one != other
+    assert {c["family"] for c in one} == set(cases.FAMILIES)
+    assert {c["shapes"][0][0] for c in one} == set(cases.BATCHES)
+    assert {c["op"] for c in one} == {"conv2d", "conv_transpose2d"}
+    for case in one:
+        assert cases._macs(case) <= cases.SWEEP_MACS or \
+            case["shapes"][0][2] == 8
+
+
+def test_thread_settings_of_the_sides():
+    base = {"OMP_NUM_THREADS": "4", "CONVLIB_WORKERS": "3", "HOME": "/x"}
+    default = sides.thread_environment(None, base)
+    assert default == {"HOME": "/x"}
+    one = sides.thread_environment(1, base)
+    assert all(one[name] == "1" for name in sides.THREAD_VARIABLES)

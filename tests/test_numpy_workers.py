@@ -1,0 +1,198 @@
+"""convlib.numpy's work split over threads (`_workers`, `_pieces`).
+
+A call with enough work is cut into pieces -- slices of the batch or
+of the output rows -- that run on a pool of threads. The results may
+differ with the number of workers only by float rounding, must be
+identical run to run for one number, and the pieces must actually run
+on the pool with OpenBLAS held to one thread. `_tuning.PIECE_MACS` is
+lowered here so that small arrays are cut too.
+"""
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from threadpoolctl import threadpool_info
+
+import convlib.numpy as cn
+import convlib.numpy._reference as ref
+from convlib.numpy import _conv_forward, _pieces, _tuning, _workers
+
+FLOAT32 = dict(rtol=2e-5, atol=2e-5)
+CASES = [  # (x shape, weight shape, kwargs): batch pieces and row pieces
+    ((8, 6, 12, 10), (8, 6, 3, 3), dict(padding=1)),
+    ((1, 6, 13, 9), (4, 3, 3, 2), dict(stride=2, padding=(2, 0),
+                                       groups=2)),
+    ((3, 8, 11, 11), (16, 1, 3, 3), dict(padding=2, dilation=2,
+                                         groups=8)),
+    ((2, 4, 9), (6, 4, 3), dict(stride=3, padding=1)),
+    ((2, 4, 5, 6, 5), (4, 2, 2, 3, 2), dict(padding=1, groups=2)),
+]
+
+
+@pytest.fixture
+def workers():
+    """`set_workers`, put back afterwards; pieces of any size."""
+    previous = _workers.set_workers(None)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(_tuning, "PIECE_MACS", 1)
+    yield _workers.set_workers
+    patch.undo()
+    _workers.set_workers(previous)
+
+
+def _all_gradients(x, w, kwargs):
+    """Forward, backward, transposed forward and backward of one case."""
+    n = x.ndim - 2
+    conv = getattr(cn, f"conv{n}d")
+    y = conv(x, w, **kwargs)
+    g = np.random.default_rng(1).standard_normal(y.shape).astype(x.dtype)
+    gx, gw, _ = getattr(cn, f"conv{n}d_backward")(g, x, w, **kwargs)
+    t = getattr(cn, f"conv_transpose{n}d")(y, w, **kwargs)
+    tx, tw, _ = getattr(cn, f"conv_transpose{n}d_backward")(
+        np.ones_like(t), y, w, **kwargs)
+    return [y, gx, gw, t, tx, tw]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CASES)
+def test_one_and_four_workers_agree(x_shape, w_shape, kwargs, rng,
+                                    workers):
+    """1 and 4 workers: the same numbers up to float32 rounding; 4
+    workers: bitwise the same in three runs."""
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    workers(1)
+    one = _all_gradients(x, w, kwargs)
+    workers(4)
+    runs = [_all_gradients(x, w, kwargs) for _ in range(3)]
+    for a, b in zip(one, runs[0]):
+        np.testing.assert_allclose(a, b, **FLOAT32)
+    for again in runs[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(runs[0], again))
+
+
+def test_pieces_run_on_the_pool_with_one_blas_thread(rng, workers,
+                                                     monkeypatch):
+    """With 2 workers a large enough call runs its pieces on the pool's
+    threads, OpenBLAS at one thread meanwhile and as before after."""
+    seen = []
+    for name, run in dict(_conv_forward._RUN).items():
+        def spy(x, w, y, plan, run=run):
+            blas = [p["num_threads"] for p in threadpool_info()
+                    if p["user_api"] == "blas"]
+            seen.append((threading.current_thread().name, blas))
+            return run(x, w, y, plan)
+        monkeypatch.setitem(_conv_forward._RUN, name, spy)
+    before = [p["num_threads"] for p in threadpool_info()
+              if p["user_api"] == "blas"]
+    workers(2)
+    cn.conv2d(rng.standard_normal((4, 3, 8, 8)),
+              rng.standard_normal((5, 3, 3, 3)), padding=1)
+    assert len(seen) == 2  # one piece per worker
+    assert all(name.startswith("convlib") for name, _ in seen)
+    assert all(set(blas) <= {1} for _, blas in seen)
+    assert [p["num_threads"] for p in threadpool_info()
+            if p["user_api"] == "blas"] == before
+
+
+def test_small_calls_stay_whole(rng, monkeypatch):
+    """Below two pieces' worth of `PIECE_MACS` a call is not cut."""
+    previous = _workers.set_workers(4)
+    try:
+        call = _pieces.Call((2, 3, 8, 8), (4, 3, 3, 3), (1, 1),
+                            ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
+        assert len(_pieces.cut(call, 4, call.macs)) == 1
+        assert len(_pieces.cut(call, 4, call.macs // 2)) == 2
+        assert len(_pieces.cut(call, 1, 1)) == 1
+    finally:
+        _workers.set_workers(previous)
+
+
+@st.composite
+def cuts(draw):
+    """A conv2d geometry and a worker count."""
+    k, s, d = (draw(st.integers(1, 4)), draw(st.integers(1, 3)),
+               draw(st.integers(1, 3)))
+    lo, hi = draw(st.integers(0, 4)), draw(st.integers(0, 4))
+    size = max(1, d * (k - 1) + 1 - lo - hi) + draw(st.integers(0, 9))
+    out = (size + lo + hi - d * (k - 1) - 1) // s + 1
+    call = _pieces.Call((draw(st.integers(1, 6)), 2, size, 5),
+                        (3, 2, k, 2), (s, 1), ((lo, hi), (0, 1)), (d, 1),
+                        1, (out, 5), 8)
+    return call, draw(st.integers(1, 5))
+
+
+@given(cuts())
+def test_pieces_tile_the_output(case):
+    """The pieces write every output once, and each, computed as a
+    convolution of its own (its input rows, its padding), gives the
+    reference's numbers for its slice -- also pieces whose rows read
+    padding only."""
+    call, count = case
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(call.x_shape)
+    w = rng.standard_normal(call.w_shape)
+    want = ref.conv(x, w, call.stride, call.pads, call.dilation, 1)
+    hits = np.zeros(want.shape, int)
+    for piece in _pieces.cut(call, count, 1):
+        got = ref.conv(piece.input(x), w, call.stride, piece.call.pads,
+                       call.dilation, 1)
+        assert got.shape[2:] == piece.call.out
+        np.testing.assert_allclose(got, piece.output(want), rtol=1e-12,
+                                   atol=1e-12)
+        piece.output(hits)[...] += 1
+    assert (hits == 1).all()
+
+
+def test_set_workers_checks_its_argument():
+    with pytest.raises(ValueError, match="^set_workers: count must be >= 1"):
+        cn.set_workers(0)
+    with pytest.raises(TypeError, match="^set_workers: count must be an "
+                                        "int or None, got float 2.0"):
+        cn.set_workers(2.0)
+    previous = cn.set_workers(3)
+    try:
+        assert cn.workers() == 3
+    finally:
+        cn.set_workers(previous)
+
+
+WORKERS_SCRIPT = "import convlib.numpy as cn; print(cn.workers())"
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, len(os.sched_getaffinity(0))), ("3", 3), ("0", None),
+    ("two", None)])
+def test_workers_follow_the_machine_or_the_environment(value, expected):
+    env = {k: v for k, v in os.environ.items() if k != "CONVLIB_WORKERS"}
+    if value is not None:
+        env["CONVLIB_WORKERS"] = value
+    result = subprocess.run([sys.executable, "-c", WORKERS_SCRIPT],
+                            env=env, capture_output=True, text=True,
+                            timeout=120)
+    if expected is None:
+        assert "CONVLIB_WORKERS must be a positive integer" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert int(result.stdout) == expected
+
+
+def test_pooling_blocks_are_shared_out(rng, monkeypatch):
+    """Pooling's blocks of planes go to the workers; one plane a block
+    with a budget of 1 byte, the same values as one block."""
+    counts, real = [], _workers.run
+    monkeypatch.setattr(_workers, "run", lambda func, items: counts.append(
+        len(items)) or real(func, items))
+    x = rng.standard_normal((2, 3, 9, 8))
+    whole = cn.max_pool2d(x, 3, 2, 1)
+    monkeypatch.setattr(_tuning, "POOL_BLOCK_BYTES", 1)
+    previous = _workers.set_workers(3)
+    try:
+        blocks = cn.max_pool2d(x, 3, 2, 1)
+    finally:
+        _workers.set_workers(previous)
+    assert counts[-1] == 6
+    np.testing.assert_array_equal(whole, blocks)
