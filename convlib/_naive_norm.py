@@ -13,8 +13,8 @@ forms. This module never imports torch.
 """
 import numpy as np
 
-from ._args import check_array, check_grad_shape, describe
-from ._args import norm as _norm
+from . import _args
+from ._args import check_array, check_grad_shape
 
 __all__ = ["batch_norm", "batch_norm_backward", "instance_norm",
            "layer_norm", "group_norm", "dropout", "dropout2d"]
@@ -54,14 +54,11 @@ def _stat_setup(fn, check, input, running_mean, running_var, weight,
     return (x,) + tuple(arrays) + (a,)
 
 
-def _updatable(fn, pairs):
+def _updatable(fn, why, running_mean, running_var):
     """The caller's running statistics, which are updated in place."""
-    for given, converted, name in pairs:
-        if converted is not given or not converted.flags.writeable:
-            raise TypeError(
-                f"{fn}: {name} is updated in place in training mode, so "
-                f"it must be a writeable float ndarray, got "
-                f"{describe(given)}")
+    for value, name in ((running_mean, "running_mean"),
+                        (running_var, "running_var")):
+        _args.check_writeable(value, name, fn, why)
 
 
 # ------------------------------------------------------------- batch norm
@@ -97,11 +94,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
     """
     fn = "batch_norm"
     x, rm, rv, w, b, a = _stat_setup(
-        fn, _norm.batch_norm_args, input, running_mean, running_var,
+        fn, _args.batch_norm_args, input, running_mean, running_var,
         weight, bias, training, momentum, eps)
     if a.training and rm is not None:
-        _updatable(fn, [(running_mean, rm, "running_mean"),
-                        (running_var, rv, "running_var")])
+        _updatable(fn, "training=True", running_mean, running_var)
     out = np.empty_like(x)
     for c in range(x.shape[1]):
         values = x[:, c]
@@ -154,7 +150,7 @@ def batch_norm_backward(grad_output, input, running_mean, running_var,
     """
     fn = "batch_norm_backward"
     x, rm, rv, w, b, a = _stat_setup(
-        fn, _norm.batch_norm_args, input, running_mean, running_var,
+        fn, _args.batch_norm_args, input, running_mean, running_var,
         weight, bias, training, momentum, eps)
     grad = check_array(grad_output, "grad_output", fn)
     check_grad_shape(fn, grad.shape, x.shape)
@@ -213,11 +209,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None,
     """
     fn = "instance_norm"
     x, rm, rv, w, b, a = _stat_setup(
-        fn, _norm.instance_norm_args, input, running_mean, running_var,
+        fn, _args.instance_norm_args, input, running_mean, running_var,
         weight, bias, use_input_stats, momentum, eps)
     if a.use_input_stats and rm is not None:
-        _updatable(fn, [(running_mean, rm, "running_mean"),
-                        (running_var, rv, "running_var")])
+        _updatable(fn, "use_input_stats=True", running_mean,
+                   running_var)
     n_samples, channels = x.shape[:2]
     out = np.empty_like(x)
     batch_mean, batch_var = np.zeros(channels), np.zeros(channels)
@@ -265,7 +261,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     fn = "layer_norm"
     x = check_array(input, "input", fn)
     w, b = _optional(weight, "weight", fn), _optional(bias, "bias", fn)
-    a = _norm.layer_norm_args(fn, x.shape, normalized_shape, _shape(w),
+    a = _args.layer_norm_args(fn, x.shape, normalized_shape, _shape(w),
                               _shape(b), eps)
     out = np.empty_like(x)
     for lead in np.ndindex(*x.shape[:x.ndim - len(a.normalized_shape)]):
@@ -304,7 +300,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     fn = "group_norm"
     x = check_array(input, "input", fn)
     w, b = _optional(weight, "weight", fn), _optional(bias, "bias", fn)
-    a = _norm.group_norm_args(fn, x.shape, num_groups, _shape(w),
+    a = _args.group_norm_args(fn, x.shape, num_groups, _shape(w),
                               _shape(b), eps)
     size = x.shape[1] // a.num_groups
     out = np.empty_like(x)
@@ -319,25 +315,6 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 
 # ---------------------------------------------------------------- dropout
-
-def _keep(fn, x, p, generator, mask, channelwise):
-    """The 0/1 keep mask: given, or drawn as ``generator.random(shape)
-    >= p`` (the same draw as `convlib.numpy`)."""
-    shape = _norm.dropout_mask_shape(fn, x.shape, channelwise)
-    if mask is not None:
-        keep = check_array(mask, "mask", fn)
-        _norm.check_mask_shape(fn, keep.shape, shape, channelwise)
-        if not np.all((keep == 0) | (keep == 1)):
-            raise ValueError(
-                f"{fn}: mask must hold only 0 (drop) and 1 (keep)")
-        return keep
-    if generator is not None and not isinstance(generator,
-                                                np.random.Generator):
-        raise TypeError(
-            f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {describe(generator)}")
-    return (generator or np.random.default_rng()).random(shape) >= p
-
 
 def dropout(input, p=0.5, training=True, inplace=False, generator=None,
             mask=None):
@@ -370,11 +347,12 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None,
     """
     fn = "dropout"
     x = check_array(input, "input", fn)
-    p, training = _norm.dropout_args(fn, p, training, inplace)
+    p, training = _args.dropout_args(fn, p, training, inplace)
     out = x.copy()
     if not training:
         return out
-    keep = _keep(fn, x, p, generator, mask, channelwise=False)
+    keep = _args.keep_mask(fn, x.shape, x.dtype, p, generator, mask,
+                           channelwise=False)
     for i in np.ndindex(*x.shape):
         out[i] = x[i] / (1 - p) if keep[i] and p < 1 else 0.0
     return out
@@ -407,12 +385,13 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None,
     """
     fn = "dropout2d"
     x = check_array(input, "input", fn)
-    p, training = _norm.dropout_args(fn, p, training, inplace)
-    _norm.dropout_mask_shape(fn, x.shape, channelwise=True)
+    p, training = _args.dropout_args(fn, p, training, inplace)
+    shape = _args.dropout_mask_shape(fn, x.shape, channelwise=True)
     out = x.copy()
     if not training:
         return out
-    keep = _keep(fn, x, p, generator, mask, channelwise=True)
+    keep = _args.keep_mask(fn, shape, x.dtype, p, generator, mask,
+                           channelwise=True)
     for n, c in np.ndindex(*x.shape[:2]):
         out[n, c] = x[n, c] / (1 - p) if keep[n, c].all() and p < 1 else 0
     return out

@@ -17,6 +17,8 @@ from hypothesis import given, strategies as st
 
 import convlib.naive as V
 import convlib.numpy as N
+from convlib.numpy.norm._common import _moments
+
 from _compare import TOLERANCES, compare_with_torch
 
 FORMS = {"numpy": N, "naive": V}
@@ -259,7 +261,7 @@ def test_one_pass_variance_would_fail_there(rng):
     exact = x32.astype(np.float64).var(axis=axes)
     bad = _one_pass_variance(x32, axes)
     assert np.max(np.abs(bad - exact) / exact) > 1  # off by over 100 %
-    _, var = N.norm._moments(x32, axes)
+    _, var = _moments(x32, axes)
     np.testing.assert_allclose(var.ravel(), exact, rtol=1e-3)
 
 
@@ -288,15 +290,25 @@ def test_cumulative_average_is_momentum_one_over_k(rng):
 
 @pytest.mark.parametrize("form", FORMS)
 def test_running_statistics_must_be_updatable(form):
+    """Updated in place, they must be writeable float arrays: a list or
+    an int array would be converted and the update lost."""
     fn = FORMS[form].batch_norm
     x = np.ones((2, 3))
-    with pytest.raises(TypeError, match="^batch_norm: running_mean is "
-                                        "updated in place"):
+    with pytest.raises(TypeError, match="^batch_norm: training=True needs "
+                       "running_mean to be a NumPy array to write into"):
         fn(x, [0.0, 0.0, 0.0], np.ones(3), training=True)
+    with pytest.raises(TypeError, match="^batch_norm: training=True needs "
+                       "a floating-point running_var .* int64"):
+        fn(x, np.zeros(3), np.ones(3, dtype=np.int64), training=True)
     frozen = np.zeros(3)
     frozen.flags.writeable = False
-    with pytest.raises(TypeError, match="running_mean"):
+    with pytest.raises(ValueError, match="^batch_norm: training=True needs "
+                       "a writeable running_mean, got a read-only array"):
         fn(x, frozen, np.ones(3), training=True)
+    with pytest.raises(TypeError, match="^instance_norm: use_input_stats="
+                       "True needs running_mean to be a NumPy array"):
+        FORMS[form].instance_norm(np.ones((2, 3, 2)), [0.0] * 3,
+                                  np.ones(3))
     # evaluation mode reads them only: a list is fine
     assert fn(x, [0.0] * 3, [1.0] * 3).shape == (2, 3)
 

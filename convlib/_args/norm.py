@@ -22,16 +22,15 @@ every error starts with the public function's name and names the
 argument. Nothing here imports torch.
 """
 import math
-import numbers
 from typing import NamedTuple
 
-from .base import check_bool, check_int, describe
+from .base import check_bool, check_int, check_real, describe, is_int
 
 __all__ = ["BatchNormArgs", "InstanceNormArgs", "LayerNormArgs",
-           "GroupNormArgs", "check_real", "check_eps", "check_momentum",
+           "GroupNormArgs", "check_eps", "check_momentum",
            "check_probability", "batch_norm_args", "instance_norm_args",
            "layer_norm_args", "group_norm_args", "dropout_args",
-           "dropout_mask_shape", "check_mask_shape"]
+           "dropout_mask_shape", "check_mask"]
 
 
 class BatchNormArgs(NamedTuple):
@@ -67,14 +66,6 @@ class GroupNormArgs(NamedTuple):
 
 
 # --------------------------------------------------------------- numbers
-
-def check_real(value, name, fn):
-    """A real number (int or float, not bool), as a Python float."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{fn}: {name} must be a real number, got {describe(value)}")
-    return float(value)
-
 
 def check_eps(fn, eps):
     """eps >= 0. torch's batch_norm refuses a negative eps (torch's
@@ -224,9 +215,8 @@ def layer_norm_args(fn, shape, normalized_shape, weight_shape, bias_shape,
         An empty `normalized_shape`, one that is not the input's
         trailing shape, weight or bias not of that shape, eps < 0.
     """
-    if not (isinstance(normalized_shape, (tuple, list)) and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool)
-            for v in normalized_shape)):
+    if not (isinstance(normalized_shape, (tuple, list))
+            and all(is_int(v) for v in normalized_shape)):
         raise TypeError(
             f"{fn}: normalized_shape must be a tuple or list of ints "
             f"(nn.LayerNorm also takes an int, the functional form does "
@@ -312,10 +302,22 @@ def dropout_mask_shape(fn, shape, channelwise):
     return tuple(shape[:2]) + (1,) * (len(shape) - 2)
 
 
-def check_mask_shape(fn, mask_shape, expected, channelwise):
-    """An explicit mask must have the shape of one draw."""
+def check_mask(fn, mask_shape, expected, channelwise, wrong=None):
+    """An explicit dropout mask: the shape of one draw, and only 0
+    (drop) and 1 (keep); `wrong` is one of its other values, if any
+    (each form finds it in its own array type).
+
+    Raises
+    ------
+    ValueError
+        For a mask of another shape, or with a value other than 0 and 1.
+    """
     if tuple(mask_shape) != tuple(expected):
         per = "channel" if channelwise else "element"
         raise ValueError(
             f"{fn}: mask must have shape {tuple(expected)} (one entry "
             f"per {per} of input), got {tuple(mask_shape)}")
+    if wrong is not None:
+        raise ValueError(
+            f"{fn}: mask must hold only 0 (drop) and 1 (keep), got "
+            f"values such as {wrong!r}")

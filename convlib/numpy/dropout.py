@@ -15,90 +15,43 @@ backward ignores it).
 """
 import numpy as np
 
-from .._args import check_array, check_grad_shape, describe
-from .._args import norm as _norm
+from .. import _args
+from .activations._common import _grad, _input, _result
 
 __all__ = ["dropout", "dropout_backward", "dropout2d",
            "dropout2d_backward"]
 
 
-def _mask(fn, x, p, generator, mask, channelwise):
-    """The keep mask (0/1 in x's dtype) of one training-mode call."""
-    shape = _norm.dropout_mask_shape(fn, x.shape, channelwise)
-    if generator is not None and not isinstance(generator,
-                                                np.random.Generator):
-        raise TypeError(
-            f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {describe(generator)}")
-    if mask is not None:
-        m = check_array(mask, "mask", fn)
-        _norm.check_mask_shape(fn, m.shape, shape, channelwise)
-        if not np.all((m == 0) | (m == 1)):
-            raise ValueError(
-                f"{fn}: mask must hold only 0 (drop) and 1 (keep), got "
-                f"values such as {m[(m != 0) & (m != 1)].flat[0]!r}")
-        return m.astype(x.dtype, copy=False)
-    if generator is None:
-        if fn.endswith("_backward"):
-            raise ValueError(
-                f"{fn}: training=True needs the forward's mask: pass "
-                f"mask, or a generator in the forward's state; got "
-                f"neither")
-        generator = np.random.default_rng()
-    return (generator.random(shape) >= p).astype(x.dtype)
-
-
-def _scale(fn, input, p, training, inplace, generator, mask,
-           channelwise):
-    """x and the factor it is multiplied by: 1 in evaluation mode (or
-    p = 0), else mask / (1 - p) (zeros for p = 1)."""
-    x = check_array(input, "input", fn)
-    p, training = _norm.dropout_args(fn, p, training, inplace)
-    if channelwise:  # the input's dims are checked in every mode
-        _norm.dropout_mask_shape(fn, x.shape, channelwise)
+def _factor(fn, x, p, training, inplace, generator, mask, channelwise):
+    """What x is multiplied by: None in evaluation mode, else the keep
+    mask / (1 - p) (zeros for p = 1)."""
+    p, training = _args.dropout_args(fn, p, training, inplace)
+    shape = _args.dropout_mask_shape(fn, x.shape, channelwise)
     if not training:
-        return x, None
-    keep = _mask(fn, x, p, generator, mask, channelwise)
+        return None
+    keep = _args.keep_mask(fn, shape, x.dtype, p, generator, mask,
+                           channelwise)
     if p == 1:
-        return x, np.zeros_like(keep)
-    return x, keep / x.dtype.type(1 - p)
+        return np.zeros_like(keep)
+    return keep / x.dtype.type(1 - p)
 
 
 def _forward(fn, input, p, training, inplace, generator, mask,
              channelwise):
-    x, factor = _scale(fn, input, p, training, inplace, generator, mask,
-                       channelwise)
-    if inplace:
-        _check_writeable(fn, input)
-        if factor is not None:
-            np.multiply(x, factor, out=x)
-        return x
-    return x.copy() if factor is None else x * factor
-
-
-def _check_writeable(fn, input):
-    """inplace=True writes into `input`: a writeable float ndarray."""
-    if not isinstance(input, np.ndarray):
-        raise TypeError(
-            f"{fn}: inplace=True needs input to be a NumPy array, got "
-            f"{type(input).__name__}")
-    if input.dtype.kind != "f":
-        raise TypeError(
-            f"{fn}: inplace=True needs a floating-point input, got dtype "
-            f"{input.dtype}")
-    if not input.flags.writeable:
-        raise ValueError(
-            f"{fn}: inplace=True needs a writeable input, got a "
-            f"read-only array")
+    x = _input(input, fn, inplace)
+    factor = _factor(fn, x, p, training, inplace, generator, mask,
+                     channelwise)
+    if factor is None:
+        return x if inplace else x.copy()
+    return _result(x, x * factor, inplace)
 
 
 def _backward(fn, grad_output, input, p, training, inplace, generator,
               mask, channelwise):
-    x, factor = _scale(fn, input, p, training, inplace, generator, mask,
-                       channelwise)
-    g = check_array(grad_output, "grad_output", fn)
-    check_grad_shape(fn, g.shape, x.shape)
-    g = g.astype(x.dtype, copy=False)
+    x = _input(input, fn)
+    factor = _factor(fn, x, p, training, inplace, generator, mask,
+                     channelwise)
+    g = _grad(grad_output, x, fn)
     return g.copy() if factor is None else g * factor
 
 

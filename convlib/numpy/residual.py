@@ -22,8 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._args import check_array, check_grad_shape
-from .._args.residual import block_layout
+from .._args import block_layout, check_array, check_grad_shape
 from .activations import relu, relu_backward
 from .conv import conv2d, conv2d_backward
 from .norm import batch_norm, batch_norm_backward

@@ -2,7 +2,7 @@
 from functools import partial
 import math
 
-from .._args import check_int, check_real, describe, is_int, ntuple
+from .._args import check_int, check_probability, describe, is_int, ntuple
 from .._args import check_bool as _check_bool
 from .output_size import (_conv_output_size, _conv_transpose_output_size,
                           conv_output_size)
@@ -118,9 +118,7 @@ def _layer_norm_params(fn, normalized_shape, elementwise_affine=True,
 
 
 def _dropout_params(fn, p=0.5, inplace=False):
-    p = check_real(p, "p", fn)
-    if not 0 <= p <= 1:
-        raise ValueError(f"{fn}: p must be between 0 and 1, got {p}")
+    check_probability(fn, p)
     _check_bool(inplace, "inplace", fn)
     return 0
 

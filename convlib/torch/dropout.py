@@ -9,7 +9,7 @@ seeded `torch.Generator` or an explicit mask. Nothing here calls
 """
 import torch
 
-from .._args.norm import check_mask_shape, dropout_args, dropout_mask_shape
+from .._args import check_mask, dropout_args, dropout_mask_shape
 from ._common import _check_input, _check_tensor
 from .activations import _finish
 
@@ -20,10 +20,9 @@ def _keep(fn, x, p, generator, mask, shape, channelwise):
     """The 0/1 keep mask of one training-mode call, in x's dtype."""
     if mask is not None:
         _check_tensor(mask, "mask", fn)
-        check_mask_shape(fn, tuple(mask.shape), shape, channelwise)
-        if not bool(((mask == 0) | (mask == 1)).all()):
-            raise ValueError(
-                f"{fn}: mask must hold only 0 (drop) and 1 (keep)")
+        wrong = mask[(mask != 0) & (mask != 1)]
+        check_mask(fn, tuple(mask.shape), shape, channelwise,
+                   float(wrong[0]) if wrong.numel() else None)
         return mask.to(x.dtype)
     if generator is not None and not isinstance(generator,
                                                 torch.Generator):

@@ -12,8 +12,8 @@ Nothing here calls ``torch.nn.functional.batch_norm`` or its kin.
 """
 import torch
 
-from .._args.norm import (batch_norm_args, group_norm_args,
-                          instance_norm_args, layer_norm_args)
+from .._args import (batch_norm_args, group_norm_args, instance_norm_args,
+                     layer_norm_args)
 from ._common import _check_input, _shape
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import torch
 
-from .._args.residual import block_layout
+from .._args import block_layout
 from ._common import _check_input, _check_tensor
 from .activations import relu
 from .conv import conv2d
