@@ -372,12 +372,11 @@ def test_writing_commands_say_what_they_did(user, repo):
 
 @pytest.mark.parametrize("user", ["user"], indirect=True)
 def test_the_benchmark_short_run_runs_to_its_end(user, repo):
-    """Once, as an ordinary user: its verdict on the targets (its exit
-    status) is not judged here, only that it runs and reports. (The perf
-    helper's `make bench` quick mode will replace this call.)"""
-    done = user.run(["env", "-u", "OPENBLAS_CORETYPE", "-u",
-                     "OPENBLAS_L2_SIZE", ".venv/bin/python",
-                     "benchmarks/bench.py", "--quick"], repo, timeout=600)
+    """Once, as an ordinary user, as the README writes it: only that it
+    runs and says it reports without judging (tests/test_bench.py checks
+    what it reports); its figures are never judged here."""
+    done = user.run(["make", "bench", "BENCH_FLAGS=--smoke"], repo,
+                    timeout=600)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
-    assert done.returncode in (0, 1), done.stderr[-3000:]
-    assert "demo update in chromium" in done.stdout
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "it does not judge" in done.stdout

@@ -168,7 +168,8 @@ def test_the_built_pages_number_citations_like_the_references(html):
     page = (html / "chapters" / "05_pooling.html").read_text("utf-8")
     refs = (html / "book" / "references.html").read_text("utf-8")
     number = re.search(
-        r'id="(id\d+)" role="doc-biblioentry">\s*<span class="label">'
+        r'id="(id\d+)" role="(?:doc-biblioentry|listitem)">\s*'
+        r'<span class="label">'
         r'<span class="fn-bracket">\[</span>(\d+)<span class="fn-bracket">'
         r'\]</span></span>\s*(?:<span class="backrefs">.*?</span>\s*)?'
         r'<p>Benjamin Graham', refs)
