@@ -14,6 +14,8 @@ import pytest
 from browser import (BUILD_DIR, browser_session, check_page, serve,
                      toc_pages)
 
+pytestmark = pytest.mark.browser  # chromium: left out by `make unit`
+
 EXTRA_PAGES = ["search.html", "genindex.html"]
 PAGES = toc_pages() + EXTRA_PAGES
 
