@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from convlib import shapes
 from convlib.widgets import (POOL_INPUT, PoolingExplorer, pool_report,
-                             pooling_explorer, script_source)
+                             pooling_explorer)
 from _demo_page import mount
 
 X = np.array(POOL_INPUT, dtype=float)

@@ -124,10 +124,12 @@
       var boxes = [];
       for (var i = 0; i < state.n; i++) {
         boxes.push(K.select(K.t("hdc.rate", {i: i + 1}), "r" + (i + 1),
-          rateOptions,
-          state.rates[i], (function (idx) {
-            return function (v) { state.rates[idx] = Number(v); draw(); };
-          })(i)));
+                            rateOptions, state.rates[i], (function (idx) {
+                              return function (v) {
+                                state.rates[idx] = Number(v);
+                                draw();
+                              };
+                            })(i)));
       }
       K.fill(rateBox, boxes);
     }
@@ -147,9 +149,7 @@
     }
     el.appendChild(K.controls([
       K.select(K.t("hdc.layers"), "layers", layerOptions, state.n,
-               function (v) {
-        state.n = Number(v); rateSelects(); draw();
-      }),
+               function (v) { state.n = Number(v); rateSelects(); draw(); }),
       rateBox,
       K.select(K.t("hdc.k"), "k", init.kernels, state.k, function (v) {
         state.k = Number(v); draw();
