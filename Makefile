@@ -50,10 +50,11 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# The unit tests: no chromium (tests marked `browser` are left out, see
+# pyproject.toml) and no built book (tests/test_book.py).
 unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider tests \
-	  --ignore=tests/test_book.py --ignore=tests/test_browser.py \
-	  --ignore=tests/test_widget_browser.py
+	  -m "not browser" --ignore=tests/test_book.py
 
 notebooks: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \

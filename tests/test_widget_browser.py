@@ -13,6 +13,7 @@ from convlib import numpy as cnp
 from convlib import shapes
 from convlib.widgets import SEED_INPUT, SEED_KERNEL, shape_report
 
+pytestmark = pytest.mark.browser  # the built book in chromium
 PAGE = "chapters/01_convolution.html"
 
 
