@@ -741,6 +741,12 @@ def test_instructors_add_their_own_cases_and_weights(tmp_path,
     ("EXERCISE = '99_nothing'\n", "EXERCISE must name an exercise set"),
     ("EXERCISE = '06_linear'\n", "define cases"),
     ("import nothing_at_all\n", "cannot be imported"),
+    ("from convlib.grading.hidden import Case\nEXERCISE = '06_linear'\n"
+     "def cases(rng, vary=False):\n"
+     "    return [Case('nothing', 'x', (), reference=len)]\n",
+     "cases for nothing, which FUNCTIONS does not list"),
+    ("EXERCISE = '06_linear'\ndef cases(rng, vary=False):\n"
+     "    return [1]\n", "must return Case objects"),
 ])
 def test_instructors_tests_that_cannot_be_used_are_named(
         tmp_path, capsys, text, message):

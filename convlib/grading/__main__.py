@@ -165,11 +165,16 @@ def _tests(parser, args):
     """The --tests folder (as a str), checked, or None."""
     if args.tests is None:
         return None
+    folder = str(args.tests)
     try:
-        hidden.load_extra(str(args.tests))
+        for module in hidden.load_extra(folder):
+            hidden.build(module.EXERCISE, tests=folder)
     except hidden.TestsError as exc:
         parser.error(f"--tests: {exc}")
-    return str(args.tests)
+    except Exception as exc:  # noqa: BLE001 - the instructor's own code
+        parser.error(f"--tests: building the cases failed: "
+                     f"{type(exc).__name__}: {exc}")
+    return folder
 
 
 def _limits(args):

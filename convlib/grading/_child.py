@@ -537,6 +537,7 @@ def _load(cells, seconds, namespace):
                     compile(module, name, "exec"), namespace))
                 if status == "timeout" and late is None:
                     _disarm()
+                    _TIMER[1] = False
                     late = _where(exc) if exc is not None else ""
                 elif status == "error":
                     errors.append(_describe_error(exc))

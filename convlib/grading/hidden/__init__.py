@@ -297,16 +297,22 @@ def build(exercise, public=False, seed=None, tests=None):
         seed = PUBLIC_SEED if public else HIDDEN_SEED
     cases = [c for c in module.cases(_rng(seed, exercise), vary=vary)
              if not (public and c.hidden_only)]
-    if not public:
-        for extra in _extra_for(exercise, tests):
-            if callable(getattr(extra, "cases", None)):
-                cases += list(extra.cases(
-                    _rng(seed, exercise, extra.__file__), vary=vary))
     names = {f.name for f in graded(exercise, None if public else tests)}
-    unknown = sorted({c.function for c in cases} - names)
-    if unknown:
-        raise TestsError(f"{exercise}: cases for {', '.join(unknown)}, "
-                         "which FUNCTIONS does not list")
+    for extra in [] if public else _extra_for(exercise, tests):
+        if callable(getattr(extra, "cases", None)):
+            more = list(extra.cases(_rng(seed, exercise, extra.__file__),
+                                    vary=vary))
+            unknown = sorted({getattr(c, "function", None) for c in more}
+                             - names, key=str)
+            if not all(isinstance(c, Case) for c in more):
+                raise TestsError(f"{extra.__file__}: cases(...) must return "
+                                 "Case objects")
+            if unknown:
+                raise TestsError(
+                    f"{extra.__file__}: cases for "
+                    f"{', '.join(map(str, unknown))}, which FUNCTIONS does "
+                    "not list (neither the package's nor this module's)")
+            cases += more
     for case in cases:
         if case.validate is None:
             case.expected = case.reference(*case.args, **case.kwargs)
