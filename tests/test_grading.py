@@ -1255,7 +1255,9 @@ def test_ctrl_c_stops_the_children_and_keeps_the_gradebook(tmp_path):
          str(out), "--jobs", "2", "--load-timeout", "60"],
         cwd=ROOT, env={**os.environ, "TMPDIR": str(private)},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True,   # SIGINT as a terminal has it (pytest-
+        # xdist's workers ignore it, and an ignored signal is inherited)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while len(list(private.glob("convlib-grade-*"))) < 2:

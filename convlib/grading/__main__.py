@@ -29,8 +29,8 @@ Writes into DIR:
   gradebook.csv      one row per submission: its name, exercise, points,
                      max_points, a column per graded function, status
                      (ok, timeout, crashed, exited, output-limit,
-                     protocol-error, invalid, wrong-exercise,
-                     grader-error) and detail
+                     protocol-error, sandbox-error, invalid,
+                     wrong-exercise, grader-error) and detail
   results/NAME.json  Gradescope's results.json of each submission
   feedback/NAME.md   the feedback page a student reads
 NAME is the notebook's file name, or its folder's name when the file

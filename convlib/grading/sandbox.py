@@ -38,7 +38,7 @@ from . import protocol
 _HERE = Path(__file__).resolve().parent
 
 
-# every layer a child can have; fewer than KERNEL_LAYERS is worth a warning
+# the layers the kernel enforces: a child without them is worth a warning
 KERNEL_LAYERS = ("landlock", "seccomp")
 STARTUP_SECONDS = 60.0   # to start Python and NumPy: no submitted code yet
 
