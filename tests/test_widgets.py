@@ -20,7 +20,10 @@ from convlib.widgets import (SEED_INPUT, SEED_KERNEL, ShapeCalculator,
                              WindowStepper, script_source,
                              shape_calculator, shape_report,
                              window_stepper, window_steps)
+from convlib.palette import ROLES
 from _demo_page import mount
+
+WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
 
 
 SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(1, 5),
@@ -311,7 +314,7 @@ def test_stepper_in_the_page_follows_its_dilation(page, how):
     assert root.locator(".cl-step").inner_text() == "step 1 of 1 (output 1" \
         "\u00d71)"
     # the 9 taps of the window are every second cell of the 5x5 input
-    taps = root.locator(".cl-input td[style*='background:#ffd54f']")
+    taps = root.locator(f".cl-input td[style*='background:{WINDOW}' i]")
     assert taps.count() == 9
     root.locator("[data-field='dilation']").select_option("3")
     assert "spans 7\u00d77 cells" in root.locator(".cl-reason").inner_text()

@@ -16,9 +16,12 @@ import torch
 import torch.nn.functional as F
 
 from convlib import shapes
+from convlib.palette import ROLES
 from convlib.widgets import (POOL_INPUT, PoolingExplorer, pool_report,
                              pooling_explorer)
 from _demo_page import mount
+
+WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
 
 X = np.array(POOL_INPUT, dtype=float)
 
@@ -229,5 +232,5 @@ def test_explorer_click_selects_a_window_and_marks_its_maximum(page):
     marked = root.locator(".cl-input td[style*='outline']")
     assert marked.count() == 1
     assert marked.get_attribute("data-r") == str(at // 7)
-    yellow = root.locator(".cl-input td[style*='#ffd54f']")
+    yellow = root.locator(f".cl-input td[style*='{WINDOW}' i]")
     assert yellow.count() == 9

@@ -194,26 +194,9 @@ def _release(args):
     return 1 if args.check and changed else 0
 
 
-def notebooks(paths):
-    """The notebooks named: files as given, folders searched (sorted;
-    checkpoints and hidden folders skipped). Missing paths are
-    returned apart: (notebooks, missing)."""
-    found, missing = [], []
-    for text in paths:
-        path = Path(text)
-        if path.is_file():
-            found.append(text)
-        elif path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*.ipynb"))
-                      if not any(part.startswith(".") for part in
-                                 p.relative_to(path).parts)]
-        else:
-            missing.append(text)
-    return found, missing
-
-
 def _grade(parser, args):
     from .batch import Interrupted, grade_all
+    from .notebook import notebooks
     submissions, missing = notebooks(args.submissions)
     if missing:
         parser.error(f"SUBMISSION not found: {', '.join(missing)}")

@@ -18,9 +18,8 @@ from .sandbox import Limits
 
 def _choose(folder, exercise):
     """(notebook path or None, note or None)."""
-    from .__main__ import notebooks
-    found, _ = notebooks([str(folder)]) if Path(folder).is_dir() else ([],
-                                                                       [])
+    found = (notebook.notebooks([str(folder)])[0]
+             if Path(folder).is_dir() else [])
     if len(found) <= 1:
         return (found[0] if found else None), None
     matching = [p for p in found if exercise and notebook.peek_exercise(

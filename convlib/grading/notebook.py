@@ -125,3 +125,21 @@ def peek_exercise(data):
     except (ValueError, TypeError, KeyError, RecursionError):
         return None
     return meta if meta in EXERCISES else None
+
+
+def notebooks(paths):
+    """The notebooks named: files as given, folders searched (sorted;
+    checkpoints and hidden folders skipped). Missing paths are
+    returned apart: (notebooks, missing)."""
+    found, missing = [], []
+    for text in paths:
+        path = Path(text)
+        if path.is_file():
+            found.append(text)
+        elif path.is_dir():
+            found += [str(p) for p in sorted(path.rglob("*.ipynb"))
+                      if not any(part.startswith(".") for part in
+                                 p.relative_to(path).parts)]
+        else:
+            missing.append(text)
+    return found, missing

@@ -194,8 +194,13 @@
         dmarks.push({x: state.point, y: at.dy[0], color: c});
         items.push({label: words(f, "label"), color: c});
         rows.push(K.h("tr", {"data-name": f.name}, [
-          K.h("td", {style: "color:" + c + ";padding-right:1em"},
-              words(f, "label")),
+          // the curve's colour as a swatch: coloured text would be too
+          // faint on white for some series colours (WCAG contrast)
+          K.h("td", {style: "padding-right:1em;white-space:nowrap"}, [
+            K.h("span", {"aria-hidden": "true", style: "display:inline-" +
+                         "block;width:.8em;height:.8em;margin-right:.3em;" +
+                         "background:" + c}),
+            words(f, "label")]),
           K.h("td", {"data-col": "value", style: "text-align:right;" +
                      "padding-right:1em;font-family:monospace"},
               K.fmt(at.y[0], 4)),
