@@ -1,5 +1,6 @@
 # CNN Layers, Interactively — every task a reader, learner or maintainer runs.
 #   make book    set up .venv if needed, build the HTML book into _build/html
+#   make course-book  the same book without the exercises' solutions
 #   make test    everything: unit tests, notebooks (nbval), book build, browser
 #   make lab     JupyterLab on the project's kernel
 #   make serve   serve the built book on http://127.0.0.1:$(PORT)
@@ -19,8 +20,9 @@ CHROMIUM ?= /usr/bin/chromium
 BOOK_FLAGS ?= -W -n --keep-going
 PYTEST_FLAGS ?=
 
-.PHONY: venv book test unit notebooks book-test browser lab serve bench \
-        release release-check clean cjk-font setup-cell vendor-axe
+.PHONY: venv book course-book test unit notebooks book-test browser lab \
+        serve bench release release-check clean cjk-font setup-cell \
+        vendor-axe
 
 venv: $(STAMP)
 
@@ -42,6 +44,15 @@ book: $(STAMP)
 	@echo "The book is in _build/html: open file://$(CURDIR)/_build/html/index.html"
 	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
 
+# The public site of a course: the book without the exercises' solutions
+# (book/_ext/exercise_solutions.py reads EXERCISE_SOLUTIONS), built apart
+# from the book's own _build.
+course-book: $(STAMP)
+	EXERCISE_SOLUTIONS=0 $(BIN)/jupyter-book build . $(BOOK_FLAGS) \
+	  --path-output _build/course
+	@echo
+	@echo "The course book (no solutions) is in _build/course/_build/html"
+
 # Debian's chromium for the browser tests (never a downloaded browser).
 browser:
 	@test -x $(CHROMIUM) || { \
@@ -50,10 +61,11 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# The unit tests: no chromium (tests marked `browser` are left out, see
+# pyproject.toml) and no built book (tests/test_book.py).
 unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider tests \
-	  --ignore=tests/test_book.py --ignore=tests/test_browser.py \
-	  --ignore=tests/test_widget_browser.py
+	  -m "not browser" --ignore=tests/test_book.py
 
 notebooks: $(STAMP)
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
@@ -76,6 +88,7 @@ test: $(STAMP) browser
 	$(MAKE) book
 	$(BIN)/pytest $(PYTEST_FLAGS) -p no:cacheprovider --nbval \
 	  --nbval-current-env --ignore=tests/hostile \
+	  --ignore=tests/grading_class \
 	  -n $(TEST_JOBS) --dist loadfile --durations=15 \
 	  tests chapters book/how_to_use.ipynb exercises/source
 

@@ -20,6 +20,8 @@ from browser import (BUILD_DIR, browser_session, check_page, serve,
 from reading import (axe_problems, axe_report, reading_problems,
                      reading_report)
 
+pytestmark = pytest.mark.browser  # chromium: left out by `make unit`
+
 EXTRA_PAGES = ["search.html", "genindex.html"]
 PAGES = toc_pages() + EXTRA_PAGES
 

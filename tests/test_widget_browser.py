@@ -10,9 +10,13 @@ import pytest
 
 from browser import browser_session, check_page
 from convlib import numpy as cnp
+from convlib.palette import ROLES
 from convlib import shapes
 from convlib.widgets import SEED_INPUT, SEED_KERNEL, shape_report
 
+WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
+
+pytestmark = pytest.mark.browser  # the built book in chromium
 PAGE = "chapters/01_convolution.html"
 
 
@@ -281,7 +285,7 @@ def test_dilation_stepper_reads_taps_two_apart(visit):
     assert demo.locator(".cl-output td").count() == expected.size == 25
     demo.locator("[data-field='step']").fill("6")
     assert demo.locator(".cl-sum").inner_text() == f"{expected[1, 1]:g}"
-    taps = demo.locator(".cl-input td[style*='background:#ffd54f']")
+    taps = demo.locator(f".cl-input td[style*='background:{WINDOW}' i]")
     assert taps.count() == 9
     demo.locator("[data-field='padding']").select_option("0")
     demo.locator("[data-field='dilation']").select_option("3")

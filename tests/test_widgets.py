@@ -20,7 +20,10 @@ from convlib.widgets import (SEED_INPUT, SEED_KERNEL, ShapeCalculator,
                              WindowStepper, script_source,
                              shape_calculator, shape_report,
                              window_stepper, window_steps)
-from _demo_page import demo_page, mount
+from convlib.palette import ROLES
+from _demo_page import mount
+
+WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
 
 
 SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(1, 5),
@@ -129,7 +132,7 @@ def test_window_steps_dilated_taps_are_d_apart():
 
 
 def test_window_steps_rejects_a_dilated_kernel_too_wide():
-    with pytest.raises(ValueError, match="spanning \\(7, 7\\)"):
+    with pytest.raises(ValueError, match="spans \\(7, 7\\), larger than"):
         window_steps(SEED_INPUT, SEED_KERNEL, dilation=3)
 
 
@@ -148,7 +151,9 @@ def _bundle(demo):
 def test_demos_are_widgets_with_an_html_fallback():
     demo = shape_calculator(input_size=7, kernel_size=3)
     assert isinstance(demo, ShapeCalculator)
-    assert demo.config == dict(n=7, k=3, s=1, p=1, d=1, same=False)
+    assert demo.config == dict(n=7, k=3, s=1, p=1, d=1, same=False,
+                               controls=dict(n=[1, 64], k=[1, 15],
+                                             s=[1, 8], p=[0, 10], d=[1, 8]))
     data = _bundle(demo)
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] \
         == demo.model_id
@@ -193,12 +198,7 @@ def test_shape_calculator_rejects_a_negative_padding():
 
 # ---------------------------------------------------------- JavaScript
 
-@pytest.fixture(scope="module")
-def page():
-    with demo_page("shape_calculator.js", "window_stepper.js") as page:
-        yield page
-
-
+@pytest.mark.browser
 def test_js_shape_report_equals_python(page):
     cases = SWEEP + BAD
     got = page.evaluate(
@@ -210,6 +210,7 @@ def test_js_shape_report_equals_python(page):
         assert (js["size"], js["formula"], js["reason"]) == tuple(py), args
 
 
+@pytest.mark.browser
 def test_js_window_sums_equal_convlib_conv2d(page, rng):
     for trial in range(30):
         h, w = rng.integers(1, 8, size=2)
@@ -244,6 +245,7 @@ def _check_js_steps(page, x, k, stride, padding, dilation):
         np.testing.assert_array_equal(js_step["products"], py_step.products)
 
 
+@pytest.mark.browser
 def test_js_window_sums_over_the_whole_grid_of_the_demo(page):
     """Every setting the chapter's stepper offers, on its own data."""
     demo = window_stepper()
@@ -260,6 +262,7 @@ def _mount(page, demo, how):
     return mount(page, demo, how)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_calculator_in_the_page_follows_its_inputs(page, how):
     root = _mount(page, shape_calculator(), how)
@@ -275,6 +278,7 @@ def test_calculator_in_the_page_follows_its_inputs(page, how):
     assert "29 cells" in root.locator(".cl-reason").inner_text()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_stepper_in_the_page_follows_its_controls(page, how):
     root = _mount(page, window_stepper(), how)
@@ -297,6 +301,7 @@ def test_stepper_in_the_page_follows_its_controls(page, how):
     assert filled == [f"{v:g}" for v in expected.ravel()]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_stepper_in_the_page_follows_its_dilation(page, how):
     root = _mount(page, window_stepper(padding=0), how)
@@ -309,7 +314,7 @@ def test_stepper_in_the_page_follows_its_dilation(page, how):
     assert root.locator(".cl-step").inner_text() == "step 1 of 1 (output 1" \
         "\u00d71)"
     # the 9 taps of the window are every second cell of the 5x5 input
-    taps = root.locator(".cl-input td[style*='background:#ffd54f']")
+    taps = root.locator(f".cl-input td[style*='background:{WINDOW}' i]")
     assert taps.count() == 9
     root.locator("[data-field='dilation']").select_option("3")
     assert "spans 7\u00d77 cells" in root.locator(".cl-reason").inner_text()

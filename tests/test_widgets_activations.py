@@ -18,8 +18,9 @@ from convlib.widgets import (ActivationExplorer, activation_explorer,
                              activation_point, activation_samples,
                              explorer_config, explorer_x, parameter_grid,
                              script_source)
+from convlib.widgets._demo import kit_source
 from convlib.widgets.activations import SPECS
-from _demo_page import demo_page, mount
+from _demo_page import mount
 
 NAMES = [spec.name for spec in SPECS]
 TORCH = {
@@ -134,17 +135,12 @@ def test_demo_is_a_widget_with_an_html_fallback():
         "ActivationExplorer(selected=['gelu', 'gelu_tanh'], point=1.0)"
     assert "convlibActivationExplorer.mount(" in data["text/html"]
     assert script_source("activation_explorer.js") in demo._esm
-    assert script_source("kit.js") in demo._esm
+    assert kit_source() in demo._esm
 
 
 # ------------------------------------------------------ JavaScript
 
-@pytest.fixture(scope="module")
-def page():
-    with demo_page("activation_explorer.js") as page:
-        yield page
-
-
+@pytest.mark.browser
 def test_js_erf_equals_convlib_erf(page):
     z = np.linspace(-7, 7, 2801)
     got = np.array(page.evaluate(
@@ -152,6 +148,7 @@ def test_js_erf_equals_convlib_erf(page):
     np.testing.assert_allclose(got, _erf(z), rtol=1e-14, atol=1e-15)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", NAMES)
 def test_js_equals_convlib_over_the_whole_slider_grid(page, name):
     """Forward and backward, every x, every slider setting."""
@@ -194,6 +191,7 @@ def shown(root, name, col):
     return float(text.inner_text().replace("\u2212", "-"))
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_mounted_demo_follows_its_controls(page, how):
     root = _mount(page, activation_explorer(), how)
@@ -216,6 +214,7 @@ def test_mounted_demo_follows_its_controls(page, how):
     assert root.locator("tr[data-name='relu']").count() == 0
 
 
+@pytest.mark.browser
 def test_mounted_demo_shows_why_a_setting_is_invalid(page):
     root = _mount(page, activation_explorer(["rrelu"], point=-2.0), "html")
     assert abs(shown(root, "rrelu", "slope") - (0.12 + 0.33) / 2) < 1e-9

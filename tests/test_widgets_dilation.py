@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from convlib import shapes
+from convlib.palette import ROLES
 from convlib.widgets import HDCMap, hdc_map, hdc_report, script_source
 from convlib.widgets.dilation import KERNELS, MAX_LAYERS, MAX_RATE
-from _demo_page import demo_page, mount
+from _demo_page import mount
 
 
 GRID = [(rates, k) for n in range(1, MAX_LAYERS + 1)
@@ -120,12 +121,7 @@ def test_demo_refuses_what_its_controls_cannot_show(rates, k, name):
         hdc_map(rates, k)
 
 
-@pytest.fixture(scope="module")
-def page():
-    with demo_page("hdc_map.js") as page:
-        yield page
-
-
+@pytest.mark.browser
 def test_js_report_equals_python_over_the_whole_grid(page):
     assert len(GRID) == 3 * sum(MAX_RATE ** n
                                 for n in range(1, MAX_LAYERS + 1))
@@ -147,6 +143,7 @@ def _mount(page, demo):
     return mount(page, demo)
 
 
+@pytest.mark.browser
 def test_demo_in_the_page_follows_its_controls(page):
     root = _mount(page, hdc_map([2, 2, 2], 3))
     rep = hdc_report([2, 2, 2], 3)
@@ -171,6 +168,7 @@ def test_demo_in_the_page_follows_its_controls(page):
         hdc_report([1], 5).rule_text
 
 
+@pytest.mark.browser
 def test_the_map_colours_holes_red(page):
     root = _mount(page, hdc_map([2, 2], 3))
     # pixel (row 1, col 1) of the 9 x 9 map is a hole; (0, 0) is reached
@@ -181,7 +179,8 @@ def test_the_map_colours_holes_red(page):
             (q + 0.5) * cell, (r + 0.5) * cell, 1, 1).data.slice(0, 3));
         return [at(1, 1), at(0, 0)];
     }""")
-    assert colours[0] == [0xef, 0x9a, 0x9a]
+    hole = ROLES["hole"].lstrip("#")  # the palette's colour of holes
+    assert colours[0] == [int(hole[i:i + 2], 16) for i in (0, 2, 4)]
     assert colours[1] != colours[0]
     assert root.locator(".cl-holes").inner_text().startswith(
         "holes: 4 of 9 along an axis (offsets 1, 3, 5, 7)")

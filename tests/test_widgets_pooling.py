@@ -16,9 +16,12 @@ import torch
 import torch.nn.functional as F
 
 from convlib import shapes
+from convlib.palette import ROLES
 from convlib.widgets import (POOL_INPUT, PoolingExplorer, pool_report,
-                             pooling_explorer, script_source)
-from _demo_page import demo_page, mount
+                             pooling_explorer)
+from _demo_page import mount
+
+WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
 
 X = np.array(POOL_INPUT, dtype=float)
 
@@ -111,8 +114,8 @@ def test_ceil_mode_drops_a_window_starting_past_the_input():
     (("max", 3, 1, 2, 1), "padding 2 is more than half the kernel"),
     (("avg", 3, 1, 1, 2), "no dilation"),
     (("max", 4, 1, 0, 3), "spans d\u00d7(k \u2212 1) + 1 = 10 cells"),
-    (("max", 0, 1, 0, 1), "kernel_size must be \u2265 1"),
-    (("max", 2, 1.5, 0, 1), "stride must be an integer")])
+    (("max", 0, 1, 0, 1), "kernel_size must be >= 1, got 0"),
+    (("max", 2, 1.5, 0, 1), "stride must be an int, got 1.5")])
 def test_invalid_settings_give_the_reason(args, words):
     kind, k, s, p, d = args
     report = pool_report(kind, X, k, s, p, d)
@@ -145,12 +148,6 @@ def test_explorer_config_and_bounds():
 
 # ---------------------------------------------------------- JavaScript
 
-@pytest.fixture(scope="module")
-def page():
-    with demo_page("pooling_explorer.js") as page:
-        yield page
-
-
 def _same(js, py, args):
     assert js["size"] == py.size, args
     assert js["formula"] == py.formula and js["reason"] == py.reason, args
@@ -166,6 +163,7 @@ def _same(js, py, args):
         np.testing.assert_array_equal(js["divisors"], py.divisors)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("x", [X, X[:4, :4]])
 def test_js_pool_report_equals_python_over_the_whole_grid(page, x):
     cases = [(kind, x.tolist(), k, s or 0, p, d, ceil, cip)
@@ -179,6 +177,7 @@ def test_js_pool_report_equals_python_over_the_whole_grid(page, x):
         _same(js, pool_report(kind, x, k, s, p, d, ceil, cip), args)
 
 
+@pytest.mark.browser
 def test_js_reasons_for_bad_numbers(page):
     for k, s, p, d in [(0, 1, 0, 1), (2, 1.5, 0, 1), (2, 1, -1, 1)]:
         js = page.evaluate(
@@ -196,6 +195,7 @@ def _shown(root):
     return [float(t.replace("\u2212", "-")) for t in cells]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_explorer_in_the_page_follows_its_controls(page, how):
     root = _mount(page, pooling_explorer(), how)
@@ -221,6 +221,7 @@ def test_explorer_in_the_page_follows_its_controls(page, how):
         "avg", X, 3, 2, 2).reason
 
 
+@pytest.mark.browser
 def test_explorer_click_selects_a_window_and_marks_its_maximum(page):
     root = _mount(page, pooling_explorer(kernel_size=3, stride=2), "html")
     ref = pool_report("max", X, 3, 2)
@@ -231,5 +232,5 @@ def test_explorer_click_selects_a_window_and_marks_its_maximum(page):
     marked = root.locator(".cl-input td[style*='outline']")
     assert marked.count() == 1
     assert marked.get_attribute("data-r") == str(at // 7)
-    yellow = root.locator(".cl-input td[style*='#ffd54f']")
+    yellow = root.locator(f".cl-input td[style*='{WINDOW}' i]")
     assert yellow.count() == 9

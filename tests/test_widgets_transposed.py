@@ -19,7 +19,7 @@ from convlib.widgets import (TransposedStepper, example_kernel,
                              transposed_stepper)
 from convlib.widgets.transposed import (KERNEL_SIZES, PADDINGS,
                                         STEPPER_INPUTS, STRIDES)
-from _demo_page import demo_page, mount
+from _demo_page import mount
 
 GRID = list(itertools.product(sorted(STEPPER_INPUTS), KERNEL_SIZES, STRIDES,
                               PADDINGS))
@@ -169,12 +169,7 @@ def test_stepper_rejects_settings_it_cannot_offer(kwargs, name):
 
 # ---------------------------------------------------------- JavaScript
 
-@pytest.fixture(scope="module")
-def page():
-    with demo_page("transposed_stepper.js") as page:
-        yield page
-
-
+@pytest.mark.browser
 def test_js_equals_convlib_over_every_setting_of_the_demo(page):
     cases = [(STEPPER_INPUTS[v], example_kernel(k, v).tolist(), s, p)
              for v, k, s, p in GRID]
@@ -216,6 +211,7 @@ def _shown(values):
     return [f"{v:g}".replace("-", "\u2212") for v in np.ravel(values)]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("how", ["html", "esm"])
 def test_stepper_in_the_page_follows_its_controls(page, how):
     root = _mount(page, transposed_stepper(), how)

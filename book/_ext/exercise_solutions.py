@@ -9,15 +9,19 @@ inserts, after every exercise cell and its ``check(...)`` cell, a
 markdown cell with the solution inside a ``dropdown`` admonition
 (collapsed until clicked; sphinx-togglebutton, part of Jupyter Book).
 With ``exercise_solutions: false`` under ``sphinx: config:`` in
-``_config.yml`` the pages are built exactly as students get them.
+``_config.yml``, or the environment variable ``EXERCISE_SOLUTIONS=0``
+(what ``make course-book`` sets, for a course's public site), the pages
+are built exactly as students get them.
 
 Nothing is written to disk: the change lives in the text Sphinx parses.
 """
 import json
+import os
 import re
 from pathlib import Path
 
 EXERCISE_TAG = "exercise"
+SWITCH = "EXERCISE_SOLUTIONS"   # environment: 0 / 1 overrides the config
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 _PAGE = re.compile(r"^exercises/(\d\d_[A-Za-z0-9_]+)$")
 
@@ -107,11 +111,20 @@ def _on_source_read(app, docname, content):
         content[0] = inject(content[0], source.read_text(encoding="utf-8"))
 
 
+def _on_config_inited(app, config):
+    """The environment's switch, when set, wins over the config."""
+    value = os.environ.get(SWITCH)
+    if value is not None:
+        config.exercise_solutions = value.strip().lower() not in (
+            "", "0", "false", "no", "off")
+
+
 def setup(app):
     """Register ``exercise_solutions`` (bool) and the source folder."""
     app.add_config_value("exercise_solutions", True, "env", [bool])
     app.add_config_value("exercise_solutions_dir", "exercises/source",
                          "env", [str])
+    app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _on_source_read)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}

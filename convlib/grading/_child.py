@@ -1,13 +1,18 @@
 """Code that runs INSIDE the grading child process (never in the grader).
 
 `sandbox.py` starts ``python -I -S -B -c <source>`` where the source is
-`_lockdown.py`, a prelude (sys.path), `protocol.py`, then this file, so
-`lockdown` comes from `_lockdown.py`, `np`, `encode`, `decode`,
+`_lockdown.py`, a prelude (sys.path, numpy), `protocol.py`, then this
+file, so `lockdown` comes from `_lockdown.py`, `np`, `encode`, `decode`,
 `LENGTH`, `MAX_FRAME` and `MAX_HEADER` from `protocol.py` and
 `STDLIB_PATH` and `_NoCtypes` from the prelude. The child imports
-nothing of convlib. Order of events:
+nothing of convlib. The grader opened the directories it may read
+(standard library, the folder holding NumPy) and passed their
+descriptors: the child names them ``/proc/self/fd/N`` (``config
+['aliases']``), so it reaches them even where their real path lies under
+a folder its user may not enter (/root, a ``mktemp -d``). Order:
 
-0. (prelude) make ctypes unimportable, then import numpy (without it);
+0. (prelude) make ctypes unimportable, then import numpy and
+   numpy.random through the grader's descriptor;
 1. set resource limits (CPU, address space, file size, open files,
    processes);
 2. if the grader found Landlock in the kernel, `lockdown`: from now on
@@ -20,13 +25,21 @@ nothing of convlib. Order of events:
 3. move the grader's pipe to private fds, point fds 0-2 at /dev/null;
 4. drop site-packages from sys.path, install the audit hook that
    allows imports of the standard library and numpy only, file access
-   inside the working directory, the standard library and numpy only,
-   and denies processes, signals, sockets, rlimit changes, replacing
-   a function's code and walking the object graph (gc); its state is
-   out of the student's reach (see the comment above `_exact`);
-5. serve requests: ``load`` (run the submission's cells statement by
-   statement), ``call`` (call one function on inputs sent by the
-   grader, reply with its return value as plain arrays), ``bye``.
+   (by absolute path) inside the working directory, the standard
+   library and numpy only, and denies processes, threads, signals,
+   sockets, rlimit changes, replacing a function's code and walking
+   the object graph (gc); its state is out of the student's reach (see
+   the comment above `_exact`);
+5. tell the grader which layers are in force (a ``hello`` reply, sent
+   before any submitted code runs), then serve requests: ``load`` (run
+   the submission's cells statement by statement within a time budget),
+   ``call`` (call one function on inputs sent by the grader within its
+   time budget, reply with its return value as plain arrays), ``bye``.
+
+A budget is kept by a SIGALRM timer that raises `_TimeLimit` inside the
+submitted code, so the reply can name the cell and line that was
+running; the grader's own deadline, a little later, kills the child if
+that does not work (C code that never returns, a caught interrupt).
 """
 import ast
 import linecache
@@ -47,7 +60,8 @@ _DENIED_EVENTS = frozenset({
     "ctypes.wstring_at", "ctypes.PyObj_FromPtr", "ctypes.cdata",
     "ctypes.call_function", "resource.setrlimit", "resource.prlimit",
     "os.symlink", "os.link", "os.chdir", "os.chroot", "pty.spawn",
-    "gc.get_objects", "gc.get_referrers", "gc.get_referents"})
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    "_thread.start_new_thread"})
 _PATH_EVENTS = {  # event -> (indices of path arguments, writes?)
     "os.listdir": ((0,), False), "os.scandir": ((0,), False),
     "glob.glob": ((0,), False), "glob.glob/2": ((0,), False),
@@ -86,21 +100,9 @@ def _set_limits(config):
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not death
 
 
-def _fd_aliases(paths):
-    """{real directory: '/proc/self/fd/N'} for each directory of `paths`.
-
-    The descriptors are opened while the child is still root, so the
-    standard library stays reachable after `_drop_privileges` even where
-    its real path lies under a directory only root may enter (/root)."""
-    aliases = {}
-    for path in paths:
-        if path not in aliases and os.path.isdir(path):
-            aliases[path] = f"/proc/self/fd/{os.open(path, os.O_RDONLY)}"
-    return aliases
-
-
 def _aliased(paths, aliases):
-    """`paths` followed by their names through `aliases`."""
+    """`paths` followed by their names through `aliases` ({real
+    directory: '/proc/self/fd/N'})."""
     extra = []
     for path in paths:
         for real, alias in aliases.items():
@@ -109,28 +111,35 @@ def _aliased(paths, aliases):
     return list(paths) + extra
 
 
-def _drop_privileges(config):
-    """Become config['user'] (uid, gid) for good; return the fd aliases.
+def _through_aliases(config):
+    """Name every readable place through the grader's descriptors too:
+    the audit hook's roots (real and alias names), sys.path and the
+    search paths of packages already imported (aliases only), so that
+    no later import needs to walk the real path."""
+    aliases = config["aliases"]
+    for key in ("read_roots", "hidden_roots", "numpy_roots"):
+        config[key] = _aliased(config[key], aliases)
+    sys.path[:] = _aliased(STDLIB_PATH, aliases)[len(STDLIB_PATH):] \
+        or STDLIB_PATH
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__path__", None)
+        if isinstance(path, list):
+            path[:] = _aliased(path, aliases)[len(path):] or path
+    sys.path_importer_cache.clear()
 
-    With no user (the grader is not root) nothing changes. Otherwise
-    sys.path and the audit hook's roots also name the standard library
-    through /proc/self/fd, which a process may always read for itself."""
+
+def _drop_privileges(config):
+    """Become config['user'] (uid, gid) for good (when the grader is
+    root); with no user nothing changes."""
     if not config.get("user"):
-        return {}
+        return False
     uid, gid = config["user"]
-    aliases = _fd_aliases(STDLIB_PATH + config["read_roots"]
-                          + config["numpy_roots"])
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
     if os.getuid() == 0 or os.geteuid() == 0:
         raise SystemExit("could not leave uid 0")
-    for key in ("read_roots", "hidden_roots", "numpy_roots"):
-        config[key] = _aliased(config[key], aliases)
-    sys.path[:] = _aliased(STDLIB_PATH, aliases)[len(STDLIB_PATH):] \
-        or STDLIB_PATH
-    sys.path_importer_cache.clear()
-    return aliases
+    return True
 
 
 def _take_channel():
@@ -212,29 +221,43 @@ def _inside(path, roots):
     return False
 
 
-def _is_dir(path, lstat):
+def _is_dir(path, lstat, missing):
+    """Is `path` a directory: True, False, or None when it cannot be
+    examined (permission denied, a loop)."""
     try:
         return lstat(path).st_mode & 0o170000 == 0o040000
-    except:  # noqa: E722 - no name lookup
+    except missing:
         return False
+    except:  # noqa: E722 - no name lookup
+        return None
 
 
 def _path_ok(path, write, opening, tools):
     """May the child open `path` (for writing)? Runs no student code.
 
-    An 'open' event (`opening`) may not be for a directory: os.open(dir)
-    gives a dir_fd, and paths relative to it would evade this check."""
+    The path must be absolute: a relative one may be meant relative to a
+    directory descriptor (dir_fd=, which the 'open' event does not show)
+    rather than to the working directory. An 'open' event (`opening`)
+    may not be for a directory (os.open(dir) would give such a
+    descriptor), nor for a path that cannot be examined under either of
+    its names."""
     path = tools["exact"](path, tools["kinds"])
-    if path is None:
+    if path is None or not path.startswith("/"):
         return False
     plain = tools["normalise"](path, tools["workdir"])
     resolved = tools["resolve"](plain, *tools["os"][:2])
     # through /proc/self/fd/N (see `_drop_privileges`) only a stat that
     # follows the link sees a directory
     is_dir, (lstat, _, stat) = tools["is_dir"], tools["os"]
-    if resolved is None or opening and (is_dir(resolved, lstat)
-                                        or is_dir(plain, stat)):
+    if resolved is None:
         return False
+    if opening:
+        # no directory; and a path neither name of which can be examined
+        # counts as one
+        found = (is_dir(resolved, lstat, tools["missing"]),
+                 is_dir(plain, stat, tools["missing"]))
+        if True in found or found == (None, None):
+            return False
     inside, (readable, hidden, numpy, writable) = (tools["inside"],
                                                    tools["roots"])
     for p in (plain, resolved):
@@ -278,7 +301,8 @@ def _hook_tools(config, workdir):
         modules=frozenset(config["modules"]),
         denied_modules=tuple(_DENIED_MODULES), denied=_DENIED_EVENTS,
         path_events=MappingProxyType(dict(_PATH_EVENTS)),
-        import_error=ImportError, error=PermissionError, repr=repr))
+        import_error=ImportError, error=PermissionError, repr=repr,
+        missing=FileNotFoundError))
 
 
 def _check_import(name, tools):
@@ -287,12 +311,16 @@ def _check_import(name, tools):
     if name is not None and name.split(".")[0] in tools["modules"]:
         for denied in tools["denied_modules"]:
             if name == denied or name.startswith(denied + "."):
-                break
-        else:
-            return
+                raise tools["import_error"](
+                    f"importing {name} is not allowed while grading: it "
+                    "reaches threads, processes, the network, signals or "
+                    "the interpreter's internals. NumPy (np.random "
+                    "included) and the rest of the standard library are "
+                    "allowed")
+        return
     raise tools["import_error"](
-        f"importing {name} is not allowed while grading: "
-        "use NumPy and the standard library only")
+        f"importing {name} is not allowed while grading: only NumPy "
+        "(np.random included) and the standard library are")
 
 
 def _event_paths(event, args, tools):
@@ -391,23 +419,93 @@ def _send(fd, message):
         data = data[os.write(fd, data):]
 
 
-def _describe_error(exc):
-    """'Type: message (cell N, line L)' pointing into the submission."""
-    where = ""
+def _where(exc):
+    """' (cell N, line L, in NAME: CODE)' for the innermost frame of the
+    submission in the traceback of `exc`, or ''."""
+    found = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.startswith("<cell"):
-            where = f" ({frame.filename[1:-1]}, line {frame.lineno})"
+            found = frame
+    if found is None:
+        return ""
+    name = "" if found.name == "<module>" else f", in {found.name}"
+    code = (found.line or "").strip()
+    code = f": {code[:80]}" if code else ""
+    return f" ({found.filename[1:-1]}, line {found.lineno}{name}{code})"
+
+
+def _describe_error(exc):
+    """'Type: message (cell N, line L, in NAME: CODE)' for the student."""
     text = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, NotImplementedError):
         text = "not implemented yet (the cell still raises " \
                "NotImplementedError)"
     elif isinstance(exc, SystemExit):
         text = f"the code called exit() / sys.exit({exc.code!r})"
-    return (text[:500] + where)
+    return text[:500] + _where(exc)
 
 
-def _run_cell(index, source, namespace):
-    """Run one cell statement by statement; return error texts."""
+class _TimeLimit(BaseException):
+    """Raised into the submitted code when its time budget is spent."""
+
+
+# [running submitted code?, budget spent?]; the handler only interrupts
+# submitted code, never the child's own (a reply half written)
+_TIMER = [False, False]
+
+
+def _alarm(signum, frame):
+    if _TIMER[0]:
+        _TIMER[1] = True
+        raise _TimeLimit()
+
+
+def _arm(seconds):
+    """Interrupt the submitted code after `seconds`, then every 0.2 s
+    (in case it catches the interruption)."""
+    _TIMER[1] = False
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, float(seconds)), 0.2)
+
+
+def _disarm():
+    _TIMER[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _submitted(run):
+    """('ok', value), ('error', exc) or ('timeout', exc) of `run()`, the
+    submitted code, with the timer allowed to interrupt it."""
+    try:
+        _TIMER[0] = True
+        try:
+            value = run()
+        finally:
+            _TIMER[0] = False
+        return ("timeout", None) if _TIMER[1] else ("ok", value)
+    except _TimeLimit as exc:
+        return "timeout", exc
+    except BaseException as exc:  # noqa: B036 - student code
+        return ("timeout" if _TIMER[1] else "error"), exc
+
+
+# what may still run once the notebook's load budget is spent: the
+# statements that only define names
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                ast.Import, ast.ImportFrom)
+
+
+def _defines_only(statement):
+    if isinstance(statement, _DEFINITIONS):
+        return True
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        return not any(isinstance(node, (ast.Call, ast.comprehension,
+                                         ast.Lambda, ast.Await))
+                       for node in ast.walk(statement))
+    return False
+
+
+def _statements(index, source):
+    """(module ASTs of one cell's statements, error texts)."""
     name = f"<cell {index}>"
     linecache.cache[name] = (len(source), None,
                              source.splitlines(True), name)
@@ -415,15 +513,42 @@ def _run_cell(index, source, namespace):
         tree = ast.parse(source, filename=name)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         line = getattr(exc, "lineno", "?")
-        return [f"cell {index} could not be parsed (line {line}): "
-                f"{type(exc).__name__}: {exc}"[:500]]
-    errors = []
-    for statement in tree.body:
-        module = ast.Module(body=[statement], type_ignores=[])
-        try:
-            exec(compile(module, name, "exec"), namespace)
-        except BaseException as exc:  # noqa: B036 - student code
-            errors.append(_describe_error(exc))
+        return [], [f"cell {index} could not be parsed (line {line}): "
+                    f"{type(exc).__name__}: {exc}"[:500]]
+    return [(name, s) for s in tree.body], []
+
+
+def _load(cells, seconds, namespace):
+    """Run the cells statement by statement within `seconds`; once the
+    budget is spent, only the statements that define names run.
+    Returns the error texts."""
+    errors, late, skipped = [], None, 0
+    _arm(seconds)
+    try:
+        for index, source in cells:
+            statements, problems = _statements(index, source)
+            errors += problems
+            for name, statement in statements:
+                if late is not None and not _defines_only(statement):
+                    skipped += 1
+                    continue
+                module = ast.Module(body=[statement], type_ignores=[])
+                status, exc = _submitted(lambda: exec(
+                    compile(module, name, "exec"), namespace))
+                if status == "timeout" and late is None:
+                    _disarm()
+                    _TIMER[1] = False
+                    late = _where(exc) if exc is not None else ""
+                elif status == "error":
+                    errors.append(_describe_error(exc))
+    finally:
+        _disarm()
+    if late is not None:
+        errors.insert(0, (
+            f"the notebook's code ran longer than its budget of "
+            f"{seconds:g} s and was stopped{late}; {skipped} later "
+            "statement(s) other than definitions were skipped: move slow "
+            "tests out of the exercise cells")[:700])
     return errors
 
 
@@ -434,12 +559,24 @@ def _call(request, namespace):
             f"{request['name']} is not defined: keep the function's "
             "name and run its cell")}
     setting = "raise" if request.get("strict") else "ignore"
-    try:
+    seconds = float(request["seconds"])
+
+    def run():
         with np.errstate(over=setting, invalid=setting,
-                            divide=setting, under="ignore"):
-            value = function(*request["args"], **request["kwargs"])
-    except BaseException as exc:  # noqa: B036 - student code
-        return {"ok": False, "error": _describe_error(exc)}
+                         divide=setting, under="ignore"):
+            return function(*request["args"], **request["kwargs"])
+    _arm(seconds)
+    try:
+        status, value = _submitted(run)
+    finally:
+        _disarm()
+    if status == "timeout":
+        where = _where(value) if value is not None else ""
+        return {"ok": False, "timeout": True, "error": (
+            f"time limit of {seconds:g} s per call exceeded: stopped"
+            f"{where or ' (after it returned)'}")}
+    if status == "error":
+        return {"ok": False, "error": _describe_error(value)}
     return {"ok": True, "value": value}
 
 
@@ -447,9 +584,7 @@ def _serve(channel_in, channel_out, namespace):
     while True:
         request = _receive(channel_in)
         if request["op"] == "load":
-            errors = []
-            for index, source in request["cells"]:
-                errors += _run_cell(index, source, namespace)
+            errors = _load(request["cells"], request["seconds"], namespace)
             reply = {"ok": True, "errors": errors}
         elif request["op"] == "call":
             reply = _call(request, namespace)
@@ -474,18 +609,21 @@ def _lock_down(config, workdir):
 
 
 def _main():
-    global LAYERS
     config = decode(bytes.fromhex(sys.argv[1]))
     workdir = os.getcwd()
     _set_limits(config)
-    LAYERS = _lock_down(config, workdir)
-    sys.path[:] = STDLIB_PATH
-    _drop_privileges(config)
+    signal.signal(signal.SIGALRM, _alarm)
+    _through_aliases(config)
+    layers = ["resource limits"] + _lock_down(config, workdir)
+    if _drop_privileges(config):
+        layers.append("unprivileged user")
     channel_in, channel_out = _take_channel()
     sys.dont_write_bytecode = True
     namespace = {"__name__": "__submission__", "np": np,
                  "numpy": np, "math": __import__("math")}
     sys.addaudithook(_make_hook(config, workdir))
+    layers.append("audit hook")
+    _send(channel_out, {"ok": True, "layers": layers})
     _serve(channel_in, channel_out, namespace)
 
 

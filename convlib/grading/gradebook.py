@@ -1,9 +1,18 @@
-"""Files the grader writes: one JSON per submission and gradebook.csv.
+"""Files the grader writes into its output folder DIR.
+
+- ``DIR/results/NAME.json``: the submission's Gradescope results.json
+  (see `grader.result`), NAME being the student's file or folder
+  (`names`);
+- ``DIR/feedback/NAME.md``: the same as a Markdown page the student can
+  read (`feedback`);
+- ``DIR/gradebook.csv``: one row per submission, a column per graded
+  function plus the total (`write_gradebook`).
 
 Every file is written atomically (a temporary file in the same
 directory, then ``os.replace``), so an interrupted run never leaves a
-half-written gradebook. A JSON records the submission's content hash
-and the suite's fingerprint; a rerun reuses it when both still match.
+half-written gradebook. A results file records the submission's path,
+content hash and the suite's fingerprint under ``extra_data``; a rerun
+reuses it when all still match.
 """
 import contextlib
 import csv
@@ -16,8 +25,9 @@ import re
 import tempfile
 from pathlib import Path
 
-COLUMNS = ("submission", "exercise", "points", "max_points", "status",
-           "detail")
+COLUMNS = ("submission", "name", "exercise", "points", "max_points")
+LAST_COLUMNS = ("status", "detail")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def write_atomic(path, text):
@@ -44,31 +54,152 @@ def content_hash(data):
     return hashlib.sha256(repr(data).encode()).hexdigest()
 
 
-def result_path(out_dir, submission):
-    """DIR/results/<name>-<hash of the path>.json, unique per path."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(submission).stem)[:60]
-    tag = hashlib.sha1(str(submission).encode(
-        "utf-8", "surrogateescape")).hexdigest()[:10]
-    return Path(out_dir) / "results" / f"{stem}-{tag}.json"
+# ------------------------------------------------------------- names
+
+def base_name(submission, exercises=()):
+    """The student's name for a submission: its file name without
+    '.ipynb', or its folder's name when the file keeps the released
+    notebook's name (``alice/05_pooling.ipynb`` -> ``alice``)."""
+    path = Path(submission)
+    stem = path.stem
+    rest = stem
+    for exercise in exercises:
+        rest = rest.replace(exercise, "")
+    generic = not re.search(r"[A-Za-z]", re.sub(
+        r"(?i)checkpoint|copy|submission|notebook|untitled", "", rest))
+    parent = path.parent.name
+    name = parent if generic and parent not in ("", ".", "..") else stem
+    return _UNSAFE_NAME.sub("_", name).strip("._")[:60] or "submission"
 
 
-def load_result(path, sha256, fingerprint):
-    """The stored result if it matches the content and the suite."""
+def _tag(submission):
+    return hashlib.sha1(str(submission).encode(
+        "utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def names(submissions, out_dir, exercises=()):
+    """{submission: NAME}, unique: two submissions of one run with the
+    same name, or a name whose result in `out_dir` belongs to another
+    submission, get ``-<hash of the path>`` appended."""
+    wanted = {s: base_name(s, exercises) for s in submissions}
+    counts = {}
+    for name in wanted.values():
+        counts[name] = counts.get(name, 0) + 1
+    chosen = {}
+    for submission, name in wanted.items():
+        owner = _owner(result_path(out_dir, name))
+        if counts[name] > 1 or owner not in (None, str(submission)):
+            name = f"{name}-{_tag(submission)}"
+        chosen[submission] = name
+    return chosen
+
+
+def result_path(out_dir, name):
+    """DIR/results/NAME.json."""
+    return Path(out_dir) / "results" / f"{name}.json"
+
+
+def feedback_path(out_dir, name):
+    """DIR/feedback/NAME.md."""
+    return Path(out_dir) / "feedback" / f"{name}.md"
+
+
+def _read_json(path):
     try:
         stored = json.loads(Path(path).read_text(
             encoding="utf-8", errors="surrogateescape"))
     except (OSError, ValueError):
         return None
-    if (isinstance(stored, dict) and stored.get("sha256") == sha256
-            and stored.get("fingerprint") == fingerprint):
+    return stored if isinstance(stored, dict) and isinstance(
+        stored.get("extra_data"), dict) else None
+
+
+def _owner(path):
+    stored = _read_json(path)
+    return None if stored is None else stored["extra_data"].get("submission")
+
+
+def load_result(path, stamp):
+    """The stored result if its ``extra_data`` matches every item of
+    `stamp` (path, content hash, fingerprint, exercise asked...)."""
+    stored = _read_json(path)
+    if stored is None:
+        return None
+    extra = stored["extra_data"]
+    if all(extra.get(k) == v for k, v in stamp.items()):
         return stored
     return None
 
 
-def save_result(path, graded):
-    """Write one submission's result JSON atomically."""
-    write_atomic(path, json.dumps(graded, indent=1, ensure_ascii=False))
+def save_result(out_dir, name, graded):
+    """Write one submission's results.json and feedback page."""
+    write_atomic(result_path(out_dir, name),
+                 json.dumps(graded, indent=1, ensure_ascii=False))
+    write_atomic(feedback_path(out_dir, name), feedback(graded))
 
+
+# ----------------------------------------------------------- feedback
+
+def _fence(text):
+    """`text` in a Markdown code block that nothing inside can close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def feedback(graded):
+    """The Markdown page a student reads: score, a table of functions,
+    notes, errors of the notebook, and every failed case."""
+    extra = graded["extra_data"]
+    title = extra["exercise"] or "unknown exercise"
+    lines = [f"# Feedback: {title}", "",
+             f"Submission: `{Path(extra['submission']).name}`  ",
+             f"**Score: {graded['score']} of {extra['max_score']} "
+             "points**", ""]
+    for note in extra.get("notes", []):
+        lines += [f"> **Note:** {note}", ""]
+    if extra["status"] == "invalid":
+        lines += ["The notebook could not be graded:", "",
+                  _fence(extra["detail"]), ""]
+    if graded["tests"]:
+        lines += ["| function | points | cases passed |",
+                  "|---|---:|---:|"]
+        for test in graded["tests"]:
+            data = test["extra_data"]
+            lines.append(f"| `{data['function']}` | {test['score']} / "
+                         f"{test['max_score']} | {data['passed']} / "
+                         f"{data['cases']} |")
+        lines.append("")
+    if extra.get("load_errors"):
+        lines += ["## Errors while running your notebook", "",
+                  _fence("\n".join(extra["load_errors"])), ""]
+    failed = [c for c in extra.get("cases", []) if not c["passed"]]
+    if failed:
+        lines += ["## What failed", "",
+                  "Each failed case: its inputs, then what went wrong "
+                  "(expected values of hidden cases are not shown).", ""]
+        for function in dict.fromkeys(c["function"] for c in failed):
+            mine = [c for c in failed if c["function"] == function]
+            lines += [f"### `{function}`: {len(mine)} case(s) failed", ""]
+            if len({c["output"] for c in mine}) == 1 and len(mine) > 1:
+                lines += [f"- {c['name']}" for c in mine]
+                lines += ["", "Each of them:", "", _fence(mine[0]["output"]),
+                          ""]
+                continue
+            for case in mine:
+                lines += [f"- {case['name']}", "",
+                          _indent(_fence(case["output"])), ""]
+    elif graded["tests"]:
+        lines += ["Every case passed.", ""]
+    return "\n".join(lines)
+
+
+def _indent(text):
+    return "\n".join("  " + line if line else line
+                     for line in text.split("\n"))
+
+
+# ---------------------------------------------------------- gradebook
 
 def cell_path(submission):
     """`submission` as the gradebook shows it: a relative path that a
@@ -77,12 +208,15 @@ def cell_path(submission):
     return "./" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def row(graded):
-    """The gradebook row of one result."""
-    return {"submission": cell_path(graded["submission"]),
-            "exercise": graded["exercise"], "points": graded["score"],
-            "max_points": graded["max_score"], "status": graded["status"],
-            "detail": graded["detail"]}
+def row(graded, name):
+    """The gradebook row of one result: a column per function."""
+    extra = graded["extra_data"]
+    values = {"submission": cell_path(extra["submission"]), "name": name,
+              "exercise": extra["exercise"], "points": graded["score"],
+              "max_points": extra["max_score"], "status": extra["status"],
+              "detail": extra["detail"]}
+    values.update(extra.get("functions", {}))
+    return values
 
 
 def read_rows(path):
@@ -93,7 +227,7 @@ def read_rows(path):
             rows = list(csv.DictReader(stream))
     except (OSError, csv.Error, UnicodeError):
         return []
-    return [r for r in rows if set(COLUMNS) <= set(r)]
+    return [r for r in rows if set(COLUMNS + LAST_COLUMNS) <= set(r)]
 
 
 @contextlib.contextmanager
@@ -121,9 +255,17 @@ def update_gradebook(path, rows, replaced=()):
 
 
 def write_gradebook(path, rows):
-    """Write the CSV atomically; `rows` are dicts with COLUMNS."""
+    """Write the CSV atomically: the fixed columns, then one per graded
+    function (in the order met, the functions of each exercise in
+    notebook order; empty for another exercise's rows), then status and
+    detail."""
+    functions = []
+    for values in rows:
+        functions += [k for k in values if k not in COLUMNS + LAST_COLUMNS
+                      and k not in functions and k is not None]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, COLUMNS + tuple(functions)
+                            + LAST_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     write_atomic(path, buffer.getvalue())

@@ -6,11 +6,11 @@ has lost its tags, every code cell is used. IPython magics and shell
 escapes (``%...``, ``!...``) are blanked out: the child runs plain
 Python. Nothing here executes anything.
 """
+import ast
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 from .hidden import EXERCISES
 
@@ -58,6 +58,7 @@ def read_bytes(path, limit=MAX_NOTEBOOK_BYTES):
 
 def parse(data):
     """An nbformat v4 notebook from bytes, or NotebookError."""
+    import nbformat   # slow to import (jsonschema): only when grading
     try:
         return nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as exc:  # JSON, Unicode, schema, recursion errors
@@ -100,3 +101,45 @@ def exercise_from_name(path):
     stem = Path(path).stem
     found = [e for e in EXERCISES if e in stem]
     return found[0] if len(found) == 1 else None
+
+
+def defined_functions(cells):
+    """Names of the functions the cells define at top level (nothing is
+    run; a cell that does not parse defines nothing)."""
+    names = set()
+    for _, source in cells:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            continue
+        names |= {node.name for node in tree.body if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return names
+
+
+def peek_exercise(data):
+    """The exercise ID in a notebook's metadata, read cheaply (no
+    validation), or None."""
+    try:
+        meta = json.loads(data)["metadata"]["convlib"]["exercise"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    return meta if meta in EXERCISES else None
+
+
+def notebooks(paths):
+    """The notebooks named: files as given, folders searched (sorted;
+    checkpoints and hidden folders skipped). Missing paths are
+    returned apart: (notebooks, missing)."""
+    found, missing = [], []
+    for text in paths:
+        path = Path(text)
+        if path.is_file():
+            found.append(text)
+        elif path.is_dir():
+            found += [str(p) for p in sorted(path.rglob("*.ipynb"))
+                      if not any(part.startswith(".") for part in
+                                 p.relative_to(path).parts)]
+        else:
+            missing.append(text)
+    return found, missing

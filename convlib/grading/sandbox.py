@@ -2,14 +2,19 @@
 
 The child is a fresh ``python -I -S -B`` interpreter started in an
 empty temporary directory, in its own session, with the environment
-cleared. When the grader runs as root, the child becomes the
+cleared. It reaches the standard library and NumPy through directory
+descriptors opened here and passed to it (`_root_fds`), so grading works
+from a checkout or an interpreter under a folder the child's user may
+not enter. When the grader runs as root, the child becomes the
 unprivileged user of `child_user` (owning that directory) before it
-runs any submitted code. Its code is `_child.py` (see there for the limits and the
-audit hook) and, where the kernel has Landlock, `_lockdown.py`. The
-grader sends requests and reads replies as frames of `protocol`; a
+runs any submitted code. Its code is `_child.py` (see there for the
+limits, the audit hook and the timer) and, where the kernel has
+Landlock, `_lockdown.py`. The child first reports the layers of the
+sandbox in force (`Child.layers`); the grader then sends requests, each
+with its own time budget, and reads replies as frames of `protocol`. A
 reply larger than `protocol.MAX_FRAME`, a malformed reply, a dead child
-or a child past its wall-clock deadline all raise `ChildFailed` with a
-reason fit for the student.
+or a child past its deadline all raise `ChildFailed` with a reason fit
+for the student.
 """
 import functools
 import os
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +38,29 @@ from . import protocol
 _HERE = Path(__file__).resolve().parent
 
 
+# the layers the kernel enforces: a child without them is worth a warning
+KERNEL_LAYERS = ("landlock", "seccomp")
+STARTUP_SECONDS = 60.0   # to start Python and NumPy: no submitted code yet
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall-clock and CPU seconds, memory in MB."""
+    """What a submission may use.
 
-    timeout: float = 10.0
+    Attributes
+    ----------
+    load : float
+        Seconds to run the notebook's exercise cells (their top-level
+        code), on top of starting the sandbox.
+    time_scale : float
+        Multiplies every function's time budget per call (the
+        ``seconds`` of its `hidden.Function`), e.g. 2 on a slow machine.
+    memory_mb, fsize_mb : int
+        Address space and largest file written, in MB.
+    """
+
+    load: float = 10.0
+    time_scale: float = 1.0
     memory_mb: int = 1024
     fsize_mb: int = 16
 
@@ -48,13 +72,18 @@ class ChildFailed(Exception):
     ----------
     status : str
         One of 'timeout', 'crashed', 'exited', 'output-limit',
-        'protocol-error'.
+        'protocol-error', 'sandbox-error'.
     """
 
     def __init__(self, status, reason):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+def _numpy_parent():
+    """The folder holding the numpy package (site-packages)."""
+    return str(Path(np.__file__).resolve().parent.parent)
 
 
 def _numpy_roots():
@@ -65,13 +94,30 @@ def _numpy_roots():
 
 def _read_roots():
     """(readable roots, unreadable roots inside them)."""
-    paths = sysconfig.get_paths()
+    paths = {k: os.path.realpath(v) for k, v in sysconfig.get_paths().items()}
     readable = {paths["stdlib"], paths["platstdlib"]}
     # other packages, even in the base interpreter's site-packages, stay
     # unreadable: only numpy (allowed explicitly) may be imported
-    hidden = {paths["purelib"], paths["platlib"]} | {
+    hidden = {paths["purelib"], paths["platlib"], _numpy_parent()} | {
         str(Path(p) / "site-packages") for p in readable}
     return sorted(readable), sorted(hidden)
+
+
+@functools.lru_cache(maxsize=None)
+def _root_fds():
+    """{real directory: descriptor} of the folders the child reads (the
+    standard library's, the one holding NumPy), opened once here and
+    passed to every child, which names them /proc/self/fd/N."""
+    fds = {}
+    for path in _read_roots()[0] + [_numpy_parent()]:
+        if path not in fds and os.path.isdir(path):
+            fds[path] = os.open(path, os.O_PATH | os.O_DIRECTORY
+                                | os.O_CLOEXEC)
+    return fds
+
+
+def _aliases():
+    return {real: f"/proc/self/fd/{fd}" for real, fd in _root_fds().items()}
 
 
 # numpy works without ctypes (it imports it inside try/except ImportError)
@@ -85,15 +131,27 @@ class _NoCtypes:
 
 sys.meta_path.insert(0, _NoCtypes)
 """
+# numpy.random is imported here, before the audit hook, so that students
+# may use it; the denied modules it pulls in (threading) leave sys.modules
+_NUMPY = """
+import numpy
+import numpy.random
+for _name in ("threading",):
+    sys.modules.pop(_name, None)
+sys.path.remove({parent!r})
+"""
 
 
+@functools.lru_cache(maxsize=None)
 def child_source():
-    """The program the child runs: lockdown, protocol, child loop."""
-    numpy_parent = str(Path(np.__file__).resolve().parent.parent)
+    """The program the child runs: lockdown, prelude, protocol, child."""
+    parent = _aliases()[_numpy_parent()]
     # -I -S leaves only the standard library on sys.path; numpy's
-    # directory is added for the import of numpy and removed after it.
+    # folder (through the grader's descriptor) is added for the import
+    # of numpy and removed after it.
     prelude = (f"import sys\nSTDLIB_PATH = list(sys.path)\n"
-               f"sys.path.append({numpy_parent!r})\n{_NO_CTYPES}")
+               f"sys.path.append({parent!r})\n{_NO_CTYPES}"
+               + _NUMPY.format(parent=parent))
     return "\n".join([(_HERE / "_lockdown.py").read_text(), prelude,
                       (_HERE / "protocol.py").read_text(),
                       (_HERE / "_child.py").read_text()])
@@ -127,15 +185,15 @@ def child_user():
         return 65534, 65534
 
 
-def _config(limits, user):
+def _config(limits, user, cpu):
     modules = sorted(set(sys.stdlib_module_names) | {"numpy"})
-    config = {"cpu": max(1, int(limits.timeout + 0.999)),
+    readable, hidden = _read_roots()
+    config = {"cpu": max(1, int(cpu + 0.999)),
               "user": list(user) if user else None,
               "memory_mb": limits.memory_mb, "fsize_mb": limits.fsize_mb,
-              "read_roots": _read_roots()[0],
-              "hidden_roots": _read_roots()[1],
+              "read_roots": readable, "hidden_roots": hidden,
               "numpy_roots": _numpy_roots(), "modules": modules,
-              "lockdown": landlock_abi() > 0}
+              "aliases": _aliases(), "lockdown": landlock_abi() > 0}
     return protocol.encode(config).hex()
 
 
@@ -150,24 +208,45 @@ class Child:
     Parameters
     ----------
     limits : Limits
-        `limits.timeout` is the wall-clock budget of the whole child,
-        from start to its last reply; the CPU limit is the same number
-        of seconds, rounded up.
+        Memory and file-size limits.
+    cpu : float
+        CPU seconds the child may use in all (a backstop: each request
+        has its own wall-clock budget, see `request`).
+
+    Attributes
+    ----------
+    layers : list of str
+        The layers of the sandbox in force, as the child reported them
+        before running any submitted code: 'resource limits', 'landlock',
+        'seccomp', 'unprivileged user' (when the grader is root), 'audit
+        hook'.
     """
 
-    def __init__(self, limits):
-        self.limits = limits
+    def __init__(self, limits, cpu=60.0):
+        if STOP.is_set():
+            raise ChildFailed("sandbox-error", "grading was interrupted")
+        self.limits, self.cpu = limits, cpu
         self.workdir = tempfile.mkdtemp(prefix="convlib-grade-")
         user = child_user()
         if user:  # the unprivileged child owns its working directory
             os.chown(self.workdir, *user)
-        self.deadline = time.monotonic() + limits.timeout
+        self.deadline = time.monotonic() + STARTUP_SECONDS
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", "-c", child_source(),
-             _config(limits, user)],
+             _config(limits, user, cpu + STARTUP_SECONDS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, cwd=self.workdir, env=dict(_ENV),
-            start_new_session=True, close_fds=True)
+            start_new_session=True, close_fds=True,
+            pass_fds=tuple(_root_fds().values()))
+        _LIVE.add(self)
+        try:
+            hello = self._reply()
+        except ChildFailed as exc:
+            self.close()
+            raise ChildFailed("sandbox-error", (
+                f"the sandbox could not start ({exc.reason}); this is a "
+                "problem of the grading machine, not of the submission"))
+        self.layers = [str(x) for x in hello.get("layers", [])]
 
     def __enter__(self):
         return self
@@ -177,6 +256,7 @@ class Child:
 
     def close(self):
         """Kill the child's process group and remove its directory."""
+        _LIVE.discard(self)
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -190,15 +270,20 @@ class Child:
                 pass
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def request(self, message):
-        """Send `message`, return the decoded reply (a dict)."""
+    def request(self, message, seconds):
+        """Send `message`, return the decoded reply (a dict); the child
+        has `seconds` of wall-clock time to answer."""
         data = protocol.encode(message)
+        self.deadline = time.monotonic() + seconds
         try:
             self.process.stdin.write(protocol.LENGTH.pack(len(data)))
             self.process.stdin.write(data)
             self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except (BrokenPipeError, OSError, ValueError):
             raise self._death() from None
+        return self._reply()
+
+    def _reply(self):
         (size,) = protocol.LENGTH.unpack(self._read(protocol.LENGTH.size))
         if size > protocol.MAX_FRAME:
             self.close()
@@ -223,8 +308,8 @@ class Child:
             if wait <= 0 or not select.select([fd], [], [], wait)[0]:
                 self.close()
                 raise ChildFailed("timeout", (
-                    f"time limit of {self.limits.timeout:g} s exceeded "
-                    "(an infinite loop, or far too slow)"))
+                    "no answer in time (an infinite loop, or far too "
+                    "slow); the process was stopped"))
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 raise self._death()
@@ -241,10 +326,26 @@ class Child:
             self.close()
             return ChildFailed("protocol-error",
                                "the submission closed the grading channel")
-        return ChildFailed(*_explain_exit(code, self.limits))
+        return ChildFailed(*_explain_exit(code, self.cpu))
 
 
-def _explain_exit(code, limits):
+# children alive in this process, for `stop_all` (Ctrl-C)
+_LIVE = set()
+STOP = threading.Event()   # set: no child may start (cleared per run)
+
+
+def stop_all():
+    """Kill every child still running and let no other start (the grader
+    was interrupted); `STOP.clear()` allows them again."""
+    STOP.set()
+    for child in list(_LIVE):
+        try:
+            os.killpg(child.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _explain_exit(code, cpu):
     if code >= 0:
         return "exited", (
             f"the process ended early with exit code {code} (did the "
@@ -252,8 +353,8 @@ def _explain_exit(code, limits):
     number = -code
     if number in (signal.SIGXCPU, signal.SIGKILL):
         return "timeout", (
-            f"CPU time limit of {limits.timeout:g} s exceeded "
-            f"(killed by {signal.Signals(number).name})")
+            f"CPU time limit of {cpu:g} s exceeded, or killed "
+            f"({signal.Signals(number).name})")
     try:
         name = signal.Signals(number).name
     except ValueError:

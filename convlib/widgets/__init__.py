@@ -7,6 +7,14 @@ plain HTML + script copy for viewers without widgets. Behind each demo is a
 plain function, unit-tested against convlib: the JavaScript repeats its
 arithmetic and the tests hold the two equal.
 
+One source per language: the Python functions ask `convlib._args` and
+`convlib.shapes` for sizes and validity (through `_rules`, which turns a
+refusal into the id of the rule behind it), the JavaScript asks the
+shared kit's `rules` (kit.js). The words both show come from one string
+table (strings.json, read by `_strings`), in the page's language; the
+kit takes its colours from `convlib.palette`. Each demo's control bounds
+travel in its config.
+
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
 Chapter 2: `variant_comparer` (shows `variant_report`).

@@ -3,9 +3,11 @@
 Each demo's script (a ``.js`` file beside this module) defines a global
 namespace with a ``mount(element, config)`` function that draws the demo
 and answers its controls in the browser. It draws with the shared kit,
-``kit.js`` (global ``convlibKit``: controls, grids, formulas, error lines,
-connectivity pictures, line charts), which is loaded before it. The kit and
-the script serve twice:
+``kit.js`` (global ``convlibKit``: strings, shape rules, formatting,
+controls, grids, charts, pictures), which is loaded before it with the
+book's palette (`convlib.palette`) and the demos' string table
+(``strings.json``) put in (`kit_source`). The kit and the script serve
+twice:
 
 - as the widget's ES module (``_esm``), so the demo is a real widget in
   JupyterLab, and in the static book, where the vendored widget manager and
@@ -24,9 +26,14 @@ import anywidget
 import numpy as np
 import traitlets
 
+from .. import palette
+from ._strings import TABLE, text
+
 _HERE = Path(__file__).parent
 _COUNTER = itertools.count(1)
-KIT = "kit.js"  # the shared drawing kit, loaded before every demo script
+KIT = "kit.js"  # the shared kit, loaded before every demo script
+# The object in kit.js that kit_source replaces by the kit's data.
+KIT_DATA = "/*convlib-data*/{}/*end*/"
 
 
 def plain_lists(array):
@@ -42,9 +49,20 @@ def script_source(filename):
     return (_HERE / filename).read_text(encoding="utf-8")
 
 
+def kit_source():
+    """kit.js with its data put in: the palette's roles and series
+    (`convlib.palette.as_config`) and the string table."""
+    kit = script_source(KIT)
+    if kit.count(KIT_DATA) != 1:
+        raise RuntimeError(f"{KIT} must hold its data object once")
+    data = json.dumps({"palette": palette.as_config(), "strings": TABLE},
+                      ensure_ascii=False, separators=(",", ":"))
+    return kit.replace(KIT_DATA, data.replace("</", "<\\/"))
+
+
 def demo_source(script):
-    """The shared kit (kit.js) followed by the demo's own `script`."""
-    return f"{script_source(KIT)}\n{script_source(script)}"
+    """The shared kit (`kit_source`) followed by the demo's `script`."""
+    return f"{kit_source()}\n{script_source(script)}"
 
 
 def _module(script, namespace, name):
@@ -62,8 +80,11 @@ def _module(script, namespace, name):
 class Demo(anywidget.AnyWidget):
     """A demo drawn by JavaScript from the settings in `config`.
 
-    Subclasses set ``name`` (CSS class ``convlib-<name>``), ``script``
-    (the ``.js`` file) and ``namespace`` (the global it defines), and
+    ``config["controls"]``, when there, holds the bounds and options of
+    the demo's controls (the JavaScript builds its controls from them);
+    the repr leaves it out. Subclasses set ``name`` (CSS class
+    ``convlib-<name>``), ``script`` (the ``.js`` file) and ``namespace``
+    (the global it defines), and
     ``_esm = Demo.module_for(script, namespace, name)``.
     """
 
@@ -75,7 +96,8 @@ class Demo(anywidget.AnyWidget):
         return _module(script, namespace, name)
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.items()
+                         if k != "controls")
         return f"{type(self).__name__}({args})"
 
     def _repr_mimebundle_(self, **kwargs):
@@ -92,7 +114,7 @@ class Demo(anywidget.AnyWidget):
         return (
             f'<div id="{element_id}" class="convlib-demo '
             f'convlib-{self.name}">'
-            "<noscript>This demo needs JavaScript.</noscript></div>\n"
+            f"<noscript>{text('kit.noscript')}</noscript></div>\n"
             f"<script>\n{demo_source(self.script)}\n"
             f"{self.namespace}.mount(document.getElementById("
             f'"{element_id}"), {config});\n</script>')

@@ -90,8 +90,8 @@
   // Why a setting is invalid ("" when it is valid), as convlib rejects it.
   function reason(name, p) {
     if (name === "rrelu" && p.lower > p.upper) {
-      return "RReLU needs lower \u2264 upper, got lower = " + K.fmt(p.lower) +
-        ", upper = " + K.fmt(p.upper);
+      return K.t("act.rrelu_bounds", {lower: K.fmt(p.lower),
+                                      upper: K.fmt(p.upper)});
     }
     return "";
   }
@@ -109,11 +109,14 @@
     return {y: y, dy: dy, error: ""};
   }
 
+  // The words of function f: its label, formula and derivative.
+  function words(f, key) { return K.t("act." + f.name + "." + key); }
+
   function mount(el, init) {
     var state = {selected: {}, params: {}, point: init.point};
     var color = {};
     init.functions.forEach(function (f, k) {
-      color[f.name] = K.PALETTE[k % K.PALETTE.length];
+      color[f.name] = K.SERIES[k % K.SERIES.length];
       state.params[f.name] = {};
       f.params.forEach(function (p) {
         state.params[f.name][p.field] = p.value;
@@ -126,11 +129,12 @@
     var legend = K.h("div", {});
     var table = K.h("div", {"class": "cl-table"});
     var errors = K.h("div", {"class": "cl-errors"});
-    var x0 = K.range("point x\u2080", "point", init.xs[0],
-                     init.xs[init.xs.length - 1], init.point,
+    var x0 = K.range(K.t("act.point"), "point",
+                     [init.xs[0], init.xs[init.xs.length - 1]], init.point,
                      function (v) { state.point = v; draw(); }, init.step);
     K.fill(pick, init.functions.map(function (f) {
-      return K.checkbox(f.label, "show-" + f.name, state.selected[f.name],
+      return K.checkbox(words(f, "label"), "show-" + f.name,
+                        state.selected[f.name],
                         function (on) {
                           state.selected[f.name] = on;
                           drawSliders();
@@ -145,8 +149,9 @@
       init.functions.forEach(function (f) {
         if (!state.selected[f.name]) { return; }
         f.params.forEach(function (p) {
-          kids.push(K.range(p.label, f.name + "-" + p.field, p.lo, p.hi,
-                            state.params[f.name][p.field], function (v) {
+          kids.push(K.range(words(f, p.field), f.name + "-" + p.field,
+                            [p.lo, p.hi], state.params[f.name][p.field],
+                            function (v) {
                               state.params[f.name][p.field] = v;
                               draw();
                             }, p.step));
@@ -177,39 +182,51 @@
         if (!state.selected[f.name]) { return; }
         var p = state.params[f.name], c = color[f.name];
         var r = curve(f);
-        if (r.error) { bad.push(K.error(f.label + ": " + r.error)); return; }
+        if (r.error) {
+          bad.push(K.error(K.t("act.error", {label: words(f, "label"),
+                                             reason: r.error})));
+          return;
+        }
         var at = evaluate(f.name, [state.point], p, init.threshold);
         fs.push({x: drawnX, y: r.y, color: c});
         dfs.push({x: drawnX, y: r.dy, color: c});
         marks.push({x: state.point, y: at.y[0], color: c});
         dmarks.push({x: state.point, y: at.dy[0], color: c});
-        items.push({label: f.label, color: c});
+        items.push({label: words(f, "label"), color: c});
         rows.push(K.h("tr", {"data-name": f.name}, [
-          K.h("td", {style: "color:" + c + ";padding-right:1em"}, f.label),
+          // the curve's colour as a swatch: coloured text would be too
+          // faint on white for some series colours (WCAG contrast)
+          K.h("td", {style: "padding-right:1em;white-space:nowrap"}, [
+            K.h("span", {"aria-hidden": "true", style: "display:inline-" +
+                         "block;width:.8em;height:.8em;margin-right:.3em;" +
+                         "background:" + c}),
+            words(f, "label")]),
           K.h("td", {"data-col": "value", style: "text-align:right;" +
                      "padding-right:1em;font-family:monospace"},
               K.fmt(at.y[0], 4)),
           K.h("td", {"data-col": "slope", style: "text-align:right;" +
                      "padding-right:1em;font-family:monospace"},
               K.fmt(at.dy[0], 4)),
-          K.h("td", {style: "font-size:90%"}, f.formula + ";  f\u2032 = " +
-              f.derivative)]));
+          K.h("td", {style: "font-size:90%"}, K.t("act.formulas", {
+            formula: words(f, "formula"),
+            derivative: words(f, "derivative")}))]));
       });
-      var opts = {width: 380, height: 250, xlabel: "x",
+      var opts = {width: 380, height: 250, xlabel: K.t("act.x"),
                   xlim: [init.xs[0], init.xs[init.xs.length - 1]]};
       K.fill(charts, fs.length ? [
-        K.panel("f(x)", K.chart(fs, Object.assign({ylabel: "f(x)",
-                                                    marks: marks}, opts))),
-        K.panel("f\u2032(x)", K.chart(dfs, Object.assign(
-          {ylabel: "f\u2032(x)", marks: dmarks}, opts)))] : []);
+        K.panel(K.t("act.f"), K.chart(fs, Object.assign(
+          {ylabel: K.t("act.f"), marks: marks}, opts))),
+        K.panel(K.t("act.df"), K.chart(dfs, Object.assign(
+          {ylabel: K.t("act.df"), marks: dmarks}, opts)))] : []);
       K.fill(legend, K.legend(items));
       K.fill(errors, bad);
-      var head = K.h("tr", {}, ["function", "f(x\u2080)", "f\u2032(x\u2080)",
-                                "formula"].map(function (t) {
-        return K.h("th", {style: "text-align:left;padding-right:1em"}, t);
-      }));
+      var head = K.h("tr", {}, ["function", "value", "slope", "formula"].map(
+        function (key) {
+          return K.h("th", {style: "text-align:left;padding-right:1em"},
+                     K.t("act.head_" + key));
+        }));
       K.fill(table, rows.length ? K.h("table", {"class": "cl-values"},
-        [head].concat(rows)) : K.h("p", {}, "Tick a function to draw it."));
+        [head].concat(rows)) : K.h("p", {}, K.t("act.none")));
     }
 
     drawSliders();

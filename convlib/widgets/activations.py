@@ -19,63 +19,42 @@ from collections import namedtuple
 import numpy as np
 
 from .. import numpy as cnp
-from .._args import describe
+from .._args import describe as _describe
 from ._demo import Demo
 
-Param = namedtuple("Param", "field label lo hi step default")
+Param = namedtuple("Param", "field lo hi step default")
 Param.__doc__ = """A slider: keyword `field` of the convlib function,
 from `lo` to `hi` in steps of `step`, starting at `default`."""
 
-Spec = namedtuple("Spec", "name label op kwargs params formula derivative")
+Spec = namedtuple("Spec", "name op kwargs params")
 Spec.__doc__ = """One function of the explorer: `op` is the name of the
 convlib.numpy function (its backward is ``op + '_backward'``), called
-with the fixed `kwargs` and the slider `params`; `formula` and
-`derivative` are plain-text formulas shown beside the curves."""
+with the fixed `kwargs` and the slider `params`. Its words -- name,
+formula, derivative, the sliders' labels -- are the string table's
+``act.<name>.label``, ``.formula``, ``.derivative`` and
+``.<field>``."""
 
 X_LO, X_HI, X_STEP = -4.0, 4.0, 0.05
 SOFTPLUS_THRESHOLD = 20.0
 
 SPECS = (
-    Spec("sigmoid", "sigmoid", "sigmoid", {}, (),
-         "\u03c3(x) = 1 / (1 + e^\u2212x)", "\u03c3(x)(1 \u2212 \u03c3(x))"),
-    Spec("tanh", "tanh", "tanh", {}, (),
-         "tanh x = 2\u03c3(2x) \u2212 1", "1 \u2212 tanh\u00b2 x"),
-    Spec("relu", "ReLU", "relu", {}, (),
-         "max(0, x)", "1 for x > 0, else 0"),
-    Spec("leaky_relu", "Leaky ReLU", "leaky_relu", {},
-         (Param("negative_slope", "Leaky ReLU slope a", 0.0, 1.0, 0.01,
-                0.1),),
-         "x for x > 0, else a\u00b7x", "1 for x > 0, else a"),
-    Spec("rrelu", "RReLU (eval)", "rrelu", {"training": False},
-         (Param("lower", "RReLU lower l", 0.0, 0.5, 0.01, 0.12),
-          Param("upper", "RReLU upper u", 0.0, 0.5, 0.01, 0.33)),
-         "x for x > 0, else (l + u)/2\u00b7x",
-         "1 for x > 0, else (l + u)/2"),
-    Spec("elu", "ELU", "elu", {},
-         (Param("alpha", "ELU \u03b1", 0.1, 3.0, 0.1, 1.0),),
-         "x for x > 0, else \u03b1(e^x \u2212 1)",
-         "1 for x > 0, else \u03b1e^x"),
-    Spec("celu", "CELU", "celu", {},
-         (Param("alpha", "CELU \u03b1", 0.1, 3.0, 0.1, 1.0),),
-         "x for x > 0, else \u03b1(e^(x/\u03b1) \u2212 1)",
-         "1 for x > 0, else e^(x/\u03b1)"),
-    Spec("selu", "SELU", "selu", {}, (),
-         "\u03bbx for x > 0, else \u03bb\u03b1(e^x \u2212 1)",
-         "\u03bb for x > 0, else \u03bb\u03b1e^x"),
-    Spec("gelu", "GELU", "gelu", {"approximate": "none"}, (),
-         "x\u03a6(x)", "\u03a6(x) + x\u03c6(x)"),
-    Spec("gelu_tanh", "GELU (tanh form)", "gelu", {"approximate": "tanh"},
-         (), "x/2\u00b7(1 + tanh(\u221a(2/\u03c0)(x + 0.044715x\u00b3)))",
-         "derivative of the tanh form"),
-    Spec("silu", "SiLU", "silu", {}, (),
-         "x\u03c3(x)", "\u03c3(x)(1 + x(1 \u2212 \u03c3(x)))"),
-    Spec("mish", "Mish", "mish", {}, (),
-         "x\u00b7tanh(softplus(x))",
-         "t + x\u03c3(x)(1 \u2212 t\u00b2), t = tanh(softplus(x))"),
-    Spec("softplus", "Softplus", "softplus",
-         {"threshold": SOFTPLUS_THRESHOLD},
-         (Param("beta", "Softplus \u03b2", 0.5, 10.0, 0.5, 1.0),),
-         "log(1 + e^(\u03b2x)) / \u03b2", "\u03c3(\u03b2x)"),
+    Spec("sigmoid", "sigmoid", {}, ()),
+    Spec("tanh", "tanh", {}, ()),
+    Spec("relu", "relu", {}, ()),
+    Spec("leaky_relu", "leaky_relu", {},
+         (Param("negative_slope", 0.0, 1.0, 0.01, 0.1),)),
+    Spec("rrelu", "rrelu", {"training": False},
+         (Param("lower", 0.0, 0.5, 0.01, 0.12),
+          Param("upper", 0.0, 0.5, 0.01, 0.33))),
+    Spec("elu", "elu", {}, (Param("alpha", 0.1, 3.0, 0.1, 1.0),)),
+    Spec("celu", "celu", {}, (Param("alpha", 0.1, 3.0, 0.1, 1.0),)),
+    Spec("selu", "selu", {}, ()),
+    Spec("gelu", "gelu", {"approximate": "none"}, ()),
+    Spec("gelu_tanh", "gelu", {"approximate": "tanh"}, ()),
+    Spec("silu", "silu", {}, ()),
+    Spec("mish", "mish", {}, ()),
+    Spec("softplus", "softplus", {"threshold": SOFTPLUS_THRESHOLD},
+         (Param("beta", 0.5, 10.0, 0.5, 1.0),)),
 )
 _BY_NAME = {spec.name: spec for spec in SPECS}
 
@@ -89,7 +68,7 @@ def explorer_x():
 def _spec(name, fn):
     if not isinstance(name, str) or name not in _BY_NAME:
         raise ValueError(f"{fn}: name must be one of "
-                         f"{', '.join(_BY_NAME)}; got {describe(name)}")
+                         f"{', '.join(_BY_NAME)}; got {_describe(name)}")
     return _BY_NAME[name]
 
 
@@ -206,10 +185,8 @@ def explorer_config(functions=("relu", "leaky_relu", "elu"), point=-1.0,
         raise ValueError(f"{fn}: point must be on the grid {X_LO} to "
                          f"{X_HI} in steps of {X_STEP}; got {point!r}")
     functions_cfg = [dict(
-        name=s.name, label=s.label, formula=s.formula,
-        derivative=s.derivative,
-        params=[dict(field=p.field, label=p.label, lo=p.lo, hi=p.hi,
-                     step=p.step,
+        name=s.name,
+        params=[dict(field=p.field, lo=p.lo, hi=p.hi, step=p.step,
                      value=start.get(s.name, {}).get(p.field, p.default))
                 for p in s.params]) for s in SPECS]
     return dict(functions=functions_cfg, selected=chosen,

@@ -1,10 +1,11 @@
 // CNN shape tracer.  `traceCnn` mirrors convlib.widgets.trace_cnn and
 // `cnnLayers` mirrors convlib.widgets.cnn_layers (tests hold them equal
-// over a large sweep, and the shapes equal to torch's); `mount` draws the
-// controls and the table with the shared kit (convlibKit).
+// over a large sweep, and the shapes equal to torch's), the sizes from
+// the kit's rules; `mount` draws the controls (bounds from the config)
+// and the table with the shared kit (convlibKit).
 (function (root) {
   "use strict";
-  var K = root.convlibKit, TIMES = "\u00d7";
+  var K = root.convlibKit;
   var CONV = {out_channels: 1, kernel_size: 1, stride: 1, padding: 0,
               dilation: 1, in_channels: 1};
   var POOL = {kernel_size: 1, stride: 1, padding: 0};
@@ -13,57 +14,60 @@
     return kw[key] === undefined || kw[key] === null ? dflt : kw[key];
   }
 
-  function badNumber(label, kw, limits) {
-    var keys = Object.keys(limits);
-    for (var i = 0; i < keys.length; i++) {
-      var v = kw[keys[i]];
-      if (v === undefined || v === null) { continue; }
-      if (!Number.isInteger(v) || v < limits[keys[i]]) {
-        return label + ": " + keys[i] + " must be an integer \u2265 " +
-          limits[keys[i]] + ", got " + String(v);
-      }
-    }
-    return "";
+  // "label: sentence" of the string table.
+  function because(label, key, words) {
+    return K.t("tracer.reason", {label: label, reason: K.t(key, words)});
   }
 
-  function spanReason(label, what, k, d, sizes, p) {
-    var span = d * (k - 1) + 1, dims = ["high", "wide"];
-    var dilated = d !== 1 ? " (dilation " + d + ")" : "";
-    for (var i = 0; i < 2; i++) {
-      if (span > sizes[i] + 2 * p) {
-        return label + ": the " + k + TIMES + k + " " + what + dilated +
-          " spans " + span + " pixels but the padded input is only " +
-          (sizes[i] + 2 * p) + " " + dims[i] + " (" + sizes[i] + " + 2" +
-          TIMES + p + ")";
-      }
-    }
-    return "";
+  function badNumber(label, kw, limits) {
+    var refused = K.rules.ints(Object.keys(limits).filter(function (key) {
+      return kw[key] !== undefined && kw[key] !== null;
+    }).map(function (key) { return [key, kw[key], limits[key]]; }));
+    return refused ? because(label, "arg." + refused.rule, refused.facts)
+      : "";
   }
 
   function flatReason(label, shape) {
-    return label + " needs a (C, H, W) input, got a flat vector of " +
-      shape[0] + " features";
+    return K.t("tracer.flat", {label: label, features: shape[0]});
   }
 
-  function outSize(n, k, s, p, d) {
-    return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+  // [H, W] after a conv or pooling layer (sizeOf(n), the kit's rules, per
+  // axis), or the reason the layer breaks.
+  function sizes(label, what, shape, sizeOf, k, p, d) {
+    var out = [], dims = ["tracer.high", "tracer.wide"];
+    for (var i = 0; i < 2; i++) {
+      var r = sizeOf(shape[i + 1]);
+      var words = Object.assign({k: k, d: d, n: shape[i + 1], p: p,
+                                 dim: K.t(dims[i])}, r.facts);
+      if (r.rule === "half_pad") {
+        return because(label, "tracer.half_pad", words);
+      }
+      if (r.rule === "span") {
+        return because(label, "tracer.span_" + what +
+                       (d !== 1 ? "_dilated" : ""), words);
+      }
+      out.push(r.size);
+    }
+    return out;
   }
 
   function conv(label, shape, kw) {
     if (shape.length !== 3) { return flatReason(label, shape); }
     var cin = get(kw, "in_channels", shape[0]);
     if (cin !== shape[0]) {
-      return label + " has in_channels=" + cin + " but its input has " +
-        shape[0] + " channels";
+      return K.t("tracer.in_channels", {label: label, given: cin,
+                                        channels: shape[0]});
     }
     var k = get(kw, "kernel_size", 1), s = get(kw, "stride", 1);
     var p = get(kw, "padding", 0), d = get(kw, "dilation", 1);
-    var reason = spanReason(label, "kernel", k, d, shape.slice(1), p);
-    if (reason) { return reason; }
-    var h = outSize(shape[1], k, s, p, d), w = outSize(shape[2], k, s, p, d);
+    var hw = sizes(label, "kernel", shape, function (n) {
+      return K.rules.conv(n, k, s, p, d);
+    }, k, p, d);
+    if (typeof hw === "string") { return hw; }
     var cout = kw.out_channels;
-    return {shape: [cout, h, w], params: cout * shape[0] * k * k + cout,
-            macs: h * w * cout * shape[0] * k * k,
+    return {shape: [cout, hw[0], hw[1]],
+            params: cout * shape[0] * k * k + cout,
+            macs: hw[0] * hw[1] * cout * shape[0] * k * k,
             geo: {k: k, s: s, p: p, d: d}};
   }
 
@@ -71,26 +75,23 @@
     if (shape.length !== 3) { return flatReason(label, shape); }
     var k = kw.kernel_size, p = get(kw, "padding", 0);
     var s = get(kw, "stride", 0) || k;
-    if (p > Math.floor(k / 2)) {
-      return label + ": padding " + p + " is more than half the window " +
-        "size " + k + " (torch allows at most " + Math.floor(k / 2) + ")";
-    }
-    var reason = spanReason(label, "window", k, 1, shape.slice(1), p);
-    if (reason) { return reason; }
-    return {shape: [shape[0], outSize(shape[1], k, s, p, 1),
-                    outSize(shape[2], k, s, p, 1)],
-            params: 0, macs: 0, geo: {k: k, s: s, p: p, d: 1}};
+    var hw = sizes(label, "window", shape, function (n) {
+      return K.rules.pool(n, k, s, p, 1, false);
+    }, k, p, 1);
+    if (typeof hw === "string") { return hw; }
+    return {shape: [shape[0], hw[0], hw[1]], params: 0, macs: 0,
+            geo: {k: k, s: s, p: p, d: 1}};
   }
 
   function linear(label, shape, kw) {
     if (shape.length !== 1) {
-      return label + " needs a flat input (put flatten before it), got " +
-        "shape (" + shape.join(", ") + ")";
+      return K.t("tracer.needs_flat", {label: label,
+                                       shape: shapeText(shape)});
     }
     var fin = get(kw, "in_features", shape[0]), fout = kw.out_features;
     if (fin !== shape[0]) {
-      return label + " has in_features=" + fin + " but its input has " +
-        shape[0] + " features";
+      return K.t("tracer.in_features", {label: label, given: fin,
+                                        features: shape[0]});
     }
     return {shape: [fout], params: fin * fout + fout, macs: fin * fout,
             geo: null};
@@ -116,17 +117,15 @@
   }
 
   function inputShape(size, channels) {
-    var sizes = Array.isArray(size) ? size : [size, size];
-    var checks = [["size", sizes[0]], ["size", sizes[sizes.length - 1]],
-                  ["channels", channels]];
-    for (var i = 0; i < checks.length; i++) {
-      var v = checks[i][1];
-      if (!Number.isInteger(v) || v < 1) {
-        return "input: " + checks[i][0] + " must be an integer \u2265 1, " +
-          "got " + String(v);
-      }
+    var hw = Array.isArray(size) ? size : [size, size];
+    var refused = K.rules.ints([["size", hw[0], 1],
+                                ["size", hw[hw.length - 1], 1],
+                                ["channels", channels, 1]]);
+    if (refused) {
+      return because(K.t("tracer.input"), "arg." + refused.rule,
+                     refused.facts);
     }
-    return [channels, sizes[0], sizes[1]];
+    return [channels, hw[0], hw[1]];
   }
 
   // {inputShape, rows: [{index, layer, shape, params, macs, rfSize,
@@ -138,14 +137,14 @@
     }
     var rows = [], current = shape, rfSize = 1, rfStride = 1;
     for (var i = 0; i < layers.length; i++) {
-      var name = layers[i][0], label = "layer " + (i + 1) + " (" +
-        name + ")";
+      var name = layers[i][0];
+      var label = K.t("tracer.label", {index: i + 1, name: name});
       var r = step(name, label, current, layers[i][1]);
       if (typeof r === "string") {
         return {inputShape: shape, rows: rows, failedAt: i + 1, reason: r};
       }
       if (r.geo) {
-        rfSize += r.geo.d * (r.geo.k - 1) * rfStride;
+        rfSize += (K.rules.span(r.geo.k, r.geo.d) - 1) * rfStride;
         rfStride *= r.geo.s;
       }
       current = r.shape;
@@ -178,13 +177,12 @@
   function shapeText(shape) { return "(" + shape.join(", ") + ")"; }
 
   function table(trace, layers) {
-    var head = ["#", "layer", "output shape", "parameters", "MACs",
-                "receptive field"];
-    var th = "padding:.15em .6em;border-bottom:1px solid #888;" +
-      "text-align:right";
+    var head = ["index", "layer", "shape", "params", "macs", "rf"];
+    var th = "padding:.15em .6em;border-bottom:1px solid " + K.COLORS.grid +
+      ";text-align:right";
     var td = "padding:.15em .6em;text-align:right;font-family:monospace";
-    var rows = [K.h("tr", {}, head.map(function (t) {
-      return K.h("th", {style: th}, t);
+    var rows = [K.h("tr", {}, head.map(function (key) {
+      return K.h("th", {style: th}, K.t("tracer.head_" + key));
     }))];
     function row(cells, cls, color) {
       rows.push(K.h("tr", {"class": cls, style: color ? "color:" + color
@@ -195,16 +193,17 @@
                             style: td}, c);
         })));
     }
-    row(["0", "input", shapeText(trace.inputShape), "0", "0", "1"],
-        "cl-row");
+    row(["0", K.t("tracer.input"), shapeText(trace.inputShape), "0", "0",
+         "1"], "cl-row");
     trace.rows.forEach(function (r) {
       row([String(r.index), r.layer, shapeText(r.shape), K.big(r.params),
-           K.big(r.macs), r.rfSize === null ? "whole input"
-             : r.rfSize + " (stride " + r.rfStride + ")"], "cl-row");
+           K.big(r.macs), r.rfSize === null ? K.t("tracer.whole_input")
+             : K.t("tracer.rf", {size: r.rfSize, stride: r.rfStride})],
+          "cl-row");
     });
-    if (trace.failedAt) {  // the layer that breaks, in red
+    if (trace.failedAt) {  // the layer that breaks, in the error colour
       row([String(trace.failedAt), layers[trace.failedAt - 1][0],
-           "breaks", "", "", ""], "cl-failed", K.COLORS.error);
+           K.t("tracer.breaks"), "", "", ""], "cl-failed", K.COLORS.error);
     }
     return K.h("table", {"class": "cl-trace",
                          style: "border-collapse:collapse"}, rows);
@@ -214,53 +213,58 @@
     var p = 0, m = 0;
     trace.rows.forEach(function (r) { p += r.params; m += r.macs; });
     return K.h("div", {"class": "cl-totals", style: "margin:.3em 0"},
-      "total: " + K.big(p) + " parameters, " + K.big(m) +
-      " MACs per image");
+               K.t("tracer.totals", {params: K.big(p), macs: K.big(m)}));
   }
 
+  // The controls, their bounds from init.controls, and the table below.
   function mount(el, init) {
-    var st = JSON.parse(JSON.stringify(init));
+    var st = JSON.parse(JSON.stringify(init)), b = init.controls;
     var out = K.h("div", {"class": "cl-output"});
-    function num(label, field, lo, hi, value, set) {
-      return K.number(label, field, lo, hi, value, function (v) {
+    function box(label, field, bounds, value, set) {
+      return K.number(K.t(label), field, bounds, value, function (v) {
         set(v); update();
       });
     }
-    function convRow(key, title) {
+    function title(key) { return K.h("b", {}, K.t(key) + " "); }
+    function convRow(key) {
       var c = st[key];
-      return K.controls([K.h("b", {}, title + " "),
-        num("out channels", key + "_out", 1, 64, c[0], function (v) {
-          c[0] = v; }),
-        num("kernel", key + "_k", 1, 9, c[1], function (v) { c[1] = v; }),
-        num("stride", key + "_s", 1, 4, c[2], function (v) { c[2] = v; }),
-        num("padding", key + "_p", 0, 4, c[3], function (v) {
-          c[3] = v; })]);
+      return K.controls([title("tracer." + key),
+        box("tracer.out_channels", key + "_out", b.out_channels, c[0],
+            function (v) { c[0] = v; }),
+        box("tracer.kernel", key + "_k", b.kernel, c[1],
+            function (v) { c[1] = v; }),
+        box("tracer.stride", key + "_s", b.stride, c[2],
+            function (v) { c[2] = v; }),
+        box("tracer.padding", key + "_p", b.padding, c[3],
+            function (v) { c[3] = v; })]);
     }
-    function poolRow(key, title) {
+    function poolRow(key) {
       var p = st[key];
-      return K.controls([K.h("b", {}, title + " "),
-        K.select("kind", key + "_kind", [["max", "max"], ["avg", "average"],
-                                         ["none", "none"]], p[0],
-                 function (v) { p[0] = v; update(); }),
-        num("window", key + "_k", 1, 8, p[1], function (v) { p[1] = v; }),
-        num("stride", key + "_s", 1, 8, p[2], function (v) {
-          p[2] = v; })]);
+      return K.controls([title("tracer." + key),
+        K.select(K.t("tracer.kind"), key + "_kind",
+                 b.pool_kinds.map(function (kind) {
+                   return [kind, K.t("tracer.kind_" + kind)];
+                 }), p[0], function (v) { p[0] = v; update(); }),
+        box("tracer.window", key + "_k", b.window, p[1],
+            function (v) { p[1] = v; }),
+        box("tracer.stride", key + "_s", b.window_stride, p[2],
+            function (v) { p[2] = v; })]);
     }
-    var wired = [num("conv 2 in_channels", "conv2_in", 1, 64, st.conv2_in,
+    var wired = [box("tracer.conv2_in", "conv2_in", b.conv2_in, st.conv2_in,
                      function (v) { st.conv2_in = v; }),
-                 num("linear in_features", "linear_in", 1, 100000,
+                 box("tracer.linear_in", "linear_in", b.linear_in,
                      st.linear_in, function (v) { st.linear_in = v; })];
     K.fill(el, [
-      K.controls([K.h("b", {}, "input "),
-        num("size", "size", 1, 64, st.size, function (v) { st.size = v; }),
-        num("channels", "channels", 1, 16, st.channels, function (v) {
-          st.channels = v; })]),
-      convRow("conv1", "conv 1"), poolRow("pool1", "pool 1"),
-      convRow("conv2", "conv 2"), poolRow("pool2", "pool 2"),
-      K.controls([K.h("b", {}, "linear "),
-        num("outputs", "classes", 1, 100, st.classes, function (v) {
-          st.classes = v; }),
-        K.checkbox("fill in in_channels / in_features", "wire", st.wire,
+      K.controls([title("tracer.input"),
+        box("tracer.size", "size", b.size, st.size,
+            function (v) { st.size = v; }),
+        box("tracer.channels", "channels", b.channels, st.channels,
+            function (v) { st.channels = v; })]),
+      convRow("conv1"), poolRow("pool1"), convRow("conv2"), poolRow("pool2"),
+      K.controls([title("tracer.linear"),
+        box("tracer.classes", "classes", b.classes, st.classes,
+            function (v) { st.classes = v; }),
+        K.checkbox(K.t("tracer.wire"), "wire", st.wire,
                    function (v) { st.wire = v; update(); })].concat(wired)),
       out]);
     function field(name) {
@@ -279,8 +283,10 @@
       if (trace.failedAt === null) {
         out.appendChild(totals(trace));
       } else {
-        out.appendChild(K.error("breaks at " + (trace.failedAt ?
-          "layer " + trace.failedAt : "the input") + ": " + trace.reason));
+        out.appendChild(K.error(trace.failedAt ?
+          K.t("tracer.breaks_at", {index: trace.failedAt,
+                                   reason: trace.reason})
+          : K.t("tracer.breaks_at_input", {reason: trace.reason})));
       }
       el.convlibTrace = trace;
     }

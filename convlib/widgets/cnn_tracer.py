@@ -13,7 +13,9 @@ from collections import namedtuple
 
 from .. import shapes
 from .._args import describe, is_int
+from . import _rules
 from ._demo import Demo
+from ._strings import text
 
 LayerTrace = namedtuple("LayerTrace",
                         "index layer shape params macs rf_size rf_stride")
@@ -40,45 +42,57 @@ failed_at : int or None, the index of the first failing layer (0: the
 reason : str, why that layer fails ('' when none does)
 """
 
-_TIMES = "\u00d7"
 _CONV_KEYS = {"out_channels": 1, "kernel_size": 1, "stride": 1,
               "padding": 0, "dilation": 1}
 _POOL_KEYS = {"kernel_size": 1, "stride": 1, "padding": 0}
 _KINDS = ("conv2d", "relu", "max_pool2d", "avg_pool2d", "flatten",
           "linear")
+POOL_KINDS = ("max", "avg", "none")
+# The bounds of the demo's number boxes (its config carries them).
+TRACER_BOUNDS = dict(size=(1, 64), channels=(1, 16), out_channels=(1, 64),
+                     kernel=(1, 9), stride=(1, 4), padding=(0, 4),
+                     window=(1, 8), window_stride=(1, 8), classes=(1, 100),
+                     conv2_in=(1, 64), linear_in=(1, 100_000))
+
+
+def _because(label, key, **words):
+    """"label: sentence" of the string table."""
+    return text("tracer.reason", label=label, reason=text(key, **words))
 
 
 def _bad_number(label, kwargs, limits):
-    """The reason a setting is not an integer >= its limit, or ''."""
-    for name, low in limits.items():
-        if name not in kwargs or (name == "stride"
-                                  and kwargs[name] is None):
-            continue
-        value = kwargs[name]
-        if not is_int(value) or value < low:
-            return (f"{label}: {name} must be an integer \u2265 {low}, "
-                    f"got {value!r}")
-    return ""
-
-
-def _span_reason(label, what, k, d, sizes, p):
-    """Why a k x k window (dilation d) does not fit, or ''."""
-    span = d * (k - 1) + 1
-    dilated = f" (dilation {d})" if d != 1 else ""
-    for dim, n in zip(("high", "wide"), sizes):
-        if span > n + 2 * p:
-            return (f"{label}: the {k}{_TIMES}{k} {what}{dilated} spans "
-                    f"{span} pixels but the padded input is only "
-                    f"{n + 2 * p} {dim} ({n} + 2{_TIMES}{p})")
+    """Why a setting is not an integer >= its limit (`_rules.ints`), or
+    ''."""
+    refused = _rules.ints([(name, kwargs[name], low)
+                           for name, low in limits.items()
+                           if kwargs.get(name) is not None])
+    if refused:
+        return _because(label, f"arg.{refused.rule}", **refused.facts)
     return ""
 
 
 def _not_a_map(label, shape):
     """Why a conv or pooling layer cannot take `shape` ('' if it can)."""
     if len(shape) != 3:
-        return (f"{label} needs a (C, H, W) input, got a flat vector of "
-                f"{shape[0]} features")
+        return text("tracer.flat", label=label, features=shape[0])
     return ""
+
+
+def _sizes(label, what, shape, size_of, k, p, d):
+    """(H, W) after a conv or pooling layer (`size_of(n)`, a
+    `_rules.Outcome`, per axis), or the reason the layer breaks."""
+    sizes = []
+    for dim, n in zip(("tracer.high", "tracer.wide"), shape[1:]):
+        out = size_of(n)
+        if out.rule == "half_pad":
+            return _because(label, "tracer.half_pad", p=p, k=k,
+                            **out.facts)
+        if out.rule == "span":
+            key = f"tracer.span_{what}" + ("_dilated" if d != 1 else "")
+            return _because(label, key, k=k, d=d, n=n, p=p,
+                            dim=text(dim), **out.facts)
+        sizes.append(out.size)
+    return tuple(sizes)
 
 
 def _conv(label, shape, kw):
@@ -87,15 +101,14 @@ def _conv(label, shape, kw):
         return reason
     cin = kw.get("in_channels", shape[0])
     if cin is not None and cin != shape[0]:
-        return (f"{label} has in_channels={cin} but its input has "
-                f"{shape[0]} channels")
+        return text("tracer.in_channels", label=label, given=cin,
+                    channels=shape[0])
     k, s, p, d = (kw.get(key, _CONV_KEYS[key]) for key in
                   ("kernel_size", "stride", "padding", "dilation"))
-    reason = _span_reason(label, "kernel", k, d, shape[1:], p)
-    if reason:
-        return reason
-    size = shapes.conv_output_size(shape[1:], kernel_size=k, stride=s,
-                                   padding=p, dilation=d)
+    size = _sizes(label, "kernel", shape, lambda n: _rules.conv(
+        n, k, s, p, d), k, p, d)
+    if isinstance(size, str):
+        return size
     cout = kw["out_channels"]
     counts = dict(in_channels=shape[0], out_channels=cout, kernel_size=k)
     macs = shapes.count_flops("conv2d", shape[1:], stride=s, padding=p,
@@ -110,14 +123,10 @@ def _pool(label, shape, kw):
         return reason
     k, p = kw["kernel_size"], kw.get("padding", 0)
     s = kw.get("stride") or k
-    if p > k // 2:
-        return (f"{label}: padding {p} is more than half the window "
-                f"size {k} (torch allows at most {k // 2})")
-    reason = _span_reason(label, "window", k, 1, shape[1:], p)
-    if reason:
-        return reason
-    size = shapes.pool_output_size(shape[1:], kernel_size=k, stride=s,
-                                   padding=p)
+    size = _sizes(label, "window", shape, lambda n: _rules.pool(
+        n, k, s, p, 1, False), k, p, 1)
+    if isinstance(size, str):
+        return size
     return ((shape[0],) + size, 0, 0,
             dict(kernel_size=k, stride=s, padding=p))
 
@@ -125,12 +134,12 @@ def _pool(label, shape, kw):
 def _linear(label, shape, kw):
     """(shape, params, macs, None) of a linear layer, or a reason."""
     if len(shape) != 1:
-        return (f"{label} needs a flat input (put flatten before it), "
-                f"got shape {tuple(shape)}")
+        return text("tracer.needs_flat", label=label,
+                    shape=str(tuple(shape)))
     fin = kw.get("in_features", shape[0])
     if fin is not None and fin != shape[0]:
-        return (f"{label} has in_features={fin} but its input has "
-                f"{shape[0]} features")
+        return text("tracer.in_features", label=label, given=fin,
+                    features=shape[0])
     counts = dict(in_features=shape[0], out_features=kw["out_features"])
     return ((kw["out_features"],), shapes.count_params("linear", **counts),
             shapes.count_flops("linear", **counts), None)
@@ -189,13 +198,13 @@ def _input_shape(input_size, in_channels):
     """(C, H, W), or a reason why the input is invalid."""
     sizes = (input_size, input_size) if is_int(input_size) \
         else tuple(input_size)
-    for name, value in (("size", sizes[0]), ("size", sizes[-1]),
-                        ("channels", in_channels)):
-        if not is_int(value) or value < 1:
-            return (f"input: {name} must be an integer \u2265 1, got "
-                    f"{value!r}")
+    label = text("tracer.input")
+    refused = _rules.ints([("size", sizes[0], 1), ("size", sizes[-1], 1),
+                           ("channels", in_channels, 1)])
+    if refused:
+        return _because(label, f"arg.{refused.rule}", **refused.facts)
     if len(sizes) != 2:
-        return f"input: size must be an int or (H, W), got {input_size!r}"
+        return _because(label, "tracer.input_pair", value=repr(input_size))
     return (in_channels,) + sizes
 
 
@@ -255,7 +264,8 @@ def trace_cnn(input_size, in_channels, layers):
         return CnnTrace(None, [], 0, shape)
     rows, geometry, current = [], [], shape
     for i, (name, kwargs) in enumerate(checked, start=1):
-        step = _step(name, f"layer {i} ({name})", current, kwargs)
+        step = _step(name, text("tracer.label", index=i, name=name),
+                     current, kwargs)
         if isinstance(step, str):
             return CnnTrace(shape, rows, i, step)
         current, params, macs, geo = step
@@ -340,7 +350,9 @@ def cnn_tracer(input_size=8, in_channels=1, conv1=(8, 3, 1, 1),
     Returns
     -------
     CnnTracer
-        A widget; ``config`` holds the starting settings.
+        A widget; ``config`` holds the starting settings and, under
+        ``controls``, the bounds of the number boxes (`TRACER_BOUNDS`)
+        and the pooling kinds.
 
     Raises
     ------
@@ -353,7 +365,9 @@ def cnn_tracer(input_size=8, in_channels=1, conv1=(8, 3, 1, 1),
     if trace.failed_at is not None:
         raise ValueError(f"cnn_tracer: the starting network does not "
                          f"trace: {trace.reason}")
+    controls = {key: list(bounds) for key, bounds in TRACER_BOUNDS.items()}
     config = dict(size=input_size, channels=in_channels, **settings,
                   wire=bool(wire_channels), conv2_in=conv1[0],
-                  linear_in=trace.rows[-2].shape[0])
+                  linear_in=trace.rows[-2].shape[0],
+                  controls=dict(controls, pool_kinds=list(POOL_KINDS)))
     return CnnTracer(config=config)

@@ -2,17 +2,20 @@
 
 Each demo shows the result of a plain, tested Python function:
 `shape_report` for the calculator and `window_steps` for the stepper.
-The JavaScript that runs in the page repeats that arithmetic; the tests
+Both ask convlib for the sizes (`_rules`, `convlib._args`); the
+JavaScript that runs in the page asks the kit's rules, and the tests
 hold the two equal.
 """
 from collections import namedtuple
 
 import numpy as np
 
-from .. import shapes
-from .._args import check_array, check_int, is_int, ntuple
+from .. import _args
+from .._args import check_array
 from .._arrays import sliding_windows
+from . import _rules
 from ._demo import Demo, plain_lists as _plain
+from ._strings import text
 
 ShapeReport = namedtuple("ShapeReport", "size formula reason")
 ShapeReport.__doc__ = """Output size of one dimension, with its working.
@@ -31,28 +34,11 @@ products : ndarray (kH, kW), window values times kernel values
 total : float, the sum of `products` (the output value before bias)
 """
 
-_MINUS, _TIMES = "\u2212", "\u00d7"
-
-
-def _num(value):
-    return f"{_MINUS}{-value}" if value < 0 else str(value)
-
-
-def _check_report_args(n, k, s, p, d):
-    same = isinstance(p, str) and p == "same"
-    limits = [("input_size", n, 1), ("kernel_size", k, 1),
-              ("stride", s, 1), ("dilation", d, 1)]
-    if not same:
-        limits.append(("padding", p, 0))
-    for name, value, low in limits:
-        if not is_int(value):
-            return f"{name} must be an integer, got {value}"
-        if value < low:
-            return f"{name} must be \u2265 {low}, got {_num(value)}"
-    if same and s != 1:
-        return ("padding='same' needs stride 1 (as in PyTorch), "
-                f"got stride {s}")
-    return ""
+# The sentence of each rule that can refuse a setting of the calculator.
+_REASONS = {"int": "arg.int", "min": "arg.min",
+            "same_stride": "calc.same_stride", "span": "calc.span"}
+CALCULATOR_BOUNDS = dict(n=(1, 64), k=(1, 15), s=(1, 8), p=(0, 10),
+                         d=(1, 8))
 
 
 def shape_report(input_size, kernel_size, stride=1, padding=0, dilation=1):
@@ -68,32 +54,22 @@ def shape_report(input_size, kernel_size, stride=1, padding=0, dilation=1):
     ShapeReport
         ``size`` is ``convlib.shapes.conv_output_size`` for these settings
         (None when they are invalid), ``formula`` the floor formula with
-        the numbers put in, ``reason`` why invalid settings are invalid.
+        the numbers put in, ``reason`` the sentence of the rule that
+        refuses invalid settings.
     """
     n, k, s, p, d = input_size, kernel_size, stride, padding, dilation
-    reason = _check_report_args(n, k, s, p, d)
-    if reason:
+    out = _rules.conv(n, k, s, p, d)
+    words = dict(out.facts, n=n, k=k, s=s, p=p, d=d, size=out.size)
+    reason = text(_REASONS[out.rule], **words) if out.rule else ""
+    if out.rule in ("int", "min", "same_stride"):
         return ShapeReport(None, "", reason)
-    size_kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d)
-    if isinstance(p, str):  # 'same'
-        total = d * (k - 1)
-        size = shapes.conv_output_size(n, **size_kwargs)
-        formula = (f"padding='same': total padding d{_TIMES}(k {_MINUS} 1)"
-                   f" = {d}{_TIMES}({k} {_MINUS} 1) = {total}, "
-                   f"{total // 2} before and {total - total // 2} after, "
-                   f"so the output size is n = {size}")
-        return ShapeReport(size, formula, "")
-    top = n + 2 * p - d * (k - 1) - 1
-    formula = (f"\u230a({n} + 2{_TIMES}{p} {_MINUS} {d}{_TIMES}({k} "
-               f"{_MINUS} 1) {_MINUS} 1) / {s}\u230b + 1 = "
-               f"\u230a{_num(top)} / {s}\u230b + 1")
-    if top < 0:
-        return ShapeReport(None, formula, (
-            f"the kernel spans d{_TIMES}(k {_MINUS} 1) + 1 = "
-            f"{d * (k - 1) + 1} cells but the padded input n + 2p has "
-            f"only {n + 2 * p}"))
-    size = shapes.conv_output_size(n, **size_kwargs)
-    return ShapeReport(size, f"{formula} = {size}", "")
+    if p == "same":
+        return ShapeReport(out.size, text("calc.same", **words), "")
+    formula = text("calc.floor", **words)
+    if out.rule:
+        return ShapeReport(None, formula, reason)
+    return ShapeReport(out.size, text("calc.floor_size", formula=formula,
+                                      size=out.size), "")
 
 
 def window_steps(input, kernel, stride=1, padding=0, dilation=1):
@@ -119,21 +95,16 @@ def window_steps(input, kernel, stride=1, padding=0, dilation=1):
     Raises
     ------
     ValueError
-        If the (dilated) kernel spans more than the padded input.
+        If the (dilated) kernel spans more than the padded input
+        (`convlib._args.conv_geometry` says so).
     """
     fn = "window_steps"
     x = check_array(input, "input", fn, ndims=(2,))
     w = check_array(kernel, "kernel", fn, ndims=(2,))
-    s = ntuple(stride, 2, "stride", fn, minimum=1)
-    p = ntuple(padding, 2, "padding", fn, minimum=0)
-    d = ntuple(dilation, 2, "dilation", fn, minimum=1)
+    p = _args.ntuple(padding, 2, "padding", fn, minimum=0)
+    s, _, d, _ = _args.conv_geometry(fn, x.shape, w.shape, stride, p,
+                                     dilation, kernel_name="kernel")
     padded = np.pad(x, ((p[0], p[0]), (p[1], p[1])))
-    span = tuple(dd * (k - 1) + 1 for dd, k in zip(d, w.shape))
-    if any(sp > pd for sp, pd in zip(span, padded.shape)):
-        raise ValueError(
-            f"{fn}: kernel of shape {w.shape} spanning {span} with "
-            f"dilation={dilation!r} is larger than the padded input of "
-            f"shape {padded.shape} (padding={padding!r})")
     windows = sliding_windows(padded, w.shape, s, d)
     steps = []
     for i in range(windows.shape[0]):
@@ -174,20 +145,24 @@ def shape_calculator(input_size=5, kernel_size=3, stride=1, padding=1,
 
     Shows `shape_report` for the settings as they change, computed in the
     browser (no kernel needed): the size, the formula with the numbers put
-    in, or why the settings are invalid.
+    in, or why the settings are invalid. The boxes' bounds are
+    `CALCULATOR_BOUNDS` (any number typed in is still answered).
 
     Returns
     -------
     ShapeCalculator
-        A widget; ``config`` holds the starting settings.
+        A widget; ``config`` holds the starting settings and, under
+        ``controls``, the boxes' bounds.
     """
     fn = "shape_calculator"
-    config = dict(n=check_int(input_size, "input_size", fn),
-                  k=check_int(kernel_size, "kernel_size", fn),
-                  s=check_int(stride, "stride", fn),
-                  p=check_int(padding, "padding", fn, minimum=0),
-                  d=check_int(dilation, "dilation", fn),
-                  same=bool(same))
+    check = _args.check_int
+    config = dict(n=check(input_size, "input_size", fn),
+                  k=check(kernel_size, "kernel_size", fn),
+                  s=check(stride, "stride", fn),
+                  p=check(padding, "padding", fn, minimum=0),
+                  d=check(dilation, "dilation", fn), same=bool(same),
+                  controls={key: list(bounds) for key, bounds
+                            in CALCULATOR_BOUNDS.items()})
     return ShapeCalculator(config=config)
 
 
@@ -213,10 +188,10 @@ def window_stepper(input=None, kernel=None, stride=1, padding=1,
                     ndims=(2,))
     w = check_array(SEED_KERNEL if kernel is None else kernel, "kernel", fn,
                     ndims=(2,))
-    strides = [check_int(v, "strides", fn) for v in strides]
-    paddings = [check_int(v, "paddings", fn, minimum=0)
+    strides = [_args.check_int(v, "strides", fn) for v in strides]
+    paddings = [_args.check_int(v, "paddings", fn, minimum=0)
                 for v in paddings]
-    dilations = [check_int(v, "dilations", fn) for v in dilations]
+    dilations = [_args.check_int(v, "dilations", fn) for v in dilations]
     if (stride not in strides or padding not in paddings
             or dilation not in dilations):
         raise ValueError(f"{fn}: stride={stride!r} must be one of {strides}"

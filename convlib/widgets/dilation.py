@@ -5,16 +5,17 @@ of stride-1 K x K convolutions with dilation rates ``r_1..r_n`` it gives
 the exact coverage of one output (`convlib.shapes.coverage`), the holes,
 the M chain of the HDC rule (`convlib.shapes.hdc_m_chain`, Wang et al.
 2018), the rule's verdict and the exact verdict, as numbers and as the
-sentences the demo prints. The demo's JavaScript (``hdc_map.js``)
+sentences the demo prints (from the demos' string table). The demo's
+JavaScript (``hdc_map.js``)
 computes the same report in the browser; the tests hold the two equal
 over every setting the demo offers.
 """
 from collections import namedtuple
 import math
 
-from .. import shapes
-from .._args import check_int
+from .. import _args, shapes
 from ._demo import Demo
+from ._strings import text
 
 HDCReport = namedtuple(
     "HDCReport", "rates kernel_size span counts holes holes_2d chain steps "
@@ -36,12 +37,7 @@ exact : bool, True when there are no holes (the exact check)
 rule_text, exact_text, verdict : str, the sentences the demo prints
 """
 
-MINUS, TIMES, LE = "\u2212", "\u00d7", "\u2264"
 MAX_LAYERS, MAX_RATE, KERNELS = 4, 8, (2, 3, 5)
-
-
-def _num(value):
-    return f"{MINUS}{-value}" if value < 0 else str(value)
 
 
 def m_chain_steps(rates, kernel_size):
@@ -54,47 +50,41 @@ def m_chain_steps(rates, kernel_size):
     """
     chain = shapes.hdc_m_chain(rates, kernel_size).chain
     n = len(rates)
-    lines = [f"M_{n} = r_{n} = {rates[-1]}"]
+    lines = [text("hdc.chain_last", n=n, r=rates[-1])]
     for i in range(n - 2, -1, -1):
         m, r = chain[i + 1], rates[i]
-        terms = (m - 2 * r, m - 2 * (m - r), r)
-        lines.append(
-            f"M_{i + 1} = max({m} {MINUS} 2{TIMES}{r}, {m} {MINUS} "
-            f"2{TIMES}({m} {MINUS} {r}), {r}) = max("
-            f"{', '.join(_num(t) for t in terms)}) = {chain[i]}")
+        lines.append(text("hdc.chain_step", i=i + 1, m=m, r=r, t1=m - 2 * r,
+                          t2=m - 2 * (m - r), t3=r, mi=chain[i]))
     return lines
 
 
 def _rule_text(rates, k, chain, gcd):
     if chain is None:
-        return "HDC rule: needs at least two layers (M_2 is undefined)"
+        return text("hdc.rule_one_layer")
     m2 = chain[1]
-    parts = [f"M_2 = {m2} {LE} K = {k}" if m2 <= k
-             else f"M_2 = {m2} > K = {k}"]
-    parts.append("no common factor" if gcd == 1
-                 else f"common factor {gcd}")
     ok = m2 <= k and gcd == 1
-    return (f"HDC rule: {' and '.join(parts)}: "
-            f"{'no holes predicted' if ok else 'holes predicted'}")
+    return text("hdc.rule",
+                m2=text("hdc.m2_ok" if m2 <= k else "hdc.m2_over", m2=m2,
+                        k=k),
+                factor=text("hdc.no_factor" if gcd == 1 else "hdc.factor",
+                            g=gcd),
+                prediction=text("hdc.no_holes_predicted" if ok
+                                else "hdc.holes_predicted"))
 
 
 def _exact_text(span, n_holes, holes_2d):
     if not n_holes:
-        return (f"exact check: no holes, all {span} {TIMES} {span} "
-                "inputs reach the output")
-    return (f"exact check: {n_holes} of {span} offsets along an axis are "
-            f"holes, {holes_2d} of {span * span} pixels in 2-D")
+        return text("hdc.exact_none", span=span)
+    return text("hdc.exact_holes", holes=n_holes, span=span,
+                holes2d=holes_2d, pixels=span * span)
 
 
 def _verdict(rule, exact):
     if rule is None:
-        return ("one layer: no rule to test (a single dilated kernel "
-                "has holes whenever its rate is above 1)")
+        return text("hdc.verdict_one_layer")
     if rule == exact:
-        return "the rule and the exact check agree"
-    if rule:
-        return "they disagree: the rule predicts no holes, but there are"
-    return "they disagree: the rule predicts holes, but there are none"
+        return text("hdc.agree")
+    return text("hdc.disagree_holes" if rule else "hdc.disagree_no_holes")
 
 
 def hdc_report(rates, kernel_size=3):
@@ -123,7 +113,7 @@ def hdc_report(rates, kernel_size=3):
         For empty or non-positive rates or a bad kernel_size (from
         `convlib.shapes.coverage`).
     """
-    k = check_int(kernel_size, "kernel_size", "hdc_report")
+    k = _args.check_int(kernel_size, "kernel_size", "hdc_report")
     cover = shapes.coverage(rates, k)
     rates = tuple(int(r) for r in rates)
     counts = [int(c) for c in cover.counts]
@@ -172,11 +162,11 @@ def hdc_map(rates=(2, 2, 2), kernel_size=3):
             1 <= len(rates) <= MAX_LAYERS:
         raise ValueError(f"{fn}: rates must be a list of 1 to {MAX_LAYERS}"
                          f" rates, got {rates!r}")
-    rates = [check_int(r, "rates", fn) for r in rates]
+    rates = [_args.check_int(r, "rates", fn) for r in rates]
     if max(rates) > MAX_RATE:
         raise ValueError(f"{fn}: rates must be at most {MAX_RATE}, got "
                          f"{rates!r}")
-    kernel_size = check_int(kernel_size, "kernel_size", fn)
+    kernel_size = _args.check_int(kernel_size, "kernel_size", fn)
     if kernel_size not in KERNELS:
         raise ValueError(f"{fn}: kernel_size must be one of {KERNELS}, "
                          f"got {kernel_size!r}")

@@ -1,13 +1,12 @@
 // Receptive-field / HDC coverage map for a stack of stride-1 K x K
 // dilated convolutions.  `hdcReport` mirrors convlib.widgets.hdc_report
-// (tests hold the two equal over every setting the controls offer);
-// `mount` draws the controls, the map and the verdicts with convlibKit.
+// (tests hold the two equal over every setting the controls offer), the
+// spans from the kit's rules, the words from its string table; `mount`
+// draws the controls (bounds from the config), the map and the verdicts
+// with convlibKit.
 (function (root) {
   "use strict";
   var K = root.convlibKit;
-  var MINUS = "\u2212", TIMES = "\u00d7", LE = "\u2264";
-
-  function num(v) { return v < 0 ? MINUS + String(-v) : String(v); }
 
   function gcd(a, b) { return b === 0 ? a : gcd(b, a % b); }
 
@@ -17,7 +16,8 @@
     var counts = [1];
     rates.forEach(function (r) {
       var out = [];
-      for (var i = 0; i < counts.length + r * (k - 1); i++) { out.push(0); }
+      var size = counts.length + K.rules.span(k, r) - 1;
+      for (var i = 0; i < size; i++) { out.push(0); }
       for (var a = 0; a < counts.length; a++) {
         for (var j = 0; j < k; j++) { out[a + r * j] += counts[a]; }
       }
@@ -37,50 +37,37 @@
   }
 
   function chainSteps(rates, chain) {
-    var n = rates.length, lines = ["M_" + n + " = r_" + n + " = " +
-                                   rates[n - 1]];
+    var n = rates.length;
+    var lines = [K.t("hdc.chain_last", {n: n, r: rates[n - 1]})];
     for (var i = n - 2; i >= 0; i--) {
       var m = chain[i + 1], r = rates[i];
-      var terms = [m - 2 * r, m - 2 * (m - r), r].map(num);
-      lines.push("M_" + (i + 1) + " = max(" + m + " " + MINUS + " 2" +
-                 TIMES + r + ", " + m + " " + MINUS + " 2" + TIMES + "(" +
-                 m + " " + MINUS + " " + r + "), " + r + ") = max(" +
-                 terms.join(", ") + ") = " + chain[i]);
+      lines.push(K.t("hdc.chain_step", {i: i + 1, m: m, r: r, t1: m - 2 * r,
+                                        t2: m - 2 * (m - r), t3: r,
+                                        mi: chain[i]}));
     }
     return lines;
   }
 
   function ruleText(k, chain, g) {
-    if (chain === null) {
-      return "HDC rule: needs at least two layers (M_2 is undefined)";
-    }
-    var m2 = chain[1];
-    var parts = [m2 <= k ? "M_2 = " + m2 + " " + LE + " K = " + k
-                 : "M_2 = " + m2 + " > K = " + k,
-                 g === 1 ? "no common factor" : "common factor " + g];
-    var ok = m2 <= k && g === 1;
-    return "HDC rule: " + parts.join(" and ") + ": " +
-      (ok ? "no holes predicted" : "holes predicted");
+    if (chain === null) { return K.t("hdc.rule_one_layer"); }
+    var m2 = chain[1], ok = m2 <= k && g === 1;
+    return K.t("hdc.rule", {
+      m2: K.t(m2 <= k ? "hdc.m2_ok" : "hdc.m2_over", {m2: m2, k: k}),
+      factor: K.t(g === 1 ? "hdc.no_factor" : "hdc.factor", {g: g}),
+      prediction: K.t(ok ? "hdc.no_holes_predicted" : "hdc.holes_predicted")
+    });
   }
 
   function exactText(span, nHoles, holes2d) {
-    if (!nHoles) {
-      return "exact check: no holes, all " + span + " " + TIMES + " " +
-        span + " inputs reach the output";
-    }
-    return "exact check: " + nHoles + " of " + span + " offsets along an " +
-      "axis are holes, " + holes2d + " of " + span * span +
-      " pixels in 2-D";
+    if (!nHoles) { return K.t("hdc.exact_none", {span: span}); }
+    return K.t("hdc.exact_holes", {holes: nHoles, span: span,
+                                   holes2d: holes2d, pixels: span * span});
   }
 
   function verdict(rule, exact) {
-    if (rule === null) {
-      return "one layer: no rule to test (a single dilated kernel has " +
-        "holes whenever its rate is above 1)";
-    }
-    if (rule === exact) { return "the rule and the exact check agree"; }
-    return rule ? "they disagree: the rule predicts no holes, but there are"
-      : "they disagree: the rule predicts holes, but there are none";
+    if (rule === null) { return K.t("hdc.verdict_one_layer"); }
+    if (rule === exact) { return K.t("hdc.agree"); }
+    return K.t(rule ? "hdc.disagree_holes" : "hdc.disagree_no_holes");
   }
 
   // The report for `rates` (1..n ints) and kernel size k, with the fields
@@ -122,25 +109,27 @@
                                                   (top * top)); }
       return colours[v];
     }, {cell: cell, mark: [centre, centre], "class": "cl-map",
-        title: "input pixels reaching the centre output"});
+        title: K.t("hdc.map_title")});
   }
 
   function mount(el, init) {
     var state = {n: init.rates.length, rates: init.rates.slice(),
                  k: init.k};
     while (state.rates.length < init.max_layers) { state.rates.push(1); }
-    var rateOptions = [], layerOptions = [];
-    for (var r = 1; r <= init.max_rate; r++) { rateOptions.push(r); }
-    for (var n = 1; n <= init.max_layers; n++) { layerOptions.push(n); }
+    var rateOptions = K.options(1, init.max_rate);
+    var layerOptions = K.options(1, init.max_layers);
     var rateBox = K.h("span", {"class": "cl-rates"});
     var out = K.h("div", {"class": "cl-out"});
     function rateSelects() {
       var boxes = [];
       for (var i = 0; i < state.n; i++) {
-        boxes.push(K.select("r_" + (i + 1), "r" + (i + 1), rateOptions,
-          state.rates[i], (function (idx) {
-            return function (v) { state.rates[idx] = Number(v); draw(); };
-          })(i)));
+        boxes.push(K.select(K.t("hdc.rate", {i: i + 1}), "r" + (i + 1),
+                            rateOptions, state.rates[i], (function (idx) {
+                              return function (v) {
+                                state.rates[idx] = Number(v);
+                                draw();
+                              };
+                            })(i)));
       }
       K.fill(rateBox, boxes);
     }
@@ -152,20 +141,17 @@
         K.h("div", {"class": "cl-exact"}, rep.exact_text),
         K.h("div", {"class": "cl-verdict", style: "font-weight:bold"},
             rep.verdict),
-        K.h("div", {"class": "cl-holes"},
-            "holes: " + rep.holes.length + " of " + rep.span +
-            " along an axis" + (rep.holes.length ? " (offsets " +
-            rep.holes.join(", ") + ")" : "") + "; receptive field " +
-            rep.span + " " + TIMES + " " + rep.span),
-        K.panel("which inputs reach the centre output (red: holes; " +
-                "darker: more paths)", coverageMap(rep))]);
+        K.h("div", {"class": "cl-holes"}, K.t(
+          rep.holes.length ? "hdc.holes_at" : "hdc.holes",
+          {holes: rep.holes.length, span: rep.span,
+           offsets: rep.holes.join(", ")})),
+        K.panel(K.t("hdc.map"), coverageMap(rep))]);
     }
     el.appendChild(K.controls([
-      K.select("layers", "layers", layerOptions, state.n, function (v) {
-        state.n = Number(v); rateSelects(); draw();
-      }),
+      K.select(K.t("hdc.layers"), "layers", layerOptions, state.n,
+               function (v) { state.n = Number(v); rateSelects(); draw(); }),
       rateBox,
-      K.select("kernel size K", "k", init.kernels, state.k, function (v) {
+      K.select(K.t("hdc.k"), "k", init.kernels, state.k, function (v) {
         state.k = Number(v); draw();
       })]));
     el.appendChild(out);

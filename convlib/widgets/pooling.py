@@ -5,17 +5,23 @@ one setting of max or average pooling on a small square input: the
 output size with the formula's numbers put in (and torch's ceil_mode
 rule), where every window starts, the output values, the index of each
 maximum, the divisor of each average, or why the setting is invalid.
-The explorer's JavaScript (`pooling_explorer.js`) repeats that
-arithmetic in the browser; the tests hold the two equal over the whole
-grid of the explorer's controls.
+Sizes, window starts, divisors and validity come from convlib
+(`_rules`: `convlib.shapes.pool_output_size` and `convlib._args`), the
+words from the demos' string table. The explorer's JavaScript
+(`pooling_explorer.js`) computes the same with the kit's rules in the
+browser; the tests hold the two equal over the whole grid of the
+explorer's controls.
 """
 from collections import namedtuple
 
 import numpy as np
 
+from .. import _args
 from .. import numpy as cnp
-from .._args import check_array, check_int, is_int
+from .._args import check_array
+from . import _rules
 from ._demo import Demo, plain_lists as _plain
+from ._strings import text
 
 PoolReport = namedtuple(
     "PoolReport", "size starts output indices divisors formula reason")
@@ -42,64 +48,37 @@ POOL_INPUT = [[3, 4, 5, 6, 1, 0, 2],
               [4, 8, 2, 1, 6, 9, 2],
               [5, 3, 0, 4, 2, 1, 8]]
 
-_MINUS, _TIMES = "\u2212", "\u00d7"
+# The controls' bounds (the explorer's config carries them) and the
+# sides of the inputs it takes.
+EXPLORER_BOUNDS = dict(k=(1, 4), s=(1, 4), p=(0, 2), d=(1, 3))
+INPUT_SIDES = (1, 9)
+# The sentence of each rule that can refuse a setting ("span_ceil":
+# "span" in ceil mode).
+_REASONS = {"int": "arg.int", "min": "arg.min", "half_pad": "pool.half_pad",
+            "span": "pool.span", "span_ceil": "pool.span_ceil"}
 
 
-def _num(value):
-    return f"{_MINUS}{-value}" if value < 0 else str(value)
-
-
-def _check_settings(kind, k, s, p, d):
-    for name, value, low in [("kernel_size", k, 1), ("stride", s, 1),
-                             ("padding", p, 0), ("dilation", d, 1)]:
-        if not is_int(value):
-            return f"{name} must be an integer, got {value}"
-        if value < low:
-            return f"{name} must be \u2265 {low}, got {_num(value)}"
-    if kind == "avg" and d != 1:
-        return (f"average pooling has no dilation in PyTorch (avg_pool2d "
-                f"takes no dilation argument), got dilation {d}")
-    if p > k // 2:
-        return (f"padding {p} is more than half the kernel: PyTorch allows"
-                f" at most \u230ak / 2\u230b = \u230a{k} / 2\u230b = "
-                f"{k // 2}")
-    return ""
-
-
-def _formula(n, k, s, p, d, ceil_mode):
-    """(formula text, output size or None, reason) of one dimension."""
-    top = n + 2 * p - d * (k - 1) - 1
-    lo, hi = ("\u2308", "\u2309") if ceil_mode else ("\u230a", "\u230b")
-    raw = (top + s - 1) // s + 1 if ceil_mode else top // s + 1
-    text = (f"{lo}({n} + 2{_TIMES}{p} {_MINUS} {d}{_TIMES}({k} {_MINUS} "
-            f"1) {_MINUS} 1) / {s}{hi} + 1 = {lo}{_num(top)} / {s}{hi} + 1"
-            f" = {raw}")
-    if raw < 1:
-        span = d * (k - 1) + 1
-        extra = f" plus s {_MINUS} 1 = {s - 1}" if ceil_mode else ""
-        return text, None, (
-            f"the window spans d{_TIMES}(k {_MINUS} 1) + 1 = {span} cells "
-            f"but the padded input n + 2p has only {n + 2 * p}{extra}")
-    if not ceil_mode:
-        return text, raw, ""
-    last = (raw - 1) * s - p
-    if last < n:
-        return (f"{text}; the last window starts at ({raw} {_MINUS} 1)"
-                f"{_TIMES}{s} {_MINUS} {p} = {_num(last)} < n = {n}: "
-                f"kept", raw, "")
-    return (f"{text}; the last window would start at ({raw} {_MINUS} 1)"
-            f"{_TIMES}{s} {_MINUS} {p} = {last} \u2265 n = {n}, past the "
-            f"input: dropped, so {raw - 1}", raw - 1, "")
-
-
-def _divisors(starts, n, k, p, count_include_pad):
-    """Divisor of each window sum along one axis, torch's rule."""
-    sizes = []
-    for a in starts:
-        end = min(a + k, n + p)  # may reach into the right padding
-        inside = min(end, n) - max(a, 0)
-        sizes.append(end - a if count_include_pad else inside)
-    return np.array(sizes)
+def _working(kind, n, k, s, p, d, ceil_mode):
+    """(size or None, formula, reason) of one axis, from `_rules.pool`."""
+    out = _rules.pool(n, k, s, p, d, ceil_mode)
+    words = dict(out.facts, n=n, k=k, s=s, p=p, d=d, s1=s - 1,
+                 size=out.size)
+    if out.rule in ("int", "min"):
+        return None, "", text(_REASONS[out.rule], **words)
+    if kind == "avg" and d != 1:  # F.avg_pool2d takes no dilation
+        return None, "", text("pool.avg_dilation", **words)
+    if out.rule == "half_pad":
+        return None, "", text("pool.half_pad", **words)
+    formula = text("pool.formula_ceil" if ceil_mode
+                   else "pool.formula_floor", **words)
+    if out.rule:
+        return None, formula, text(
+            _REASONS["span_ceil" if ceil_mode else "span"], **words)
+    if ceil_mode:
+        kept = out.size == out.facts["raw"]
+        formula = text("pool.kept" if kept else "pool.dropped",
+                       formula=formula, **words)
+    return out.size, formula, ""
 
 
 def pool_report(kind, input, kernel_size, stride=None, padding=0,
@@ -140,14 +119,11 @@ def pool_report(kind, input, kernel_size, stride=None, padding=0,
                          f"{x.shape}")
     n, k, p, d = x.shape[0], kernel_size, padding, dilation
     s = k if stride is None else stride
-    reason = _check_settings(kind, k, s, p, d)
-    if reason:
-        return PoolReport(None, [], None, None, None, "", reason)
-    formula, size, reason = _formula(n, k, s, p, d, bool(ceil_mode))
+    size, formula, reason = _working(kind, n, k, s, p, d, bool(ceil_mode))
     if size is None:
         return PoolReport(None, [], None, None, None, formula, reason)
     args = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode)
-    starts = [i * s - p for i in range(size)]
+    starts = _rules.starts(size, s, p)
     if kind == "max":
         out, idx = cnp.max_pool2d(x[None, None], dilation=d,
                                   return_indices=True, **args)
@@ -155,7 +131,7 @@ def pool_report(kind, input, kernel_size, stride=None, padding=0,
                           formula, "")
     out = cnp.avg_pool2d(x[None, None], count_include_pad=count_include_pad,
                          **args)
-    per_axis = _divisors(starts, n, k, p, count_include_pad)
+    per_axis = _rules.window_counts(n, size, k, s, p, count_include_pad)
     return PoolReport(size, starts, out[0, 0], None,
                       np.outer(per_axis, per_axis), formula, "")
 
@@ -174,7 +150,8 @@ def pooling_explorer(input=None, kind="max", kernel_size=2, stride=None,
     """Pooling explorer over a small square input (default `POOL_INPUT`).
 
     Controls: kind (max / avg), kernel size 1-4, stride (the kernel size,
-    or 1-4), padding 0-2, dilation 1-3, ceil_mode, count_include_pad.
+    or 1-4), padding 0-2, dilation 1-3 (`EXPLORER_BOUNDS`), ceil_mode,
+    count_include_pad.
     The browser draws the windows on the padded input (how often each
     cell is read, the chosen window and its maximum), the output, the
     output-size formula with the numbers put in, or why a setting is
@@ -183,30 +160,35 @@ def pooling_explorer(input=None, kind="max", kernel_size=2, stride=None,
     Returns
     -------
     PoolingExplorer
-        A widget; ``config`` holds the input and the starting settings.
+        A widget; ``config`` holds the input, the starting settings and,
+        under ``controls``, the kinds and the bounds of the selects.
     """
     fn = "pooling_explorer"
     x = check_array(POOL_INPUT if input is None else input, "input", fn,
                     ndims=(2,))
-    if x.shape[0] != x.shape[1] or not 1 <= x.shape[0] <= 9:
-        raise ValueError(f"{fn}: input must be square with a side of 1 to "
-                         f"9, got shape {x.shape}")
+    lo, hi = INPUT_SIDES
+    if x.shape[0] != x.shape[1] or not lo <= x.shape[0] <= hi:
+        raise ValueError(f"{fn}: input must be square with a side of {lo} "
+                         f"to {hi}, got shape {x.shape}")
     if kind not in KINDS:
         raise ValueError(f"{fn}: kind must be 'max' or 'avg', got {kind!r}")
-    settings = dict(k=("kernel_size", kernel_size, 1, 4),
-                    p=("padding", padding, 0, 2),
-                    d=("dilation", dilation, 1, 3))
-    config = {key: _bounded(v, lo, hi, name, fn)
-              for key, (name, v, lo, hi) in settings.items()}
+    names = dict(k="kernel_size", s="stride", p="padding", d="dilation")
+    given = dict(k=kernel_size, s=stride, p=padding, d=dilation)
+    config = {key: _bounded(given[key], EXPLORER_BOUNDS[key], names[key], fn)
+              for key in ("k", "p", "d")}
     config["s"] = (0 if stride is None
-                   else _bounded(stride, 1, 4, "stride", fn))
+                   else _bounded(stride, EXPLORER_BOUNDS["s"], "stride", fn))
     config.update(kind=kind, input=_plain(x), ceil=bool(ceil_mode),
-                  cip=bool(count_include_pad))
+                  cip=bool(count_include_pad),
+                  controls=dict(kind=list(KINDS),
+                                **{key: list(bounds) for key, bounds
+                                   in EXPLORER_BOUNDS.items()}))
     return PoolingExplorer(config=config)
 
 
-def _bounded(value, lo, hi, name, fn):
-    value = check_int(value, name, fn, minimum=lo)
+def _bounded(value, bounds, name, fn):
+    lo, hi = bounds
+    value = _args.check_int(value, name, fn, minimum=lo)
     if value > hi:
         raise ValueError(f"{fn}: {name} must be at most {hi} in the "
                          f"explorer, got {value}")

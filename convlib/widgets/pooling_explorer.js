@@ -1,68 +1,45 @@
 // Pooling explorer: max or average pooling of a small square input, with
 // every argument torch offers.  `poolReport` mirrors
 // convlib.widgets.pool_report (tests hold the two equal, and equal to
-// convlib.numpy's pooling, over the whole grid of controls); `mount`
-// draws it with the shared kit (convlibKit).
+// convlib.numpy's pooling, over the whole grid of controls), the sizes,
+// starts and divisors from the kit's rules; `mount` draws it with the
+// shared kit (convlibKit), its controls from the config's bounds.
 (function (root) {
   "use strict";
-  var K = root.convlibKit, MINUS = K.MINUS, TIMES = K.TIMES;
+  var K = root.convlibKit;
 
-  function checkSettings(kind, k, s, p, d) {
-    var mins = [["kernel_size", k, 1], ["stride", s, 1], ["padding", p, 0],
-                ["dilation", d, 1]];
-    for (var i = 0; i < mins.length; i++) {
-      var name = mins[i][0], v = mins[i][1], lo = mins[i][2];
-      if (!Number.isInteger(v)) {
-        return name + " must be an integer, got " + String(v);
-      }
-      if (v < lo) {
-        return name + " must be \u2265 " + lo + ", got " + K.num(v);
-      }
-    }
-    if (kind === "avg" && d !== 1) {
-      return "average pooling has no dilation in PyTorch (avg_pool2d " +
-        "takes no dilation argument), got dilation " + d;
-    }
-    if (p > Math.floor(k / 2)) {
-      return "padding " + p + " is more than half the kernel: PyTorch " +
-        "allows at most \u230ak / 2\u230b = \u230a" + k + " / 2\u230b = " +
-        Math.floor(k / 2);
-    }
-    return "";
-  }
+  // The sentence of each rule that can refuse a setting ("span_ceil":
+  // "span" in ceil mode).
+  var REASONS = {"int": "arg.int", "min": "arg.min",
+                 half_pad: "pool.half_pad", span: "pool.span",
+                 span_ceil: "pool.span_ceil"};
 
-  // {text, size, reason} of the output-size formula along one axis.
-  function formula(n, k, s, p, d, ceil) {
-    var top = n + 2 * p - d * (k - 1) - 1;
-    var lo = ceil ? "\u2308" : "\u230a", hi = ceil ? "\u2309" : "\u230b";
-    var raw = Math.floor((ceil ? top + s - 1 : top) / s) + 1;
-    var text = lo + "(" + n + " + 2" + TIMES + p + " " + MINUS + " " + d +
-      TIMES + "(" + k + " " + MINUS + " 1) " + MINUS + " 1) / " + s + hi +
-      " + 1 = " + lo + K.num(top) + " / " + s + hi + " + 1 = " + raw;
-    if (raw < 1) {
-      return {text: text, size: null, reason: "the window spans d" + TIMES +
-        "(k " + MINUS + " 1) + 1 = " + (d * (k - 1) + 1) + " cells but " +
-        "the padded input n + 2p has only " + (n + 2 * p) +
-        (ceil ? " plus s " + MINUS + " 1 = " + (s - 1) : "")};
+  // {size, text, reason} of one axis, from the kit's rules.
+  function working(kind, n, k, s, p, d, ceil) {
+    var out = K.rules.pool(n, k, s, p, d, ceil);
+    var words = Object.assign({n: n, k: k, s: s, p: p, d: d, s1: s - 1,
+                               size: out.size}, out.facts);
+    var refused = function (key, text) {
+      return {size: null, text: text || "", reason: K.t(key, words)};
+    };
+    if (out.rule === "int" || out.rule === "min") {
+      return refused(REASONS[out.rule]);
     }
-    if (!ceil) { return {text: text, size: raw, reason: ""}; }
-    var last = (raw - 1) * s - p;
-    var where = "(" + raw + " " + MINUS + " 1)" + TIMES + s + " " + MINUS +
-      " " + p + " = ";
-    if (last < n) {
-      return {text: text + "; the last window starts at " + where +
-        K.num(last) + " < n = " + n + ": kept", size: raw, reason: ""};
+    if (kind === "avg" && d !== 1) {  // F.avg_pool2d takes no dilation
+      return refused("pool.avg_dilation");
     }
-    return {text: text + "; the last window would start at " + where +
-      last + " \u2265 n = " + n + ", past the input: dropped, so " +
-      (raw - 1), size: raw - 1, reason: ""};
-  }
-
-  function divisors(starts, n, k, p, cip) {
-    return starts.map(function (a) {
-      var end = Math.min(a + k, n + p);
-      return cip ? end - a : Math.min(end, n) - Math.max(a, 0);
-    });
+    if (out.rule === "half_pad") { return refused("pool.half_pad"); }
+    var text = K.t(ceil ? "pool.formula_ceil" : "pool.formula_floor",
+                   words);
+    if (out.rule) {
+      return refused(REASONS[ceil ? "span_ceil" : "span"], text);
+    }
+    if (ceil) {
+      words.formula = text;
+      text = K.t(out.size === out.facts.raw ? "pool.kept" : "pool.dropped",
+                 words);
+    }
+    return {size: out.size, text: text, reason: ""};
   }
 
   // One output cell: max (value, flat index) or average (value, divisor).
@@ -88,15 +65,14 @@
     var n = x.length, stride = s ? s : k;
     var res = {size: null, starts: [], output: null, indices: null,
                divisors: null, formula: "", reason: ""};
-    res.reason = checkSettings(kind, k, stride, p, d);
-    if (res.reason) { return res; }
-    var f = formula(n, k, stride, p, d, ceil);
+    var f = working(kind, n, k, stride, p, d, ceil);
     res.formula = f.text;
     res.reason = f.reason;
     if (f.size === null) { return res; }
     res.size = f.size;
-    for (var i = 0; i < f.size; i++) { res.starts.push(i * stride - p); }
-    var div = divisors(res.starts, n, k, p, cip), out = [], aux = [];
+    res.starts = K.rules.starts(f.size, stride, p);
+    var div = K.rules.windowCounts(n, f.size, k, stride, p, cip);
+    var out = [], aux = [];
     res.starts.forEach(function (r0, i) {
       var row = [], auxRow = [];
       res.starts.forEach(function (c0, j) {
@@ -135,25 +111,25 @@
     var set = function (key, conv) {
       return function (v) { st[key] = conv(v); st.win = 0; draw(); };
     };
-    var opts = function (lo, hi) {
-      var o = [];
-      for (var v = lo; v <= hi; v++) { o.push(v); }
-      return o;
+    var bounds = init.controls;
+    var choices = function (key) {  // the integers of a select's bounds
+      return K.options(bounds[key][0], bounds[key][1]);
     };
-    var cipBox = K.checkbox("count_include_pad", "cip", st.cip,
+    var cipBox = K.checkbox(K.t("pool.cip"), "cip", st.cip,
                             set("cip", Boolean));
     K.fill(el, [K.controls([
-      K.select("kind", "kind", [["max", "max"], ["avg", "average"]],
-               st.kind, set("kind", String)),
-      K.select("kernel_size", "k", opts(1, 4), st.k, set("k", Number)),
-      K.select("stride", "s", [[0, "= kernel_size"]].concat(opts(1, 4)),
-               st.s, set("s", Number)),
-      K.select("padding", "p", opts(0, 2), st.p, set("p", Number)),
-      K.select("dilation", "d", opts(1, 3), st.d, set("d", Number)),
-      K.checkbox("ceil_mode", "ceil", st.ceil, set("ceil", Boolean)),
+      K.select(K.t("pool.kind"), "kind", bounds.kind.map(function (kind) {
+        return [kind, K.t("pool.kind_" + kind)];
+      }), st.kind, set("kind", String)),
+      K.select(K.t("pool.k"), "k", choices("k"), st.k, set("k", Number)),
+      K.select(K.t("pool.s"), "s", [[0, K.t("pool.s_kernel")]].concat(
+        choices("s")), st.s, set("s", Number)),
+      K.select(K.t("pool.p"), "p", choices("p"), st.p, set("p", Number)),
+      K.select(K.t("pool.d"), "d", choices("d"), st.d, set("d", Number)),
+      K.checkbox(K.t("pool.ceil"), "ceil", st.ceil, set("ceil", Boolean)),
       cipBox]),
       info, grids,
-      K.h("label", {}, ["window ", slider]), windowText]);
+      K.h("label", {}, [K.t("pool.window") + " ", slider]), windowText]);
     slider.addEventListener("input", function () {
       st.win = Number(slider.value);
       draw();
@@ -175,9 +151,11 @@
     function draw() {
       var res = current();
       cipBox.querySelector("input").disabled = st.kind !== "avg";
-      var size = res.size === null ? "invalid" : res.size + TIMES + res.size;
+      var size = res.size === null ? K.t("pool.invalid")
+        : res.size + K.TIMES + res.size;
       K.fill(info, [K.formula(res.formula),
-        K.h("div", {}, ["output: ", K.h("b", {"class": "cl-size"}, size)]),
+        K.h("div", {}, [K.t("pool.output_size") + " ",
+                        K.h("b", {"class": "cl-size"}, size)]),
         res.reason ? K.error(res.reason) : K.h("div", {"class": "cl-reason"})
       ]);
       var count = res.size ? res.size * res.size : 0;
@@ -185,10 +163,11 @@
       slider.max = String(Math.max(count - 1, 0));
       slider.value = String(st.win);
       slider.disabled = !count;
-      var panels = [K.panel("input (padding grey)", inputGrid(res),
+      var panels = [K.panel(K.t("pool.input"), inputGrid(res),
                             "cl-input-panel")];
       if (count) {
-        panels.push(K.panel("output", outputGrid(res), "cl-output-panel"));
+        panels.push(K.panel(K.t("pool.output"), outputGrid(res),
+                            "cl-output-panel"));
       }
       K.fill(grids, panels);
       K.fill(windowText, count ? describe(res) : "");
@@ -201,7 +180,7 @@
     // The padded input, extended to cover windows that ceil_mode lets run
     // past the padding; cells shaded by how many windows read them.
     function inputGrid(res) {
-      var p = st.p, k = st.k, d = st.d, span = d * (k - 1) + 1;
+      var p = st.p, k = st.k, d = st.d, span = K.rules.span(k, d);
       var hi = n + p;
       if (res.size) { hi = Math.max(hi, res.starts[res.size - 1] + span); }
       var cells = [], idx = [];
@@ -222,20 +201,22 @@
         var inside = r >= 0 && r < n && c >= 0 && c < n;
         var inPad = r < n + p && c < n + p;
         var s = {text: inside ? K.fmt(x[r][c]) : (inPad ?
-          (st.kind === "max" ? MINUS + "\u221e" : "0") : ""),
-                 bg: inside ? "#fff" : (inPad ? K.COLORS.pad : "#f7f7f7"),
-                 color: inside ? "#000" : K.COLORS.muted};
+          (st.kind === "max" ? K.MINUS + "\u221e" : "0") : ""),
+                 bg: inside ? K.PAPER : (inPad ? K.COLORS.pad
+                                         : K.tint(K.COLORS.pad, 0.3)),
+                 color: inside ? K.INK : K.COLORS.muted};
         if (inside && counts) {
           var reads = counts[r] * counts[c];
-          s.title = "read by " + reads + " window" + (reads === 1 ? "" : "s");
+          s.title = K.t(reads === 1 ? "pool.read_once" : "pool.read_by",
+                        {reads: reads});
           s.bg = reads ? K.shade(0.12 * reads) : K.COLORS.hole;
-          if (reads > 3) { s.color = "#fff"; }
+          if (reads > 3) { s.color = K.PAPER; }
         } else if (!inPad) {
-          s.title = "past the padding (ceil_mode)";
+          s.title = K.t("pool.past_padding");
         }
         if (sel && tap(r, res.starts[sel.i]) && tap(c, res.starts[sel.j])) {
           s.bg = K.COLORS.window;
-          s.color = "#000";
+          s.color = K.INK;
         }
         if (inside && r * n + c === argmax) { s.border = K.COLORS.error; }
         return s;
@@ -261,16 +242,15 @@
           }
         }
       }
-      var head = "output[" + sel.i + ", " + sel.j + "] = ";
-      var value = K.fmt(res.output[sel.i][sel.j]);
+      var words = {i: sel.i, j: sel.j, value: K.fmt(res.output[sel.i][sel.j])};
       if (res.indices) {
         var at = res.indices[sel.i][sel.j];
-        return head + "max(" + vals.join(", ") + ") = " + value +
-          ", input (" + Math.floor(at / n) + ", " + (at % n) + "), index " +
-          at;
+        return K.t("pool.max_window", Object.assign(words, {
+          values: vals.join(", "), r: Math.floor(at / n), c: at % n,
+          at: at}));
       }
-      return head + "(" + vals.join(" + ") + ") / " +
-        res.divisors[sel.i][sel.j] + " = " + value;
+      return K.t("pool.avg_window", Object.assign(words, {
+        values: vals.join(" + "), divisor: res.divisors[sel.i][sel.j]}));
     }
 
     draw();

@@ -11,8 +11,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._args import check_array, check_int, is_int, ntuple
-from ..shapes.output_size import _conv_transpose_output_size
+from .. import _args
+from .._args import check_array
 from ._demo import Demo
 from .conv import SEED_INPUT
 
@@ -39,7 +39,7 @@ STEPPER_INPUTS = {"example": [row[:3] for row in SEED_INPUT[:3]],
 def example_kernel(kernel_size, values="example"):
     """The stepper's k x k kernel: 1, 2, ..., k*k row by row, or ones."""
     fn = "example_kernel"
-    k = check_int(kernel_size, "kernel_size", fn)
+    k = _args.check_int(kernel_size, "kernel_size", fn)
     if not isinstance(values, str) or values not in STEPPER_INPUTS:
         raise ValueError(f"{fn}: values must be one of "
                          f"{sorted(STEPPER_INPUTS)}, got {values!r}")
@@ -68,17 +68,16 @@ def scatter_steps(input, kernel, stride=1, padding=0):
     Raises
     ------
     ValueError
-        If the padding crops the whole output (output size below 1).
+        If the padding crops the whole output (output size below 1:
+        `convlib._args.transpose_geometry` says so).
     """
     fn = "scatter_steps"
     x = check_array(input, "input", fn, ndims=(2,))
     w = check_array(kernel, "kernel", fn, ndims=(2,))
-    s = ntuple(stride, 2, "stride", fn, minimum=1)
-    p = ntuple(padding, 2, "padding", fn, minimum=0)
-    out_shape = _conv_transpose_output_size(fn, x.shape, w.shape, s, p,
-                                            0, 1)
-    canvas = np.zeros(((x.shape[0] - 1) * s[0] + w.shape[0],
-                       (x.shape[1] - 1) * s[1] + w.shape[1]))
+    s, p, _, _, out_shape = _args.transpose_geometry(
+        fn, x.shape, w.shape, stride, padding, 0, 1)
+    canvas = np.zeros(tuple(_args.transpose_size(n, k, st, 0, 0, 1)
+                            for n, k, st in zip(x.shape, w.shape, s)))
     steps = []
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
@@ -107,8 +106,8 @@ def overlap_counts(input_size, kernel_size, stride=1, padding=0):
     ndarray of int, shape ``conv_transpose_output_size(...)``
     """
     fn = "overlap_counts"
-    n = ntuple(input_size, 2, "input_size", fn, minimum=1)
-    k = ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
+    n = _args.ntuple(input_size, 2, "input_size", fn, minimum=1)
+    k = _args.ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
     last = scatter_steps(np.ones(n), np.ones(k), stride, padding)[-1]
     return last.output.astype(int)
 
@@ -143,7 +142,7 @@ def transposed_stepper(kernel_size=3, stride=2, padding=0,
                                  ("padding", padding, PADDINGS),
                                  ("values", values, tuple(STEPPER_INPUTS))):
         valid = (isinstance(value, str) if name == "values"
-                 else is_int(value))
+                 else _args.is_int(value))
         if not valid or value not in allowed:
             raise ValueError(f"{fn}: {name} must be one of {list(allowed)}"
                              f", got {value!r}")

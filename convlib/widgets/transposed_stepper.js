@@ -2,11 +2,12 @@
 // the kernel into the output, `stride` cells apart; overlapping stamps
 // add up, and `padding` crops the border of the sum.  `scatterSteps`
 // mirrors convlib.widgets.scatter_steps (tests hold it equal to
-// convlib.numpy.conv_transpose2d over every setting of the controls);
-// `mount` draws it with the shared kit (convlibKit).
+// convlib.numpy.conv_transpose2d over every setting of the controls),
+// the sizes from the kit's rules; `mount` draws it with the shared kit
+// (convlibKit).
 (function (root) {
   "use strict";
-  var K = root.convlibKit, MINUS = K.MINUS, TIMES = K.TIMES;
+  var K = root.convlibKit;
 
   function zeros(h, w) {
     var out = [];
@@ -20,11 +21,12 @@
     });
   }
 
-  // The size formula with the numbers put in, and its value.
+  // The size formula with the numbers put in, and its value (refused
+  // below 1).
   function sizeFormula(n, k, s, p) {
-    var size = (n - 1) * s - 2 * p + k;
-    return {size: size, text: "(" + n + " " + MINUS + " 1)" + TIMES + s +
-      " " + MINUS + " 2" + TIMES + p + " + " + k + " = " + K.num(size)};
+    var raw = K.rules.transpose(n, k, s, p).facts.raw;
+    return {size: raw, text: K.t("transposed.formula",
+                                 {n: n, k: k, s: s, p: p, raw: raw})};
   }
 
   // Every step of a single-channel 2-D transposed convolution of `input`
@@ -37,13 +39,15 @@
     var kh = kernel.length, kw = kernel[0].length;
     var fh = sizeFormula(h, kh, stride, padding);
     var fw = sizeFormula(w, kw, stride, padding);
-    var res = {canvasH: (h - 1) * stride + kh, canvasW: (w - 1) * stride + kw,
+    var res = {canvasH: K.rules.transpose(h, kh, stride, 0).size,
+               canvasW: K.rules.transpose(w, kw, stride, 0).size,
                outH: fh.size, outW: fw.size, steps: [], error: "",
                formulas: [fh.text, fw.text]};
-    if (fh.size < 1 || fw.size < 1) {
-      res.error = "padding " + padding + " crops " + 2 * padding +
-        " cells from each axis of the " + res.canvasH + TIMES + res.canvasW +
-        " sum: the output size would be " + K.num(Math.min(fh.size, fw.size));
+    if (K.rules.transpose(h, kh, stride, padding).rule ||
+        K.rules.transpose(w, kw, stride, padding).rule) {
+      res.error = K.t("transposed.crops_all", {
+        p: padding, crop: 2 * padding, h: res.canvasH, w: res.canvasW,
+        size: Math.min(fh.size, fw.size)});
       return res;
     }
     var canvas = zeros(res.canvasH, res.canvasW);
@@ -81,21 +85,24 @@
     function move(delta) {
       return function () { state.step += delta; draw(); };
     }
-    slider = K.range("input cell", "step", 1, n, 1, function (v) {
-      state.step = v - 1; draw();
-    });
+    slider = K.range(K.t("transposed.cell"), "step", [1, n], 1,
+                     function (v) { state.step = v - 1; draw(); });
     K.fill(el, [
       K.controls([
-        K.select("kernel size", "kernel", init.kernel_sizes, state.k,
-                 setting("k")),
-        K.select("stride", "stride", init.strides, state.s, setting("s")),
-        K.select("padding", "padding", init.paddings, state.p,
-                 setting("p")),
-        K.select("values", "values", Object.keys(init.inputs),
-                 state.values, setting("values"))]),
-      K.controls([slider, K.button("\u25c0 back", "prev", move(-1)), " ",
-                  K.button("next \u25b6", "next", move(1)), " ",
-                  K.button("all", "all", move(n)), " ", stepText]),
+        K.select(K.t("transposed.kernel_size"), "kernel", init.kernel_sizes,
+                 state.k, setting("k")),
+        K.select(K.t("transposed.stride"), "stride", init.strides, state.s,
+                 setting("s")),
+        K.select(K.t("transposed.padding"), "padding", init.paddings,
+                 state.p, setting("p")),
+        K.select(K.t("transposed.values"), "values",
+                 Object.keys(init.inputs).map(function (key) {
+                   return [key, K.t("transposed.values_" + key)];
+                 }), state.values, setting("values"))]),
+      K.controls([slider, K.button(K.t("kit.back"), "prev", move(-1)), " ",
+                  K.button(K.t("kit.next"), "next", move(1)), " ",
+                  K.button(K.t("transposed.all"), "all", move(n)), " ",
+                  stepText]),
       body]);
     var input = slider.querySelector("input");
     var shown = slider.querySelector("[data-value]");
@@ -112,7 +119,7 @@
       state.step = Math.max(0, Math.min(state.step, n - 1));
       input.value = String(state.step + 1);
       K.fill(shown, String(state.step + 1));
-      var size = "output size: " + res.formulas[0] +
+      var size = K.t("transposed.size") + " " + res.formulas[0] +
         (res.outH === res.outW ? "" : ", " + res.formulas[1]);
       if (res.error) {
         view = null;
@@ -123,12 +130,12 @@
       }
       var st = res.steps[state.step], v = x[st.row][st.col];
       var kh = w.length, kw = w[0].length;
-      var text = "input[" + st.row + ", " + st.col + "] = " + K.fmt(v) +
-        " adds " + K.fmt(v) + " " + TIMES + " kernel at rows " + st.top +
-        "\u2013" + (st.top + kh - 1) + ", columns " + st.left + "\u2013" +
-        (st.left + kw - 1) + " of the sum";
+      var text = K.t("transposed.adds", {
+        row: st.row, col: st.col, value: K.fmt(v), top: st.top,
+        bottom: st.top + kh - 1, left: st.left, right: st.left + kw - 1});
       show(size, text, panels(x, w, res, st));
-      K.fill(stepText, "step " + (state.step + 1) + " of " + n);
+      K.fill(stepText, K.t("transposed.step", {step: state.step + 1,
+                                               steps: n}));
     }
 
     function show(size, text, specs) {
@@ -178,31 +185,31 @@
         }
       });
       var muted = function (r, c) {
-        return covered[r][c] ? "#000" : K.COLORS.muted;
+        return covered[r][c] ? K.INK : K.COLORS.muted;
       };
       return [
-        {caption: "input", values: x, cls: "cl-input",
+        {caption: K.t("transposed.input"), values: x, cls: "cl-input",
          style: function (r, c) {
            var t = r * x[0].length + c;
            return t === done ? {bg: K.COLORS.window}
              : (t < done ? {bg: K.COLORS.out} : {color: K.COLORS.muted});
          }},
-        {caption: "kernel", values: w, cls: "cl-kernel",
+        {caption: K.t("transposed.kernel"), values: w, cls: "cl-kernel",
          style: function () { return {bg: K.COLORS.kernel}; }},
-        {caption: "input[" + st.row + ", " + st.col + "] " + TIMES +
-           " kernel", values: st.patch, cls: "cl-patch",
+        {caption: K.t("transposed.patch", {row: st.row, col: st.col}),
+         values: st.patch, cls: "cl-patch",
          style: function () { return {bg: K.COLORS.window}; }},
-        {caption: "sum so far (before cropping)", values: st.canvas,
+        {caption: K.t("transposed.canvas"), values: st.canvas,
          cls: "cl-canvas", style: function (r, c) {
            var cut = r < p || c < p || r >= p + res.outH ||
              c >= p + res.outW;
            return {bg: inPatch(r, c) ? K.COLORS.window
-                     : (cut ? K.COLORS.pad : "#fff"),
+                     : (cut ? K.COLORS.pad : K.PAPER),
                    color: cut ? K.COLORS.muted : muted(r, c)};
          }},
-        {caption: "output (" + p + " cropped each side)",
+        {caption: K.t("transposed.output", {p: p}),
          values: st.output, cls: "cl-output", style: function (r, c) {
-           return {bg: inPatch(r + p, c + p) ? K.COLORS.window : "#fff",
+           return {bg: inPatch(r + p, c + p) ? K.COLORS.window : K.PAPER,
                    color: muted(r + p, c + p)};
          }}];
     }

@@ -1,10 +1,11 @@
 // Variant comparer: weights, MACs and channel connectivity of one variant
 // of a C_in -> C_out convolution.  `variantReport` mirrors
 // convlib.widgets.variant_report (tests hold the two equal over the whole
-// grid of settings); `mount` draws it with the shared kit (convlibKit).
+// grid of settings), validity from the kit's rules, words from its string
+// table; `mount` draws it with the shared kit (convlibKit).
 (function (root) {
   "use strict";
-  var K = root.convlibKit, X = "\u00d7", MINUS = "\u2212";
+  var K = root.convlibKit, X = K.TIMES;
 
   function groupEdges(nIn, nOut, groups) {
     var perIn = nIn / groups, perOut = nOut / groups, edges = [];
@@ -38,8 +39,8 @@
     if (variant === "standard" || variant === "dilated" ||
         variant === "pointwise") {
       var kk = variant === "pointwise" ? 1 : k;
-      var label = kk + X + kk + " conv" +
-        (variant === "dilated" ? ", dilation 2" : "");
+      var label = K.t(variant === "dilated" ? "variants.stage_dilated"
+                      : "variants.stage_conv", {k: kk});
       return {weights: cout * cin * kk * kk,
               stages: [stage(label, cin, cout, groupEdges(cin, cout, 1))],
               symbolic: "C_out" + X + "C_in" + (kk === 1 ? "" : X + "k" + X +
@@ -48,9 +49,9 @@
     }
     if (variant === "spatial") {
       return {weights: cout * cin * k + cout * cout * k,
-              stages: [stage(k + X + "1 conv", cin, cout,
+              stages: [stage(K.t("variants.stage_kx1", {k: k}), cin, cout,
                              groupEdges(cin, cout, 1)),
-                       stage("1" + X + k + " conv", cout, cout,
+                       stage(K.t("variants.stage_1xk", {k: k}), cout, cout,
                              groupEdges(cout, cout, 1))],
               symbolic: "C_out" + X + "C_in" + X + "k + C_out" + X + "C_out" +
                 X + "k",
@@ -59,17 +60,17 @@
     }
     if (variant === "depthwise") {
       return {weights: cin * k * k + cout * cin,
-              stages: [stage("depthwise " + sq + " (groups " + cin + ")",
+              stages: [stage(K.t("variants.stage_depthwise", {k: k, g: cin}),
                              cin, cin, groupEdges(cin, cin, cin)),
-                       stage("pointwise 1" + X + "1", cin, cout,
+                       stage(K.t("variants.stage_pointwise"), cin, cout,
                              groupEdges(cin, cout, 1))],
               symbolic: "C_in" + X + "k" + X + "k + C_out" + X + "C_in",
               numeric: cin + X + sq + " + " + cout + X + cin};
     }
-    var stages = [stage(sq + " conv, groups " + g, cin, cout,
-                        groupEdges(cin, cout, g))];
+    var stages = [stage(K.t("variants.stage_grouped", {k: k, g: g}), cin,
+                        cout, groupEdges(cin, cout, g))];
     if (variant === "shuffled") {
-      stages.push(stage("channel shuffle (" + g + " groups)", cout, cout,
+      stages.push(stage(K.t("variants.stage_shuffle", {g: g}), cout, cout,
                         shuffleEdges(cout, g)));
     }
     return {weights: cout * (cin / g) * k * k, stages: stages,
@@ -77,25 +78,20 @@
             numeric: cout + X + "(" + cin + "/" + g + ")" + X + sq};
   }
 
+  // The sentence of the rule that refuses the settings, or "".
   function reasonFor(variant, cin, cout, k, g) {
-    var mins = [["C_in", cin], ["C_out", cout], ["k", k], ["g", g]];
-    for (var i = 0; i < mins.length; i++) {
-      if (mins[i][1] < 1) {
-        return mins[i][0] + " must be at least 1, got " + mins[i][1];
-      }
-    }
-    if (k % 2 === 0 && variant !== "pointwise") {
-      return "k must be odd so that padding (k " + MINUS +
-        " 1)/2 keeps the size, got k = " + k;
+    var refused = K.rules.ints([["C_in", cin, 1], ["C_out", cout, 1],
+                                ["k", k, 1], ["g", g, 1]]);
+    if (refused) { return K.t("arg." + refused.rule, refused.facts); }
+    if (k % 2 === 0 && variant !== "pointwise") {  // the demo keeps the size
+      return K.t("variants.odd_k", {k: k});
     }
     if (variant === "grouped" || variant === "shuffled") {
-      var pairs = [["C_in", cin], ["C_out", cout]];
-      for (var j = 0; j < pairs.length; j++) {
-        if (pairs[j][1] % g) {
-          return pairs[j][0] + " = " + pairs[j][1] + " is not divisible " +
-            "by g = " + g + ": every group needs the same number of " +
-            "channels";
-        }
+      var split = K.rules.groups(cin, cout, g);
+      if (split.rule) {
+        var first = split.rule === "groups_in";
+        return K.t("variants.groups", {name: first ? "C_in" : "C_out",
+                                       value: first ? cin : cout, g: g});
       }
     }
     return "";
@@ -125,25 +121,21 @@
     units.forEach(function (u, idx) {
       var symbolic = idx === 1 ? u.symbolic.replace(/C_in/g, "C_out")
         : u.symbolic;
-      lines.push((two ? "layer " + (idx + 1) + ": " : "") + "weights = " +
-                 symbolic + " = " + u.numeric + " = " + u.weights);
+      var line = K.t("variants.weights", {symbolic: symbolic,
+                                          numeric: u.numeric,
+                                          count: u.weights});
+      lines.push(two ? K.t("variants.layer", {number: idx + 1, line: line})
+                 : line);
     });
     if (two) {
-      lines.push("weights = " + units.map(function (u) {
-        return u.weights;
-      }).join(" + ") + " = " + params);
+      lines.push(K.t("variants.weights_total", {params: params,
+        terms: units.map(function (u) { return u.weights; }).join(" + ")}));
     }
-    lines.push("MACs = H" + X + "W" + X + "weights = " + n + X + n + X +
-               params + " = " + macs);
+    lines.push(K.t("variants.macs", {n: n, params: params, macs: macs}));
     if (variant === "dilated") {
-      lines.push("dilation 2: the taps span 2" + X + "(k " + MINUS +
-                 " 1) + 1 = " + (2 * k - 1) + " cells, with no extra " +
-                 "weights");
+      lines.push(K.t("variants.dilated_span", {span: K.rules.span(k, 2)}));
     }
-    if (variant === "shuffled") {
-      lines.push("channel shuffle: 0 weights, 0 MACs (it only reorders " +
-                 "channels)");
-    }
+    if (variant === "shuffled") { lines.push(K.t("variants.shuffle_free")); }
     return lines.join("\n");
   }
 
@@ -180,7 +172,8 @@
     var one = seen.every(function (c) {
       return groupOf(cin, g, c) === first;
     });
-    return one ? K.PALETTE[first % K.PALETTE.length] : "#bbb";
+    return one ? K.SERIES[first % K.SERIES.length]
+      : K.tint(K.COLORS.muted, 0.55);
   }
 
   function picture(r, s) {
@@ -190,8 +183,8 @@
       return st.nOut;
     }));
     var labels = sizes.map(function (n, row) {
-      return row === 0 ? "input (" + n + ")"
-        : row === sizes.length - 1 ? "output (" + n + ")" : "";
+      return row === 0 ? K.t("variants.input_row", {n: n})
+        : row === sizes.length - 1 ? K.t("variants.output_row", {n: n}) : "";
     });
     var colours = sizes.map(function (n, row) {   // per row, per channel
       return sees(r.stages.slice(0, row), cin).map(function (seen) {
@@ -199,14 +192,14 @@
       });
     });
     if (g === 1) { colours[0] = colours[0].map(function () {
-      return K.PALETTE[0];
+      return K.SERIES[0];
     }); }
     return K.layers(sizes, r.stages.map(function (st) { return st.edges; }), {
       labels: labels,
       edgeLabels: r.stages.map(function (st) { return st.label; }),
       nodeColor: function (row, i) { return colours[row][i]; },
       edgeColor: function (l, i) {  // light green is too faint for lines
-        return colours[l][i] === K.COLORS.out ? "#66bb6a" : colours[l][i];
+        return colours[l][i] === K.COLORS.out ? K.SERIES[2] : colours[l][i];
       }
     });
   }
@@ -214,29 +207,31 @@
   function seesText(r, cin) {
     var counts = r.sees.map(function (x) { return x.length; });
     var lo = Math.min.apply(null, counts), hi = Math.max.apply(null, counts);
-    return "each output channel sees " + (lo === hi ? lo : lo + MINUS + hi) +
-      " of the " + cin + " input channels";
+    return K.t("variants.sees", {seen: lo === hi ? lo : lo + K.MINUS + hi,
+                                 cin: cin});
   }
 
   function mount(el, init) {
     var s = {variant: init.variant, in_channels: init.in_channels,
              out_channels: init.out_channels, kernel_size: init.kernel_size,
              groups: init.groups, stacked: init.stacked};
-    var num = function (key) {
+    var number = function (key) {
       return function (v) { s[key] = Number(v); draw(); };
     };
     var ctl = K.controls([
-      K.select("variant", "variant", init.variants, s.variant,
-               function (v) { s.variant = v; draw(); }),
-      K.select("C_in", "in_channels", init.channel_options, s.in_channels,
-               num("in_channels")),
-      K.select("C_out", "out_channels", init.channel_options,
-               s.out_channels, num("out_channels")),
-      K.select("kernel k", "kernel_size", init.kernel_options,
-               s.kernel_size, num("kernel_size")),
-      K.select("groups g", "groups", init.group_options, s.groups,
-               num("groups")),
-      K.checkbox("two layers stacked", "stacked", s.stacked,
+      K.select(K.t("variants.variant"), "variant",
+               init.variants.map(function (key) {
+                 return [key, K.t("variants.name_" + key)];
+               }), s.variant, function (v) { s.variant = v; draw(); }),
+      K.select(K.t("variants.cin"), "in_channels", init.channel_options,
+               s.in_channels, number("in_channels")),
+      K.select(K.t("variants.cout"), "out_channels", init.channel_options,
+               s.out_channels, number("out_channels")),
+      K.select(K.t("variants.k"), "kernel_size", init.kernel_options,
+               s.kernel_size, number("kernel_size")),
+      K.select(K.t("variants.g"), "groups", init.group_options, s.groups,
+               number("groups")),
+      K.checkbox(K.t("variants.stacked"), "stacked", s.stacked,
                  function (v) { s.stacked = v; draw(); })]);
     var out = K.h("div", {"class": "cl-result"});
     K.fill(el, [ctl, out]);
@@ -254,10 +249,10 @@
         return;
       }
       K.fill(out, [
-        K.h("div", {}, ["weights: ", K.h("b", {"class": "cl-params"},
-                                          K.big(r.params)),
-                        ", MACs on " + init.input_size + X + init.input_size +
-                        ": ", K.h("b", {"class": "cl-macs"}, K.big(r.macs))]),
+        K.h("div", {}, [K.t("variants.weights_label") + " ",
+                        K.h("b", {"class": "cl-params"}, K.big(r.params)),
+                        K.t("variants.macs_label", {n: init.input_size}) +
+                        " ", K.h("b", {"class": "cl-macs"}, K.big(r.macs))]),
         K.formula(r.formula),
         K.h("div", {"class": "cl-sees"}, seesText(r, s.in_channels)),
         picture(r, s)]);

@@ -3,9 +3,11 @@
 `variant_report` says what one variant of a ``C_in -> C_out`` convolution
 layer costs -- weights and multiply-accumulates (MACs), counted with
 `convlib.shapes` -- with the formula and its numbers, and which input
-channels feed each output channel, stage by stage. The demo's JavaScript
-(``variant_comparer.js``) repeats this arithmetic in the browser; the tests
-hold the two equal over the demo's whole grid of settings.
+channels feed each output channel, stage by stage. Validity comes from
+`_rules` (`convlib._args`, `convlib.shapes`), the words from the demos'
+string table. The demo's JavaScript (``variant_comparer.js``) repeats
+this arithmetic in the browser; the tests hold the two equal over the
+demo's whole grid of settings.
 
 Every variant keeps the spatial size: stride 1 and padding
 ``dilation * (k - 1) / 2`` (odd k), so ``MACs = H * W * weights``. Biases
@@ -13,19 +15,15 @@ are left out (MobileNet and ShuffleNet count none: batch norm follows).
 """
 from collections import namedtuple
 
-from .. import shapes
-from .._args import check_int, describe, is_int
+from .. import _args, shapes
+from . import _rules
 from ._demo import Demo
+from ._strings import text
 
-VARIANTS = {
-    "standard": "standard k\u00d7k",
-    "dilated": "dilated (rate 2)",
-    "spatial": "spatially separable (k\u00d71, 1\u00d7k)",
-    "depthwise": "depthwise separable",
-    "pointwise": "pointwise (1\u00d71)",
-    "grouped": "grouped",
-    "shuffled": "shuffled grouped",
-}
+# The variants and their names (from the demos' string table).
+VARIANTS = {key: text(f"variants.name_{key}") for key in (
+    "standard", "dilated", "spatial", "depthwise", "pointwise", "grouped",
+    "shuffled")}
 CHANNEL_OPTIONS = (1, 2, 3, 4, 6, 8, 12, 16)
 GROUP_OPTIONS = (1, 2, 3, 4, 6, 8, 12, 16)
 KERNEL_OPTIONS = (1, 3, 5, 7)
@@ -50,7 +48,7 @@ edges : tuple of (int, int), (input channel, output channel) pairs such
     that the output channel depends on the input channel.
 """
 
-_X, _MINUS = "\u00d7", "\u2212"
+_X = "\u00d7"
 
 
 def _group_edges(n_in, n_out, groups):
@@ -75,7 +73,7 @@ def _full(n_in, n_out):
 def _size_kept(cin, cout, k, **extra):
     """A bias-free conv2d layer's arguments that keep the size (stride
     1, odd k), with `extra` (dilation, groups) after the padding."""
-    padding = extra.get("dilation", 1) * (k - 1) // 2
+    ((padding, _),) = _args.same_padding((k,), (extra.get("dilation", 1),))
     return dict(in_channels=cin, out_channels=cout, kernel_size=k,
                 padding=padding, **extra, bias=False)
 
@@ -85,7 +83,8 @@ def _dense_unit(variant, cin, cout, k, g):
     kk = 1 if variant == "pointwise" else k
     d = 2 if variant == "dilated" else 1
     layer = _size_kept(cin, cout, kk, dilation=d)
-    label = f"{kk}{_X}{kk} conv" + (", dilation 2" if d == 2 else "")
+    label = text("variants.stage_dilated" if d == 2
+                 else "variants.stage_conv", k=kk)
     terms = ("C_out\u00d7C_in" + ("" if kk == 1 else "\u00d7k\u00d7k"),
              f"{cout}{_X}{cin}" + ("" if kk == 1 else f"{_X}{k}{_X}{k}"))
     return [("conv2d", layer)], [Stage(label, cin, cout, _full(cin, cout))], \
@@ -95,8 +94,10 @@ def _dense_unit(variant, cin, cout, k, g):
 def _spatial_unit(variant, cin, cout, k, g):
     """k x 1 to C_out channels, then 1 x k."""
     layer = _size_kept(cin, cout, k)
-    stages = [Stage(f"{k}{_X}1 conv", cin, cout, _full(cin, cout)),
-              Stage(f"1{_X}{k} conv", cout, cout, _full(cout, cout))]
+    stages = [Stage(text("variants.stage_kx1", k=k), cin, cout,
+                    _full(cin, cout)),
+              Stage(text("variants.stage_1xk", k=k), cout, cout,
+                    _full(cout, cout))]
     terms = ("C_out\u00d7C_in\u00d7k + C_out\u00d7C_out\u00d7k",
              f"{cout}{_X}{cin}{_X}{k} + {cout}{_X}{cout}{_X}{k}")
     return [("spatially_separable_conv2d", layer)], stages, terms
@@ -105,9 +106,10 @@ def _spatial_unit(variant, cin, cout, k, g):
 def _depthwise_unit(variant, cin, cout, k, g):
     """Depthwise k x k (groups = C_in), then pointwise 1 x 1."""
     layer = _size_kept(cin, cout, k)
-    stages = [Stage(f"depthwise {k}{_X}{k} (groups {cin})", cin, cin,
+    stages = [Stage(text("variants.stage_depthwise", k=k, g=cin), cin, cin,
                     _group_edges(cin, cin, cin)),
-              Stage(f"pointwise 1{_X}1", cin, cout, _full(cin, cout))]
+              Stage(text("variants.stage_pointwise"), cin, cout,
+                    _full(cin, cout))]
     terms = ("C_in\u00d7k\u00d7k + C_out\u00d7C_in",
              f"{cin}{_X}{k}{_X}{k} + {cout}{_X}{cin}")
     return [("depthwise_separable_conv2d", layer)], stages, terms
@@ -116,10 +118,10 @@ def _depthwise_unit(variant, cin, cout, k, g):
 def _grouped_unit(variant, cin, cout, k, g):
     """A conv2d with g groups, then (variant 'shuffled') a shuffle."""
     layer = _size_kept(cin, cout, k, groups=g)
-    stages = [Stage(f"{k}{_X}{k} conv, groups {g}", cin, cout,
+    stages = [Stage(text("variants.stage_grouped", k=k, g=g), cin, cout,
                     _group_edges(cin, cout, g))]
     if variant == "shuffled":
-        stages.append(Stage(f"channel shuffle ({g} groups)", cout, cout,
+        stages.append(Stage(text("variants.stage_shuffle", g=g), cout, cout,
                             _shuffle_edges(cout, g)))
     terms = ("C_out\u00d7(C_in/g)\u00d7k\u00d7k",
              f"{cout}{_X}({cin}/{g}){_X}{k}{_X}{k}")
@@ -139,18 +141,19 @@ def _unit(variant, cin, cout, k, g):
 
 
 def _reason(variant, cin, cout, k, g):
-    for name, value in (("C_in", cin), ("C_out", cout), ("k", k),
-                        ("g", g)):
-        if value < 1:
-            return f"{name} must be at least 1, got {value}"
-    if k % 2 == 0 and variant != "pointwise":
-        return (f"k must be odd so that padding (k {_MINUS} 1)/2 keeps the "
-                f"size, got k = {k}")
+    """The sentence of the rule that refuses the settings, or ''."""
+    refused = _rules.ints([("C_in", cin, 1), ("C_out", cout, 1), ("k", k, 1),
+                           ("g", g, 1)])
+    if refused:
+        return text(f"arg.{refused.rule}", **refused.facts)
+    if k % 2 == 0 and variant != "pointwise":  # the demo keeps the size
+        return text("variants.odd_k", k=k)
     if variant in ("grouped", "shuffled"):
-        for name, value in (("C_in", cin), ("C_out", cout)):
-            if value % g:
-                return (f"{name} = {value} is not divisible by g = {g}: "
-                        f"every group needs the same number of channels")
+        split = _rules.groups(cin, cout, g)
+        if split.rule:
+            name, value = (("C_in", cin) if split.rule == "groups_in"
+                           else ("C_out", cout))
+            return text("variants.groups", name=name, value=value, g=g)
     return ""
 
 
@@ -173,10 +176,10 @@ def _check(variant, in_channels, out_channels, kernel_size, groups, size):
     for name, value in (("in_channels", in_channels),
                         ("out_channels", out_channels),
                         ("kernel_size", kernel_size), ("groups", groups)):
-        if not is_int(value):  # values < 1 get a reason, not an error
+        if not _args.is_int(value):  # values < 1 get a reason instead
             raise TypeError(f"{fn}: {name} must be an int, got "
-                            f"{describe(value)}")
-    return check_int(size, "input_size", fn)
+                            f"{_args.describe(value)}")
+    return _args.check_int(size, "input_size", fn)
 
 
 def variant_report(variant, in_channels, out_channels, kernel_size=3,
@@ -239,18 +242,19 @@ def _formula(variant, terms, counts, k, n, macs):
             zip(terms, counts), 1):
         if number == 2:
             symbolic = symbolic.replace("C_in", "C_out")
-        prefix = f"layer {number}: " if len(counts) > 1 else ""
-        lines.append(f"{prefix}weights = {symbolic} = {numeric} = {count}")
+        line = text("variants.weights", symbolic=symbolic, numeric=numeric,
+                    count=count)
+        lines.append(text("variants.layer", number=number, line=line)
+                     if len(counts) > 1 else line)
     if len(counts) > 1:
-        lines.append(f"weights = {' + '.join(map(str, counts))} = {params}")
-    lines.append(f"MACs = H{_X}W{_X}weights = {n}{_X}{n}{_X}{params} = "
-                 f"{macs}")
+        lines.append(text("variants.weights_total", params=params,
+                          terms=" + ".join(map(str, counts))))
+    lines.append(text("variants.macs", n=n, params=params, macs=macs))
     if variant == "dilated":
-        lines.append(f"dilation 2: the taps span 2{_X}(k {_MINUS} 1) + 1 = "
-                     f"{2 * k - 1} cells, with no extra weights")
+        lines.append(text("variants.dilated_span",
+                          span=_rules.span(k, 2)))
     if variant == "shuffled":
-        lines.append("channel shuffle: 0 weights, 0 MACs (it only "
-                     "reorders channels)")
+        lines.append(text("variants.shuffle_free"))
     return "\n".join(lines)
 
 
@@ -292,7 +296,7 @@ def variant_comparer(variant="grouped", in_channels=8, out_channels=8,
     config = dict(variant=variant, in_channels=in_channels,
                   out_channels=out_channels, kernel_size=kernel_size,
                   groups=groups, input_size=input_size,
-                  stacked=bool(stacked), variants=list(VARIANTS.items()),
+                  stacked=bool(stacked), variants=list(VARIANTS),
                   channel_options=list(CHANNEL_OPTIONS),
                   group_options=list(GROUP_OPTIONS),
                   kernel_options=list(KERNEL_OPTIONS))

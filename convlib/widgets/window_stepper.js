@@ -1,11 +1,11 @@
 // Sliding-window stepper for a single-channel 2-D cross-correlation (what
 // torch.nn.functional.conv2d computes), with stride, padding and dilation.
 // `windowSteps` mirrors convlib.widgets.window_steps (tests hold its sums
-// equal to convlib.numpy.conv2d); `mount` draws with the shared kit
-// (convlibKit, kit.js).
+// equal to convlib.numpy.conv2d), the sizes from the kit's rules; `mount`
+// draws with the shared kit (convlibKit, kit.js).
 (function (root) {
   "use strict";
-  var TIMES = "\u00d7";
+  var K = root.convlibKit;
 
   function pad(input, p) {
     var h = input.length, w = input[0].length, out = [];
@@ -41,23 +41,22 @@
   // top/left index the first tap in the padded input.  error is "" or
   // says why no window fits.
   function windowSteps(input, kernel, stride, padding, dilation) {
-    var d = dilation === undefined ? 1 : dilation;
-    var padded = pad(input, padding);
-    var ph = padded.length, pw = padded[0].length;
-    var kh = kernel.length, kw = kernel[0].length;
-    var sh = d * (kh - 1) + 1, sw = d * (kw - 1) + 1;
-    var res = {padded: padded, outH: 0, outW: 0, steps: [], error: ""};
-    if (sh > ph || sw > pw) {
-      res.error = "the " + kh + TIMES + kw + " kernel with dilation " + d +
-        " spans " + sh + TIMES + sw + " cells, more than the " + ph +
-        TIMES + pw + " padded input";
+    var d = dilation, kh = kernel.length, kw = kernel[0].length;
+    var rows = K.rules.conv(input.length, kh, stride, padding, d);
+    var cols = K.rules.conv(input[0].length, kw, stride, padding, d);
+    var res = {padded: pad(input, padding), outH: 0, outW: 0, steps: [],
+               error: ""};
+    if (rows.rule || cols.rule) {
+      res.error = K.t("stepper.span", {
+        kh: kh, kw: kw, d: d, sh: rows.facts.span, sw: cols.facts.span,
+        ph: rows.facts.padded, pw: cols.facts.padded});
       return res;
     }
-    res.outH = Math.floor((ph - sh) / stride) + 1;
-    res.outW = Math.floor((pw - sw) / stride) + 1;
+    res.outH = rows.size;
+    res.outW = cols.size;
     for (var i = 0; i < res.outH; i++) {
       for (var j = 0; j < res.outW; j++) {
-        var win = windowAt(padded, kernel, i * stride, j * stride, d);
+        var win = windowAt(res.padded, kernel, i * stride, j * stride, d);
         res.steps.push({row: i, col: j, top: i * stride, left: j * stride,
                         products: win.products, sum: win.sum});
       }
@@ -67,37 +66,39 @@
 
   // "a×b + c×(−d) + ..." for the current window.
   function productsText(res, kernel, st, d) {
-    var K = root.convlibKit, terms = [];
+    var terms = [];
     var paren = function (v) { return v < 0 ? "(" + K.fmt(v) + ")"
       : K.fmt(v); };
     for (var u = 0; u < kernel.length; u++) {
       for (var v = 0; v < kernel[0].length; v++) {
         terms.push(paren(res.padded[st.top + d * u][st.left + d * v]) +
-                   TIMES + paren(kernel[u][v]));
+                   K.TIMES + paren(kernel[u][v]));
       }
     }
-    return "output[" + st.row + ", " + st.col + "] = " + terms.join(" + ");
+    return K.t("stepper.products", {row: st.row, col: st.col,
+                                    terms: terms.join(" + ")});
   }
 
   // Style of padded-input cell (r, c): taps of the window yellow, the rest
   // of its span pale, padding grey.
   function inputStyle(init, state, st) {
-    var K = root.convlibKit, C = K.COLORS, p = state.p, d = state.d;
+    var C = K.COLORS, p = state.p, d = state.d;
     var h = init.input.length, w = init.input[0].length;
-    var kh = init.kernel.length, kw = init.kernel[0].length;
+    var sh = K.rules.span(init.kernel.length, d);
+    var sw = K.rules.span(init.kernel[0].length, d);
     return function (r, c) {
       var isPad = r < p || c < p || r >= h + p || c >= w + p;
       var dr = r - st.top, dc = c - st.left;
-      var inSpan = dr >= 0 && dc >= 0 && dr <= d * (kh - 1) &&
-        dc <= d * (kw - 1);
+      var inSpan = dr >= 0 && dc >= 0 && dr < sh && dc < sw;
       var tap = inSpan && dr % d === 0 && dc % d === 0;
-      var bg = tap ? C.window : inSpan ? "#fff3c4" : isPad ? C.pad : "#fff";
-      return {bg: bg, color: isPad ? C.muted : "#000"};
+      var bg = tap ? C.window : inSpan ? K.tint(C.window, 0.35)
+        : isPad ? C.pad : K.PAPER;
+      return {bg: bg, color: isPad ? C.muted : K.INK};
     };
   }
 
   function outputGrid(res, state) {
-    var K = root.convlibKit, st = res.steps[state.step], out = [];
+    var st = res.steps[state.step], out = [];
     for (var i = 0; i < res.outH; i++) {
       var row = [];
       for (var j = 0; j < res.outW; j++) {
@@ -107,14 +108,12 @@
       out.push(row);
     }
     return K.grid(out, function (r, c) {
-      return {bg: r === st.row && c === st.col ? K.COLORS.window : "#fff"};
+      return {bg: r === st.row && c === st.col ? K.COLORS.window : K.PAPER};
     }, "cl-output");
   }
 
   function mount(el, init) {
-    var K = root.convlibKit;
-    var state = {p: init.padding, s: init.stride,
-                 d: init.dilation === undefined ? 1 : init.dilation,
+    var state = {p: init.padding, s: init.stride, d: init.dilation,
                  step: 0};
     var choose = function (key) {
       return function (v) { state[key] = Number(v); state.step = 0; draw(); };
@@ -123,21 +122,23 @@
       return function () { state.step += by; draw(); };
     };
     var stepInfo = K.h("span", {"class": "cl-step"});
-    var slider = K.range("position", "step", 0, 0, 0, function (v) {
-      state.step = v; draw();
-    });
+    var slider = K.range(K.t("stepper.position"), "step", [0, 0], 0,
+                         function (v) { state.step = v; draw(); });
     var grids = K.h("div", {"class": "cl-grids"});
     var reason = K.h("div");
     var products = K.formula("", "cl-products");
     var sum = K.h("b", {"class": "cl-sum"});
     K.fill(el, [K.controls([
-      K.select("padding", "padding", init.paddings, state.p, choose("p")),
-      K.select("stride", "stride", init.strides, state.s, choose("s")),
-      K.select("dilation", "dilation", init.dilations || [1], state.d,
-               choose("d")),
-      slider, K.button("\u25c0 back", "prev", move(-1)), " ",
-      K.button("next \u25b6", "next", move(1)), " ", stepInfo]),
-      grids, reason, products, K.h("div", {}, ["sum: ", sum])]);
+      K.select(K.t("stepper.padding"), "padding", init.paddings, state.p,
+               choose("p")),
+      K.select(K.t("stepper.stride"), "stride", init.strides, state.s,
+               choose("s")),
+      K.select(K.t("stepper.dilation"), "dilation", init.dilations,
+               state.d, choose("d")),
+      slider, K.button(K.t("kit.back"), "prev", move(-1)), " ",
+      K.button(K.t("kit.next"), "next", move(1)), " ", stepInfo]),
+      grids, reason, products,
+      K.h("div", {}, [K.t("stepper.sum") + " ", sum])]);
     var input = slider.querySelector("input");
     var shown = slider.querySelector("[data-value]");
 
@@ -154,22 +155,22 @@
         K.fill(reason, K.error(res.error));
         K.fill(products, "");
         K.fill(sum, "");
-        K.fill(stepInfo, "no window fits");
+        K.fill(stepInfo, K.t("stepper.no_window"));
         return;
       }
       var st = res.steps[state.step];
       K.fill(reason, []);
       K.fill(grids, [
-        K.panel("input (padded)", K.grid(res.padded,
+        K.panel(K.t("stepper.input"), K.grid(res.padded,
           inputStyle(init, state, st), "cl-input")),
-        K.panel("kernel", K.grid(init.kernel, function () {
+        K.panel(K.t("stepper.kernel"), K.grid(init.kernel, function () {
           return {bg: K.COLORS.kernel};
         }, "cl-kernel")),
-        K.panel("output", outputGrid(res, state))]);
+        K.panel(K.t("stepper.output"), outputGrid(res, state))]);
       K.fill(products, productsText(res, init.kernel, st, state.d));
       K.fill(sum, K.fmt(st.sum));
-      K.fill(stepInfo, "step " + (state.step + 1) + " of " + n +
-             " (output " + res.outH + TIMES + res.outW + ")");
+      K.fill(stepInfo, K.t("stepper.step", {step: state.step + 1, steps: n,
+                                             h: res.outH, w: res.outW}));
     }
     draw();
   }

@@ -4,9 +4,15 @@ import numpy as np
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, computable, drawn, integer
+from . import Case, Function, computable, drawn, integer
 
-FUNCTIONS = ("conv_output_size", "pad2d", "conv2d", "conv2d_backward")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("conv_output_size", points=2, seconds=1),
+    Function("pad2d", points=2, seconds=1),
+    Function("conv2d", points=6, seconds=3),
+    Function("conv2d_backward", points=10, seconds=3),
+)
 
 
 def _size(n, k, s, p, d):

@@ -3,11 +3,16 @@ convolution, channel shuffle."""
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, drawn, integer
+from . import Case, Function, drawn, integer
 
-FUNCTIONS = ("conv2d_params", "depthwise_separable_params",
-             "grouped_conv2d", "depthwise_separable_conv2d",
-             "channel_shuffle")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("conv2d_params", points=2, seconds=1),
+    Function("depthwise_separable_params", points=2, seconds=1),
+    Function("grouped_conv2d", points=7, seconds=3),
+    Function("depthwise_separable_conv2d", points=5, seconds=3),
+    Function("channel_shuffle", points=4, seconds=1),
+)
 
 
 def _count(layer):
@@ -86,5 +91,5 @@ def _shuffle_cases(rng):
 def cases(rng, vary=False):
     """Every case of this set, in FUNCTIONS order (`vary`: the fixed
     settings drawn anew from `rng` too)."""
-    return (_param_cases(rng, vary) + _grouped_cases(rng) + _separable_cases(rng)
-            + _shuffle_cases(rng))
+    return (_param_cases(rng, vary) + _grouped_cases(rng)
+            + _separable_cases(rng) + _shuffle_cases(rng))

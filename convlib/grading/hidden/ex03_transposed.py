@@ -2,10 +2,14 @@
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, computable, drawn, integer
+from . import Case, Function, computable, drawn, integer
 
-FUNCTIONS = ("conv_transpose_output_size", "conv_transpose2d",
-             "max_unpool2d")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("conv_transpose_output_size", points=3, seconds=1),
+    Function("conv_transpose2d", points=10, seconds=3),
+    Function("max_unpool2d", points=7, seconds=2),
+)
 
 
 def _size(n, k, s, p, o):

@@ -6,10 +6,16 @@ import numbers
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, drawn, integer
+from . import Case, Function, drawn, integer
 
-FUNCTIONS = ("effective_kernel_size", "dilated_conv2d",
-             "receptive_field_size", "has_holes", "widest_hole_free_rates")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("effective_kernel_size", points=2, seconds=1),
+    Function("dilated_conv2d", points=6, seconds=3),
+    Function("receptive_field_size", points=4, seconds=1),
+    Function("has_holes", points=3, seconds=2),
+    Function("widest_hole_free_rates", points=5, seconds=5),
+)
 
 
 def _effective(kernel_size, dilation):

@@ -5,10 +5,17 @@ import math
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, computable, drawn, integer
+from . import Case, Function, computable, drawn, integer
 
-FUNCTIONS = ("pool_output_size", "max_pool2d", "max_pool2d_backward",
-             "avg_pool2d", "adaptive_bins", "adaptive_avg_pool2d")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("pool_output_size", points=3, seconds=1),
+    Function("max_pool2d", points=4, seconds=2),
+    Function("max_pool2d_backward", points=4, seconds=2),
+    Function("avg_pool2d", points=4, seconds=2),
+    Function("adaptive_bins", points=2, seconds=1),
+    Function("adaptive_avg_pool2d", points=3, seconds=2),
+)
 
 
 def _size(n, k, s, p, c):

@@ -2,10 +2,15 @@
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, drawn, integer
+from . import Case, Function, drawn, integer
 
-FUNCTIONS = ("linear", "linear_backward", "linear_params",
-             "conv1x1_as_linear")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("linear", points=5, seconds=1),
+    Function("linear_backward", points=8, seconds=1),
+    Function("linear_params", points=2, seconds=1),
+    Function("conv1x1_as_linear", points=5, seconds=1),
+)
 
 _SETTINGS = [((1, 3), 2, True), ((4, 5), 3, False), ((2, 3, 6), 4, True),
              ((8, 16), 10, True), ((1, 1), 1, False)]

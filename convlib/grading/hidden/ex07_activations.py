@@ -4,10 +4,18 @@ import numpy as np
 
 from convlib import numpy as cnp
 
-from . import Case
+from . import Case, Function
 
-FUNCTIONS = ("sigmoid", "sigmoid_backward", "relu_backward", "leaky_relu",
-             "elu", "elu_backward", "softmax")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("sigmoid", points=3, seconds=1),
+    Function("sigmoid_backward", points=3, seconds=1),
+    Function("relu_backward", points=2, seconds=1),
+    Function("leaky_relu", points=2, seconds=1),
+    Function("elu", points=3, seconds=1),
+    Function("elu_backward", points=3, seconds=1),
+    Function("softmax", points=4, seconds=1),
+)
 
 _EXTREME = np.array([-1000.0, -745.0, -30.0, -1e-9, 0.0, 1e-9, 30.0,
                      745.0, 1000.0])

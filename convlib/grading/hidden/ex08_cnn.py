@@ -4,9 +4,14 @@ import numpy as np
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, computable, drawn, integer
+from . import Case, Function, computable, drawn, integer
 
-FUNCTIONS = ("trace_shapes", "count_cnn_params", "tiny_cnn_forward")
+# name, points (of 20; the cases share them), seconds per call
+FUNCTIONS = (
+    Function("trace_shapes", points=6, seconds=1),
+    Function("count_cnn_params", points=6, seconds=1),
+    Function("tiny_cnn_forward", points=8, seconds=3),
+)
 
 _NETS = [
     ((1, 1, 28, 28), (("conv", 8, 3, 1, 1), ("relu",), ("pool", 2, 2),
