@@ -13,7 +13,8 @@ made locally (5000 signals, 4000 for training), 20 seeds each.
 
 The schedule (30 epochs, Adam, lr 0.01 decayed by a cosine to 0) was
 chosen on a validation split cut from the training set, never on the
-test set: see experiments/README.md and results/hdc_mnist1d-tuning-*.
+test set: see hdc_mnist1d_schedule.py and its results files
+results/hdc_mnist1d-validation-*.json.
 """
 import functools
 from pathlib import Path
