@@ -282,11 +282,15 @@ def test_saved_hdc_results_are_the_scripts_and_converged(hdc, saved):
 # Trained again here: the first EPOCHS epochs of seed 0 of each network.
 # On the machine and software that made the file (same CPU model, torch,
 # numpy, thread count) a run is deterministic and must match bit for bit.
-# Elsewhere the floating-point sums may be ordered differently; the
-# tolerance below is the largest difference seen between 1 and 2 threads
-# on the machine that made the file, times 3 (see experiments/README.md).
+# Elsewhere floating-point sums may be ordered differently, and training
+# amplifies that at once: on the machine that made the file, 2 threads
+# instead of 1 (which reorders the sums) changed the first 2 epochs of
+# seeds 0-9 of the three networks by at most 0.0062 in a loss and 0.003
+# in an accuracy (3 test signals). The tolerance is about twice that; a
+# run of another seed differs from seed 0 by more in every network
+# (experiments/README.md).
 EPOCHS = 2
-TOLERANCE = {"acc": 0.006, "loss": 0.01}
+TOLERANCE = {"loss": 0.015, "acc": 0.006}
 
 
 def _same_machine(env):
@@ -351,3 +355,28 @@ def test_results_load_and_show_without_torch():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Chapter 4")
+
+
+def test_the_schedule_is_the_one_the_validation_files_choose(hdc, capsys):
+    """hdc_mnist1d_schedule.py applies its rule to the committed
+    validation files; the experiment trains with what it chooses."""
+    choice = _script("hdc_mnist1d_schedule").report()
+    assert choice == "cosine, 30 epochs"
+    assert (hdc.training.schedule, hdc.training.epochs) == ("cosine", 30)
+    assert "constant, 60 epochs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("epochs, schedule", [
+    (20, "cosine"), (30, "cosine"), (40, "cosine"), (60, "cosine"),
+    (60, "constant")])
+def test_validation_files_are_of_this_experiment(hdc, epochs, schedule):
+    suffix = "-scheduleconstant" if schedule == "constant" else ""
+    results = experiment.load(ROOT / "experiments/results" /
+                              f"hdc_mnist1d-validation-epochs{epochs}"
+                              f"{suffix}.json")
+    training = dataclasses.replace(hdc.training, epochs=epochs,
+                                   schedule=schedule)
+    assert results.config == hdc.config("validation", training)
+    assert results.split == "validation" and results.seeds() == list(
+        range(10))
+    assert "test_acc" not in results.runs[0]      # the test set unseen

@@ -339,7 +339,8 @@ class Results:
             flat = "n/a"
             if self.curves(v).shape[1] >= 2 * last:
                 check = self.convergence(v, last, tol)
-                flat = f"{check.change:+.2f} " + (
+                change = round(check.change, 2) + 0.0      # no "-0.00"
+                flat = f"{change:+.2f} " + (
                     "flat" if check.converged else "NOT flat")
             rows.append((v, self.config["variants"][v]["description"],
                          str(self.params(v)), str(len(finals)), accuracy,
