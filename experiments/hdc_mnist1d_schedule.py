@@ -15,8 +15,9 @@ convergence check (the mean of the last 5 epochs differs from the mean
 of the 5 before by less than 0.2 points) and (b) no network's accuracy
 (mean of the last 5 epochs) rises by 0.2 points or more with the next
 longer candidate of the same kind, so that the stop is not premature
-(the longest candidate of a kind is held to (a) only). The shortest qualifying cosine schedule is chosen; a constant one only
-if no cosine schedule qualifies.
+(the longest candidate of a kind is held to (a) only). The shortest
+qualifying cosine schedule is chosen; a constant one only if no cosine
+schedule qualifies.
 
 Re-create the validation files (about 25 minutes on 2 cores):
 

@@ -216,9 +216,9 @@ def test_main_command_line(tmp_path, capsys):
     shown = experiment.main(TINY, ["--show", "--out", str(out)])
     assert shown.runs == results.runs
     assert experiment.parse_seeds("0-2,5,1") == (0, 1, 2, 5)
-    parser = experiment.running._parser(TINY)
+    parser = experiment.cli._parser(TINY)
     args = parser.parse_args(["--split", "validation", "--quick"])
-    assert experiment.running._default_path(
+    assert experiment.cli._default_path(
         TINY, "r", args, {"epochs": 9}).name == \
         "tiny-quick-validation-epochs9.json"
 

@@ -16,12 +16,13 @@ chapter reads them back with one call:
   differences (`convlib.stats`), a tidy table, a 79-column summary
 - `plot_curves`: the mean curves with their bands on a matplotlib Axes
 - `reproduce`: train a saved run again (the tests compare the numbers)
+- `main`, `parse_seeds`: the scripts' command line (`--help` lists it)
 
 Loading and showing results need NumPy only; training needs torch.
 """
 from .results import Results, load, plot_curves, results_path
-from .running import (environment, held_out, main, parse_seeds, reproduce,
-                      run, train_run)
+from .cli import main, parse_seeds
+from .running import environment, held_out, reproduce, run, train_run
 from .spec import Experiment, Training, Variant
 
 __all__ = ["Experiment", "Training", "Variant", "Results", "load",
