@@ -47,7 +47,7 @@ def demo_page(body="<div id='el'></div>", lang="en"):
             page = browser.new_page()
             page.set_content(f"<!doctype html><html lang='{lang}'><body>"
                              f"{body}</body></html>")
-            page.add_script_tag(content=kit_source())
+            page.add_script_tag(content=kit_source(demo_scripts()))
             for name in demo_scripts():
                 page.add_script_tag(content=script_source(name))
             yield page

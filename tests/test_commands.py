@@ -298,10 +298,11 @@ def test_the_release_check_passes_as_documented(user, repo):
         assert "all released notebooks are up to date" in done.stdout
 
 
-def _readme_blocks(word):
-    """The ```sh blocks of the README that contain `word`."""
+def _readme_blocks(pattern):
+    """The ```sh blocks of the README in which `pattern` (a regular
+    expression) is found."""
     return [b for b in re.findall(r"```sh\n(.*?)```", README, re.S)
-            if word in b]
+            if re.search(pattern, b)]
 
 
 # Root only when it is real: as root the grader switches each child to
@@ -310,7 +311,8 @@ def _readme_blocks(word):
 @pytest.mark.parametrize("user", ["root", "user"] if IS_ROOT else ["user"],
                          indirect=True)
 def test_the_readme_grading_examples_run(user, repo, tmp_path):
-    blocks = _readme_blocks("convlib.grading grade")
+    # `grade` examples (Gradescope's run_autograder runs on its machine)
+    blocks = _readme_blocks(r"convlib\.grading grade\b")
     assert blocks, "the README shows no grading example"
     work = tmp_path / "course"
     (work / "submissions").mkdir(parents=True)

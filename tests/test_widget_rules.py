@@ -167,12 +167,26 @@ def test_the_table_has_every_slot_the_sentences_need():
 
 
 def test_the_kit_gets_the_palette_and_the_table():
-    source = _demo.kit_source()
+    source = _demo.kit_source(["shape_calculator.js"])
     assert _demo.KIT_DATA not in source
+    own = _strings.table_for(["shape_calculator.js"])
     data = json.dumps({"palette": _demo.palette.as_config(),
-                       "strings": _strings.TABLE},
+                       "strings": own},
                       ensure_ascii=False, separators=(",", ":"))
     assert data in source
+    # the kit's words and the calculator's, no other demo's
+    assert "calc.span" in own and "kit.next" in own
+    assert not any(key.startswith("pool.") for key in own)
+
+
+def test_each_strings_file_holds_one_demo_s_words():
+    """A demo's words are in strings/<its script>.json, so changing one
+    demo's words changes no other demo's module."""
+    scripts = {path.stem for path in _demo._HERE.glob("*.js")} - {"kit"}
+    assert set(_strings.FILES) == scripts | {_strings.KIT_FILE}
+    for stem, keys in _strings.FILES.items():
+        prefixes = {key.split(".")[0] for key in keys}
+        assert len(prefixes) == 1 or stem == _strings.KIT_FILE, stem
 
 
 # ------------------------------------------------------------ K.rules
@@ -286,8 +300,8 @@ def _kit_with_a_second_column(monkeypatch):
     table = {key: dict(entry) for key, entry in _strings.TABLE.items()}
     table["calc.size"]["zh"] = "\u8f93\u51fa\u5927\u5c0f\uff1a"
     table["calc.span"]["zh"] = "\u6838\u8de8 {span} \u683c"
-    monkeypatch.setattr(_demo, "TABLE", table)
-    return _demo.kit_source()
+    monkeypatch.setattr(_strings, "TABLE", table)
+    return _demo.kit_source(["shape_calculator.js"])
 
 
 @pytest.mark.browser

@@ -135,7 +135,7 @@ def test_demo_is_a_widget_with_an_html_fallback():
         "ActivationExplorer(selected=['gelu', 'gelu_tanh'], point=1.0)"
     assert "convlibActivationExplorer.mount(" in data["text/html"]
     assert script_source("activation_explorer.js") in demo._esm
-    assert kit_source() in demo._esm
+    assert kit_source(["activation_explorer.js"]) in demo._esm
 
 
 # ------------------------------------------------------ JavaScript

@@ -11,7 +11,7 @@ One source per language: the Python functions ask `convlib._args` and
 `convlib.shapes` for sizes and validity (through `_rules`, which turns a
 refusal into the id of the rule behind it), the JavaScript asks the
 shared kit's `rules` (kit.js). The words both show come from one string
-table (strings.json, read by `_strings`), in the page's language; the
+table (strings/, one file per demo, read by `_strings`), in the page's language; the
 kit takes its colours from `convlib.palette`. Each demo's control bounds
 travel in its config.
 

@@ -6,7 +6,7 @@ and answers its controls in the browser. It draws with the shared kit,
 ``kit.js`` (global ``convlibKit``: strings, shape rules, formatting,
 controls, grids, charts, pictures), which is loaded before it with the
 book's palette (`convlib.palette`) and the demos' string table
-(``strings.json``) put in (`kit_source`). The kit and the script serve
+(``strings/``: the kit's and this demo's) put in (`kit_source`). The kit and the script serve
 twice:
 
 - as the widget's ES module (``_esm``), so the demo is a real widget in
@@ -27,7 +27,7 @@ import numpy as np
 import traitlets
 
 from .. import palette
-from ._strings import TABLE, text
+from ._strings import table_for, text
 
 _HERE = Path(__file__).parent
 _COUNTER = itertools.count(1)
@@ -49,20 +49,22 @@ def script_source(filename):
     return (_HERE / filename).read_text(encoding="utf-8")
 
 
-def kit_source():
+def kit_source(scripts=()):
     """kit.js with its data put in: the palette's roles and series
-    (`convlib.palette.as_config`) and the string table."""
+    (`convlib.palette.as_config`) and the strings of the kit and of the
+    demo `scripts` (`_strings.table_for`)."""
     kit = script_source(KIT)
     if kit.count(KIT_DATA) != 1:
         raise RuntimeError(f"{KIT} must hold its data object once")
-    data = json.dumps({"palette": palette.as_config(), "strings": TABLE},
+    data = json.dumps({"palette": palette.as_config(),
+                       "strings": table_for(scripts)},
                       ensure_ascii=False, separators=(",", ":"))
     return kit.replace(KIT_DATA, data.replace("</", "<\\/"))
 
 
 def demo_source(script):
     """The shared kit (`kit_source`) followed by the demo's `script`."""
-    return f"{kit_source()}\n{script_source(script)}"
+    return f"{kit_source([script])}\n{script_source(script)}"
 
 
 def _module(script, namespace, name):

@@ -6,7 +6,7 @@
 // convlib/widgets/_demo.py (kit_source) loads it before every demo script
 // and puts in DATA (the marked object at the end of this file) the book's
 // palette (convlib/palette.py: {roles, series}) and the demos' string
-// table (strings.json).
+// table (strings/: the kit's words and the demo's own).
 // Nothing here fetches anything: the book is offline.
 (function (root, DATA) {
   "use strict";
