@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._util import is_int
+from ._args import is_int
 
 __all__ = ["Interval", "Convergence", "mean_interval", "welch_interval",
            "paired_interval", "bootstrap_interval", "convergence",

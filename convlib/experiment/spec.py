@@ -9,7 +9,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 
-from .._util import is_int
+from .._args import is_int
 
 __all__ = ["Training", "Variant", "Experiment", "SCHEDULES", "SPLITS"]
 
