@@ -12,7 +12,7 @@ counts and MACs, and so do `convlib.shapes`' counts.
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 from torch.utils.flop_counter import FlopCounterMode
 
 import convlib.numpy as N
@@ -73,6 +73,7 @@ def _numpy_state(module):
             for k, v in module.state_dict().items()}
 
 
+@settings(max_examples=15)  # a whole block per example
 @given(case=block_case())
 def test_numpy_block_matches_torch_module(case):
     kind, module, x, settings = case
@@ -93,6 +94,7 @@ def test_numpy_block_matches_torch_module(case):
                                    err_msg=key)
 
 
+@settings(max_examples=15)  # a whole block per example
 @given(case=block_case())
 def test_torch_block_matches_torch_module(case):
     kind, module, x, settings = case
