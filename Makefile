@@ -8,6 +8,7 @@
 #   make release        write exercises/*.ipynb from exercises/source/
 #   make release-check  exit 1 if a released exercise notebook is stale
 #   make cjk-font     rebuild the book's Chinese web font (after new terms)
+#   make translations refresh the Chinese edition's catalogues (locale/)
 #   make setup-cell   rewrite every notebook's set-up cell from _config.yml
 #                     (REF=v0.2.0 pins another release first)
 
@@ -22,7 +23,7 @@ PYTEST_FLAGS ?=
 
 .PHONY: venv book course-book test unit notebooks book-test browser lab \
         serve bench release release-check clean cjk-font setup-cell \
-        vendor-axe
+        vendor-axe translations
 
 venv: $(STAMP)
 
@@ -40,8 +41,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python scripts/translations.py build
 	@echo
 	@echo "The book is in _build/html: open file://$(CURDIR)/_build/html/index.html"
+	@echo "(the Chinese edition, 中文版, in _build/html/zh)"
 	@echo "or run 'make serve' and browse http://127.0.0.1:$(PORT)/"
 
 # The public site of a course: the book without the exercises' solutions
@@ -116,6 +119,12 @@ BENCH_FLAGS ?=
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
 	  $(BIN)/python benchmarks/bench.py $(BENCH_FLAGS)
+
+# The Chinese edition's catalogues (locale/zh_CN/LC_MESSAGES/*.po) after
+# an English edit: new messages arrive empty, changed ones fuzzy; ends
+# with a table of what needs translating (scripts/translations.py).
+translations: $(STAMP)
+	$(BIN)/python scripts/translations.py update
 
 release: $(STAMP)
 	$(BIN)/python -m convlib.grading release

@@ -55,7 +55,11 @@ RANGES = [(0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3400, 0x4DBF),
 # The pages whose text the book shows (notebooks: sources and outputs).
 SOURCES = ["book/*.md", "book/*.ipynb", "book/references.bib",
            "chapters/*.ipynb", "exercises/*.ipynb", "_config.yml",
-           "_toc.yml"]
+           "_toc.yml",
+           # the Chinese edition's text and the demos' string table
+           "locale/*/LC_MESSAGES/**/*.po", "convlib/widgets/strings/*.json",
+           # the Chinese build's own words (title, language switch)
+           "scripts/translations.py", "book/_ext/language_switch.py"]
 
 
 def is_cjk(char):

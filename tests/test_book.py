@@ -285,3 +285,21 @@ def test_every_notebook_starts_with_the_setup_cell():
             f"{doc}.ipynb: the first code cell must be the set-up cell "
             "shown in book/how_to_use.ipynb, verbatim (make setup-cell)")
     assert setup_cell.stale() == []
+
+
+def test_the_chinese_edition_has_every_page_and_the_font_its_characters():
+    """_build/html/zh (scripts/translations.py build): a twin of every
+    English page, and no character the vendored web font lacks."""
+    import cjk_font  # scripts/cjk_font.py
+    site = require_build()
+    have = set((cjk_font.OUT / "CHARACTERS.txt").read_text("utf-8"))
+    zh_pages = sorted((site / "zh").rglob("*.html"))
+    english = {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+               if "zh" not in p.relative_to(site).parts[:1]}
+    assert {p.relative_to(site / "zh").as_posix()
+            for p in zh_pages} == english
+    missing = set()
+    for page in zh_pages:
+        text = re.sub(r"<[^>]+>", " ", page.read_text("utf-8"))
+        missing |= {c for c in text if cjk_font.is_cjk(c)} - have
+    assert not missing, f"the font lacks {''.join(sorted(missing))}"

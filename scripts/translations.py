@@ -1,0 +1,374 @@
+"""The Chinese edition (中文版): one source, gettext catalogues, checks.
+
+The English notebooks and pages are the only source. Sphinx's gettext
+builder extracts their messages (a paragraph, a heading, a list item, an
+admonition's title ...); the Chinese text of each lives in a catalogue,
+``locale/zh_CN/LC_MESSAGES/<document>.po`` (one per document, e.g.
+``chapters/01_convolution.po``), kept with Babel. The Chinese build reads
+them (Sphinx compiles them to ``.mo`` files, which git ignores) and never
+executes a notebook: like the English one, it shows the stored outputs.
+
+    make translations    # extract, update the catalogues, list the work
+    .venv/bin/python scripts/translations.py build    # Chinese HTML
+    .venv/bin/python scripts/translations.py check    # exit 1 on problems
+
+``make translations`` (= ``update``) merges the fresh messages into the
+catalogues: a new message arrives empty, a changed one arrives marked
+fuzzy with the old translation to revise (Babel's fuzzy matching), and
+a message that left the source is dropped. It ends with a table of what
+needs translating. ``build`` (run by ``make book``) writes the Chinese
+book to ``_build/zh/_build/html`` and copies it to ``_build/html/zh``.
+``check`` lists every problem :func:`problems` finds; tests/
+test_translations.py runs the same checks on every ``make test``.
+"""
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+LOCALE = ROOT / "locale" / LANGUAGE / "LC_MESSAGES"
+BUILD = ROOT / "_build"
+POT_BUILD = BUILD / "i18n"              # jupyter-book --path-output
+ZH_BUILD = BUILD / "zh"
+ZH_SUBDIR = "zh"                        # the edition's folder in the site
+PROJECT = "CNN Layers, Interactively"
+# A translator's comment that lets a message leave a glossary term in
+# English (e.g. a name such as "ReLU"): "# glossary-ok: <english term>".
+GLOSSARY_OK = "glossary-ok:"
+
+
+# ---- extracting and updating -------------------------------------------
+
+def _jupyter_book():
+    return str(Path(sys.executable).with_name("jupyter-book"))
+
+
+def extract(out=POT_BUILD):
+    """Run Sphinx's gettext builder over the book; the .pot folder.
+
+    One template per document (``gettext_compact: false`` in
+    _config.yml), without source locations, so a template changes only
+    when a message does.
+    """
+    subprocess.run([_jupyter_book(), "build", str(ROOT), "--builder",
+                    "custom", "--custom-builder", "gettext",
+                    "--path-output", str(out), "-q"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return Path(out) / "_build" / "gettext"
+
+
+def templates(pot_dir):
+    """{document name: template Catalog} of every .pot under `pot_dir`."""
+    found = {}
+    for path in sorted(Path(pot_dir).rglob("*.pot")):
+        name = path.relative_to(pot_dir).with_suffix("").as_posix()
+        with path.open("rb") as file:
+            found[name] = read_po(file)
+    return found
+
+
+def catalogue_path(document, locale=LOCALE):
+    """The .po file of `document` (e.g. ``chapters/01_convolution``)."""
+    return Path(locale) / f"{document}.po"
+
+
+def read_catalogue(path):
+    """The Catalog at `path` (a .po file), obsolete entries included."""
+    with Path(path).open("rb") as file:
+        return read_po(file, locale=LANGUAGE)
+
+
+def _write(catalog, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        write_po(file, catalog, width=79, no_location=True,
+                 omit_header=False, ignore_obsolete=True,
+                 include_previous=True)
+
+
+def new_catalogue(document):
+    """An empty Chinese catalogue for `document`, with a plain header."""
+    return Catalog(
+        locale=LANGUAGE, project=PROJECT, version="", fuzzy=False,
+        copyright_holder="the cnn-layers-interactively authors",
+        msgid_bugs_address="", last_translator="",
+        language_team="", header_comment=(
+            f"# Chinese edition of {document}\n"
+            "# Text under CC BY-SA 4.0, as the English (LICENSE).\n"
+            "# Refresh with `make translations`; see scripts/"
+            "translations.py."))
+
+
+def update(pot_dir, locale=LOCALE):
+    """Merge the templates into the catalogues; remove orphans.
+
+    Returns the list of catalogues written (new or changed).
+    """
+    written = []
+    found = templates(pot_dir)
+    for document, template in found.items():
+        path = catalogue_path(document, locale)
+        catalog = (read_catalogue(path) if path.exists()
+                   else new_catalogue(document))
+        catalog.update(template, update_creation_date=False)
+        _write(catalog, path)
+        written.append(path)
+    for path in sorted(Path(locale).rglob("*.po")):
+        document = path.relative_to(locale).with_suffix("").as_posix()
+        if document not in found:
+            path.unlink()
+    return written
+
+
+# ---- the state of each catalogue ----------------------------------------
+
+def entries(catalog):
+    """The catalogue's messages (the header left out)."""
+    return [message for message in catalog if message.id]
+
+
+def counts(pot_dir, locale=LOCALE):
+    """{document: Counter(messages, translated, fuzzy, untranslated,
+    obsolete)} against the fresh templates."""
+    table = {}
+    for document, template in templates(pot_dir).items():
+        wanted = {message.id for message in entries(template)}
+        path = catalogue_path(document, locale)
+        catalog = read_catalogue(path) if path.exists() else None
+        have = {m.id: m for m in entries(catalog)} if catalog else {}
+        row = Counter(messages=len(wanted))
+        for msgid in wanted:
+            message = have.get(msgid)
+            if message is None or not message.string:
+                row["untranslated"] += 1
+            elif message.fuzzy:
+                row["fuzzy"] += 1
+            else:
+                row["translated"] += 1
+        row["obsolete"] = len(set(have) - wanted) + (
+            len(catalog.obsolete) if catalog else 0)
+        table[document] = row
+    return table
+
+
+def status_table(table):
+    """The counts as a plain-text table, one line per document."""
+    columns = ("messages", "translated", "fuzzy", "untranslated",
+               "obsolete")
+    width = max(len(name) for name in table) if table else 8
+    lines = [f"{'document':<{width}}  " + "  ".join(f"{c:>12}"
+                                                    for c in columns)]
+    for document, row in table.items():
+        lines.append(f"{document:<{width}}  " + "  ".join(
+            f"{row[c]:>12}" for c in columns))
+    total = sum(table.values(), Counter())
+    lines.append(f"{'total':<{width}}  " + "  ".join(
+        f"{total[c]:>12}" for c in columns))
+    return "\n".join(lines)
+
+
+# ---- what a translation must keep ---------------------------------------
+
+_ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+_CODE = re.compile(r"(?<![}`])`([^`]+)`(?!`)")
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+_LINK = re.compile(r"\]\(([^)\s]+)\)|<(https?://[^>]+)>")
+_TARGET = re.compile(r"<([^<>]+)>\s*$")
+
+
+def role_targets(text):
+    """The roles of `text` with their targets, as a sorted list.
+
+    ``{term}`卷积 <convolution>``` and ``{term}`convolution``` have the
+    same target; what a role shows may be translated, where it points
+    may not.
+    """
+    found = []
+    for role, body in _ROLE.findall(text):
+        target = _TARGET.search(body)
+        found.append((role, (target.group(1) if target else body).strip()))
+    return sorted(found)
+
+
+def code_spans(text):
+    """The inline code of `text` (roles' bodies excluded), sorted."""
+    return sorted(_CODE.findall(_ROLE.sub("", text)))
+
+
+def math_spans(text):
+    """The $...$ and $$...$$ math of `text`, sorted."""
+    display = _DISPLAY_MATH.findall(text)
+    rest = _DISPLAY_MATH.sub("", _ROLE.sub("", text))
+    rest = _CODE.sub("", rest)
+    return sorted(display) + sorted(_INLINE_MATH.findall(rest))
+
+
+def link_targets(text):
+    """The targets of Markdown links and autolinks in `text`, sorted."""
+    return sorted(a or b for a, b in _LINK.findall(text))
+
+
+KEPT = {"roles": role_targets, "inline code": code_spans,
+        "math": math_spans, "link targets": link_targets}
+
+
+def kept_differences(source, translation):
+    """[what differs] between a message and its translation."""
+    return [name for name, spans in KEPT.items()
+            if spans(source) != spans(translation)]
+
+
+# ---- glossary terms ----------------------------------------------------
+
+_CJK_CHAR = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff"
+                       r"\uff00-\uffef]")
+
+
+def glossary(path=ROOT / "book" / "glossary.md"):
+    """{English term: the book's Chinese term} from the glossary page.
+
+    An entry is its term lines (English first, then Chinese, the first
+    Chinese one being the book's term) followed by an indented
+    definition.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    terms, header = {}, []
+    for line in block.splitlines():
+        if not line.strip() or line.startswith(":"):
+            header = []
+            continue
+        if line.startswith((" ", "\t")):
+            english = [t for t in header if not _CJK_CHAR.search(t)]
+            chinese = [t for t in header if _CJK_CHAR.search(t)]
+            if chinese:
+                for term in english:
+                    terms[term] = chinese[0]
+            header = []
+            continue
+        header.append(line.strip())
+    return terms
+
+
+def _mentions(text, term):
+    plain = _ROLE.sub(lambda m: m.group(2), _CODE.sub("", text))
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])",
+                     plain, re.I) is not None
+
+
+def missing_terms(message, terms):
+    """Glossary terms whose English the source names and whose Chinese
+    the translation lacks (leaving out terms inside longer ones found,
+    and those a ``# glossary-ok: <term>`` comment excuses)."""
+    excused = {c.split(GLOSSARY_OK, 1)[1].strip().lower()
+               for c in message.user_comments if GLOSSARY_OK in c}
+    named = [term for term in terms if _mentions(message.id, term)]
+    named = [t for t in named
+             if not any(t != u and t.lower() in u.lower() for u in named)]
+    return [t for t in named if t.lower() not in excused
+            and terms[t] not in message.string]
+
+
+# ---- all the checks ---------------------------------------------------
+
+def problems(pot_dir, locale=LOCALE, terms=None):
+    """Every problem of the catalogues, as (document, message, what).
+
+    What: untranslated, fuzzy, obsolete (in the catalogue, not in the
+    source), a translation whose roles, inline code, math or link
+    targets differ from its source, and glossary terms missing.
+    """
+    terms = glossary() if terms is None else terms
+    found = []
+    for document, template in templates(pot_dir).items():
+        wanted = {m.id for m in entries(template)}
+        path = catalogue_path(document, locale)
+        catalog = read_catalogue(path) if path.exists() else None
+        have = {m.id: m for m in entries(catalog)} if catalog else {}
+        for msgid in sorted(wanted):
+            message = have.get(msgid)
+            if message is None or not message.string:
+                found.append((document, msgid, "untranslated"))
+                continue
+            if message.fuzzy:
+                found.append((document, msgid, "fuzzy"))
+            for what in kept_differences(msgid, message.string):
+                found.append((document, msgid, f"{what} differ"))
+            for term in missing_terms(message, terms):
+                found.append((document, msgid,
+                              f"glossary: {term!r} is {terms[term]!r}"))
+        stale = set(have) - wanted
+        stale |= {m.id for m in (catalog.obsolete.values()
+                                 if catalog else ())}
+        found += [(document, msgid, "obsolete") for msgid in sorted(stale)]
+    return found
+
+
+# ---- the Chinese build ----------------------------------------------------
+
+def zh_config(out=ZH_BUILD):
+    """Write _config.yml with the Chinese language; its path."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text("utf-8"))
+    config["sphinx"]["config"]["language"] = LANGUAGE
+    # jupyter-book finds local extensions beside the config file
+    extensions = config["sphinx"]["local_extensions"]
+    for name, folder in extensions.items():
+        extensions[name] = str(ROOT / folder)
+    config["title"] = config["title"] + " · 中文版"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "_config.yml"
+    path.write_text("# Generated by scripts/translations.py from "
+                    "_config.yml: do not edit.\n"
+                    + yaml.safe_dump(config, allow_unicode=True,
+                                     sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
+    """Build the Chinese book and copy it into ``site/zh``."""
+    subprocess.run([_jupyter_book(), "build", str(ROOT), "--config",
+                    str(zh_config()), "--path-output", str(ZH_BUILD),
+                    *flags], check=True)
+    target = Path(site) / ZH_SUBDIR
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(ZH_BUILD / "_build" / "html", target)
+    return target
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["update", "build", "check",
+                                            "status"])
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        print(f"The Chinese edition is in {build()}")
+        return 0
+    pot_dir = extract()
+    if args.command == "update":
+        written = update(pot_dir)
+        print(f"{len(written)} catalogue(s) updated in "
+              f"{LOCALE.relative_to(ROOT)}")
+    print(status_table(counts(pot_dir)))
+    if args.command == "check":
+        found = problems(pot_dir)
+        for document, msgid, what in found:
+            short = msgid if len(msgid) < 70 else msgid[:67] + "..."
+            print(f"{document}: {what}: {short!r}")
+        print(f"{len(found)} problem(s)")
+        return 1 if found else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The Chinese edition (scripts/translations.py, locale/zh_CN/).
+
+The catalogues must hold a checked translation of every message of the
+English sources: nothing untranslated, fuzzy or obsolete; roles, inline
+code, math and link targets as in the source; the glossary's Chinese
+term wherever the source names its English. Each check is shown to
+catch one deliberately broken translation. (The built Chinese pages are
+checked in tests/test_book.py.)
+"""
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import cjk_font  # noqa: E402
+import language_switch  # noqa: E402
+import translations  # noqa: E402
+
+TERMS = {"convolution": "卷积", "pooling": "池化", "kernel": "卷积核"}
+
+
+def _catalogue(pairs, fuzzy=(), comments=None):
+    catalog = Catalog(locale="zh_CN")
+    for msgid, msgstr in pairs.items():
+        catalog.add(msgid, msgstr, flags=("fuzzy",) if msgid in fuzzy
+                    else (), user_comments=(comments or {}).get(msgid, ()))
+    return catalog
+
+
+def _write(catalog, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    path.write_bytes(buffer.getvalue())
+
+
+def _problems(tmp_path, source, translated, **kw):
+    """problems() of one document whose source messages are `source`."""
+    _write(_catalogue(dict.fromkeys(source, "")),
+           tmp_path / "pot" / "chapters" / "x.pot")
+    _write(_catalogue(translated, **kw),
+           tmp_path / "locale" / "chapters" / "x.po")
+    return [what for _, _, what in translations.problems(
+        tmp_path / "pot", tmp_path / "locale", terms=TERMS)]
+
+
+GOOD = {
+    "A {term}`convolution` slides a kernel: $y = x \\star w$.":
+        "{term}`卷积 <convolution>`滑动卷积核：$y = x \\star w$。",
+    "Call `conv2d` as in [the docs](https://pytorch.org/docs).":
+        "像[文档](https://pytorch.org/docs)那样调用 `conv2d`。",
+}
+
+
+def test_a_faithful_translation_has_no_problem(tmp_path):
+    assert _problems(tmp_path, GOOD, GOOD) == []
+
+
+@pytest.mark.parametrize("broken, expected", [
+    ({**GOOD, next(iter(GOOD)): ""}, "untranslated"),
+    ({k: v.replace("$y = x \\star w$", "$y = w \\star x$")
+      for k, v in GOOD.items()}, "math differ"),
+    ({k: v.replace("<convolution>", "<pooling>")
+      for k, v in GOOD.items()}, "roles differ"),
+    ({k: v.replace("`conv2d`", "`conv1d`") for k, v in GOOD.items()},
+     "inline code differ"),
+    ({k: v.replace("pytorch.org/docs", "pytorch.org/zh")
+      for k, v in GOOD.items()}, "link targets differ"),
+    ({k: v.replace("卷积核", "核") for k, v in GOOD.items()},
+     "glossary: 'kernel' is '卷积核'"),
+])
+def test_each_check_catches_a_broken_translation(tmp_path, broken,
+                                                 expected):
+    assert expected in _problems(tmp_path, GOOD, broken)
+
+
+def test_fuzzy_and_obsolete_entries_are_problems(tmp_path):
+    stale = {**GOOD, "A sentence the source no longer has.": "旧句子。"}
+    found = _problems(tmp_path, GOOD, stale, fuzzy=[next(iter(GOOD))])
+    assert sorted(found) == ["fuzzy", "obsolete"]
+
+
+def test_a_marked_exception_may_keep_a_term_in_english(tmp_path):
+    source = {"The kernel of ReLU networks.": ""}
+    translated = {"The kernel of ReLU networks.": "ReLU 网络的 kernel。"}
+    assert _problems(tmp_path, source, translated) == [
+        "glossary: 'kernel' is '卷积核'"]
+    comments = {"The kernel of ReLU networks.": ["glossary-ok: kernel"]}
+    assert _problems(tmp_path, source, translated,
+                     comments=comments) == []
+
+
+def test_the_glossary_gives_each_english_term_its_first_chinese_one():
+    terms = translations.glossary()
+    assert terms["average pooling"] == "平均池化"
+    assert terms["batch"] == terms["mini-batch"] == "批量"
+    assert len(terms) > 50
+
+
+def test_update_carries_translations_and_drops_what_left(tmp_path):
+    pot, locale = tmp_path / "pot", tmp_path / "locale"
+    _write(_catalogue({"Old sentence one.": "", "Kept.": ""}),
+           pot / "book" / "a.pot")
+    _write(_catalogue({"Gone.": ""}), pot / "book" / "gone.pot")
+    translations.update(pot, locale)
+    catalog = translations.read_catalogue(locale / "book" / "a.po")
+    catalog["Kept."].string = "保留。"
+    catalog["Old sentence one."].string = "旧的第一句。"
+    translations._write(catalog, locale / "book" / "a.po")
+    _write(_catalogue({"Old sentence two.": "", "Kept.": ""}),
+           pot / "book" / "a.pot")
+    (pot / "book" / "gone.pot").unlink()
+    translations.update(pot, locale)
+    catalog = translations.read_catalogue(locale / "book" / "a.po")
+    assert catalog["Kept."].string == "保留。"
+    changed = catalog["Old sentence two."]
+    assert changed.fuzzy and changed.string == "旧的第一句。"
+    assert not (locale / "book" / "gone.po").exists()
+    counts = translations.counts(pot, locale)["book/a"]
+    assert (counts["translated"], counts["fuzzy"]) == (1, 1)
+
+
+@pytest.mark.parametrize("page, language, href", [
+    ("book/intro", "en", "../zh/book/intro.html"),
+    ("chapters/01_convolution", "zh_CN",
+     "../../chapters/01_convolution.html"),
+    ("index", "en", "zh/index.html"),
+])
+def test_each_page_links_to_its_twin(page, language, href):
+    assert language_switch.twin(page, language) == href
+
+
+@pytest.fixture(scope="module")
+def pot_dir(tmp_path_factory):
+    return translations.extract(tmp_path_factory.mktemp("i18n"))
+
+
+def test_every_message_of_the_book_is_translated_and_checked(pot_dir):
+    found = translations.problems(pot_dir)
+    table = translations.status_table(translations.counts(pot_dir))
+    assert not found, (
+        f"{len(found)} problem(s) in the Chinese catalogues; run `make "
+        f"translations` and translate:\n{table}\nfirst: {found[:5]}")
