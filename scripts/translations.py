@@ -22,6 +22,7 @@ book to ``_build/zh/_build/html`` and copies it to ``_build/html/zh``.
 test_translations.py runs the same checks on every ``make test``.
 """
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -314,6 +315,79 @@ def problems(pot_dir, locale=LOCALE, terms=None):
     return found
 
 
+# ---- the notebooks a Chinese reader downloads ---------------------------
+
+# What may stand before a message on its line in Markdown: a heading's
+# hashes, a list bullet or number, a quote mark, a directive's opening
+# (whose title is a message).
+_LINE_START = (r"^([ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d+\.[ \t]+"
+               r"|>[ \t]*|(?::{3,}|`{3,})\{[^}]*\}[ \t]*)?)")
+
+
+def _pattern(msgid):
+    """A message as a whole line (after `_LINE_START`) or a table cell."""
+    # words go over lines; a block quote's next lines start with ">"
+    words = r"(?:[ \t]*\n[ \t]*>?)?\s+".join(
+        re.escape(word) for word in msgid.split())
+    return re.compile(f"(?m){_LINE_START}{words}[ \\t]*$"
+                      f"|(\\|[ \\t]*){words}(?=[ \\t]*\\|)")
+
+
+def translate_markdown(source, messages):
+    """Markdown `source` with each message (msgid -> msgstr) replaced.
+
+    A message is a paragraph, heading, list item or title, written in
+    the source over one or more lines; Sphinx joins the lines with
+    spaces. Longer messages go first, so a heading "Padding" is not
+    replaced inside a paragraph that contains the word. Returns the new
+    source and the msgids replaced.
+    """
+    done = []
+    for msgid, msgstr in sorted(messages.items(), key=lambda m: -len(m[0])):
+        if not msgstr or msgstr == msgid:
+            continue
+        new, count = _pattern(msgid).subn(
+            lambda m: (m.group(1) or m.group(2) or "") + msgstr, source)
+        if count:
+            source = new
+            done.append(msgid)
+    return source, done
+
+
+def translate_notebook(notebook, catalog):
+    """A notebook (parsed JSON) with its Markdown in the catalogue's
+    language; the msgids that were applied."""
+    messages = {m.id: m.string for m in entries(catalog)
+                if m.string and not m.fuzzy}
+    applied = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text = "".join(cell["source"]) if isinstance(
+            cell["source"], list) else cell["source"]
+        text, done = translate_markdown(text, messages)
+        cell["source"] = text
+        applied += done
+    return notebook, applied
+
+
+def translate_sources(site, locale=LOCALE):
+    """Rewrite the notebooks under ``site/_sources`` (the download
+    button's files) in Chinese; {document: messages applied}."""
+    report = {}
+    for path in sorted(Path(site, "_sources").rglob("*.ipynb")):
+        document = path.relative_to(Path(site, "_sources")).with_suffix("")
+        po = catalogue_path(document.as_posix(), locale)
+        if not po.exists():
+            continue
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook, applied = translate_notebook(notebook, read_catalogue(po))
+        path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1)
+                        + "\n", encoding="utf-8")
+        report[document.as_posix()] = applied
+    return report
+
+
 # ---- the Chinese build ----------------------------------------------------
 
 def zh_config(out=ZH_BUILD):
@@ -343,6 +417,7 @@ def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ZH_BUILD / "_build" / "html", target)
+    translate_sources(target)
     return target
 
 

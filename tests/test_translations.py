@@ -8,6 +8,7 @@ catch one deliberately broken translation. (The built Chinese pages are
 checked in tests/test_book.py.)
 """
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -147,3 +148,38 @@ def test_every_message_of_the_book_is_translated_and_checked(pot_dir):
     assert not found, (
         f"{len(found)} problem(s) in the Chinese catalogues; run `make "
         f"translations` and translate:\n{table}\nfirst: {found[:5]}")
+
+
+def test_a_downloaded_notebook_gets_every_message_of_its_markdown():
+    """translate_notebook (the Chinese download button's notebook) finds
+    every message of each chapter in its Markdown cells: paragraphs over
+    several lines, headings, list items, table cells, titles. Only
+    messages written nowhere in the cells may stay: display math (kept
+    as it is) and the alternative texts (cell metadata)."""
+    import json
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        document = f"chapters/{path.stem}"
+        catalog = translations.read_catalogue(
+            translations.catalogue_path(document))
+        for message in translations.entries(catalog):
+            message.string, message.flags = "译" + message.id, set()
+        notebook = json.loads(path.read_text("utf-8"))
+        alts = json.dumps([c["metadata"].get("alt")
+                           for c in notebook["cells"]])
+        _, applied = translations.translate_notebook(notebook, catalog)
+        left = {m.id for m in translations.entries(catalog)} - set(applied)
+        left = {m for m in left if not re.fullmatch(r"\s*[^A-Za-z]*\s*", m)
+                and json.dumps(m)[1:-1] not in alts
+                and "\\" not in m}
+        assert not left, (document, sorted(left)[:5])
+
+
+def test_translate_markdown_keeps_structure_and_whole_lines():
+    source = ("# Padding\n\nPadding adds zeros\naround the input.\n\n"
+              "| op | Padding |\n|---|---|\n")
+    messages = {"Padding": "填充", "Padding adds zeros around the input.":
+                "填充在输入四周补零。", "op": "运算"}
+    text, done = translations.translate_markdown(source, messages)
+    assert text == ("# 填充\n\n填充在输入四周补零。\n\n"
+                    "| 运算 | 填充 |\n|---|---|\n")
+    assert sorted(done) == sorted(messages)

@@ -18,7 +18,8 @@ back to the notebooks), what the book shows:
   (one per figure, in output order) saying what the figure shows; it
   becomes the ``alt`` of the image on the page. An image left without an
   alternative text, or a cell whose count of texts and figures differ, is
-  a build warning (an error under ``-W``).
+  a build warning (an error under ``-W``). The Chinese edition takes
+  its text from the page's catalogue (scripts/translations.py).
 - **On a phone, no output widens the page**: a wider output (a demo drawn
   at a fixed width) scrolls inside its own box (``static/reading_view.css``).
 - **The page chrome has honest labels** (WCAG 2.5.3, "label in name"):
@@ -166,11 +167,30 @@ def alt_texts(metadata: dict) -> list[str]:
     return [alt] if isinstance(alt, str) else list(alt)
 
 
+def _translator(app, docname):
+    """gettext of `docname`'s catalogue in the book's language (the
+    Chinese edition), or no change for English. The alternative texts
+    are set after Sphinx's own translation pass, so they are translated
+    here, from the same catalogue."""
+    language = app.config.language or "en"
+    if language == "en":
+        return lambda text: text
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    dirs = [str(Path(app.srcdir, folder))
+            for folder in app.config.locale_dirs]
+    catalog, _ = init_locale(dirs, language, docname_to_domain(
+        docname, app.config.gettext_compact))
+    return catalog.gettext
+
+
 def _set_alt_texts(app, doctree):
     from docutils import nodes
     from sphinx.util import logging as sphinx_logging
 
     logger = sphinx_logging.getLogger(__name__)
+    translate = _translator(app, app.env.docname)
     in_cells = set()
     for cell in doctree.findall(nodes.container):
         if cell.get("nb_element") != "cell_code":
@@ -185,7 +205,7 @@ def _set_alt_texts(app, doctree):
                 len(texts), ALT_KEY, location=cell,
                 type="reading_view", subtype="alt")
         for image, text in zip(images, texts):
-            image["alt"] = text
+            image["alt"] = translate(text)
     for image in doctree.findall(nodes.image):
         if id(image) not in in_cells and not image.get("alt", "").strip():
             logger.warning(
