@@ -11,6 +11,10 @@ executes a notebook: like the English one, it shows the stored outputs.
     make translations    # extract, update the catalogues, list the work
     .venv/bin/python scripts/translations.py build    # Chinese HTML
     .venv/bin/python scripts/translations.py check    # exit 1 on problems
+    .venv/bin/python scripts/translations.py export chapters/01_convolution
+        > todo.json   # what needs work, as JSON; fill in "zh", then
+    .venv/bin/python scripts/translations.py import chapters/01_convolution
+        todo.json
 
 ``make translations`` (= ``update``) merges the fresh messages into the
 catalogues: a new message arrives empty, a changed one arrives marked
@@ -421,11 +425,60 @@ def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     return target
 
 
+# ---- exchanging work with a translator ---------------------------------
+
+def export_todo(document, locale=LOCALE):
+    """The messages of `document` that need work, as JSON-ready dicts:
+    ``{"id": msgid, "zh": current translation, "fuzzy": bool}``."""
+    catalog = read_catalogue(catalogue_path(document, locale))
+    return [{"id": m.id, "zh": m.string, "fuzzy": m.fuzzy}
+            for m in entries(catalog) if not m.string or m.fuzzy]
+
+
+def import_done(document, items, locale=LOCALE):
+    """Write translations (dicts with "id" and "zh") into `document`'s
+    catalogue, clearing their fuzzy marks; the number written.
+
+    Raises
+    ------
+    KeyError
+        For an id the catalogue does not hold (the source changed:
+        run `make translations` and export again).
+    """
+    path = catalogue_path(document, locale)
+    catalog = read_catalogue(path)
+    written = 0
+    for item in items:
+        if not item.get("zh"):
+            continue
+        message = catalog.get(item["id"])
+        if message is None:
+            raise KeyError(f"{document}: no message {item['id'][:60]!r}")
+        message.string = item["zh"]
+        message.flags.discard("fuzzy")
+        written += 1
+    _write(catalog, path)
+    return written
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["update", "build", "check",
-                                            "status"])
+                                            "status", "export", "import"])
+    parser.add_argument("document", nargs="?",
+                        help="export/import: e.g. chapters/01_convolution")
+    parser.add_argument("file", nargs="?",
+                        help="import: a JSON list from export, filled in")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        json.dump(export_todo(args.document), sys.stdout,
+                  ensure_ascii=False, indent=1)
+        return 0
+    if args.command == "import":
+        items = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        print(f"{import_done(args.document, items)} translation(s) "
+              f"written to {catalogue_path(args.document)}")
+        return 0
     if args.command == "build":
         print(f"The Chinese edition is in {build()}")
         return 0
