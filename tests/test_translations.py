@@ -183,3 +183,15 @@ def test_translate_markdown_keeps_structure_and_whole_lines():
     assert text == ("# 填充\n\n填充在输入四周补零。\n\n"
                     "| 运算 | 填充 |\n|---|---|\n")
     assert sorted(done) == sorted(messages)
+
+
+def test_the_glossary_check_reads_text_between_a_role_and_code():
+    source = "See {doc}`notation`: the kernel size `k` matters."
+    terms = {"kernel": "卷积核", "CNN": "卷积神经网络"}
+    catalog = _catalogue({source: "见{doc}`notation`：核的大小 `k` 很重要。",
+                          "A small CNN.": "一个小型 CNN。",
+                          "One kernel.": "一个{term}`卷积核 <kernel>`。"})
+    found = {m.id: translations.missing_terms(m, terms)
+             for m in translations.entries(catalog)}
+    assert found == {source: ["kernel"], "A small CNN.": [],
+                     "One kernel.": []}
