@@ -301,9 +301,10 @@ def _display_text(text):
 
 
 def _is_name(term):
-    """An acronym or name such as CNN, ReLU, HDC, which Chinese texts
-    write as it is: one word with two or more capitals."""
-    return " " not in term and sum(c.isupper() for c in term) >= 2
+    """An acronym or name such as CNN, ReLU, Leaky ReLU, which Chinese
+    texts write as it is: every word capitalised, two or more capitals."""
+    return (all(word[0].isupper() for word in term.split())
+            and sum(c.isupper() for c in term) >= 2)
 
 
 # ---- all the checks ---------------------------------------------------
