@@ -23,7 +23,10 @@ from reading import (axe_problems, axe_report, reading_problems,
 pytestmark = pytest.mark.browser  # chromium: left out by `make unit`
 
 EXTRA_PAGES = ["search.html", "genindex.html"]
-PAGES = toc_pages() + EXTRA_PAGES
+# The Chinese edition (中文版, scripts/translations.py) has a twin of
+# every page in zh/, held to the same checks.
+PAGES = [f"{edition}{page}" for edition in ("", "zh/")
+         for page in toc_pages() + EXTRA_PAGES]
 
 
 @pytest.fixture(scope="module")

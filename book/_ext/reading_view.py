@@ -218,12 +218,12 @@ def _set_alt_texts(app, doctree):
 # ---- the page chrome ----------------------------------------------------
 
 _CHROME_FIXES = [
-    # search buttons: named by their visible text ("Search Ctrl+K")
+    # search buttons: named by their visible text ("Search Ctrl+K"), in
+    # either language ("搜索" in the Chinese edition)
     (re.compile(r'(<button[^>]*\bsearch-button__button\b[^>]*?)'
-                r'\s+aria-label="Search"'), r"\1"),
+                r'\s+aria-label="[^"]*"'), r"\1"),
     # "Show code cell content": named by its visible text
-    (re.compile(r'(<summary\b[^>]*?)\s+aria-label="Toggle hidden content"'),
-     r"\1"),
+    (re.compile(r'(<summary\b[^>]*?)\s+aria-label="[^"]*"'), r"\1"),
     # colour-mode icons: decorative, the button is named "Color mode"
     (re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")'
                 r'\s+title="[^"]*"'), r'\1 aria-hidden="true"'),
