@@ -229,7 +229,8 @@ def test_every_public_function_is_called():
     assert numpy_ops == forwards | {n + "_backward" for n in forwards}
     assert _public_functions(convlib.torch) == forwards == set(CASES)
     assert _public_functions(convlib.naive) == set(
-        NAIVE_OPS.split()) | {"conv2d_backward"}
+        NAIVE_OPS.split()) | {"conv2d_backward", "insert_zeros",
+                              "conv_transpose2d_by_zero_insertion"}
     assert _public_functions(convlib.shapes) == set(SHAPES)
     assert set(SHAPES) == {name[len("test_shapes_"):] for name in globals()
                            if name.startswith("test_shapes_")}
