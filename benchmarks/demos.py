@@ -47,11 +47,12 @@ def _changes(pairs):
 
 
 def _stepper_moves():
-    """Every setting of the transposed stepper, a step forth and back at
-    each (the innermost control changes most often)."""
+    """Every kernel, stride and padding of the transposed stepper in both
+    views, a step forth and back at each (the innermost control changes
+    most often); output_padding and dilation at their largest grids."""
     steps = []
-    for values in ("example", "ones"):
-        steps += _moves("values", [values])
+    for view in (False, True):
+        steps += _moves("zero_insertion", [view])
         for k in (1, 2, 3, 4):
             steps += _moves("kernel", [k])
             for s in (1, 2, 3):
@@ -60,6 +61,11 @@ def _stepper_moves():
                     steps += (_moves("padding", [p])
                               + _moves("next", [None], "click")
                               + _moves("prev", [None], "click"))
+        steps += (_changes([("padding", 0), ("dilation", 2),
+                            ("output_padding", 1), ("output_padding", 2)])
+                  + _moves("all", [None], "click")
+                  + _changes([("dilation", 1), ("output_padding", 0),
+                              ("values", "ones"), ("values", "example")]))
     return steps
 
 
