@@ -179,9 +179,10 @@ def test_variant_comparer_shows_convlib_counts(session):
             "grouped", 12, 12, 3, 8).reason
         visit.assert_clean()
 # ---------------------------------------------------------------- chapter 3
-# The transposed-convolution stepper on the built chapter 3 page.
+# The transposed-convolution stepper on the built chapter 3 page: the
+# scatter view (first) and the zero-insertion view (second).
 from convlib.widgets import (example_kernel, overlap_counts,  # noqa: E402
-                             scatter_steps)
+                             scatter_steps, zero_insertion_view)
 from convlib.widgets.transposed import STEPPER_INPUTS  # noqa: E402
 
 CH3_PAGE = "chapters/03_transposed_conv.html"
@@ -206,7 +207,7 @@ def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
     assert check_page(visit_ch3) == []
     page = visit_ch3.page
     assert page.locator(".widget-subarea .convlib-transposed-stepper") \
-        .count() == 1
+        .count() == 2
     demo = page.locator(".convlib-transposed-stepper").first
     x = np.array(STEPPER_INPUTS["example"], dtype=float)
     first = scatter_steps(x, example_kernel(3), stride=2)[0]
@@ -222,12 +223,50 @@ def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
     demo.locator("[data-field='kernel']").select_option("3")
     demo.locator("[data-field='padding']").select_option("0")
     assert _cells(demo, "cl-output") == _as_shown(overlap_counts(3, 3, 2))
+    assert _cells(demo, "cl-counts") == _as_shown(overlap_counts(3, 3, 2))
     demo.locator("[data-field='stride']").select_option("1")
     demo.locator("[data-field='padding']").select_option("2")
     demo.locator("[data-field='kernel']").select_option("1")
     with pytest.raises(ValueError):
         shapes.conv_transpose_output_size(3, kernel_size=1, padding=2)
     assert "would be \u22121" in demo.locator(".cl-reason").inner_text()
+
+
+def test_zero_insertion_view_on_the_built_page(visit_ch3):
+    demo = visit_ch3.page.locator(".convlib-transposed-stepper").nth(1)
+    x = np.array(STEPPER_INPUTS["example"], dtype=float)
+    view = zero_insertion_view(x, example_kernel(3), 2, 1, 1)
+    assert demo.locator("[data-field='zero_insertion']").is_checked()
+    assert _cells(demo, "cl-padded") == _as_shown(view.padded)
+    demo.locator("[data-field='all']").click()
+    assert _cells(demo, "cl-output") == _as_shown(view.output)
+    assert _cells(demo, "cl-counts") == _as_shown(view.counts)
+    demo.locator("[data-field='zero_insertion']").uncheck()  # scatter view
+    last = scatter_steps(x, example_kernel(3), 2, 1, 1)[-1]
+    assert _cells(demo, "cl-output") == _as_shown(last.output)
+
+
+def test_transposed_stepper_by_keyboard_on_the_built_page(visit_ch3):
+    """Issue 31 on the book's own page: Tab reaches the demo's first
+    control with a visible focus, the arrow keys change it, and the
+    live region says the new output size."""
+    page = visit_ch3.page
+    demo = page.locator(".convlib-transposed-stepper").first
+    live = demo.locator("[role=status][aria-live=polite]")
+    before = live.inner_text()
+    demo.locator("[data-field='kernel']").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")          # back onto the first control
+    focused = page.evaluate("""() => {
+      const el = document.activeElement, s = getComputedStyle(el);
+      return [el.dataset.field, s.outlineStyle, parseFloat(s.outlineWidth)];
+    }""")
+    assert focused[0] == "kernel" and focused[1] != "none" \
+        and focused[2] > 0, focused
+    page.keyboard.press("ArrowDown")    # kernel size 3 -> 4
+    assert "= 8" in live.inner_text() and live.inner_text() != before
+
+
 # ---- Chapter 5: the pooling explorer on the built page ----
 
 def test_pooling_explorer_on_the_built_page(session):
