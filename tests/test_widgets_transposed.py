@@ -356,6 +356,9 @@ def test_stepper_in_the_page_follows_its_controls(page, how):
     steps = scatter_steps(x, example_kernel(3), stride=2)
     assert _texts(root, "cl-output") == _shown(steps[0].output)
     assert _texts(root, "cl-patch") == _shown(steps[0].patch)
+    # the heat panel counts the patches so far; cells not reached: blank
+    assert _texts(root, "cl-counts") == [
+        str(c) if c else "" for c in steps[0].counts.ravel()]
     assert "1, 2 or 4 patches: uneven" in \
         root.locator(".cl-verdict").inner_text()
     root.locator("[data-field='next']").click()

@@ -311,10 +311,11 @@
       });
     }
 
-    // The heat panel: counts so far (cells not reached yet stay blank).
-    function countsPanel(counts, reached, caption) {
+    // The heat panel: counts so far (cells not reached yet stay blank),
+    // shaded against the largest count of the finished output.
+    function countsPanel(counts, final, reached, caption) {
       var most = 0;
-      counts.forEach(function (row) {
+      final.forEach(function (row) {
         row.forEach(function (v) { most = Math.max(most, v); });
       });
       return {caption: caption, values: counts, cls: "cl-counts",
@@ -374,7 +375,7 @@
            return {bg: tap(r + p, c + p) ? K.COLORS.window : K.PAPER,
                    color: muted(r + p, c + p)};
          }},
-        countsPanel(final, function (r, c) {
+        countsPanel(st.counts, final, function (r, c) {
           return covered[r + p][c + p];
         }, K.t("transposed.counts"))]};
     }
@@ -434,7 +435,8 @@
            if (!reached(r, c)) { return {text: ""}; }
            return {bg: r === row && c === col ? K.COLORS.window : K.PAPER};
          }},
-        countsPanel(res.counts, reached, K.t("transposed.counts_zi"))]};
+        countsPanel(res.counts, res.counts, reached,
+                    K.t("transposed.counts_zi"))]};
     }
     draw();
   }
