@@ -283,7 +283,10 @@
     function show(notes, specs) {
       if (!view || view.count !== specs.length) {
         view = {notes: K.h("div", {"class": "cl-zeros"}, ""),
-                row: K.h("div", {}, []), panels: [], count: specs.length};
+                row: K.h("div", {"class": "cl-panels",
+                                 style: "overflow-x:auto;max-width:100%"},
+                         []),
+                panels: [], count: specs.length};
         K.fill(body, [view.notes, view.row]);
       }
       K.fill(view.notes, notes);
@@ -309,6 +312,23 @@
         view.panels[i] = {panel: panel, table: table, caption: sp.caption,
                           cls: sp.cls};
       });
+      // A grid wider than 12 cells (the zero-insertion view's, at large
+      // settings) gets smaller cells; one still wider than the page
+      // scrolls inside the demo, and that region can then take the focus
+      // so that the keyboard can scroll it.
+      view.panels.forEach(function (pn) {
+        pn.table.style.fontSize = pn.table.rows[0].cells.length > 12
+          ? "75%" : "";
+      });
+      var scrolls = view.row.scrollWidth > view.row.clientWidth + 1;
+      view.row.setAttribute("tabindex", scrolls ? "0" : "-1");
+      if (scrolls) {
+        view.row.setAttribute("role", "region");
+        view.row.setAttribute("aria-label", K.t("transposed.panels"));
+      } else {
+        view.row.removeAttribute("role");
+        view.row.removeAttribute("aria-label");
+      }
     }
 
     // The heat panel: counts so far (cells not reached yet stay blank),
