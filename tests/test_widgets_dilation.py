@@ -18,7 +18,7 @@ from convlib import shapes
 from convlib.palette import ROLES
 from convlib.widgets import HDCMap, hdc_map, hdc_report, script_source
 from convlib.widgets.dilation import (KERNELS, MAX_LAYERS, MAX_RATE,
-                                      compare_text)
+                                      hdc_compare)
 from _demo_page import mount
 
 
@@ -117,8 +117,8 @@ def test_long_hole_lists_are_shortened():
 def test_compare_says_whether_two_stacks_reach_the_same_inputs():
     a, b = hdc_report([1, 3, 1]), hdc_report([1, 1, 3])
     assert a.rule is False and b.rule is True and a.exact and b.exact
-    assert compare_text(a, b) == "A and B reach exactly the same inputs"
-    assert compare_text(hdc_report([1, 2, 5]), hdc_report([2, 2, 2])) == \
+    assert hdc_compare(a, b) == "A and B reach exactly the same inputs"
+    assert hdc_compare(hdc_report([1, 2, 5]), hdc_report([2, 2, 2])) == \
         "A and B reach different inputs"
 
 
@@ -213,7 +213,7 @@ def test_js_compare_equals_python(page):
         "cases => cases.map(c => convlibHDCMap.compareText("
         "convlibHDCMap.hdcReport(c[0], c[1]),"
         " convlibHDCMap.hdcReport(c[2], c[3])))", cases)
-    want = [compare_text(hdc_report(a, k), hdc_report(b, kb))
+    want = [hdc_compare(hdc_report(a, k), hdc_report(b, kb))
             for a, k, b, kb in cases]
     assert got == want and len(set(want)) == 2
 

@@ -7,7 +7,7 @@ the M chain of the HDC rule (`convlib.shapes.hdc_m_chain`, Wang et al.
 2018) beside the true largest gap it estimates
 (`convlib.shapes.largest_gap` of layers 2..n), the rule's verdict and
 the exact verdict, as numbers and as the sentences the demo prints
-(from the demos' string table). `compare_text` says whether two stacks
+(from the demos' string table). `hdc_compare` says whether two stacks
 reach the same inputs. The demo's JavaScript (``hdc_map.js``) computes
 the same reports in the browser; the tests hold the two equal over
 every setting the demo offers.
@@ -196,7 +196,7 @@ def hdc_report(rates, kernel_size=3):
                      _centre_text(centre))
 
 
-def compare_text(a, b):
+def hdc_compare(a, b):
     """Whether two reports' stacks reach the same inputs, as the demo says.
 
     Parameters
@@ -249,7 +249,7 @@ def hdc_map(rates=(1, 3, 1), kernel_size=3, rates_b=(1, 1, 3),
     K), the holes counted and listed, the M chain beside the true
     largest gap G_2, and the verdicts of the HDC rule and of the exact
     check (the verdict in a live region, for screen readers); below
-    both, whether the two reach the same inputs (`compare_text`).
+    both, whether the two reach the same inputs (`hdc_compare`).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 // The HDC map: two stacks of stride-1 K x K dilated convolutions side by
 // side, each with its coverage map, M chain, true largest gap and
 // verdicts.  `hdcReport` mirrors convlib.widgets.hdc_report and
-// `compareText` compare_text (tests hold them equal over every setting
+// `compareText` hdc_compare (tests hold them equal over every setting
 // the controls offer), the spans from the kit's rules, the words from its
 // string table; `mount` draws the controls (bounds from the config), the
 // maps and the verdicts with convlibKit.  Keyboard: every control is a
@@ -143,7 +143,7 @@
               : K.t("hdc.centre_odd", {c: centre})};
   }
 
-  // Whether two reports' stacks reach the same inputs (compare_text).
+  // Whether two reports' stacks reach the same inputs (hdc_compare).
   function compareText(a, b) {
     var same = a.span === b.span && a.holes.join() === b.holes.join();
     return K.t(same ? "hdc.compare_same" : "hdc.compare_differ");
