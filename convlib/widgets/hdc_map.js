@@ -235,7 +235,7 @@
             rep.centre_text)]);
       onChange();
     }
-    var legend = K.h("legend", {style: "font-weight:bold"},
+    var legend = K.h("legend", {style: "font-weight:bold;font-size:1.1em"},
                      K.t("hdc.stack", {name: name}));
     var controls = K.controls([
       K.select(K.t("hdc.layers"), "layers", K.options(1, init.max_layers),
