@@ -61,7 +61,8 @@ NAIVE_OPS = """conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear
 batch_norm layer_norm group_norm instance_norm dropout dropout2d"""
 NAIVE_BACKWARDS = ["conv2d", "batch_norm"]
 SHAPES = """conv_output_size conv_transpose_output_size pool_output_size
-receptive_field hdc_m_chain coverage count_params count_flops""".split()
+receptive_field hdc_m_chain coverage largest_gap count_params
+count_flops""".split()
 
 
 class Case(NamedTuple):
@@ -554,6 +555,21 @@ def test_shapes_coverage():
         counts = x.grad[0, 0].numpy().astype(int)
         np.testing.assert_array_equal(got.counts, counts)
         assert got.has_holes == bool((counts == 0).any())
+
+
+def test_shapes_largest_gap():
+    # The longest step between the inputs a PyTorch gradient reaches.
+    for rates, k in [([2, 5], 2), ([1, 2, 5], 3), ([2, 2, 2], 3),
+                     ([3, 1, 4], 4)]:
+        span = sum(r * (k - 1) for r in rates) + 1
+        x = torch.ones(1, 1, span, requires_grad=True)
+        y = x
+        for r in rates:
+            y = F.conv1d(y, torch.ones(1, 1, k), dilation=r)
+        y.sum().backward()
+        reached = np.flatnonzero(x.grad[0, 0].numpy())
+        assert convlib.shapes.largest_gap(rates, k) == \
+            np.diff(reached).max()
 
 
 def test_shapes_count_params():

@@ -420,17 +420,19 @@ def test_hdc_map_on_the_built_chapter_4_page(session):
     with session.open("chapters/04_dilated_hdc.html") as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(".widget-subarea .convlib-hdc-map").first
-        rep = hdc_report([2, 2, 2], 3)
-        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
-        for field, value in [("r1", "1"), ("r3", "5")]:
-            demo.locator(f"[data-field='{field}']").select_option(value)
-        rep = hdc_report([1, 2, 5], 3)
-        assert demo.locator(".cl-rule").inner_text() == rep.rule_text
-        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
-        demo.locator("[data-field='r2']").select_option("3")
-        demo.locator("[data-field='r3']").select_option("1")
+        a = demo.locator("[data-stack='A']")
         rep = hdc_report([1, 3, 1], 3)   # the rule is too strict here
-        assert demo.locator(".cl-verdict").inner_text() == rep.verdict
-        assert demo.locator(".cl-holes").inner_text().startswith(
-            "holes: 0 of 11")
+        assert a.locator(".cl-verdict").inner_text() == rep.verdict
+        assert demo.locator(".cl-compare").inner_text() == \
+            "A and B reach exactly the same inputs"
+        for field, value in [("r2", "2"), ("r3", "5")]:
+            a.locator(f"[data-field='{field}']").select_option(value)
+        rep = hdc_report([1, 2, 5], 3)
+        assert a.locator(".cl-rule").inner_text() == rep.rule_text
+        assert a.locator(".cl-exact").inner_text() == rep.exact_text
+        a.locator("[data-field='k']").select_option("2")
+        rep = hdc_report([1, 2, 5], 2)   # the rule lets a hole through
+        assert a.locator(".cl-verdict").inner_text() == rep.verdict
+        assert a.locator(".cl-holes").inner_text().startswith(
+            "holes: 1 of 9")
         visit.assert_clean()

@@ -27,7 +27,7 @@ Chapter 5: `pooling_explorer` (shows `pool_report`).
 
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
-Chapter 4: `hdc_map` (shows `hdc_report`).
+Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -76,6 +76,8 @@ __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
             "activation_samples", "explorer_config", "explorer_x",
             "parameter_grid"]
 # Chapter 4: the receptive-field / HDC coverage map
-from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
+from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
+                       hdc_report)
 
-__all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+__all__ += ["HDCMap", "HDCReport", "hdc_compare", "hdc_map",
+            "hdc_report"]
