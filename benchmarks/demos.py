@@ -92,9 +92,10 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
                            _stepper_moves()),
     "hdc_map": (lambda w: w.hdc_map([1, 2, 5], 3), _hdc_moves()),
     "pooling_explorer": (lambda w: w.pooling_explorer(), _changes([
-        ("k", 3), ("s", 2), ("p", 1), ("ceil", None), ("kind", "avg"),
-        ("cip", None), ("k", 4), ("p", 2), ("kind", "max"), ("d", 2),
-        ("s", 0), ("k", 2)])),
+        ("kh", 3), ("kw", 3), ("sh", 2), ("sw", 2), ("ph", 1), ("pw", 1),
+        ("ceil", None), ("shift", None), ("kind", "avg"), ("cip", None),
+        ("div", 5), ("kh", 4), ("ph", 2), ("div", 0), ("kind", "max"),
+        ("dh", 2), ("sh", 0), ("kh", 2), ("shift", None)])),
     "activation_explorer": (  # every activation function drawn
         lambda w: w.activation_explorer(
             [spec.name for spec in w.activations.SPECS]),

@@ -142,6 +142,16 @@ def _conv_cases():
     return cases
 
 
+def _blur_reference(x, kernel_size, stride, padding_mode):
+    """Blur pooling from torch's ops: pad (k - 1) // 2 before and k // 2
+    after, then a depthwise conv2d with the binomial filter."""
+    rows = torch.tensor([[1.0, 2, 1]]).T / 4 @ torch.tensor([[1.0, 3, 3, 1]]
+                                                           ) / 8
+    padded = F.pad(x, [1, 2, 1, 1], mode=padding_mode)
+    return F.conv2d(padded, rows.to(x.dtype).expand(x.shape[1], 1, 3, 4),
+                    stride=stride, groups=x.shape[1])
+
+
 def _pool_cases():
     cases = {}
     spatial = {1: (9,), 2: (7, 6), 3: (5, 5, 4)}
@@ -182,6 +192,9 @@ def _pool_cases():
     cases["adaptive_max_pool2d"] = Case(
         [x], dict(output_size=(2, 4), return_indices=True),
         F.adaptive_max_pool2d, (2, 3, 2, 4))
+    cases["blur_pool2d"] = Case(  # Zhang 2019; torch has no blur pool
+        [x], dict(kernel_size=(3, 4), stride=(2, 1), padding_mode="reflect"),
+        _blur_reference, (2, 3, 4, 6))
     samples = np.random.default_rng(1).random((2, 3, 2))
     cases["fractional_max_pool2d"] = Case(
         [x], dict(kernel_size=2, output_size=(4, 3),

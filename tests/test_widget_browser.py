@@ -285,7 +285,9 @@ def test_pooling_explorer_on_the_built_page(session):
         assert demo.locator(".cl-size").inner_text() == "3\u00d73"
         assert shown() == list(pool_report("max", x, 2).output.ravel())
         for field, value in [("k", "3"), ("s", "2"), ("p", "1")]:
-            demo.locator(f"[data-field='{field}']").select_option(value)
+            for axis in "hw":  # rows and columns
+                demo.locator(f"[data-field='{field}{axis}']").select_option(
+                    value)
         demo.locator("[data-field='ceil']").check()
         ref = pool_report("max", x, 3, 2, 1, 1, True)
         assert demo.locator(".cl-formula").first.inner_text() == \
@@ -295,7 +297,8 @@ def test_pooling_explorer_on_the_built_page(session):
         demo.locator("[data-field='cip']").uncheck()
         ref = pool_report("avg", x, 3, 2, 1, 1, True, False)
         np.testing.assert_allclose(shown(), ref.output.ravel(), atol=5e-4)
-        demo.locator("[data-field='d']").select_option("2")
+        for axis in "hw":
+            demo.locator(f"[data-field='d{axis}']").select_option("2")
         assert demo.locator(".cl-size").inner_text() == "invalid"
         assert demo.locator(".cl-reason").inner_text() == \
             pool_report("avg", x, 3, 2, 1, 2).reason
