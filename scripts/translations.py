@@ -285,8 +285,8 @@ def missing_terms(message, terms):
     excused = {c.split(GLOSSARY_OK, 1)[1].strip().lower()
                for c in message.user_comments if GLOSSARY_OK in c}
     named = [term for term in terms if _mentions(message.id, term)]
-    named = [t for t in named
-             if not any(t != u and t.lower() in u.lower() for u in named)]
+    named = [t for t in named if not any(
+        t.lower() != u.lower() and t.lower() in u.lower() for u in named)]
     shown = _display_text(message.string)
     return [t for t in named if t.lower() not in excused
             and terms[t] not in shown
