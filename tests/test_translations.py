@@ -195,3 +195,25 @@ def test_the_glossary_check_reads_text_between_a_role_and_code():
              for m in translations.entries(catalog)}
     assert found == {source: ["kernel"], "A small CNN.": [],
                      "One kernel.": []}
+
+
+def _slots(text):
+    return sorted(re.findall(r"\{(\w+)\}", text))
+
+
+def test_every_demo_string_has_a_chinese_column_with_the_same_slots():
+    """The demos speak the page's language (kit.js picks the column of
+    <html lang>): every entry of convlib/widgets/strings/*.json has its
+    "zh" text, with the same {slots} as the English."""
+    import json
+    problems = []
+    for path in sorted((ROOT / "convlib" / "widgets" / "strings").glob(
+            "*.json")):
+        for key, entry in json.loads(path.read_text("utf-8")).items():
+            zh = entry.get("zh", "")
+            if not zh.strip():
+                problems.append(f"{path.name}: {key}: no zh")
+            elif _slots(zh) != _slots(entry["en"]):
+                problems.append(f"{path.name}: {key}: slots {_slots(zh)} "
+                                f"!= {_slots(entry['en'])}")
+    assert not problems, f"{len(problems)} problem(s): {problems[:5]}"
