@@ -24,6 +24,8 @@ measures the checkerboard).
 
 Chapter 5: `pooling_explorer` (shows `pool_report`).
 
+Chapter 6: `conv_matrix_explorer` (shows `matrix_report`).
+
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report`).
@@ -76,3 +78,9 @@ __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
 from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
 
 __all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+# Chapter 6: the convolution-matrix explorer
+from .conv_matrix import (ConvMatrixExplorer, MatrixReport,  # noqa: E402
+                          conv_matrix_explorer, matrix_report)
+
+__all__ += ["ConvMatrixExplorer", "MatrixReport", "conv_matrix_explorer",
+            "matrix_report"]
