@@ -263,14 +263,15 @@ def test_explorer_works_by_keyboard_alone(page):
 
 
 @pytest.mark.browser
-def test_kit_frame_strokes_boxes_on_a_raster(page):
-    """K.frame (added to the kit for this demo) outlines cells of a
-    raster: the frame's pixels change, the inside of a box does not."""
+def test_frame_strokes_boxes_on_a_raster(page):
+    """The explorer's `frame` outlines cells of a raster drawn by the
+    kit: the frame's pixels change, the inside of a box does not."""
     got = page.evaluate("""() => {
         const K = convlibKit, white = K.tint(K.COLORS.grid, 0);
         const values = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
         const canvas = K.raster(values, () => white, {cell: 10});
-        K.frame(canvas, [[1, 0, 1, 3]], 10, K.COLORS.error, 2);
+        convlibConvMatrixExplorer.frame(canvas, [[1, 0, 1, 3]], 10,
+                                        K.COLORS.error, 2);
         const px = (x, y) => Array.from(
             canvas.getContext("2d").getImageData(x, y, 1, 1).data);
         return [px(15, 10), px(15, 15), px(15, 5), px(0, 15)];

@@ -121,6 +121,20 @@
     return res;
   }
 
+  // Rectangles stroked on a canvas drawn by the kit's raster(): boxes
+  // [[r, c, rows, cols], ...] in cells of `cell` px, in `color`, `width`
+  // px wide: the blocks of T and the selected row.
+  function frame(canvas, boxes, cell, color, width) {
+    var ctx = canvas.getContext("2d");
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    boxes.forEach(function (b) {
+      ctx.strokeRect(b[1] * cell + width / 2, b[0] * cell + width / 2,
+                     b[3] * cell - width, b[2] * cell - width);
+    });
+    return canvas;
+  }
+
   function matrixPicture(res, st) {
     var nn = st.n * st.n, mm = res.size * res.size;
     var cell = Math.max(2, Math.min(14, Math.floor(480 / res.cols),
@@ -139,8 +153,8 @@
         blocks.push([o * mm, c * nn, mm, nn]);
       }
     }
-    K.frame(canvas, blocks, cell, K.COLORS.grid, 1);
-    K.frame(canvas, [[res.row, 0, 1, res.cols]], cell, K.INK, 2);
+    frame(canvas, blocks, cell, K.COLORS.grid, 1);
+    frame(canvas, [[res.row, 0, 1, res.cols]], cell, K.INK, 2);
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", K.t("matrix.picture", {
       rows: res.rows, cols: res.cols, cout: st.cout, cin: st.cin,
@@ -314,5 +328,5 @@
   }
 
   root.convlibConvMatrixExplorer = {matrixReport: matrixReport,
-                                    mount: mount};
+                                    frame: frame, mount: mount};
 })(typeof window !== "undefined" ? window : globalThis);

@@ -442,20 +442,6 @@
     return canvas;
   }
 
-  // Rectangles stroked on a canvas drawn by raster(): boxes [[r, c, rows,
-  // cols], ...] in cells of `cell` px, in `color` (default INK), `width`
-  // px wide (default 1): block borders, a selected row.
-  function frame(canvas, boxes, cell, color, width) {
-    var ctx = canvas.getContext("2d"), lw = width || 1;
-    ctx.strokeStyle = color || INK;
-    ctx.lineWidth = lw;
-    boxes.forEach(function (b) {
-      ctx.strokeRect(b[1] * cell + lw / 2, b[0] * cell + lw / 2,
-                     b[3] * cell - lw, b[2] * cell - lw);
-    });
-    return canvas;
-  }
-
   // ---- charts: series [{x: [...], y: [...], color, dash}], opts
   // {width, height, xlim, ylim, xlabel, ylabel, marks: [{x, y, color}]}.
   // Returns an <svg>.
@@ -611,7 +597,7 @@
     options: options, select: select, number: number, range: range,
     checkbox: checkbox, button: button, controls: controls,
     formula: formula, error: error, panel: panel,
-    grid: grid, repaint: repaint, raster: raster, frame: frame,
+    grid: grid, repaint: repaint, raster: raster,
     chart: chart, legend: legend,
     layers: layers
   };
