@@ -175,7 +175,8 @@
     var bounds = init.controls;
     var info = K.h("div", {"class": "cl-info"});
     var live = K.h("div", {"class": "cl-summary", role: "status",
-                           "aria-live": "polite"});
+                           "aria-live": "polite",
+                           style: "font-weight:bold;margin:.4em 0"});
     var grids = K.h("div", {"class": "cl-grids"});
     var picture = K.h("div", {"class": "cl-picture"});
     var terms = K.formula("", "cl-terms");
@@ -189,7 +190,8 @@
       return K.select(K.t("matrix." + key), key,
                       K.options(bounds[key][0], bounds[key][1]), st[key],
                       set(key));
-    })), info, live, K.h("div", {"class": "cl-hint"},
+    })), info, live, K.h("div", {"class": "cl-hint",
+                                 style: "font-size:90%;margin-bottom:.4em"},
                          K.t("matrix.output_hint")),
     grids, picture, terms]);
 
