@@ -6,7 +6,8 @@ sizes to convlib.shapes; the explorer's JavaScript `matrixReport` is
 held equal to `matrix_report` -- T, sizes, taps and every sentence --
 over the same grid, in headless chromium; and the explorer is driven in
 a page by mouse and by keyboard alone (Tab, arrow keys, Enter), its
-result read from its live region, and on the built chapter 6 page.
+result read from its live region (on the built chapter 6 page:
+test_widgets_conv_matrix_book.py).
 """
 import itertools
 import json
@@ -281,29 +282,3 @@ def test_frame_strokes_boxes_on_a_raster(page):
     assert edge == [r, g, b, 255] == left
     assert inside == [255, 255, 255, 255] == above
 
-
-@pytest.mark.browser
-def test_explorer_on_the_built_chapter_6_page():
-    """The saved widget on the built page: drawn by the widget manager,
-    driven from its first select by keyboard alone, its live region
-    following; no network request, no JavaScript error."""
-    from browser import browser_session
-
-    with browser_session() as session:
-        with session.open("chapters/06_linear.html") as visit:
-            page = visit.page
-            demo = page.locator(f".widget-subarea {SELECTOR}").first
-            live = demo.locator("[aria-live='polite']")
-            assert live.inner_text() == matrix_report(
-                4, 3, 1, 0, 2, 2, 1).summary
-            demo.locator("[data-field='n']").focus()
-            for _ in range(3):
-                page.keyboard.press("Tab")          # to padding p
-            page.keyboard.press("ArrowDown")        # p = 1
-            for _ in range(4):
-                page.keyboard.press("Tab")          # to the outputs
-            page.keyboard.press("End")
-            page.keyboard.press("Enter")
-            assert live.inner_text() == matrix_report(
-                4, 3, 1, 1, 2, 2, 1, output=31).summary
-            visit.assert_clean()
