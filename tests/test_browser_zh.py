@@ -36,3 +36,26 @@ def test_a_chinese_page_says_its_language_and_links_to_its_twin(session):
         page.wait_for_load_state()
         assert page.url.endswith("/chapters/01_convolution.html")
         assert "/zh/" not in page.url
+
+
+def test_a_demo_on_a_chinese_page_speaks_chinese_and_responds(session):
+    """The pooling explorer of chapter 5 on its Chinese page: labels and
+    verdicts from the "zh" column of the string table (kit.js reads
+    <html lang>), driven by keyboard alone as on the English page."""
+    from convlib.widgets._strings import text
+
+    with session.open("zh/chapters/05_pooling.html") as visit:
+        page = visit.page
+        demo = page.locator(".widget-subarea .convlib-pooling-explorer").first
+        status = demo.locator("[role='status']")
+        assert status.inner_text().startswith(
+            text("pool.output_size", "zh"))
+        legend = text("pool.legend", "zh")
+        assert legend != text("pool.legend") and legend in demo.inner_text()
+        before = status.inner_text()
+        demo.locator("[data-field='kh']").focus()
+        page.keyboard.press("ArrowDown")   # kernel rows 2 -> 3
+        assert status.inner_text() != before
+        assert status.inner_text().startswith(
+            text("pool.output_size", "zh"))
+        visit.assert_clean()
