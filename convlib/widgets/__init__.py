@@ -76,3 +76,10 @@ __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
 from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
 
 __all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+# Chapter 8: the trained digit network, live (shows `digit_net_forward`).
+from .digit_net import (DigitLayers, DigitNet, digit_net,  # noqa: E402
+                        digit_net_forward, digit_net_weights,
+                        random_weights)
+
+__all__ += ["DigitLayers", "DigitNet", "digit_net", "digit_net_forward",
+            "digit_net_weights", "random_weights"]
