@@ -96,7 +96,19 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
         + _moves("leaky_relu-negative_slope", _RAMP, "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
+    "digit_net": (lambda w: _digit_net(w),   # forward pass, every map
+                  _moves("digit", list(range(40)) + ["blank"])
+                  + _moves("clear", [None], "click")),
 }
+
+
+def _digit_net(widgets):
+    """Chapter 8's live network on untrained weights (the same work per
+    update as trained ones) and the first 40 test digits."""
+    from convlib import data
+    ds = data.digits(test_fraction=0.2, seed=0)
+    return widgets.digit_net(widgets.random_weights(0), ds.x_test,
+                             ds.y_test, picks=list(range(40)))
 
 
 def _latency_row(name, times):
