@@ -326,11 +326,19 @@
         var canvas = K.raster(maps[m], function (r, c, v) {
           return K.shade(top > 0 ? v / top : 0);
         }, {cell: cell, "class": "cl-raster"});
+        var shown = map.firstChild;
+        if (shown && shown.tagName === "CANVAS" &&
+            shown.width === canvas.width && shown.height === canvas.height) {
+          // copy the pixels into the canvas on the page: no new nodes,
+          // no layout while the reader draws
+          shown.getContext("2d").drawImage(canvas, 0, 0);
+          return;
+        }
         canvas.setAttribute("aria-hidden", "true");
-        if (map.firstChild && map.firstChild.tagName === "CANVAS") {
-          map.replaceChild(canvas, map.firstChild);
+        if (shown && shown.tagName === "CANVAS") {
+          map.replaceChild(canvas, shown);
         } else {
-          map.insertBefore(canvas, map.firstChild);
+          map.insertBefore(canvas, shown);
         }
       });
     }
