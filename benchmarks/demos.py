@@ -108,7 +108,19 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
             ("cin", 3), ("cout", 3), ("n", 5), ("p", 1), ("p", 2),
             ("k", 1), ("s", 2), ("s", 1), ("g", 3), ("g", 1), ("k", 3),
             ("n", 3), ("p", 0), ("cin", 2), ("cout", 2), ("n", 4)])),
+    "digit_net": (lambda w: _digit_net(w),   # forward pass, every map
+                  _moves("digit", list(range(40)) + ["blank"])
+                  + _moves("clear", [None], "click")),
 }
+
+
+def _digit_net(widgets):
+    """Chapter 8's live network on untrained weights (the same work per
+    update as trained ones) and the first 40 test digits."""
+    from convlib import data
+    ds = data.digits(test_fraction=0.2, seed=0)
+    return widgets.digit_net(widgets.random_weights(0), ds.x_test,
+                             ds.y_test, picks=list(range(40)))
 
 
 def _latency_row(name, times):

@@ -28,6 +28,7 @@ from ._args import check_array, ntuple
 
 __all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
            "connectivity", "channel_sum", "window_positions",
+           "network_diagram",
            "use_book_style", "text_sizes", "check_figure", "show"]
 
 # The text column of a chapter page in a 1280-px window (CSS px), the
@@ -523,3 +524,59 @@ def show(fig=None):
         raise ValueError("show: the figure breaks the book's figure rules: "
                          + "; ".join(problems))
     plt.show()
+
+
+# ---- chapter 8: a network's outputs as blocks
+
+def network_diagram(ax, stages, depth=4, gap=4.5):
+    """A network's outputs as blocks, left to right, heights to scale.
+
+    A (C, H, W) output is a stack of min(C, `depth`) squares of side H,
+    offset like the pages of a book (the channels), a flat (F,) output a
+    bar of height F / 8 (a 64-vector is as tall as an 8 x 8 map); arrows
+    join them. Under each block, its label (say, the operation that made
+    it) and its shape.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    stages : sequence of (label, shape)
+        The input first, e.g. ``("input", (1, 8, 8))``, then each
+        layer's output (the rows of `convlib.widgets.trace_cnn` give
+        the shapes).
+    depth : int
+        Most squares drawn per stack.
+    gap : float
+        Space between blocks, in units of one pixel of the maps.
+
+    Returns
+    -------
+    ax
+    """
+    x, step, top = 0.0, 0.9, 0.0
+    for k, (label, shape) in enumerate(stages):
+        if k:
+            ax.annotate("", xy=(x - 0.4, 0), xytext=(x - gap + 0.4, 0),
+                        arrowprops=dict(arrowstyle="->", color=GRID_COLOR))
+        if len(shape) == 3:
+            h, layers = shape[1], min(shape[0], depth)
+            for i in reversed(range(layers)):
+                ax.add_patch(Rectangle((x + i * step, -h / 2 + i * step), h,
+                                       h, facecolor=OUT_COLOR,
+                                       edgecolor=GRID_COLOR, lw=0.8))
+            width, top = h + (layers - 1) * step, max(top, h / 2 + layers)
+        else:
+            height = shape[0] / 8
+            ax.add_patch(Rectangle((x, -height / 2), 0.8, height,
+                                   facecolor=SHADE_COLOR,
+                                   edgecolor=GRID_COLOR, lw=0.8))
+            width, top = 0.8, max(top, height / 2)
+        dims = " x ".join(str(n) for n in shape)
+        ax.text(x + width / 2, -5, f"{label}\n{dims}", ha="center",
+                va="top")
+        x += width + gap
+    ax.set_xlim(-0.5, x - gap + 0.5)
+    ax.set_ylim(-9.5, top + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

@@ -89,3 +89,10 @@ from .conv_matrix import (ConvMatrixExplorer, MatrixReport,  # noqa: E402
 
 __all__ += ["ConvMatrixExplorer", "MatrixReport", "conv_matrix_explorer",
             "matrix_report"]
+# Chapter 8: the trained digit network, live (shows `digit_net_forward`).
+from .digit_net import (DigitLayers, DigitNet, digit_net,  # noqa: E402
+                        digit_net_forward, digit_net_weights,
+                        random_weights)
+
+__all__ += ["DigitLayers", "DigitNet", "digit_net", "digit_net_forward",
+            "digit_net_weights", "random_weights"]
