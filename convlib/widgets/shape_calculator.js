@@ -2,7 +2,9 @@
 // `shapeReport` is convlib.widgets.shape_report's twin (tests hold the
 // two equal): the size from the kit's rules, the words from its string
 // table; `mount` draws the number boxes (bounds from the config) and the
-// substituted formula with the shared kit (convlibKit, kit.js).
+// substituted formula with the shared kit (convlibKit, kit.js).  Every
+// box takes the arrow keys, the 'same' box Space or Enter, and the
+// output size is in a live region that screen readers announce.
 (function (root) {
   "use strict";
   var K = root.convlibKit;
@@ -43,12 +45,15 @@
     });
     var sameBox = K.checkbox(K.t("calc.same_box"), "same", same,
                              function (c) { same = c; update(); });
+    enterToggles(sameBox.querySelector("input"));
     var formula = K.formula("");
     var size = K.h("b", {"class": "cl-size"});
     var reason = K.h("div", {"class": "cl-reason", role: "alert",
                              style: "color:" + K.COLORS.error});
     K.fill(el, [K.controls(boxes.concat([sameBox])), formula,
-                K.h("div", {}, [K.t("calc.size") + " ", size]), reason]);
+                K.h("div", {"class": "cl-result", role: "status",
+                            "aria-live": "polite", "aria-atomic": "true"},
+                    [K.t("calc.size") + " ", size]), reason]);
     var padBox = el.querySelector("[data-field='p']");
 
     function update() {
@@ -59,6 +64,13 @@
       K.fill(reason, r.reason);
     }
     update();
+  }
+
+  // Enter toggles a checkbox as Space does (a click, so 'change' fires).
+  function enterToggles(box) {
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); box.click(); }
+    });
   }
 
   root.convlibShapeCalculator = {shapeReport: shapeReport, mount: mount};
