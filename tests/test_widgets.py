@@ -501,3 +501,20 @@ def test_stepper_by_keyboard_alone(page, how):
     assert _live(root) == f"sum: {expected[1, 1]:g} (output[1, 1], " \
         "step 4 of 4)"
     assert root.locator(".cl-sum").inner_text() == f"{expected[1, 1]:g}"
+
+
+@pytest.mark.browser
+def test_calculator_boxes_keep_the_formula_order_from_a_saved_state(page):
+    """A saved widget state (the book's) sorts the config's keys; the
+    boxes and the Tab order stay n, k, s, p, d."""
+    config = json.loads(json.dumps(shape_calculator().config,
+                                   sort_keys=True))
+    page.set_content("<!doctype html><html lang='en'><body>"
+                     "<div id='el'></div></body></html>")
+    page.add_script_tag(content=ShapeCalculator._esm.split(
+        "export default")[0])
+    page.evaluate("c => convlibShapeCalculator.mount("
+                  "document.getElementById('el'), c)", config)
+    fields = page.locator("#el input").evaluate_all(
+        "els => els.map(e => e.dataset.field)")
+    assert fields == ["n", "k", "s", "p", "d", "same"]

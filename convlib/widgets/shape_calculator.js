@@ -11,6 +11,7 @@
   // The sentence of each rule that can refuse a setting.
   var REASONS = {"int": "arg.int", "min": "arg.min",
                  same_stride: "calc.same_stride", span: "calc.span"};
+  var ORDER = ["n", "k", "s", "p", "d"];  // the boxes, as the formula reads
 
   // The report for input size n, kernel k, stride s, padding p (an int or
   // the string "same") and dilation d: {size, formula, reason}.  size is
@@ -39,7 +40,11 @@
   function mount(el, init) {
     var v = {n: init.n, k: init.k, s: init.s, p: init.p, d: init.d};
     var same = !!init.same;
-    var boxes = Object.keys(init.controls).map(function (key) {
+    // In the formula's order: a saved widget state sorts the config's
+    // keys, so their order in `controls` is not the reading order.
+    var boxes = ORDER.filter(function (key) {
+      return key in init.controls;
+    }).map(function (key) {
       return K.number(K.t("calc." + key), key, init.controls[key], v[key],
                       function (x) { v[key] = x; update(); });
     });
