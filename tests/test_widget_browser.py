@@ -130,12 +130,22 @@ def test_calculator_same_padding(visit):
 
 
 # ---- chapter 1 by keyboard alone, as a reader with no mouse (or with a
-# screen reader) works the built page: Tab from the top of the page into
-# each demo, the arrow keys and Enter to change it, and the live region
-# (role "status") that a screen reader announces follows.
+# screen reader) works the built page: Tab from the page's control before
+# each demo into it, the arrow keys and Enter to change it, and the live
+# region (role "status") that a screen reader announces follows.
 
-def _tab_into(page, demo, limit=600):
-    """Press Tab until the focus is inside `demo`."""
+_FOCUS_BEFORE = """demo => {
+    const all = [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]')].filter(
+        e => e.tabIndex >= 0 && !e.disabled);
+    all[all.findIndex(e => demo.contains(e)) - 1].focus();
+}"""
+
+
+def _tab_into(page, demo, limit=20):
+    """Focus the last control before `demo` (the page's own, say a code
+    cell's copy button), then press Tab until the focus is inside it."""
+    demo.evaluate(_FOCUS_BEFORE)
     for _ in range(limit):
         page.keyboard.press("Tab")
         if demo.evaluate("el => el.contains(document.activeElement)"):
