@@ -129,6 +129,91 @@ def test_calculator_same_padding(visit):
         shape_report(10, 4, 2, "same", 2).reason
 
 
+# ---- chapter 1 by keyboard alone, as a reader with no mouse (or with a
+# screen reader) works the built page: Tab from the page's control before
+# each demo into it, the arrow keys and Enter to change it, and the live
+# region (role "status") that a screen reader announces follows.
+
+_FOCUS_BEFORE = """demo => {
+    const all = [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]')].filter(
+        e => e.tabIndex >= 0 && !e.disabled);
+    all[all.findIndex(e => demo.contains(e)) - 1].focus();
+}"""
+
+
+def _tab_into(page, demo, limit=20):
+    """Focus the last control before `demo` (the page's own, say a code
+    cell's copy button), then press Tab until the focus is inside it."""
+    demo.evaluate(_FOCUS_BEFORE)
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if demo.evaluate("el => el.contains(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab did not reach the demo in {limit} presses")
+
+
+def _focus(page):
+    """The focused control's field and whether its focus is visible."""
+    return page.evaluate("""() => {
+        const el = document.activeElement, s = getComputedStyle(el);
+        const ring = (s.outlineStyle !== "none" &&
+                      parseFloat(s.outlineWidth) > 0) ||
+                     s.boxShadow !== "none";
+        return [el.dataset.field || "", ring];
+    }""")
+
+
+def _status(demo):
+    return demo.locator("[role='status']").text_content()
+
+
+def test_chapter_1_demos_by_keyboard_alone(visit):
+    page = visit.page
+    stepper = page.locator(".widget-subarea .convlib-window-stepper").first
+    _tab_into(page, stepper)
+    assert _focus(page) == ["padding", True]
+    assert _status(stepper) == \
+        f"sum: {_seed_conv(1, 0)[0, 0]:g} (output[0, 0], step 1 of 9)"
+    page.keyboard.press("ArrowDown")                    # padding 1
+    assert _status(stepper) == \
+        f"sum: {_seed_conv(1, 1)[0, 0]:g} (output[0, 0], step 1 of 25)"
+    page.keyboard.press("Tab")
+    assert _focus(page) == ["stride", True]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")                    # stride 3
+    expected = _seed_conv(stride=3, padding=1)
+    assert stepper.locator(".cl-unread").inner_text().startswith(
+        "hatched: 13 of the 49 cells")
+    for field in ("dilation", "step"):
+        page.keyboard.press("Tab")
+        assert _focus(page) == [field, True]
+    page.keyboard.press("ArrowRight")                   # the second window
+    assert _status(stepper) == \
+        f"sum: {expected[0, 1]:g} (output[0, 1], step 2 of 4)"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert _focus(page) == ["next", True]
+    page.keyboard.press("Enter")
+    assert _status(stepper) == \
+        f"sum: {expected[1, 0]:g} (output[1, 0], step 3 of 4)"
+
+    calculator = page.locator(".widget-subarea .convlib-shape-calculator")
+    _tab_into(page, calculator)
+    assert _focus(page) == ["n", True]
+    assert _status(calculator) == "output size: 2"      # n 6, k 3, s 2
+    page.keyboard.press("ArrowUp")                      # n = 7
+    assert _status(calculator) == \
+        f"output size: {shapes.conv_output_size(7, kernel_size=3, stride=2)}"
+    for field in ("k", "s", "p", "d", "same"):
+        page.keyboard.press("Tab")
+        assert _focus(page)[0] == field
+    page.keyboard.press("Enter")                        # padding='same'
+    assert _status(calculator) == "output size: invalid"
+    assert calculator.locator(".cl-reason").inner_text() == \
+        shape_report(7, 3, 2, "same", 1).reason
+
+
 # ---- chapter 2: the variant comparer on the built page
 
 def _thousands(n):

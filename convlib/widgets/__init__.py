@@ -16,7 +16,7 @@ kit takes its colours from `convlib.palette`. Each demo's control bounds
 travel in its config.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
-(shows `window_steps`).
+(shows `window_steps` and, hatched, the cells `read_counts` finds unread).
 Chapter 2: `variant_comparer` (shows `variant_report`).
 
 Chapter 3: `transposed_stepper` (shows `scatter_steps` and
@@ -33,13 +33,13 @@ Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
-                   WindowStep, WindowStepper, shape_calculator,
+                   WindowStep, WindowStepper, read_counts, shape_calculator,
                    shape_report, window_stepper, window_steps)
 
 __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
-           "shape_calculator", "shape_report", "window_stepper",
-           "window_steps"]
+           "read_counts", "shape_calculator", "shape_report",
+           "window_stepper", "window_steps"]
 
 # Chapter 2: the variant comparer
 from .variants import (VARIANTS, Stage, VariantComparer,  # noqa: E402
