@@ -368,19 +368,23 @@
       K.h("ul", {style: "list-style:none;padding:0;margin:.2em 0"}, items)]);
   }
 
-  var CELL = "padding:.2em .4em;vertical-align:top;" +
-    "border-bottom:1px solid " + K.COLORS.grid;
+  var CELL = "padding:.2em .4em;vertical-align:top;";
+  var LINE = ";border-bottom:1px solid " + K.COLORS.grid;
 
-  function tableRow(row, chosen) {
+  // Two rows per variant: its name and counts, then the formula that
+  // predicts its ratios (one row with the reason when it is refused), so
+  // that the table is three columns wide and fits a phone.
+  function tableRows(row, chosen) {
     var name = K.t("variants.name_" + row.variant);
-    var first = K.h("td", {style: CELL + (chosen ? ";font-weight:bold" : "")},
+    var first = K.h("td", {style: CELL + (chosen ? ";font-weight:bold" : "") +
+                           (row.reason ? LINE : "")},
                     [name, chosen ? K.h("div", {
                       style: "font-weight:normal;font-size:85%;color:" +
                         K.COLORS.muted}, K.t("variants.chosen")) : null]);
     if (row.reason) {
-      return K.h("tr", {"data-variant": row.variant}, [first, K.h("td", {
-        colspan: 3, style: CELL + ";color:" + K.COLORS.error}, K.t(
-          "variants.invalid", {reason: row.reason}))]);
+      return [K.h("tr", {"data-variant": row.variant}, [first, K.h("td", {
+        colspan: 2, style: CELL + LINE + ";color:" + K.COLORS.error}, K.t(
+          "variants.invalid", {reason: row.reason}))])];
     }
     var count = function (n, ratio, cls) {
       return K.h("td", {"class": cls, style: CELL + ";text-align:right"}, [
@@ -388,31 +392,36 @@
         K.h("div", {"class": "cl-ratio", style: "color:" + K.COLORS.muted},
             K.fmt(ratio, 3))]);
     };
-    return K.h("tr", {"data-variant": row.variant}, [
-      first, count(row.params, row.paramsRatio, "cl-row-params"),
-      count(row.macs, row.macsRatio, "cl-row-macs"),
-      K.h("td", {"class": "cl-predicted",
-                 style: CELL + ";white-space:pre-wrap"}, row.predicted)]);
+    return [
+      K.h("tr", {"data-variant": row.variant}, [
+        first, count(row.params, row.paramsRatio, "cl-row-params"),
+        count(row.macs, row.macsRatio, "cl-row-macs")]),
+      K.h("tr", {"data-variant": row.variant}, K.h("td", {
+        colspan: 3, style: CELL + LINE + ";padding-left:1.2em"}, [
+          K.h("span", {style: "color:" + K.COLORS.muted},
+              K.t("variants.col_predicted") + ": "),
+          K.h("span", {"class": "cl-predicted",
+                       style: "white-space:pre-wrap;overflow-wrap:anywhere"},
+              row.predicted)]))];
   }
 
   function table(rows, s, n) {
-    var head = ["col_variant", "col_weights", "col_macs", "col_predicted"];
+    var head = ["col_variant", "col_weights", "col_macs"];
     return K.h("table", {"class": "cl-variants",
                          style: "border-collapse:collapse;font-size:90%;" +
                                 "margin:.3em 0;max-width:100%"}, [
       K.h("caption", {style: "text-align:left;caption-side:top"},
           K.t("variants.caption", {n: n})),
       K.h("thead", {}, K.h("tr", {}, head.map(function (key, i) {
-        var count = i === 1 || i === 2;
-        return K.h("th", {scope: "col", style: CELL + ";text-align:" +
-                          (count ? "right" : "left")},
-                   [K.t("variants." + key), count ? K.h("div", {
-                     style: "font-weight:normal;color:" + K.COLORS.muted},
-                     K.t("variants.col_ratio")) : null]);
+        return K.h("th", {scope: "col", style: CELL + LINE + ";text-align:" +
+                          (i ? "right" : "left")},
+                   [K.t("variants." + key), i ? K.h("div", {
+                     style: "font-weight:normal;white-space:nowrap;color:" +
+                       K.COLORS.muted}, K.t("variants.col_ratio")) : null]);
       }))),
-      K.h("tbody", {}, rows.map(function (row) {
-        return tableRow(row, row.variant === s.variant);
-      }))]);
+      K.h("tbody", {}, [].concat.apply([], rows.map(function (row) {
+        return tableRows(row, row.variant === s.variant);
+      })))]);
   }
 
   function seesText(r, cin) {
