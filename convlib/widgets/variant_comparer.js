@@ -357,15 +357,16 @@
                                       "margin-right:.3em"},
                        [K.marker(shown[j].shape, 8, 8, 6,
                                  {fill: shown[j].color, stroke: K.INK})]);
-      items.push(K.h("li", {"data-group": j,
-                            style: "display:inline-block;margin-right:1em"},
+      items.push(K.h("li", {"data-group": j},
                      [icon, text]));
     });
     return K.h("div", {"class": "cl-legend", style: "font-size:90%"}, [
       K.h("div", {}, K.t("variants.legend_title") +
           (G > init.markers.length ? " " + K.t("variants.legend_repeat")
            : "")),
-      K.h("ul", {style: "list-style:none;padding:0;margin:.2em 0"}, items)]);
+      K.h("ul", {style: "list-style:none;padding:0;margin:.2em 0;" +
+                         "display:flex;flex-wrap:wrap;column-gap:1em"},
+          items)]);
   }
 
   var CELL = "padding:.2em .4em;vertical-align:top;";
@@ -440,6 +441,20 @@
       macs_ratio: K.fmt(row.macsRatio, 3)});
   }
 
+  // The kit's labels keep 1em of margin to their right, which sticks out
+  // of a narrow box at the end of a line: here the gap goes between them,
+  // and a label alone on a line too narrow for it may wrap its words.
+  function gapped(node) {
+    node.style.display = "flex";
+    node.style.flexWrap = "wrap";
+    node.style.columnGap = "1em";
+    Array.prototype.forEach.call(node.children, function (child) {
+      child.style.marginRight = "0";
+      child.style.whiteSpace = "normal";
+    });
+    return node;
+  }
+
   function mount(el, init) {
     var s = {variant: init.variant, in_channels: init.in_channels,
              out_channels: init.out_channels, kernel_size: init.kernel_size,
@@ -448,7 +463,7 @@
     var number = function (key) {
       return function (v) { s[key] = Number(v); draw(); };
     };
-    var layer = K.controls([
+    var layer = gapped(K.controls([
       K.select(K.t("variants.cin"), "in_channels", init.channel_options,
                s.in_channels, number("in_channels")),
       K.select(K.t("variants.cout"), "out_channels", init.channel_options,
@@ -458,14 +473,14 @@
       K.select(K.t("variants.g"), "groups", init.group_options, s.groups,
                number("groups")),
       K.select(K.t("variants.s"), "stride", init.stride_options || [1],
-               s.stride, number("stride"))]);
-    var pick = K.controls([
+               s.stride, number("stride"))]));
+    var pick = gapped(K.controls([
       K.select(K.t("variants.variant"), "variant",
                init.variants.map(function (key) {
                  return [key, K.t("variants.name_" + key)];
                }), s.variant, function (v) { s.variant = v; draw(); }),
       K.checkbox(K.t("variants.stacked"), "stacked", s.stacked,
-                 function (v) { s.stacked = v; draw(); })]);
+                 function (v) { s.stacked = v; draw(); })]));
     var costs = K.h("div", {"class": "cl-table"});
     var live = K.h("p", {"class": "cl-live", role: "status",
                          "aria-live": "polite", style: "margin:.3em 0"});
