@@ -8,6 +8,7 @@ the demo's whole grid of settings, in headless chromium. The demo itself
 is driven by keyboard alone, measured on a phone's width, and its
 picture is checked against `convlib.plot.connectivity`'s colours.
 """
+import functools
 import itertools
 import json
 
@@ -193,12 +194,18 @@ TABLE_GRID = list(itertools.product(CHANNEL_OPTIONS, CHANNEL_OPTIONS,
                                     STRIDE_OPTIONS))
 
 
+@functools.lru_cache(maxsize=None)
+def _table(cin, cout, k, g, n, s):
+    """variant_table, computed once for the two tests over TABLE_GRID."""
+    return tuple(variant_table(cin, cout, k, g, n, s))
+
+
 def test_predicted_ratios_equal_the_counted_ones_over_the_grid():
     """The formula in each row predicts its counts: 1/C_out + 1/k**2
     and the others, for every setting the demo offers."""
     checked = 0
     for cin, cout, k, g, s in TABLE_GRID:
-        for row in variant_table(cin, cout, k, g, 16, s):
+        for row in _table(cin, cout, k, g, 16, s):
             if row.reason:
                 assert row.variant in ("grouped", "shuffled")
                 continue
@@ -313,7 +320,7 @@ def test_js_table_equals_python_over_the_whole_grid(page):
         py = [[r.variant, r.params_ratio, r.macs_ratio,
                list(r.predicted_ratios) if r.predicted_ratios else None,
                r.predicted, r.reason]
-              for r in variant_table(*args)]
+              for r in _table(*args)]
         assert js == py, args
     groups = page.evaluate("""cases => cases.map(a =>
         convlibVariantComparer.pictureGroups(...a))""",
