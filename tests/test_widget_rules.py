@@ -59,12 +59,13 @@ def pooling_grid():
 
 def transposed_grid():
     """(n, k, s, p, op, d) of the transposed stepper: its output, and the
-    uncropped sum (padding 0)."""
+    uncropped sum (padding 0, output_padding 0)."""
     c = transposed_stepper().config
     sizes = sorted({len(x) for x in c["inputs"].values()}
                    | {len(x[0]) for x in c["inputs"].values()})
     return [sizes, c["kernel_sizes"], c["strides"],
-            sorted(set(c["paddings"]) | {0}), [0], [1]]
+            sorted(set(c["paddings"]) | {0}),
+            sorted(set(c["output_paddings"]) | {0}), c["dilations"]]
 
 
 def tracer_grids():

@@ -20,14 +20,15 @@ Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 Chapter 2: `variant_comparer` (shows `variant_table` and
 `variant_report`).
 
-Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
-measures the checkerboard).
+Chapter 3: `transposed_stepper` (shows `scatter_steps` and
+`zero_insertion_view`; `overlap_counts` and `phase_counts` measure the
+checkerboard).
 
 Chapter 5: `pooling_explorer` (shows `pool_report`).
 
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
-Chapter 4: `hdc_map` (shows `hdc_report`).
+Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -49,11 +50,13 @@ __all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
             "variant_report", "variant_table"]
 # Chapter 3: the transposed-convolution stepper.
 from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
-                         example_kernel, overlap_counts, scatter_steps,
-                         transposed_stepper)
+                         ZeroInsertionView, example_kernel, overlap_counts,
+                         phase_counts, scatter_steps, transposed_stepper,
+                         zero_insertion_view)
 
-__all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
-            "overlap_counts", "scatter_steps", "transposed_stepper"]
+__all__ += ["ScatterStep", "TransposedStepper", "ZeroInsertionView",
+            "example_kernel", "overlap_counts", "phase_counts",
+            "scatter_steps", "transposed_stepper", "zero_insertion_view"]
 # Chapter 5: the pooling explorer.
 from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,  # noqa: E402
                       pool_report, pooling_explorer)
@@ -76,6 +79,8 @@ __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
             "activation_samples", "explorer_config", "explorer_x",
             "parameter_grid"]
 # Chapter 4: the receptive-field / HDC coverage map
-from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
+from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
+                       hdc_report)
 
-__all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+__all__ += ["HDCMap", "HDCReport", "hdc_compare", "hdc_map",
+            "hdc_report"]
