@@ -545,15 +545,9 @@
   // left margin of 170 px.  Returns an <svg> whose circles carry
   // data-row; the edges of layer l are drawn as one <path> per colour
   // with data-layer = l and data-edges = their number.
-  // More opts: nodeShape(row, i), a marker letter (see `marker`), draws
-  // that shape instead of a circle (it carries data-shape); labelsAbove
-  // puts each row's label just above the row (edge labels unused; no
-  // left margin), so that a narrow picture has room; fluid lets the
-  // <svg> shrink to its container's width.
   function layers(sizes, edgeLists, opts) {
     var o = opts || {}, width = o.width || 560, gap = 64, top = 16;
-    var left = 170, above = !!o.labelsAbove;
-    if (above) { left = 0; gap = 70; top = 34; }
+    var left = 170;
     var xs = function (n, i) {
       return left + (i + 0.5) * (width - left) / n;
     };
@@ -574,71 +568,23 @@
                                "data-edges": paths[c].n,
                                "stroke-opacity": 0.55, "stroke-width": 1.2}));
       });
-      if (!above) {
-        kids.push(svg("text", {x: 2, y: ys(l) + gap / 2 + 4,
-                               "font-size": 11, fill: COLORS.muted},
-                      (o.edgeLabels || [])[l] || ""));
-      }
+      kids.push(svg("text", {x: 2, y: ys(l) + gap / 2 + 4, "font-size": 11,
+                             fill: COLORS.muted},
+                    (o.edgeLabels || [])[l] || ""));
     });
-    var rows = [];
     sizes.forEach(function (n, row) {
       var r = Math.max(2, Math.min(7, 0.35 * (width - left) / n));
       for (var i = 0; i < n; i++) {
-        var fill = o.nodeColor ? o.nodeColor(row, i) : PAPER;
-        kids.push(o.nodeShape
-          ? marker(o.nodeShape(row, i), xs(n, i), ys(row), r,
-                   {"data-row": row, stroke: INK, fill: fill})
-          : svg("circle", {cx: xs(n, i), cy: ys(row), r: r, "data-row": row,
-                           stroke: INK, fill: fill}));
+        kids.push(svg("circle", {
+          cx: xs(n, i), cy: ys(row), r: r, "data-row": row, stroke: INK,
+          fill: o.nodeColor ? o.nodeColor(row, i) : PAPER}));
       }
-      rows.push(above
-        ? svg("text", {x: 2, y: ys(row) - r - 7, "font-size": 12, fill: INK,
-                       stroke: PAPER, "stroke-width": 4,
-                       "paint-order": "stroke"}, (o.labels || [])[row] || "")
-        : svg("text", {x: 2, y: ys(row) + 4, "font-size": 11, fill: INK},
-              (o.labels || [])[row] || ""));
+      kids.push(svg("text", {x: 2, y: ys(row) + 4, "font-size": 11,
+                             fill: INK}, (o.labels || [])[row] || ""));
     });
-    var height = ys(sizes.length - 1) + (above ? 12 : top);
-    var box = {width: width, height: height, "class": "cl-layers",
-               viewBox: "0 0 " + width + " " + height};
-    if (o.fluid) { box.style = "max-width:100%;height:auto"; }
-    return svg("svg", box, kids.concat(rows));
-  }
-
-  // One marker at (x, y) of size r (the radius of the circle it stands
-  // in for), as matplotlib draws `shape`: "o" circle, "s" square, "^"
-  // "v" "<" ">" triangles, "D" diamond, "p" pentagon, "X" a filled cross
-  // (anything else: a circle).  attrs (fill, stroke, data-...) go on the
-  // element, which carries data-shape.
-  function marker(shape, x, y, r, attrs) {
-    var a = Object.assign({"data-shape": shape}, attrs || {});
-    var polygon = function (points) {
-      a.points = points.map(function (p) {
-        return (x + p[0] * r).toFixed(2) + "," + (y + p[1] * r).toFixed(2);
-      }).join(" ");
-      return svg("polygon", a);
-    };
-    var turn = function (n, start, size) {  // a regular n-gon
-      var out = [];
-      for (var i = 0; i < n; i++) {
-        var t = start + 2 * Math.PI * i / n;
-        out.push([size * Math.cos(t), size * Math.sin(t)]);
-      }
-      return out;
-    };
-    var q = 0.85, t = 1.15, c = 0.35, PI = Math.PI;
-    var shapes = {
-      s: [[-q, -q], [q, -q], [q, q], [-q, q]],
-      D: [[0, -t], [t, 0], [0, t], [-t, 0]],
-      "^": turn(3, -PI / 2, t), v: turn(3, PI / 2, t),
-      "<": turn(3, PI, t), ">": turn(3, 0, t), p: turn(5, -PI / 2, 1.05),
-      X: [[-1, -1 + c], [-1 + c, -1], [0, -c], [1 - c, -1], [1, -1 + c],
-          [c, 0], [1, 1 - c], [1 - c, 1], [0, c], [-1 + c, 1], [-1, 1 - c],
-          [-c, 0]]
-    };
-    if (shapes[shape]) { return polygon(shapes[shape]); }
-    a.cx = x; a.cy = y; a.r = r;
-    return svg("circle", a);
+    var height = ys(sizes.length - 1) + top;
+    return svg("svg", {width: width, height: height, "class": "cl-layers",
+                       viewBox: "0 0 " + width + " " + height}, kids);
   }
 
   root.convlibKit = {
@@ -653,7 +599,7 @@
     formula: formula, error: error, panel: panel,
     grid: grid, repaint: repaint, raster: raster,
     chart: chart, legend: legend,
-    layers: layers, marker: marker
+    layers: layers
   };
 })(typeof window !== "undefined" ? window : globalThis,
    /*convlib-data*/{}/*end*/);  // the palette and strings, put in by Python

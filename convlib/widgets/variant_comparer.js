@@ -315,6 +315,92 @@
             shape: init.markers[j % init.markers.length]};
   }
 
+
+  // ---- the picture: rows of channels, sizes[0] at the top, edgeLists[l]
+  // = [[i, o], ...] between row l and row l + 1, each channel drawn as the
+  // marker nodeShape(row, i) gives, in nodeColor(row, i); each row's label
+  // just above it, so that a narrow picture has room; the <svg> shrinks
+  // to its container's width.  The edges of layer l are one <path> per
+  // colour with data-layer = l and data-edges = their number.  (Kept in
+  // this script rather than the shared kit, so that the other demos'
+  // saved scripts stay as they are.)
+  function layers(sizes, edgeLists, o) {
+    var width = o.width, gap = 70, top = 34;
+    var xs = function (n, i) { return (i + 0.5) * width / n; };
+    var ys = function (row) { return top + row * gap; };
+    var kids = [], rows = [];
+    edgeLists.forEach(function (edges, l) {
+      var paths = {};  // one <path> per colour: fast with many edges
+      edges.forEach(function (e) {
+        var c = o.edgeColor(l, e[0], e[1]);
+        var p = paths[c] || (paths[c] = {d: [], n: 0});
+        p.d.push("M" + xs(sizes[l], e[0]).toFixed(1) + " " + ys(l) + "L" +
+                 xs(sizes[l + 1], e[1]).toFixed(1) + " " + ys(l + 1));
+        p.n += 1;
+      });
+      Object.keys(paths).forEach(function (c) {
+        kids.push(K.svg("path", {d: paths[c].d.join(""), stroke: c,
+                                 fill: "none", "data-layer": l,
+                                 "data-edges": paths[c].n,
+                                 "stroke-opacity": 0.55,
+                                 "stroke-width": 1.2}));
+      });
+    });
+    sizes.forEach(function (n, row) {
+      var r = Math.max(2, Math.min(7, 0.35 * width / n));
+      for (var i = 0; i < n; i++) {
+        kids.push(marker(o.nodeShape(row, i), xs(n, i), ys(row), r,
+                         {"data-row": row, stroke: K.INK,
+                          fill: o.nodeColor(row, i)}));
+      }
+      rows.push(K.svg("text", {x: 2, y: ys(row) - r - 7, "font-size": 12,
+                               fill: K.INK, stroke: K.PAPER,
+                               "stroke-width": 4, "paint-order": "stroke"},
+                      o.labels[row] || ""));
+    });
+    var height = ys(sizes.length - 1) + 12;
+    return K.svg("svg", {width: width, height: height, "class": "cl-layers",
+                         viewBox: "0 0 " + width + " " + height,
+                         style: "max-width:100%;height:auto"},
+                 kids.concat(rows));
+  }
+
+  // One marker at (x, y) of size r (the radius of the circle it stands
+  // in for), as matplotlib draws `shape`: "o" circle, "s" square, "^"
+  // "v" "<" ">" triangles, "D" diamond, "p" pentagon, "X" a filled cross
+  // (anything else: a circle).  attrs (fill, stroke, data-...) go on the
+  // element, which carries data-shape.
+  function marker(shape, x, y, r, attrs) {
+    var a = Object.assign({"data-shape": shape}, attrs || {});
+    var polygon = function (points) {
+      a.points = points.map(function (p) {
+        return (x + p[0] * r).toFixed(2) + "," + (y + p[1] * r).toFixed(2);
+      }).join(" ");
+      return K.svg("polygon", a);
+    };
+    var turn = function (n, start, size) {  // a regular n-gon
+      var out = [];
+      for (var i = 0; i < n; i++) {
+        var t = start + 2 * Math.PI * i / n;
+        out.push([size * Math.cos(t), size * Math.sin(t)]);
+      }
+      return out;
+    };
+    var q = 0.85, t = 1.15, c = 0.35, PI = Math.PI;
+    var shapes = {
+      s: [[-q, -q], [q, -q], [q, q], [-q, q]],
+      D: [[0, -t], [t, 0], [0, t], [-t, 0]],
+      "^": turn(3, -PI / 2, t), v: turn(3, PI / 2, t),
+      "<": turn(3, PI, t), ">": turn(3, 0, t), p: turn(5, -PI / 2, 1.05),
+      X: [[-1, -1 + c], [-1 + c, -1], [0, -c], [1 - c, -1], [1, -1 + c],
+          [c, 0], [1, 1 - c], [1 - c, 1], [0, c], [-1 + c, 1], [-1, 1 - c],
+          [-c, 0]]
+    };
+    if (shapes[shape]) { return polygon(shapes[shape]); }
+    a.cx = x; a.cy = y; a.r = r;
+    return K.svg("circle", a);
+  }
+
   function picture(r, s, init) {
     var cin = s.in_channels, G = pictureGroups(s.variant, cin, s.groups);
     var sizes = [cin].concat(r.stages.map(function (st) { return st.nOut; }));
@@ -329,9 +415,9 @@
       return row < last ? label : K.t("variants.row_label", {
         stage: label, row: K.t("variants.output_row", {n: n})});
     });
-    var svg = K.layers(sizes, r.stages.map(function (st) {
+    var svg = layers(sizes, r.stages.map(function (st) {
       return st.edges;
-    }), {width: 380, labelsAbove: true, fluid: true, labels: labels,
+    }), {width: 380, labels: labels,
          nodeColor: function (row, i) { return looks[row][i].color; },
          nodeShape: function (row, i) { return looks[row][i].shape; },
          edgeColor: function (l, i) { return looks[l][i].color; }});
@@ -355,7 +441,7 @@
                                "aria-hidden": "true",
                                style: "vertical-align:middle;" +
                                       "margin-right:.3em"},
-                       [K.marker(shown[j].shape, 8, 8, 6,
+                       [marker(shown[j].shape, 8, 8, 6,
                                  {fill: shown[j].color, stroke: K.INK})]);
       items.push(K.h("li", {"data-group": j},
                      [icon, text]));
