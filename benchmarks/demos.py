@@ -103,6 +103,11 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
         + _moves("leaky_relu-negative_slope", _RAMP, "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
+    "conv_matrix_explorer": (  # up to its largest T, 243 x 75
+        lambda w: w.conv_matrix_explorer(), _changes([
+            ("cin", 3), ("cout", 3), ("n", 5), ("p", 1), ("p", 2),
+            ("k", 1), ("s", 2), ("s", 1), ("g", 3), ("g", 1), ("k", 3),
+            ("n", 3), ("p", 0), ("cin", 2), ("cout", 2), ("n", 4)])),
 }
 
 

@@ -26,6 +26,8 @@ checkerboard).
 
 Chapter 5: `pooling_explorer` (shows `pool_report`).
 
+Chapter 6: `conv_matrix_explorer` (shows `matrix_report`).
+
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
@@ -84,3 +86,9 @@ from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
 
 __all__ += ["HDCMap", "HDCReport", "hdc_compare", "hdc_map",
             "hdc_report"]
+# Chapter 6: the convolution-matrix explorer
+from .conv_matrix import (ConvMatrixExplorer, MatrixReport,  # noqa: E402
+                          conv_matrix_explorer, matrix_report)
+
+__all__ += ["ConvMatrixExplorer", "MatrixReport", "conv_matrix_explorer",
+            "matrix_report"]
