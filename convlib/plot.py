@@ -269,8 +269,8 @@ def feature_maps(images, titles=None, cmap=None, size=2.2):
 # ---- chapter 2: which channels feed which, layer by layer
 
 MIXED_COLOR = palette.ROLES["muted"]
-GROUP_MARKERS = "os^Dv<>p"
-MIXED_MARKER = "X"
+GROUP_MARKERS = palette.MARKERS
+MIXED_MARKER = palette.MIXED_MARKER
 
 
 def connectivity(ax, stages, groups=1, title=None):

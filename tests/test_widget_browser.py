@@ -223,35 +223,36 @@ def _thousands(n):
 
 def test_variant_comparer_shows_convlib_counts(session):
     from convlib.widgets import variant_report
+    from convlib.widgets.variants import variant_table
     with session.open("chapters/02_conv_variants.html") as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(".convlib-variant-comparer").first
-        for variant, cin, cout, k, g, stacked in [
-                ("depthwise", 16, 12, 5, 1, False),
-                ("spatial", 8, 16, 7, 1, True),
-                ("shuffled", 12, 12, 3, 3, True),
-                ("grouped", 12, 12, 3, 3, True)]:
+        for variant, cin, cout, k, g, stacked, s in [
+                ("depthwise", 16, 12, 5, 1, False, 1),
+                ("spatial", 8, 16, 7, 1, True, 2),
+                ("shuffled", 12, 12, 3, 3, True, 1),
+                ("grouped", 12, 12, 3, 3, True, 2)]:
             for field, value in [("variant", variant),
                                  ("in_channels", cin),
                                  ("out_channels", cout),
-                                 ("kernel_size", k), ("groups", g)]:
-                if field == "groups" and variant not in ("grouped",
-                                                         "shuffled"):
-                    # the control is disabled: groups does not apply
-                    assert demo.locator(
-                        "[data-field='groups']").is_disabled()
-                    continue
+                                 ("kernel_size", k), ("groups", g),
+                                 ("stride", s)]:
                 demo.locator(f"[data-field='{field}']").select_option(
                     str(value))
             demo.locator("[data-field='stacked']").set_checked(stacked)
             report = variant_report(variant, cin, cout, k, g,
-                                    input_size=16, stacked=stacked)
+                                    input_size=16, stacked=stacked,
+                                    stride=s)
             assert demo.locator(".cl-params").inner_text() == \
                 _thousands(report.params)
             assert demo.locator(".cl-macs").inner_text() == \
                 _thousands(report.macs)
             assert demo.locator(".cl-formula").inner_text() == \
                 report.formula
+            assert demo.locator(".cl-predicted").all_inner_texts() == [
+                row.predicted for row in variant_table(cin, cout, k, g,
+                                                       16, s)
+                if not row.reason]
             seen = {len(s) for s in report.sees}
             assert f"sees {seen.pop()} of the {cin}" in \
                 demo.locator(".cl-sees").inner_text()
@@ -262,7 +263,16 @@ def test_variant_comparer_shows_convlib_counts(session):
         demo.locator("[data-field='groups']").select_option("8")
         assert demo.locator(".cl-reason").inner_text() == variant_report(
             "grouped", 12, 12, 3, 8).reason
+        # on a phone, the demo fits its box: nothing to scroll inside it
+        visit.page.set_viewport_size({"width": 390, "height": 900})
+        demo.locator("[data-field='variant']").select_option("spatial")
+        assert demo.evaluate(
+            "el => el.scrollWidth <= el.clientWidth && [...el.querySelectorAll"
+            "('*')].every(e => e.getBoundingClientRect().right <= "
+            "el.getBoundingClientRect().right + 0.5)")
         visit.assert_clean()
+
+
 # ---------------------------------------------------------------- chapter 3
 # The transposed-convolution stepper on the built chapter 3 page: the
 # scatter view (first) and the zero-insertion view (second).

@@ -267,6 +267,14 @@ def test_k_rules_equal_convlib_over_every_demo_setting(page):
                                             c["channel_options"],
                                             c["group_options"]])
     counted += _hold_equal(page, "span", [c["kernel_options"], [2]])
+    # the comparer's output sizes: its input and the first layer's
+    # outputs, every kernel and stride, the paddings d(k - 1)/2 it uses
+    counted += _hold_equal(page, "conv", [
+        sorted({c["input_size"]} | {c["input_size"] // s
+                                    for s in c["stride_options"]}),
+        sorted(set(c["kernel_options"]) | {1}), c["stride_options"],
+        sorted({d * (k - 1) // 2 for k in c["kernel_options"]
+                for d in (1, 2)} | {0}) + ["same"], [1, 2]])
     h = hdc_map().config
     counted += _hold_equal(page, "span", [h["kernels"],
                                           list(range(1, h["max_rate"] + 1))])

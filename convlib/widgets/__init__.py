@@ -17,7 +17,8 @@ travel in its config.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps` and, hatched, the cells `read_counts` finds unread).
-Chapter 2: `variant_comparer` (shows `variant_report`).
+Chapter 2: `variant_comparer` (shows `variant_table` and
+`variant_report`).
 
 Chapter 3: `transposed_stepper` (shows `scatter_steps` and
 `zero_insertion_view`; `overlap_counts` and `phase_counts` measure the
@@ -43,10 +44,12 @@ __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
 
 # Chapter 2: the variant comparer
 from .variants import (VARIANTS, Stage, VariantComparer,  # noqa: E402
-                       VariantReport, variant_comparer, variant_report)
+                       VariantReport, VariantRow, picture_groups,
+                       variant_comparer, variant_report, variant_table)
 
 __all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
-            "variant_comparer", "variant_report"]
+            "VariantRow", "picture_groups", "variant_comparer",
+            "variant_report", "variant_table"]
 # Chapter 3: the transposed-convolution stepper.
 from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
                          ZeroInsertionView, example_kernel, overlap_counts,
