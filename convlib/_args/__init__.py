@@ -30,7 +30,8 @@ from .base import (batched, check_bool, check_dim, check_grad_shape,
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
-from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
+from .layers import (glu_dim, linear_args, prelu_channels, shuffle_groups,
+                     softmax_dim)
 from .ndarray import check_array
 from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
                    extent, first_inside, max_pool_args, pool_geometry,
@@ -47,7 +48,8 @@ __all__ = [
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",
-    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
+    "glu_dim", "linear_args", "prelu_channels", "shuffle_groups",
+    "softmax_dim",
     "check_array",
     "PoolArgs", "avg_pool_args", "check_divisor", "check_norm", "extent",
     "first_inside", "max_pool_args", "pool_geometry", "pool_input",
