@@ -125,6 +125,16 @@ class Experiment:
     packages : tuple of str
         Python packages whose versions the results record (torch and
         numpy always are).
+    probe : callable or None
+        Measurements of the network besides its loss and accuracy:
+        ``probe(model, data, state) -> dict of str to float``, called
+        after each epoch (after its test evaluation, outside the timed
+        part) with the data the run trains on (`held_out`'s) and a dict
+        `state` that lives for the run (empty at its start). Each key
+        becomes a per-epoch curve of the run, beside ``train_loss`` and
+        the rest (`Results.curves(variant, key)`). A module-level
+        function or a `functools.partial` of one; it must leave the
+        model, its mode and the random generators as it found them.
     """
 
     name: str
@@ -138,6 +148,7 @@ class Experiment:
                                                  "epochs": 3})
     validation_fraction: float = 0.2
     packages: tuple = ()
+    probe: object = None
 
     def training_of(self, variant, training=None):
         """The `Training` of one variant: shared settings, then the
@@ -162,8 +173,8 @@ class Experiment:
         dict
             data, split, training, variants (description and training
             overrides), pairing and threads, as JSON gives them back
-            (tuples become lists); the seeds and the machine are not part
-            of it.
+            (tuples become lists), and the probe's function if there is
+            one; the seeds and the machine are not part of it.
         """
         if split not in SPLITS:
             raise ValueError(f"Experiment.config: split must be one of "
@@ -181,6 +192,8 @@ class Experiment:
             "pairing": self.pairing,
             "torch_threads": threads,
         }
+        if self.probe is not None:
+            config["probe"] = describe_call(self.probe)
         return json.loads(json.dumps(config))     # as a file holds it
 
 
