@@ -5,8 +5,10 @@ chosen independently to make training as fast as possible"), each
 activation of activations_speed.py gets its own learning rate: the one,
 from 0.01, 0.03, 0.1, 0.3 and 1, whose runs reach 90 % training
 accuracy in the fewest epochs (mean over seeds 100-102; a run that never
-reaches it counts as one epoch more than the schedule). Only training
-accuracy is used, and only seeds the comparison does not use.
+reaches it counts as one epoch more than the schedule); among rates
+that tie (none of whose runs reaches it), the one with the lowest mean
+training loss over the epochs. Only training curves are used, and only
+seeds the comparison does not use.
 
     python experiments/activations_speed_lr.py          # the grid runs
     python experiments/activations_speed_lr.py --choose # print the choice
@@ -52,14 +54,18 @@ def epochs_to(curve, threshold=THRESHOLD):
 
 def choose_rates(results):
     """Per activation, the learning rate whose runs reach THRESHOLD
-    training accuracy in the fewest epochs (mean over seeds; ties go to
-    the smaller rate). Returns ({activation: lr}, {variant: mean})."""
+    training accuracy in the fewest epochs (mean over seeds), ties
+    broken by the lowest mean training loss over the epochs. Returns
+    ({activation: lr}, {variant: mean epochs})."""
     means = {v: np.mean([epochs_to(results.run(v, s)["train_acc"])
                          for s in results.seeds(v)])
              for v in results.variants}
+    loss = {v: results.curves(v, "train_loss").mean()
+            for v in results.variants}
     chosen = {}
     for name in ACTIVATIONS:
-        best = min(RATES, key=lambda lr: (means[f"{name} {lr:g}"], lr))
+        best = min(RATES, key=lambda lr: (means[f"{name} {lr:g}"],
+                                          loss[f"{name} {lr:g}"]))
         chosen[name] = best
     return chosen, means
 
