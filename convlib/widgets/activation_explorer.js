@@ -449,10 +449,27 @@
       drawDistribution(drawn, style, W, said);
     }
 
+    // The lower half depends on the drawn functions, their parameters,
+    // the input, the gain, the layers and the width, not on x0 or the
+    // view: it is redrawn only when one of those changes.
+    var shownDistribution = {key: null, factors: []};
+
     function drawDistribution(drawn, style, W, said) {
       var fs = drawn.map(function (f) {
         return {name: f.name, params: state.params[f.name]};
       });
+      var key = JSON.stringify([fs, state.mean, state.std, state.gain,
+                                state.layers, W]);
+      if (key !== shownDistribution.key) {
+        shownDistribution = {key: key,
+                             factors: drawHistogram(fs, drawn, style, W)};
+      }
+      writeStatus(said, shownDistribution.factors);
+    }
+
+    // Histogram and statistics of the outputs; returns the sentences of
+    // the gradient factors for the status line.
+    function drawHistogram(fs, drawn, style, W) {
       var factors = [];
       if (!fs.length) {
         K.fill(hist, []);
@@ -488,6 +505,10 @@
         K.fill(stats, table(["function", "mean", "var", "rms", "per_layer",
                              "through"], rows, "cl-dist"));
       }
+      return factors;
+    }
+
+    function writeStatus(said, factors) {
       var gainText = init.input.gains.filter(function (g) {
         return g[0] === state.gain;
       })[0];
