@@ -18,9 +18,14 @@ import numpy as np
 from . import _args
 from ._args import check_array
 from ._arrays import pad
+# normalisation and dropout (chapter 9) live in their own module
+from ._naive_norm import (  # noqa: F401
+    batch_norm, batch_norm_backward, dropout, dropout2d, group_norm,
+    instance_norm, layer_norm)
+from ._naive_norm import __all__ as _norm_all
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
-           "max_pool2d", "avg_pool2d", "linear"]
+           "max_pool2d", "avg_pool2d", "linear"] + _norm_all
 
 
 # ------------------------------------------------------------- helpers

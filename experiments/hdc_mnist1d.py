@@ -14,10 +14,10 @@ made locally (5000 signals, 4000 for training), 20 seeds each.
 The schedule (30 epochs, Adam, lr 0.01 decayed by a cosine to 0) was
 chosen on a validation split cut from the training set, never on the
 test set: see hdc_mnist1d_schedule.py and its results files
-results/hdc_mnist1d-validation-*.json.
+hdc_mnist1d-validation-*.json (in convlib/experiment/saved/, with the
+results of this script).
 """
 import functools
-from pathlib import Path
 
 from torch import nn
 
@@ -59,4 +59,4 @@ EXPERIMENT = Experiment(
 )
 
 if __name__ == "__main__":
-    main(EXPERIMENT, results_dir=Path(__file__).resolve().parent / "results")
+    main(EXPERIMENT)            # saves to convlib.experiment.RESULTS_DIR

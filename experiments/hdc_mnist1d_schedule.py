@@ -30,27 +30,23 @@ then print the comparison and the choice:
 
     python experiments/hdc_mnist1d_schedule.py
 """
-from pathlib import Path
-
 from convlib import experiment, stats
 
-RESULTS = Path(__file__).resolve().parent / "results"
 COSINE = (20, 30, 40, 60)
-CONSTANT_FILE = "hdc_mnist1d-validation-epochs60-scheduleconstant.json"
+CONSTANT = "hdc_mnist1d-validation-epochs60-scheduleconstant"
 WINDOW, TOL = 5, 0.2
 
 
 def candidates():
     """(label, {network: per-seed curves}) for every candidate."""
     found = []
-    constant = experiment.load(RESULTS / CONSTANT_FILE)
+    constant = experiment.load(CONSTANT)     # from experiment.RESULTS_DIR
     for n in range(10, 61, 5):
         found.append((f"constant, {n} epochs",
                       {v: constant.curves(v)[:, :n]
                        for v in constant.variants}))
     for n in COSINE:
-        results = experiment.load(RESULTS
-                                  / f"hdc_mnist1d-validation-epochs{n}.json")
+        results = experiment.load(f"hdc_mnist1d-validation-epochs{n}")
         found.append((f"cosine, {n} epochs",
                       {v: results.curves(v) for v in results.variants}))
     return found

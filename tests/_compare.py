@@ -14,11 +14,11 @@ TOLERANCES = {
 }
 
 
-def _to_tensor(array):
+def _to_tensor(array, differentiable=True):
     if array is None:
         return None
     tensor = torch.from_numpy(np.array(array))
-    if tensor.is_floating_point():
+    if tensor.is_floating_point() and differentiable:
         tensor.requires_grad_(True)
     return tensor
 
@@ -37,7 +37,7 @@ def _first(output):
 
 def compare_with_torch(forward, torch_forward, arrays, kwargs=None,
                        backward=None, dtype=np.float64, seed=0,
-                       tolerance=None):
+                       tolerance=None, constant=()):
     """Check `forward(*arrays, **kwargs)` and its backward against torch.
 
     Parameters
@@ -55,6 +55,10 @@ def compare_with_torch(forward, torch_forward, arrays, kwargs=None,
         with torch's for every array argument.
     dtype : numpy dtype
         float64 (tight tolerance) or float32.
+    constant : tuple of int
+        Indices of array arguments torch does not differentiate (batch
+        norm's running statistics): given to torch without
+        requires_grad, and their gradient from `backward` must be None.
 
     Returns
     -------
@@ -65,7 +69,8 @@ def compare_with_torch(forward, torch_forward, arrays, kwargs=None,
     tol = tolerance or TOLERANCES[np.dtype(dtype).type]
     arrays = [_cast(a, dtype) for a in arrays]
     ours = forward(*arrays, **kwargs)
-    tensors = [_to_tensor(a) for a in arrays]
+    tensors = [_to_tensor(a, i not in constant)
+               for i, a in enumerate(arrays)]
     theirs = torch_forward(*tensors, **kwargs)
     _assert_close(ours, theirs, tol, "forward")
     if backward is None:
@@ -82,7 +87,8 @@ def compare_with_torch(forward, torch_forward, arrays, kwargs=None,
         f"backward returned {len(grads)} gradients for "
         f"{len(arrays)} array arguments")
     for i, (got, want) in enumerate(zip(grads, expected)):
-        if arrays[i] is None or arrays[i].dtype.kind != "f":
+        if (arrays[i] is None or arrays[i].dtype.kind != "f"
+                or i in constant):
             assert got is None, f"gradient {i} should be None"
             continue
         if want is None:

@@ -6,7 +6,8 @@ and its answer is checked against an independent one:
 
 - each `convlib.numpy` op and its ``*_backward`` against
   ``torch.nn.functional`` and autograd (`tests/_compare.py`), its output
-  shape against `convlib.shapes` where a size formula applies;
+  shape against `convlib.shapes` where a size formula applies, and the
+  arrays it updates in place (running statistics) against torch's;
 - each `convlib.torch` op, forward and autograd gradients, against the
   NumPy form; each `convlib.naive` op against the NumPy form;
 - each `convlib.shapes` function against torch: sizes of real outputs,
@@ -40,6 +41,7 @@ from convlib.shapes import (conv_output_size, conv_transpose_output_size,
                             pool_output_size)
 
 from _compare import compare_with_torch
+from _resnet import BasicBlock, Bottleneck, randomise
 
 # The op list of the design: convlib.numpy has each with a backward,
 # convlib.torch each from primitives, convlib.naive the first few.
@@ -52,8 +54,12 @@ adaptive_max_pool2d fractional_max_pool2d lp_pool2d linear channel_shuffle
 sigmoid tanh relu leaky_relu prelu rrelu elu selu celu gelu silu mish
 softplus hardtanh hardsigmoid hardswish softmax log_softmax glu
 depthwise_separable_conv2d spatially_separable_conv2d
+batch_norm layer_norm group_norm instance_norm dropout dropout2d
+basic_block bottleneck_block
 """.split()
-NAIVE_OPS = "conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear"
+NAIVE_OPS = """conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear
+batch_norm layer_norm group_norm instance_norm dropout dropout2d"""
+NAIVE_BACKWARDS = ["conv2d", "batch_norm"]
 SHAPES = """conv_output_size conv_transpose_output_size pool_output_size
 receptive_field hdc_m_chain coverage count_params count_flops""".split()
 
@@ -66,6 +72,18 @@ class Case(NamedTuple):
     reference: object
     shape: tuple
     tolerance: dict = None  # for compare_with_torch, if not its own
+    constant: tuple = ()  # arrays torch does not differentiate
+    # for ops whose arrays are not their leading arguments: makes a form
+    # (or, with backward=True, its backward) take them so
+    adapt: object = None
+
+
+def _as_given(function, backward=False):
+    return function
+
+
+def _adapted(case, function, backward=False):
+    return (case.adapt or _as_given)(function, backward)
 
 
 def _r(*shape, seed=0):
@@ -200,7 +218,127 @@ def _other_cases():
     return cases
 
 
-CASES = {**_conv_cases(), **_pool_cases(), **_other_cases()}
+def _after_input(setting):
+    """`adapt` for layer and group norm, which take their setting
+    (normalized_shape, num_groups) between input and weight."""
+    def adapt(function, backward=False):
+        if backward:
+            return lambda g, x, *arrays, **kw: function(g, x, setting,
+                                                        *arrays, **kw)
+        return lambda x, *arrays, **kw: function(x, setting, *arrays, **kw)
+    return adapt
+
+
+def _seeded_twin(name, seed):
+    """torch's dropout, reseeded on every call: the same mask each time."""
+    def twin(x, p, training, mask):  # the mask is read off this twin
+        torch.manual_seed(seed)
+        return getattr(F, name)(x, p, training)
+    return twin
+
+
+def _torch_mask(name, x, p, seed):
+    """The keep mask (1 keeps, 0 drops) torch draws for `seed`."""
+    with torch.no_grad():
+        out = _seeded_twin(name, seed)(torch.from_numpy(x), p, True, None)
+    keep = (out != 0).numpy().astype(np.float64)
+    if name == "dropout2d":  # a kept channel keeps its first value
+        keep = keep[:, :, :1, :1]
+    return keep
+
+
+def _norm_cases():
+    cases = {}
+    x = _r(2, 3, 4, 5)
+    mean, w, b = _r(3, seed=1), _r(3, seed=2), _r(3, seed=3)
+    var = np.abs(_r(3, seed=4)) + 0.5
+    cases["batch_norm"] = Case(
+        [x, mean, var, w, b], dict(training=True, momentum=0.3, eps=1e-4),
+        F.batch_norm, x.shape, constant=(1, 2))
+    cases["instance_norm"] = Case(
+        [x, mean, var, w, b], dict(use_input_stats=True, momentum=0.2),
+        F.instance_norm, x.shape, constant=(1, 2))
+    cases["layer_norm"] = Case(
+        [x, _r(4, 5, seed=1), _r(4, 5, seed=2)], dict(eps=1e-4),
+        F.layer_norm, x.shape, adapt=_after_input((4, 5)))
+    x6 = _r(2, 6, 3, 4)
+    cases["group_norm"] = Case(
+        [x6, _r(6, seed=1), _r(6, seed=2)], dict(eps=1e-4), F.group_norm,
+        x6.shape, adapt=_after_input(3))
+    nonzero = 1 + np.abs(x6)  # so the mask reads off torch's output
+    for name in ("dropout", "dropout2d"):
+        mask = _torch_mask(name, nonzero, 0.4, seed=7)
+        cases[name] = Case([nonzero], dict(p=0.4, training=True, mask=mask),
+                           _seeded_twin(name, seed=7), nonzero.shape)
+    return cases
+
+
+def _as_params(keys):
+    """`adapt` for the blocks: their parameters (a dict) given as
+    arrays after the input, in the order of `keys`; their gradients
+    (a dict of the weights' and biases') returned likewise, None for
+    the running statistics."""
+    def adapt(function, backward=False):
+        if not backward:
+            return lambda x, *values, **kw: function(
+                x, dict(zip(keys, values)), **kw)
+
+        def run(g, x, *values, **kw):
+            grad_x, grads = function(g, x, dict(zip(keys, values)), **kw)
+            return (grad_x,) + tuple(grads.get(key) for key in keys)
+        return run
+    return adapt
+
+
+def _torch_block(x, params, stride=1, groups=1, training=False,
+                 momentum=0.1, eps=1e-5):
+    """ResNet's block from F.conv2d, F.batch_norm and F.relu (basic, or
+    a bottleneck when there is a conv3, its stride on the 3x3)."""
+    def conv(y, name, **kw):
+        return F.conv2d(y, params[name + ".weight"], **kw)
+
+    def bn(y, name):
+        return F.batch_norm(y, *(params[f"{name}.{k}"] for k in (
+            "running_mean", "running_var", "weight", "bias")), training,
+            momentum, eps)
+    if "conv3.weight" in params:
+        out = F.relu(bn(conv(x, "conv1"), "bn1"))
+        out = F.relu(bn(conv(out, "conv2", stride=stride, padding=1,
+                             groups=groups), "bn2"))
+        out = bn(conv(out, "conv3"), "bn3")
+    else:
+        out = F.relu(bn(conv(x, "conv1", stride=stride, padding=1), "bn1"))
+        out = bn(conv(out, "conv2", padding=1), "bn2")
+    if "downsample.0.weight" in params:
+        x = bn(conv(x, "downsample.0", stride=stride), "downsample.1")
+    return F.relu(out + x)
+
+
+def _block_case(module, x, kwargs, shape):
+    """A block's case: the parameters of a randomised torch module."""
+    state = randomise(module.double(), torch.Generator().manual_seed(3))
+    state = {k: v.numpy() for k, v in state.state_dict().items()
+             if not k.endswith("num_batches_tracked")}
+    keys = list(state)
+    constant = tuple(1 + i for i, key in enumerate(keys)
+                     if key.endswith(("running_mean", "running_var")))
+    return Case([x] + [state[k] for k in keys], kwargs, _torch_block,
+                shape, constant=constant, adapt=_as_params(keys))
+
+
+def _block_cases():
+    # basic: a projection shortcut (stride 2, 3 -> 4 channels), eval
+    # mode; bottleneck: the identity, grouped 3x3, training mode
+    return {"basic_block": _block_case(
+                BasicBlock(3, 4, stride=2), _r(2, 3, 5, 4),
+                dict(stride=2, momentum=0.2), (2, 4, 3, 2)),
+            "bottleneck_block": _block_case(
+                Bottleneck(8, 8, mid=4, groups=2), _r(2, 8, 3, 3),
+                dict(groups=2, training=True, momentum=0.2), (2, 8, 3, 3))}
+
+
+CASES = {**_conv_cases(), **_pool_cases(), **_other_cases(),
+         **_norm_cases(), **_block_cases()}
 
 
 def _tensor_kwargs(function):
@@ -229,8 +367,8 @@ def test_every_public_function_is_called():
     assert set(NUMPY_OPS) <= forwards
     assert numpy_ops == forwards | {n + "_backward" for n in forwards}
     assert _public_functions(convlib.torch) == forwards == set(CASES)
-    assert _public_functions(convlib.naive) == set(
-        NAIVE_OPS.split()) | {"conv2d_backward"}
+    assert _public_functions(convlib.naive) == set(NAIVE_OPS.split()) | {
+        name + "_backward" for name in NAIVE_BACKWARDS}
     assert _public_functions(convlib.shapes) == set(SHAPES)
     assert set(SHAPES) == {name[len("test_shapes_"):] for name in globals()
                            if name.startswith("test_shapes_")}
@@ -254,40 +392,75 @@ def test_numpy_workers_setting_round_trips():
 def test_numpy_op_and_backward_match_torch(name):
     case = CASES[name]
     out = compare_with_torch(
-        getattr(convlib.numpy, name), _tensor_kwargs(case.reference),
-        case.arrays, case.kwargs,
-        backward=getattr(convlib.numpy, name + "_backward"),
-        tolerance=case.tolerance)
+        _adapted(case, getattr(convlib.numpy, name)),
+        _tensor_kwargs(_adapted(case, case.reference)), case.arrays,
+        case.kwargs, backward=_adapted(
+            case, getattr(convlib.numpy, name + "_backward"), True),
+        tolerance=case.tolerance, constant=case.constant)
     out = out[0] if isinstance(out, tuple) else out
     assert out.shape == case.shape
+
+
+def _copies(arrays):
+    return [None if a is None else np.array(a) for a in arrays]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES
+                                        if CASES[n].constant))
+def test_numpy_running_statistics_end_as_torchs(name):
+    """The arrays an op updates in place (the running statistics, in
+    training mode) hold torch's values after the call."""
+    case = CASES[name]
+    ours = _copies(case.arrays)
+    _adapted(case, getattr(convlib.numpy, name))(*ours, **case.kwargs)
+    theirs = [torch.from_numpy(a) for a in _copies(case.arrays)]
+    _tensor_kwargs(_adapted(case, case.reference))(*theirs, **case.kwargs)
+    for i in case.constant:
+        np.testing.assert_allclose(ours[i], theirs[i].numpy(), rtol=1e-12,
+                                   atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_torch_form_and_its_gradients_match_numpy(name):
     case = CASES[name]
     compare_with_torch(
-        getattr(convlib.numpy, name),
-        _tensor_kwargs(getattr(convlib.torch, name)), case.arrays,
-        case.kwargs, backward=getattr(convlib.numpy, name + "_backward"))
+        _adapted(case, getattr(convlib.numpy, name)),
+        _tensor_kwargs(_adapted(case, getattr(convlib.torch, name))),
+        case.arrays, case.kwargs, backward=_adapted(
+            case, getattr(convlib.numpy, name + "_backward"), True),
+        constant=case.constant)
 
 
 @pytest.mark.parametrize("name", NAIVE_OPS.split())
 def test_naive_matches_numpy(name):
+    """Values, and the arrays updated in place (running statistics)."""
     case = CASES[name]
-    ours = getattr(convlib.naive, name)(*case.arrays, **case.kwargs)
-    numpy = getattr(convlib.numpy, name)(*case.arrays, **case.kwargs)
+    ours_arrays, numpy_arrays = _copies(case.arrays), _copies(case.arrays)
+    ours = _adapted(case, getattr(convlib.naive, name))(
+        *ours_arrays, **case.kwargs)
+    numpy = _adapted(case, getattr(convlib.numpy, name))(
+        *numpy_arrays, **case.kwargs)
     assert ours.shape == numpy.shape == case.shape
     np.testing.assert_allclose(ours, numpy, rtol=1e-10, atol=1e-10)
+    for got, want in zip(ours_arrays, numpy_arrays):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-def test_naive_conv2d_backward_matches_numpy():
-    case = CASES["conv2d"]
+@pytest.mark.parametrize("name", NAIVE_BACKWARDS)
+def test_naive_backward_matches_numpy(name):
+    case = CASES[name]
     grad = _r(*case.shape, seed=1)
-    ours = convlib.naive.conv2d_backward(grad, *case.arrays, **case.kwargs)
-    numpy = convlib.numpy.conv2d_backward(grad, *case.arrays, **case.kwargs)
-    assert len(ours) == len(numpy) == 3
-    for got, want in zip(ours, numpy):
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    backward = name + "_backward"
+    ours = getattr(convlib.naive, backward)(grad, *case.arrays,
+                                            **case.kwargs)
+    numpy = getattr(convlib.numpy, backward)(grad, *case.arrays,
+                                             **case.kwargs)
+    assert len(ours) == len(numpy) == len(case.arrays)
+    for i, (got, want) in enumerate(zip(ours, numpy)):
+        if i in case.constant:
+            assert got is None and want is None
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
 # ------------------------------------------------------ convlib.shapes
@@ -396,7 +569,16 @@ def test_shapes_count_params():
             ("depthwise_separable_conv2d",
              dict(in_channels=3, out_channels=8, kernel_size=3),
              nn.Sequential(nn.Conv2d(3, 3, 3, groups=3),
-                           nn.Conv2d(3, 8, 1)))]:
+                           nn.Conv2d(3, 8, 1))),
+            ("batch_norm", dict(num_features=6), nn.BatchNorm2d(6)),
+            ("group_norm", dict(num_groups=2, num_channels=6),
+             nn.GroupNorm(2, 6)),
+            ("layer_norm", dict(normalized_shape=(4, 5)),
+             nn.LayerNorm((4, 5))),
+            ("dropout", dict(p=0.3), nn.Dropout(0.3)),
+            ("bottleneck_block", dict(in_channels=8, out_channels=16,
+                                      stride=2, groups=2),
+             Bottleneck(8, 16, stride=2, groups=2))]:
         expected = sum(p.numel() for p in module.parameters())
         assert convlib.shapes.count_params(layer, **kw) == expected
 
@@ -416,11 +598,14 @@ def test_shapes_count_flops():
 
 # --------------------------------------------- inplace, as torch does it
 
+# dropout with p=1 (zeros) so torch's random mask cannot differ from
+# ours (test_dropout.py writes in place with torch's mask, any p)
 INPLACE = {"relu": {}, "leaky_relu": dict(negative_slope=0.2),
            "rrelu": dict(lower=0.1, upper=0.3), "elu": dict(alpha=0.7),
            "selu": {}, "celu": dict(alpha=1.25), "silu": {}, "mish": {},
            "hardtanh": dict(min_val=-0.5, max_val=0.7),
-           "hardsigmoid": {}, "hardswish": {}}
+           "hardsigmoid": {}, "hardswish": {}, "dropout": dict(p=1.0),
+           "dropout2d": dict(p=1.0)}
 
 
 def _takes_inplace(function):
@@ -441,7 +626,7 @@ def test_inplace_list_is_torchs():
 @pytest.mark.parametrize("name", sorted(INPLACE))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_numpy_inplace_writes_the_input_as_torch_does(name, dtype):
-    x = _r(2, 3, 4).astype(dtype) * 3
+    x = _r(2, 3, 4, 2).astype(dtype) * 3  # 4-d, as dropout2d wants
     t = torch.from_numpy(x.copy())
     theirs = getattr(F, name)(t, inplace=True, **INPLACE[name])
     ours = getattr(convlib.numpy, name)(x, inplace=True, **INPLACE[name])
@@ -451,7 +636,7 @@ def test_numpy_inplace_writes_the_input_as_torch_does(name, dtype):
 
 @pytest.mark.parametrize("name", sorted(INPLACE))
 def test_numpy_without_inplace_leaves_the_input(name):
-    x = _r(2, 3, 4)
+    x = _r(2, 3, 4, 2)
     before = x.copy()
     out = getattr(convlib.numpy, name)(x, **INPLACE[name])
     assert out is not x

@@ -184,7 +184,109 @@ OTHER = [
         (Z(1, 2, 5, 5), Z(2, 1, 3, 3), Z(4, 3, 1, 1)), {}, V,
         "pointwise_weight"),
 ]
-OPS = CONV + TRANSPOSE + POOL + ADAPTIVE + OTHER
+XN = Z(2, 3, 4)
+NORM = [
+    Bad("batch_norm", (Z(3), None, None), dict(training=True), V,
+        "input"),
+    Bad("batch_norm", (XN, Z(4), Z(3)), {}, V, "running_mean"),
+    Bad("batch_norm", (XN, Z(3), Z(3, 1)), {}, V, "running_var"),
+    Bad("batch_norm", (XN, None, None), {}, V, "running_mean"),
+    Bad("batch_norm", (XN, Z(3), None), dict(training=True), V,
+        "running_var"),
+    Bad("batch_norm", (XN, Z(3), Z(3), Z(2)), {}, V, "weight"),
+    Bad("batch_norm", (XN, Z(3), Z(3), None, Z(4)), {}, V, "bias"),
+    Bad("batch_norm", (XN, Z(3), Z(3)), dict(training=1), TE,
+        "training"),
+    Bad("batch_norm", (Z(1, 3), None, None), dict(training=True), V,
+        "input"),
+    Bad("batch_norm", (XN, Z(3), Z(3)), dict(momentum=None), TE,
+        "momentum"),
+    Bad("batch_norm", (XN, Z(3), Z(3)), dict(momentum="0.1"), TE,
+        "momentum"),
+    Bad("batch_norm", (XN, Z(3), Z(3)), dict(eps=-1e-5), V, "eps"),
+    Bad("batch_norm", (XN, None, None), dict(training=True, eps=0), V,
+        "eps"),
+    Bad("instance_norm", (Z(2, 3, 1),), {}, V, "input"),
+    Bad("instance_norm", (Z(2, 3),), {}, V, "input"),
+    Bad("instance_norm", (XN,), dict(use_input_stats=False), V,
+        "running_mean"),
+    Bad("instance_norm", (XN, Z(2), Z(2)), {}, V, "running_mean"),
+    Bad("instance_norm", (XN,), dict(use_input_stats="yes"), TE,
+        "use_input_stats"),
+    Bad("instance_norm", (XN, None, None, Z(4)), {}, V, "weight"),
+    Bad("layer_norm", (XN, 4), {}, TE, "normalized_shape"),
+    Bad("layer_norm", (XN, (3,)), {}, V, "normalized_shape"),
+    Bad("layer_norm", (XN, ()), {}, V, "normalized_shape"),
+    Bad("layer_norm", (XN, (1, 2, 3, 4)), {}, V, "normalized_shape"),
+    Bad("layer_norm", (XN, (4,), Z(3)), {}, V, "weight"),
+    Bad("layer_norm", (XN, (3, 4), None, Z(4)), {}, V, "bias"),
+    Bad("layer_norm", (XN, (4,)), dict(eps="small"), TE, "eps"),
+    Bad("group_norm", (Z(2, 6, 4), 4), {}, V, "num_groups"),
+    Bad("group_norm", (Z(2, 6, 4), 0), {}, V, "num_groups"),
+    Bad("group_norm", (Z(2, 6, 4), 2.0), {}, TE, "num_groups"),
+    Bad("group_norm", (Z(6), 2), {}, V, "input"),
+    Bad("group_norm", (Z(1, 2), 2), {}, V, "input"),
+    Bad("group_norm", (Z(2, 6, 4), 3, Z(3)), {}, V, "weight"),
+    Bad("dropout", (Z(3),), dict(p=1.5), V, "p"),
+    Bad("dropout", (Z(3),), dict(p=-0.1), V, "p"),
+    Bad("dropout", (Z(3),), dict(p="0.5"), TE, "p"),
+    Bad("dropout", (Z(3),), dict(p=True), TE, "p"),
+    Bad("dropout", (Z(3),), dict(training=1), TE, "training"),
+    Bad("dropout", (Z(3),), dict(inplace="no"), TE, "inplace"),
+    Bad("dropout", (Z(3),), dict(mask=Z(4)), V, "mask"),
+    Bad("dropout2d", (Z(2, 3),), {}, V, "input"),
+    Bad("dropout2d", (Z(2, 3, 4, 5, 6),), dict(training=False), V,
+        "input"),
+    Bad("dropout2d", (Z(2, 3, 4, 4),), dict(mask=Z(2, 3)), V, "mask"),
+    Bad("dropout2d", (Z(2, 3, 4, 4),), dict(mask=Z(2, 3, 4, 4)), V,
+        "mask"),
+]
+
+
+def _block_params(cin, cout, mid=None, projection=False):
+    """Zero parameters of a basic block (or a bottleneck with `mid`)."""
+    convs = ([("conv1", cout, cin, 3), ("conv2", cout, cout, 3)]
+             if mid is None else
+             [("conv1", mid, cin, 1), ("conv2", mid, mid, 3),
+              ("conv3", cout, mid, 1)])
+    params = {}
+    for i, (name, out, inp, k) in enumerate(convs, 1):
+        params[name + ".weight"] = Z(out, inp, k, k)
+        for key in ("weight", "bias", "running_mean", "running_var"):
+            params[f"bn{i}.{key}"] = Z(out)
+    if projection:
+        params["downsample.0.weight"] = Z(cout, cin, 1, 1)
+        for key in ("weight", "bias", "running_mean", "running_var"):
+            params[f"downsample.1.{key}"] = Z(cout)
+    return params
+
+
+XB, PB = Z(2, 2, 4, 4), _block_params(2, 2)
+BLOCKS = [
+    Bad("basic_block", (XB, PB), dict(stride=2), V, "stride"),
+    Bad("basic_block", (XB, PB), dict(stride=0), V, "stride"),
+    Bad("basic_block", (XB, PB), dict(training="yes"), TE, "training"),
+    Bad("basic_block", (Z(2, 3, 4, 4), PB), {}, V, "conv1.weight"),
+    Bad("basic_block", (XB, _block_params(2, 3)), {}, V, "shortcut"),
+    Bad("basic_block", (XB, dict(PB, extra=Z(1))), {}, V, "extra"),
+    Bad("basic_block", (XB, {k: v for k, v in PB.items()
+                             if k != "bn2.running_var"}), {}, V,
+        "bn2.running_var"),
+    Bad("basic_block", (XB, dict(PB, **{"bn1.bias": Z(3)})), {}, V,
+        "bn1.bias"),
+    Bad("basic_block", (XB, [PB]), {}, TE, "params"),
+    Bad("basic_block", (Z(2, 2, 4), PB), {}, V, "input"),
+    Bad("basic_block", (Z(1, 2, 1, 1), PB), dict(training=True), V,
+        "input"),
+    Bad("basic_block", (XB, dict(_block_params(2, 4, projection=True),
+                                 **{"downsample.0.weight": Z(4, 2, 3, 3)})),
+        dict(stride=2), V, "downsample.0.weight"),
+    Bad("bottleneck_block", (XB, _block_params(2, 2, mid=2)),
+        dict(groups=2), V, "conv2.weight"),
+    Bad("bottleneck_block", (XB, _block_params(2, 2, mid=2)),
+        dict(groups=1.0), TE, "groups"),
+]
+OPS = CONV + TRANSPOSE + POOL + ADAPTIVE + OTHER + NORM + BLOCKS
 
 S = "convlib.shapes"
 SHAPES = [
@@ -213,13 +315,33 @@ SHAPES = [
      "in_channels"),
     (S, "count_flops", ("conv2d", 2),
      dict(in_channels=1, out_channels=1, kernel_size=3), V, "kernel_size"),
+    (S, "count_params", ("group_norm",),
+     dict(num_groups=4, num_channels=6), V, "num_groups"),
+    (S, "count_params", ("batch_norm",), dict(num_features=0), V,
+     "num_features"),
+    (S, "count_params", ("instance_norm",),
+     dict(num_features=3, affine=1), TE, "affine"),
+    (S, "count_params", ("layer_norm",), dict(normalized_shape="4"), TE,
+     "normalized_shape"),
+    (S, "count_params", ("dropout",), dict(p=2), V, "p"),
+    (S, "count_params", ("basic_block",), dict(in_channels=3), TE,
+     "out_channels"),
+    (S, "count_params", ("bottleneck_block",),
+     dict(in_channels=4, out_channels=6), V, "mid_channels"),
+    (S, "count_flops", ("basic_block",),
+     dict(in_channels=4, out_channels=4), V, "input_size"),
+    (S, "count_flops", ("basic_block", 8),
+     dict(in_channels=4, out_channels=4, stride=0), V, "stride"),
 ]
 
 
 def _tensor(value):
-    """Arrays as tensors (integers as int64), other values unchanged."""
+    """Arrays as tensors (integers as int64), also in a dict (a block's
+    params); other values unchanged."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "fi":
         return torch.from_numpy(value.copy())
+    if isinstance(value, dict):
+        return {k: _tensor(v) for k, v in value.items()}
     return value
 
 
@@ -264,13 +386,16 @@ def _check(call, name, error, argument):
 def test_table_covers_every_form_and_family():
     forms = {form for form, _, _ in CASES}
     assert forms == set(FORMS)
-    for family in (CONV, TRANSPOSE, POOL, ADAPTIVE):
+    for family in (CONV, TRANSPOSE, POOL, ADAPTIVE, NORM, BLOCKS):
         for row in family:  # numpy and torch have every op of the table
             assert {f for f, _, r in CASES if r is row} >= {"numpy",
                                                             "torch"}
+    for row in NORM:  # and the loops have every norm and dropout
+        assert "naive" in {f for f, _, r in CASES if r is row}
     naive = {name for form, name, _ in CASES if form == "naive"}
     assert naive >= {"conv1d", "conv2d", "conv2d_backward",
-                     "conv_transpose2d", "max_pool2d", "avg_pool2d"}
+                     "conv_transpose2d", "max_pool2d", "avg_pool2d",
+                     "batch_norm_backward"}
     assert len(CASES) + len(SHAPES) >= 150
 
 
@@ -363,6 +488,21 @@ ACCEPTED = [
     # a 'valid' string and a 1-tuple broadcast, as torch
     ("conv2d", (XR, R.standard_normal((4, 3, 3, 2))),
      dict(padding="valid", stride=(2,))),
+    # no running statistics in training mode; an int momentum; eps 0
+    ("batch_norm", (XR, None, None), dict(training=True)),
+    ("batch_norm", (XR, np.zeros(3), np.ones(3)),
+     dict(training=True, momentum=1)),
+    ("batch_norm", (XR, np.zeros(3), np.ones(3)), dict(eps=0)),
+    ("instance_norm", (XR,), dict(eps=0)),
+    ("instance_norm", (XR,), dict(momentum=0)),
+    # normalized_shape as a list; a single group; one channel per group
+    ("layer_norm", (XR, [7, 6]), {}),
+    ("group_norm", (XR, 1), {}),
+    ("group_norm", (XR, 3), dict(eps=0.5)),
+    # p = 0, p = 1 and evaluation mode are deterministic
+    ("dropout", (XR,), dict(p=0.0)),
+    ("dropout", (XR,), dict(p=1)),
+    ("dropout2d", (XR,), dict(p=0.3, training=False)),
 ]
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -224,7 +225,7 @@ def test_main_command_line(tmp_path, capsys):
 
 
 def test_load_errors_say_where_they_looked(tmp_path):
-    with pytest.raises(FileNotFoundError, match="experiments/results"):
+    with pytest.raises(FileNotFoundError, match="convlib/experiment/saved"):
         experiment.load("no_such_experiment")
     with pytest.raises(FileNotFoundError, match="no results file"):
         experiment.load(tmp_path / "missing.json")
@@ -268,7 +269,7 @@ def test_hdc_networks_have_equal_parameters_and_share_a_seeds_weights(hdc):
 
 def test_saved_hdc_results_are_the_scripts_and_converged(hdc, saved):
     assert saved.config == hdc.config()
-    assert saved.path == ROOT / "experiments/results/hdc_mnist1d.json"
+    assert saved.path == ROOT / "convlib/experiment/saved/hdc_mnist1d.json"
     epochs = hdc.training.epochs
     for variant in hdc.variants:
         assert saved.seeds(variant) == list(hdc.seeds)
@@ -357,6 +358,39 @@ def test_results_load_and_show_without_torch():
     assert result.stdout.startswith("Chapter 4")
 
 
+def test_results_ship_inside_the_package(tmp_path):
+    """Colab installs convlib alone (no experiments/, no clone): the
+    results files are package data, found by an installed copy."""
+    import os
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import PurePosixPath
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["convlib"]
+    saved = sorted(experiment.RESULTS_DIR.glob("*.json"))
+    assert experiment.RESULTS_DIR == ROOT / "convlib/experiment/saved"
+    assert len(saved) >= 6
+    for path in saved:         # pyproject puts each one into the wheel
+        inside = PurePosixPath(path.relative_to(ROOT / "convlib").as_posix())
+        assert any(inside.match(g) or inside.match(g.replace("**/", ""))
+                   for g in globs), inside
+    # the package alone, away from the repository, as pip installs it
+    shutil.copytree(ROOT / "convlib", tmp_path / "site" / "convlib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TORCH + "import convlib\n"
+         "print(convlib.__file__)"], cwd=work, env=env,
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    title, where = result.stdout.splitlines()
+    assert title.startswith("Chapter 4")
+    assert where.startswith(str(tmp_path / "site"))
+
+
 def test_the_schedule_is_the_one_the_validation_files_choose(hdc, capsys):
     """hdc_mnist1d_schedule.py applies its rule to the committed
     validation files; the experiment trains with what it chooses."""
@@ -371,9 +405,8 @@ def test_the_schedule_is_the_one_the_validation_files_choose(hdc, capsys):
     (60, "constant")])
 def test_validation_files_are_of_this_experiment(hdc, epochs, schedule):
     suffix = "-scheduleconstant" if schedule == "constant" else ""
-    results = experiment.load(ROOT / "experiments/results" /
-                              f"hdc_mnist1d-validation-epochs{epochs}"
-                              f"{suffix}.json")
+    results = experiment.load(f"hdc_mnist1d-validation-epochs{epochs}"
+                              f"{suffix}")
     training = dataclasses.replace(hdc.training, epochs=epochs,
                                    schedule=schedule)
     assert results.config == hdc.config("validation", training)

@@ -375,6 +375,31 @@ def test_count_params_linear_and_lists():
     assert count_params(lenet) == 61706  # LeNet-5's well-known count
 
 
+@pytest.mark.parametrize("name, kwargs, module", [
+    ("batch_norm", dict(num_features=16), nn.BatchNorm2d(16)),
+    ("batch_norm", dict(num_features=7, affine=False, momentum=None),
+     nn.BatchNorm1d(7, affine=False, momentum=None)),
+    ("instance_norm", dict(num_features=5), nn.InstanceNorm2d(5)),
+    ("instance_norm", dict(num_features=5, affine=True),
+     nn.InstanceNorm3d(5, affine=True)),
+    ("group_norm", dict(num_groups=4, num_channels=12), nn.GroupNorm(4, 12)),
+    ("group_norm", dict(num_groups=3, num_channels=6, affine=False),
+     nn.GroupNorm(3, 6, affine=False)),
+    ("layer_norm", dict(normalized_shape=10), nn.LayerNorm(10)),
+    ("layer_norm", dict(normalized_shape=(3, 4, 5), bias=False),
+     nn.LayerNorm((3, 4, 5), bias=False)),
+    ("layer_norm", dict(normalized_shape=[6], elementwise_affine=False),
+     nn.LayerNorm([6], elementwise_affine=False)),
+    ("dropout", dict(p=0.3), nn.Dropout(0.3)),
+    ("dropout2d", {}, nn.Dropout2d()),
+])
+def test_count_params_norms_and_dropout_equal_torch(name, kwargs, module):
+    """Weights and biases only: running statistics are buffers."""
+    assert count_params(name, **kwargs) == _torch_params(module)
+    assert count_flops(name, 8, **kwargs) == 0  # elementwise: not counted
+    assert count_flops(name, **kwargs) == 0
+
+
 # ------------------------------------------------------------------ MACs
 
 def _brute_force_conv_macs(n, size, cin, cout, k, s, p, d, g):

@@ -23,8 +23,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import convlib.torch as ct
+from _resnet import BasicBlock, Bottleneck, randomise
 
 DTYPE = torch.float64
+# torch 2.13 warns that it reads a 3-d dropout2d input as (N, C, L)
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:dropout2d. Received a 3D:UserWarning")
 TOL = dict(rtol=1e-9, atol=1e-10)
 # torch's hardsigmoid backward multiplies by 1/6 rounded to float32
 GRAD_TOL = {"hardsigmoid": dict(rtol=1e-7, atol=1e-10)}
@@ -441,6 +445,149 @@ def _rrelu_torch(x, lower, upper, seed):
         torch.Generator().manual_seed(seed))
 
 
+def _affine_last(function):
+    """`function` taking (x, weight, bias, **settings): the norms take
+    their settings (running statistics, normalized_shape, num_groups)
+    before weight and bias, and the table passes arrays first."""
+    return lambda x, w, b, **kw: function(x, weight=w, bias=b, **kw)
+
+
+def _optional_pair(draw, rng, shape):
+    return [_tensor(rng, shape) if draw(st.booleans()) else None
+            for _ in range(2)]
+
+
+@st.composite
+def stat_norm_case(draw, small, instance):
+    """batch_norm / instance_norm: the running statistics go in the
+    keyword arguments (torch does not differentiate them; in training
+    mode both functions update the same ones)."""
+    rng = _rng(draw)
+    n, c = draw(st.integers(1, 2 if small else 3)), draw(st.integers(1, 3))
+    spatial = [draw(st.integers(1, 3)) for _ in range(
+        draw(st.integers(int(instance), 2 if small else 3)))]
+    own = draw(st.booleans())
+    if own and math.prod(spatial) * (1 if instance else n) <= 1:
+        spatial = spatial[:-1] + [2] if spatial else [2]
+    x = _tensor(rng, (n, c) + tuple(spatial))
+    mean, var = _tensor(rng, (c,)), _tensor(rng, (c,), positive=True)
+    if own and draw(st.booleans()):
+        mean = var = None
+    flag = "use_input_stats" if instance else "training"
+    return [x] + _optional_pair(draw, rng, (c,)), {
+        "running_mean": mean, "running_var": var, flag: own,
+        "momentum": draw(st.sampled_from([0.1, 0.0, 1.0, 0.3])),
+        "eps": draw(st.sampled_from([1e-5, 1e-2]))}
+
+
+@st.composite
+def layer_norm_case(draw, small):
+    rng = _rng(draw)
+    shape = _axis_ints(draw, draw(st.integers(1, 3 if small else 4)), 1, 3)
+    normalized = shape[len(shape) - draw(st.integers(1, len(shape))):]
+    return [_tensor(rng, shape)] + _optional_pair(draw, rng, normalized), \
+        dict(normalized_shape=normalized, eps=draw(
+            st.sampled_from([1e-5, 1e-2])))
+
+
+@st.composite
+def group_norm_case(draw, small):
+    rng = _rng(draw)
+    groups, size = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    spatial = _axis_ints(draw, draw(st.integers(0, 2)), 1, 3)
+    shape = (draw(st.integers(1, 2)), groups * size) + spatial
+    if math.prod(shape) // groups <= 1:  # torch wants 2 values
+        shape = (2,) + shape[1:]
+    return [_tensor(rng, shape)] + _optional_pair(draw, rng, shape[1]), \
+        dict(num_groups=groups, eps=draw(st.sampled_from([1e-5, 1e-2])))
+
+
+def _torch_group_norm(x, weight, bias, **kwargs):
+    """torch 2.13's backward fails for a bias without a weight ("tensor
+    does not have a device"); ones stand in for the weight there."""
+    if weight is None and bias is not None:
+        weight = torch.ones(x.shape[1], dtype=x.dtype)
+    return F.group_norm(x, weight=weight, bias=bias, **kwargs)
+
+
+@st.composite
+def dropout_case(draw, small, channelwise):
+    """The mask is torch's own for the drawn seed, read off its output
+    (the input has no zeros); ours gets it, torch redraws it."""
+    rng = _rng(draw)
+    ndim = draw(st.sampled_from([3, 4])) if channelwise else draw(
+        st.integers(1, 4))
+    x = _tensor(rng, _axis_ints(draw, ndim, 1, 3), positive=True)
+    p = draw(st.sampled_from([0.0, 0.2, 0.5, 1.0]))
+    kwargs = dict(p=p, training=draw(st.booleans()),
+                  seed=draw(st.integers(0, 10 ** 6)))
+    with torch.no_grad():
+        out = _torch_dropout(channelwise)(x, mask=None, **kwargs)
+    keep = (out != 0).to(DTYPE)
+    if channelwise:
+        keep = keep.amax(dim=tuple(range(2, ndim)), keepdim=True)
+    return [x], dict(kwargs, mask=keep)
+
+
+def _torch_dropout(channelwise):
+    def twin(x, p, training, mask, seed):
+        torch.manual_seed(seed)
+        op = F.dropout2d if channelwise else F.dropout
+        return op(x, p, training)
+    return twin
+
+
+def _our_dropout(channelwise):
+    def ours(x, p, training, mask, seed):
+        op = ct.dropout2d if channelwise else ct.dropout
+        return op(x, p, training, mask=mask)
+    return ours
+
+
+@st.composite
+def block_case(draw, small, kind):
+    """A torch.nn block (tests/_resnet.py) with random batch norms; the
+    learnable parameters are the array arguments, the buffers go in the
+    keywords (both functions update the same ones)."""
+    rng = _rng(draw)
+    stride, cin = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    settings = dict(stride=stride, training=draw(st.booleans()),
+                    momentum=draw(st.sampled_from([0.1, 0.5])))
+    if kind == "basic_block":
+        module = BasicBlock(cin, draw(st.sampled_from([cin, 2])), stride)
+    else:
+        groups = draw(st.integers(1, 2))
+        settings["groups"] = groups
+        module = Bottleneck(cin, draw(st.sampled_from([cin, 4])), stride,
+                            groups, groups)
+    randomise(module.double(), torch.Generator().manual_seed(
+        draw(st.integers(0, 2 ** 31))))
+    for m in module.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.momentum = settings["momentum"]
+    names = [k for k, _ in module.named_parameters()]
+    params = [p.detach().clone() for p in module.parameters()]
+    buffers = {k: b.detach().clone() for k, b in module.named_buffers()}
+    sizes = _axis_ints(draw, 2, 1, 2 if small else 4)
+    x = _tensor(rng, (2, cin) + sizes)
+    return [x] + params, dict(settings, names=tuple(names),
+                              buffers=buffers, module=module)
+
+
+def _our_block(kind):
+    def ours(x, *params, names, buffers, module, **settings):
+        return getattr(ct, kind)(x, dict(buffers, **dict(zip(names,
+                                                             params))),
+                                 **settings)
+    return ours
+
+
+def _torch_block(x, *params, names, buffers, module, **settings):
+    module.train(settings["training"])
+    return torch.func.functional_call(
+        module, dict(buffers, **dict(zip(names, params))), (x,))
+
+
 # ---------------------------------------------------------------- table
 
 def _depthwise_separable_torch(x, dw, pw, db, pb, stride, padding,
@@ -510,9 +657,27 @@ CASES = {
     "softmax": (F.softmax, softmax_case),
     "log_softmax": (F.log_softmax, softmax_case),
     "glu": (F.glu, glu_case),
+    "batch_norm": (_affine_last(F.batch_norm),
+                   partial(stat_norm_case, instance=False)),
+    "instance_norm": (_affine_last(F.instance_norm),
+                      partial(stat_norm_case, instance=True)),
+    "layer_norm": (_affine_last(F.layer_norm), layer_norm_case),
+    "group_norm": (_torch_group_norm, group_norm_case),
+    "dropout": (_torch_dropout(False), partial(dropout_case,
+                                               channelwise=False)),
+    "dropout2d": (_torch_dropout(True), partial(dropout_case,
+                                                channelwise=True)),
+    "basic_block": (_torch_block, partial(block_case, kind="basic_block")),
+    "bottleneck_block": (_torch_block, partial(block_case,
+                                               kind="bottleneck_block")),
 }
 OURS = {name: getattr(ct, name) for name in CASES if name in ct.__all__}
 OURS["rrelu_training"] = _rrelu_ours
+OURS.update({name: _affine_last(getattr(ct, name)) for name in (
+    "batch_norm", "instance_norm", "layer_norm", "group_norm")})
+OURS.update(dropout=_our_dropout(False), dropout2d=_our_dropout(True),
+            basic_block=_our_block("basic_block"),
+            bottleneck_block=_our_block("bottleneck_block"))
 
 
 def _draw_case(data, name, small):
@@ -520,12 +685,24 @@ def _draw_case(data, name, small):
     return data.draw(make(small=small), label=name)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Whole residual blocks (several convolutions and batch norms each) cost
+# about 40 times a single op: fewer examples, the same check.
+BLOCKS = {"basic_block", "bottleneck_block"}
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - BLOCKS))
 @given(data=st.data())
 def test_matches_torch(name, data):
     args, kwargs = _draw_case(data, name, small=False)
     check_against_torch(OURS[name], CASES[name][0], args, kwargs,
                         grad_tol=GRAD_TOL.get(name, TOL))
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_block_matches_torch(name, data):
+    test_matches_torch.hypothesis.inner_test(name, data)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -560,7 +737,8 @@ adaptive_avg_pool2d adaptive_max_pool1d adaptive_max_pool2d
 fractional_max_pool2d lp_pool1d lp_pool2d linear channel_shuffle flatten
 sigmoid tanh relu leaky_relu prelu rrelu elu selu celu gelu silu mish
 softplus hardtanh hardsigmoid hardswish softmax log_softmax glu
-depthwise_separable_conv2d spatially_separable_conv2d""".split())
+depthwise_separable_conv2d spatially_separable_conv2d
+batch_norm layer_norm group_norm instance_norm dropout dropout2d""".split())
 
 
 def _torch_parameters(name):
@@ -590,6 +768,23 @@ def test_signature_is_torchs(name):
     theirs = _torch_parameters(name)
     assert ours[:len(theirs)] == theirs
     assert all(d is None for _, d in ours[len(theirs):]), ours
+
+
+@pytest.mark.parametrize("name", ["batch_norm", "instance_norm"])
+@given(data=st.data())
+def test_running_statistics_updated_as_torchs(name, data):
+    (x, w, b), kwargs = data.draw(stat_norm_case(
+        small=False, instance=name == "instance_norm"), label=name)
+    if kwargs["running_mean"] is None:
+        kwargs["running_mean"] = torch.zeros(x.shape[1], dtype=DTYPE)
+        kwargs["running_var"] = torch.ones(x.shape[1], dtype=DTYPE)
+    stats = ("running_mean", "running_var")
+    mine = dict(kwargs, **{k: kwargs[k].clone() for k in stats})
+    gold = dict(kwargs, **{k: kwargs[k].clone() for k in stats})
+    getattr(ct, name)(x, weight=w, bias=b, **mine)
+    getattr(F, name)(x, weight=w, bias=b, **gold)
+    for key in stats:
+        _assert_same(mine[key], gold[key], key)
 
 
 # ------------------------------------------------------------ stability
@@ -801,10 +996,11 @@ FORBIDDEN = DESIGN_NAMES | {
     "fractional_max_pool3d", "lp_pool3d", "native_channel_shuffle",
     "max_pool1d_with_indices", "max_pool2d_with_indices",
     "max_pool3d_with_indices", "rrelu_with_noise", "bilinear", "addmm",
-    "baddbmm", "mkldnn_convolution", "prelu_kernel"}
+    "baddbmm", "mkldnn_convolution", "prelu_kernel",
+    "_batch_norm_impl_index", "native_batch_norm"}
 FORBIDDEN_PATTERN = re.compile(
     r"conv|pool|softmax|sigmoid|relu|elu$|tanh|softplus|mish|silu|"
-    r"hardswish|shuffle|linear|flatten")
+    r"hardswish|shuffle|linear|flatten|norm$|dropout")
 
 
 def _forbidden_calls(source):
@@ -845,7 +1041,11 @@ def test_no_op_calls_its_torch_namesake(path):
     "torch.nn.functional.max_pool2d(x, 2)", "torch.ops.aten.gelu(x)",
     "torch.special.expit(x)", "from torch.nn.functional import relu",
     "getattr(F, 'soft' + 'max')(x)", "torch._softmax(x, 0, False)",
-    "x.tanh_()", "torch.selu(x)"])
+    "x.tanh_()", "torch.selu(x)", "F.batch_norm(x, m, v)",
+    "torch.nn.functional.layer_norm(x, (3,))", "torch.group_norm(x, 2)",
+    "torch.ops.aten.native_layer_norm(x)", "F.dropout2d(x)",
+    "torch.native_dropout(x, 0.5, True)",
+    "from torch.nn.functional import dropout"])
 def test_scanner_catches_forbidden_calls(snippet):
     assert _forbidden_calls(snippet)
 

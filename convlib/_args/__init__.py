@@ -9,12 +9,15 @@ hands the shapes here. One module per concern:
 
 - `base`: ints, reals, int-or-tuple arguments, flags, seeds, the batch
   axis, grad shapes, `convlib.shapes`' input_size, `describe`;
-- `ndarray`: `check_array`, the NumPy forms' array arguments;
+- `ndarray`: `check_array`, the NumPy forms' array arguments (also
+  the arrays written into, the random generator, dropout's mask);
 - `conv`: convolution and transposed convolution;
 - `pool`: max/avg/LP pooling and max unpooling;
 - `adaptive`: adaptive and fractional pooling;
 - `separable`: depthwise and spatially separable convolutions;
-- `layers`: linear, channel shuffle, PReLU's weight, softmax's dim.
+- `layers`: linear, channel shuffle, PReLU's weight, softmax's dim;
+- `norm`: batch, instance, layer and group normalisation, dropout;
+- `residual`: ResNet's basic and bottleneck blocks.
 
 Below this layer sits only `convlib._arrays` (array views and the
 window-count formula the output sizes build on).
@@ -32,11 +35,16 @@ from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    transpose_geometry, transpose_size)
 from .layers import (glu_dim, linear_args, prelu_channels, shuffle_groups,
                      softmax_dim)
-from .ndarray import check_array
+from .ndarray import (check_array, check_generator, check_writeable,
+                      draw_generator, keep_mask)
+from .norm import (batch_norm_args, check_eps, check_mask, check_momentum,
+                   check_probability, dropout_args, dropout_mask_shape,
+                   group_norm_args, instance_norm_args, layer_norm_args)
 from .pool import (PoolArgs, avg_pool_args, check_divisor, check_norm,
                    extent, first_inside, max_pool_args, pool_geometry,
                    pool_input, pool_params, pool_size, unpool_args,
                    window_counts)
+from .residual import block_layout
 from .separable import (depthwise_separable_args, separable_steps,
                         spatially_separable_args)
 
@@ -50,10 +58,15 @@ __all__ = [
     "transpose_size",
     "glu_dim", "linear_args", "prelu_channels", "shuffle_groups",
     "softmax_dim",
-    "check_array",
+    "check_array", "check_generator", "check_writeable", "draw_generator",
+    "keep_mask",
+    "batch_norm_args", "check_eps", "check_mask", "check_momentum",
+    "check_probability", "dropout_args", "dropout_mask_shape",
+    "group_norm_args", "instance_norm_args", "layer_norm_args",
     "PoolArgs", "avg_pool_args", "check_divisor", "check_norm", "extent",
     "first_inside", "max_pool_args", "pool_geometry", "pool_input",
     "pool_params", "pool_size", "unpool_args", "window_counts",
+    "block_layout",
     "depthwise_separable_args", "separable_steps",
     "spatially_separable_args",
 ]

@@ -3,7 +3,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from .results import Results
+from .results import RESULTS_DIR, Results
 from .running import run
 from .spec import SCHEDULES, SPLITS
 
@@ -50,7 +50,7 @@ def _parser(experiment):
     add("--threads", type=int, default=1, help="torch threads per run")
     add("--jobs", type=int, default=1, help="runs in parallel processes")
     add("--out", type=Path, help="results file (default: derived from "
-        "the name and the options, in experiments/results/)")
+        "the name and the options, in convlib/experiment/saved/)")
     add("--rerun", action="store_true", help="train runs already saved "
         "again")
     add("--fresh", action="store_true", help="start the file anew")
@@ -66,7 +66,7 @@ def _default_path(experiment, results_dir, args, changes):
     return Path(results_dir) / ("-".join(parts) + ".json")
 
 
-def main(experiment, argv=None, results_dir="experiments/results"):
+def main(experiment, argv=None, results_dir=RESULTS_DIR):
     """The command line of an experiment script (``--help`` lists it).
 
     Parameters
@@ -75,7 +75,8 @@ def main(experiment, argv=None, results_dir="experiments/results"):
     argv : list of str or None
         None: ``sys.argv[1:]``.
     results_dir : str or pathlib.Path
-        Where results files go by default.
+        Where results files go by default: `RESULTS_DIR`, where `load`
+        reads them (leave it so, unless for a test).
 
     Returns
     -------

@@ -1,7 +1,8 @@
 """Saved results of an experiment: load them, compare variants, show them.
 
-`load("hdc_mnist1d")` finds ``experiments/results/hdc_mnist1d.json`` in
-the repository and returns a `Results`; its methods give the curves per
+`load("hdc_mnist1d")` reads ``hdc_mnist1d.json`` from `RESULTS_DIR`
+(``convlib/experiment/saved/``, inside the package, so that it is there
+wherever convlib is installed, Colab included) and returns a `Results`; its methods give the curves per
 seed, the final accuracy of each run, the convergence check, the
 difference of two variants with a 95% interval, a tidy table (one row per
 variant, seed and epoch) and a text summary that fits 79 columns.
@@ -21,10 +22,14 @@ import numpy as np
 from .. import stats
 from ..palette import ROLES, SERIES
 
-__all__ = ["Results", "load", "results_path", "plot_curves", "FORMAT"]
+__all__ = ["Results", "load", "results_path", "plot_curves", "FORMAT",
+           "RESULTS_DIR"]
 
 FORMAT = 1
-RESULTS_DIR = Path("experiments") / "results"
+# The one place results files live: package data (pyproject.toml ships
+# convlib's **/*.json), written by the scripts in experiments/ and read by
+# `load`, in a clone and in any installed copy alike.
+RESULTS_DIR = Path(__file__).resolve().parent / "saved"
 WIDTH = 79
 _STYLES = ("-", "--", ":", "-.")
 
@@ -36,9 +41,7 @@ def results_path(name):
     ----------
     name : str or pathlib.Path
         A path to a ``.json`` file, or an experiment's name, looked up as
-        ``experiments/results/<name>.json`` in the repository holding
-        this convlib (an editable install), then in the working directory
-        and each of its parents.
+        ``<name>.json`` in `RESULTS_DIR`.
 
     Returns
     -------
@@ -47,25 +50,20 @@ def results_path(name):
     Raises
     ------
     FileNotFoundError
-        Naming the places looked in.
+        Naming the place looked in.
     """
     path = Path(name)
     if path.suffix == ".json":
         if path.exists():
             return path
         raise FileNotFoundError(f"load: no results file {path}")
-    here = Path.cwd().resolve()
-    roots = [Path(__file__).resolve().parents[2], here, *here.parents]
-    places = list(dict.fromkeys(root / RESULTS_DIR / f"{name}.json"
-                                for root in roots))
-    for place in places:
-        if place.exists():
-            return place
+    place = RESULTS_DIR / f"{name}.json"
+    if place.exists():
+        return place
     raise FileNotFoundError(
-        f"load: no results file {name}.json; looked in "
-        f"{', '.join(str(p.parent) for p in places[:3])} and above. Run "
-        f"`python experiments/{name}.py` in the repository (a clone, not "
-        f"a pip install), or pass the file's path.")
+        f"load: no results file {name}.json in {RESULTS_DIR}. Run "
+        f"`python experiments/{name}.py` in a clone of the repository "
+        f"(it writes there), or pass the file's path.")
 
 
 def load(name):

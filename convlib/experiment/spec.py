@@ -102,7 +102,8 @@ class Experiment:
     Attributes
     ----------
     name : str
-        File name of the results, ``experiments/results/<name>.json``.
+        File name of the results, ``<name>.json`` in
+        `convlib.experiment.RESULTS_DIR`.
     title : str
         One line saying what is compared.
     data : callable

@@ -2,7 +2,7 @@
 from functools import partial
 import math
 
-from .._args import check_int, describe, ntuple
+from .._args import check_int, check_probability, describe, is_int, ntuple
 from .._args import check_bool as _check_bool
 from .output_size import (_conv_output_size, _conv_transpose_output_size,
                           conv_output_size)
@@ -68,12 +68,119 @@ def _spatial_parts(fn, in_channels, out_channels, kernel_size,
     return [first, second]
 
 
+def _norm_params(fn, layer, affine_default, **kwargs):
+    """Weight and bias of a normalisation layer: 2 per channel (per
+    element of normalized_shape for layer norm) when affine, else 0.
+    Running statistics are buffers, not parameters."""
+    if layer == "layer_norm":
+        return _call(fn, partial(_layer_norm_params, fn), layer, kwargs)
+    if layer == "group_norm":
+        return _call(fn, partial(_group_norm_params, fn), layer, kwargs)
+    return _call(fn, partial(_channel_norm_params, fn, affine_default),
+                 layer, kwargs)
+
+
+def _channel_norm_params(fn, affine_default, num_features, affine=None,
+                         eps=1e-5, momentum=0.1, track_running_stats=None):
+    """batch_norm / instance_norm: eps, momentum and
+    track_running_stats are accepted and change no count."""
+    c = check_int(num_features, "num_features", fn)
+    affine = affine_default if affine is None else affine
+    return 2 * c if _check_bool(affine, "affine", fn) else 0
+
+
+def _group_norm_params(fn, num_groups, num_channels, affine=True,
+                       eps=1e-5):
+    g = check_int(num_groups, "num_groups", fn)
+    c = check_int(num_channels, "num_channels", fn)
+    if c % g:
+        raise ValueError(
+            f"{fn}: num_groups must divide num_channels, got "
+            f"num_groups={g} and num_channels={c}")
+    return 2 * c if _check_bool(affine, "affine", fn) else 0
+
+
+def _layer_norm_params(fn, normalized_shape, elementwise_affine=True,
+                       bias=True, eps=1e-5):
+    """normalized_shape an int or a tuple, as nn.LayerNorm takes it."""
+    if is_int(normalized_shape):
+        normalized_shape = (normalized_shape,)
+    if not isinstance(normalized_shape, (tuple, list)) or not all(
+            is_int(v) for v in normalized_shape) or not normalized_shape:
+        raise TypeError(
+            f"{fn}: normalized_shape must be an int or a non-empty tuple "
+            f"of ints, got {describe(normalized_shape)}")
+    shape = ntuple(normalized_shape, len(normalized_shape),
+                   "normalized_shape", fn, minimum=1)
+    if not _check_bool(elementwise_affine, "elementwise_affine", fn):
+        return 0
+    return math.prod(shape) * (2 if _check_bool(bias, "bias", fn) else 1)
+
+
+def _dropout_params(fn, p=0.5, inplace=False):
+    check_probability(fn, p)
+    _check_bool(inplace, "inplace", fn)
+    return 0
+
+
+def _basic_parts(fn, in_channels, out_channels, stride=1):
+    """The conv2d layers of a basic block, each with True when it runs
+    at the block's output size; a batch norm follows each."""
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
+    s = check_int(stride, "stride", fn)
+    parts = [(dict(in_channels=cin, out_channels=cout, kernel_size=3,
+                   stride=s, padding=1, bias=False), False),
+             (dict(in_channels=cout, out_channels=cout, kernel_size=3,
+                   padding=1, bias=False), True)]
+    return parts + _projection(cin, cout, s)
+
+
+def _bottleneck_parts(fn, in_channels, out_channels, mid_channels=None,
+                      stride=1, groups=1):
+    """The conv2d layers of a bottleneck block (torchvision's: the
+    stride on the 3x3), each with True when it runs at the output size;
+    `mid_channels` defaults to out_channels / 4 (the expansion 4)."""
+    cin = check_int(in_channels, "in_channels", fn)
+    cout = check_int(out_channels, "out_channels", fn)
+    if mid_channels is None and cout % 4:
+        raise ValueError(
+            f"{fn}: mid_channels defaults to out_channels / 4, so "
+            f"out_channels must be divisible by 4, got {cout}")
+    mid = check_int(cout // 4 if mid_channels is None
+                    else mid_channels, "mid_channels", fn)
+    s = check_int(stride, "stride", fn)
+    parts = [(dict(in_channels=cin, out_channels=mid, kernel_size=1,
+                   bias=False), False),
+             (dict(in_channels=mid, out_channels=mid, kernel_size=3,
+                   stride=s, padding=1, groups=groups, bias=False), False),
+             (dict(in_channels=mid, out_channels=cout, kernel_size=1,
+                   bias=False), True)]
+    return parts + _projection(cin, cout, s)
+
+
+def _projection(cin, cout, stride):
+    """The 1x1 projection shortcut, present when the stride or the
+    channels change (torchvision's rule)."""
+    if stride == 1 and cin == cout:
+        return []
+    return [(dict(in_channels=cin, out_channels=cout, kernel_size=1,
+                  stride=stride, bias=False), False)]
+
+
 _CONV_DIMS = {"conv1d": 1, "conv2d": 2, "conv3d": 3,
               "conv_transpose1d": 1, "conv_transpose2d": 2,
               "conv_transpose3d": 3}
 _COMPOSITES = {"depthwise_separable_conv2d": _depthwise_parts,
                "spatially_separable_conv2d": _spatial_parts}
-_LAYERS = sorted(list(_CONV_DIMS) + list(_COMPOSITES) + ["linear"])
+_BLOCKS = {"basic_block": _basic_parts,
+           "bottleneck_block": _bottleneck_parts}
+# normalisation layers: whether they are affine by default (as torch)
+_NORMS = {"batch_norm": True, "instance_norm": False, "layer_norm": True,
+          "group_norm": True}
+_DROPOUTS = ("dropout", "dropout2d")
+_LAYERS = sorted(list(_CONV_DIMS) + list(_COMPOSITES) + list(_BLOCKS)
+                 + list(_NORMS) + list(_DROPOUTS) + ["linear"])
 _GEOMETRY = ("stride", "padding", "dilation", "output_padding")
 
 
@@ -142,6 +249,26 @@ def count_params(layer, **kwargs):
           `out_channels`, `kernel_size`, ``mid_channels=out_channels``,
           ``bias=True``: a (kH x 1) conv to mid_channels, then a
           (1 x kW) conv to out_channels.
+        - ``'batch_norm'``: `num_features`, ``affine=True``;
+          ``'instance_norm'``: `num_features`, ``affine=False``;
+          ``'group_norm'``: `num_groups`, `num_channels`,
+          ``affine=True``: a weight and a bias per channel when affine
+          (running statistics are buffers, not parameters; eps,
+          momentum, track_running_stats accepted and ignored).
+        - ``'layer_norm'``: `normalized_shape` (an int or a tuple),
+          ``elementwise_affine=True``, ``bias=True``: a weight (and a
+          bias) per element of normalized_shape.
+        - ``'dropout'``, ``'dropout2d'``: ``p=0.5``; no parameters.
+        - ``'basic_block'``: `in_channels`, `out_channels`,
+          ``stride=1``: ResNet's 3x3 -> BN -> ReLU -> 3x3 -> BN, plus a
+          1x1 projection and its BN when the stride is not 1 or the
+          channels change (torchvision's ``BasicBlock``); convolutions
+          without bias.
+        - ``'bottleneck_block'``: `in_channels`, `out_channels`,
+          ``mid_channels=out_channels // 4``, ``stride=1``,
+          ``groups=1``: 1x1 -> BN -> ReLU -> 3x3 (stride, groups) ->
+          BN -> ReLU -> 1x1 -> BN, plus the projection as above
+          (torchvision's ``Bottleneck``).
 
     Returns
     -------
@@ -175,6 +302,14 @@ def count_params(layer, **kwargs):
     if layer in _COMPOSITES:
         parts = _call(fn, partial(_COMPOSITES[layer], fn), layer, kwargs)
         return sum(count_params("conv2d", **part) for part in parts)
+    if layer in _BLOCKS:
+        parts = _call(fn, partial(_BLOCKS[layer], fn), layer, kwargs)
+        return sum(count_params("conv2d", **part)
+                   + 2 * part["out_channels"] for part, _ in parts)
+    if layer in _NORMS:
+        return _norm_params(fn, layer, _NORMS[layer], **kwargs)
+    if layer in _DROPOUTS:
+        return _call(fn, partial(_dropout_params, fn), layer, kwargs)
     if layer == "linear":
         return _call(fn, partial(_linear_params, fn), layer, kwargs)
     conv = {k: v for k, v in kwargs.items() if k not in _GEOMETRY}
@@ -221,8 +356,11 @@ def count_flops(layer, input_size=None, unit="mac", **kwargs):
     the MobileNet and ShuffleNet papers report as "Mult-Adds" or
     "FLOPs". With ``unit='flop'`` the count is doubled (a multiply and
     an add). Bias additions, activations and the batch size are not
-    counted; multiplications by padding zeros are (the dense
-    definition computes them).
+    counted, nor are the elementwise normalisation and dropout layers
+    (they count 0, like torchvision's published figures, which count
+    convolutions and matrix products only; an evaluation-mode batch
+    norm folds into the convolution before it); multiplications by
+    padding zeros are counted (the dense definition computes them).
 
     Parameters
     ----------
@@ -232,8 +370,9 @@ def count_flops(layer, input_size=None, unit="mac", **kwargs):
         transposed convs). A list of ``(name, kwargs)`` pairs, each
         kwargs holding its own `input_size`, is summed.
     input_size : int or tuple of int
-        Spatial input size of a conv layer; must be omitted for
-        ``'linear'`` (whose count is per input vector).
+        Spatial input size of a conv layer or a block; must be omitted
+        for ``'linear'`` (whose count is per input vector); ignored by
+        the normalisation and dropout layers.
     unit : {'mac', 'flop'}
         Count MACs, or FLOPs = 2 x MACs.
 
@@ -245,6 +384,9 @@ def count_flops(layer, input_size=None, unit="mac", **kwargs):
           (C_out/groups) * prod(k)``
         - linear: ``in_features * out_features``
         - composites: the sum over their two conv layers.
+        - blocks: the sum over their convolutions, each at its own
+          input size (the output size is ``(H - 1) // stride + 1``).
+        - normalisation, dropout: 0.
 
     Raises
     ------
@@ -279,8 +421,24 @@ def _linear_macs(fn, in_features, out_features, bias=True):
     return in_features * out_features
 
 
+def _block_macs(fn, layer, input_size, kwargs):
+    """The convolutions' MACs, each at its own input size."""
+    sizes = ntuple(input_size, 2, "input_size", fn, minimum=1)
+    parts = _call(fn, partial(_BLOCKS[layer], fn), layer, kwargs)
+    stride = max(part.get("stride", 1) for part, _ in parts)
+    out = conv_output_size(sizes, 3, stride=stride, padding=1)
+    return sum(_conv_macs(fn, "conv2d", out if at_output else sizes,
+                          **part) for part, at_output in parts)
+
+
 def _macs(fn, layer, input_size, kwargs):
     """MACs of one named layer."""
+    if layer in _NORMS:
+        _norm_params(fn, layer, _NORMS[layer], **kwargs)  # the checks
+        return 0
+    if layer in _DROPOUTS:
+        _call(fn, partial(_dropout_params, fn), layer, kwargs)
+        return 0
     if layer == "linear":
         if input_size is not None:
             raise ValueError(f"{fn}: input_size does not apply to "
@@ -290,5 +448,7 @@ def _macs(fn, layer, input_size, kwargs):
         raise ValueError(f"{fn}: input_size is required for {layer!r}")
     if layer in _COMPOSITES:
         return _composite_macs(fn, layer, input_size, kwargs)
+    if layer in _BLOCKS:
+        return _block_macs(fn, layer, input_size, kwargs)
     return _call(fn, partial(_conv_macs, fn, layer, input_size), layer,
                  kwargs)

@@ -6,7 +6,7 @@ non-positive numbers that flushes tiny results to zero.
 """
 import numpy as np
 
-from ..._args import check_array
+from ..._args import check_array, check_writeable
 
 
 def _input(input, fn, inplace=False):
@@ -25,19 +25,7 @@ def _input(input, fn, inplace=False):
     """
     if not inplace:
         return check_array(input, "input", fn)
-    if not isinstance(input, np.ndarray):
-        raise TypeError(
-            f"{fn}: inplace=True needs input to be a NumPy array to "
-            f"write into, got {type(input).__name__}")
-    if input.dtype.kind != "f":
-        raise TypeError(
-            f"{fn}: inplace=True needs a floating-point input to write "
-            f"the result into, got dtype {input.dtype}")
-    if not input.flags.writeable:
-        raise ValueError(
-            f"{fn}: inplace=True needs a writeable input, got a "
-            f"read-only array")
-    return input
+    return check_writeable(input, "input", fn, "inplace=True")
 
 
 def _result(x, result, inplace):

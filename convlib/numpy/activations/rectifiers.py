@@ -4,7 +4,8 @@ relu, leaky_relu, prelu, rrelu; hardtanh, hardsigmoid, hardswish.
 """
 import numpy as np
 
-from ..._args import check_array, check_real, describe, prelu_channels
+from ..._args import (check_array, check_generator, check_real,
+                       draw_generator, prelu_channels)
 from ._common import _grad, _input, _result
 
 __all__ = [
@@ -179,11 +180,7 @@ def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
         raise ValueError(
             f"{fn}: lower must be <= upper, got lower={lower}, "
             f"upper={upper}")
-    if generator is not None and not isinstance(
-            generator, np.random.Generator):
-        raise TypeError(
-            f"{fn}: generator must be a numpy.random.Generator or None, "
-            f"got {describe(generator)}")
+    check_generator(generator, fn)
     if not training:
         return (lower + upper) / 2
     if noise is not None:
@@ -193,12 +190,7 @@ def _rrelu_slopes(x, lower, upper, training, generator, noise, fn):
                 f"{fn}: noise must have the shape of input {x.shape}, "
                 f"got shape {noise.shape}")
         return noise.astype(x.dtype, copy=False)
-    if generator is None:
-        if fn.endswith("_backward"):
-            raise ValueError(
-                f"{fn}: training=True needs the forward's slopes: pass "
-                f"noise, or a generator in the forward's state; got neither")
-        generator = np.random.default_rng()
+    generator = draw_generator(generator, fn, "noise", "slopes")
     return generator.uniform(lower, upper, size=x.shape).astype(x.dtype)
 
 
