@@ -6,8 +6,10 @@ records and that decide whether two runs belong to the same experiment.
 """
 import dataclasses
 import functools
+import inspect
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .._args import is_int
 
@@ -194,7 +196,7 @@ class Experiment:
             "torch_threads": threads,
         }
         if self.probe is not None:
-            config["probe"] = describe_call(self.probe)
+            config["probe"] = _describe_probe(self.probe)
         return json.loads(json.dumps(config))     # as a file holds it
 
 
@@ -209,3 +211,16 @@ def describe_call(function):
     name = f"{function.__module__}.{function.__qualname__}"
     return {"function": name, **({"args": list(args)} if args else {}),
             **keywords}
+
+
+def _describe_probe(probe):
+    """`describe_call` of a probe, named after the file that defines it
+    (``activations_dying.unit_probe``), so that the name is the same
+    whether the script runs as ``__main__`` or is imported."""
+    described = describe_call(probe)
+    function = probe
+    while isinstance(function, functools.partial):
+        function = function.func
+    stem = Path(inspect.getsourcefile(function)).stem
+    described["function"] = f"{stem}.{function.__qualname__}"
+    return described
