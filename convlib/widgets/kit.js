@@ -444,8 +444,9 @@
 
   // ---- charts: series [{x: [...], y: [...], color, dash}], opts
   // {width, height, xlim, ylim, xlabel, ylabel, marks: [{x, y, color}],
-  // ticks, left (the left margin, px)}. With ticks true the axes get tick marks and labels at round
-  // numbers (`ticks`); else three labels, at both ends and the middle.
+  // ticks, left (the left margin, px)}. With ticks true the axes get
+  // tick marks and labels at round numbers (`ticks`); else three labels,
+  // at both ends and the middle.
   // Returns an <svg>.
   var chartCount = 0;
 
