@@ -47,11 +47,12 @@ def _changes(pairs):
 
 
 def _stepper_moves():
-    """Every setting of the transposed stepper, a step forth and back at
-    each (the innermost control changes most often)."""
+    """Every kernel, stride and padding of the transposed stepper in both
+    views, a step forth and back at each (the innermost control changes
+    most often); output_padding and dilation at their largest grids."""
     steps = []
-    for values in ("example", "ones"):
-        steps += _moves("values", [values])
+    for view in (False, True):
+        steps += _moves("zero_insertion", [view])
         for k in (1, 2, 3, 4):
             steps += _moves("kernel", [k])
             for s in (1, 2, 3):
@@ -60,6 +61,11 @@ def _stepper_moves():
                     steps += (_moves("padding", [p])
                               + _moves("next", [None], "click")
                               + _moves("prev", [None], "click"))
+        steps += (_changes([("padding", 0), ("dilation", 2),
+                            ("output_padding", 1), ("output_padding", 2)])
+                  + _moves("all", [None], "click")
+                  + _changes([("dilation", 1), ("output_padding", 0),
+                              ("values", "ones"), ("values", "example")]))
     return steps
 
 
@@ -86,9 +92,10 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
                            _stepper_moves()),
     "hdc_map": (lambda w: w.hdc_map([1, 2, 5], 3), _hdc_moves()),
     "pooling_explorer": (lambda w: w.pooling_explorer(), _changes([
-        ("k", 3), ("s", 2), ("p", 1), ("ceil", None), ("kind", "avg"),
-        ("cip", None), ("k", 4), ("p", 2), ("kind", "max"), ("d", 2),
-        ("s", 0), ("k", 2)])),
+        ("kh", 3), ("kw", 3), ("sh", 2), ("sw", 2), ("ph", 1), ("pw", 1),
+        ("ceil", None), ("shift", None), ("kind", "avg"), ("cip", None),
+        ("div", 5), ("kh", 4), ("ph", 2), ("div", 0), ("kind", "max"),
+        ("dh", 2), ("sh", 0), ("kh", 2), ("shift", None)])),
     "activation_explorer": (  # every activation function drawn
         lambda w: w.activation_explorer(
             [spec.name for spec in w.activations.SPECS]),
@@ -101,6 +108,11 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
                  "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
+    "conv_matrix_explorer": (  # up to its largest T, 243 x 75
+        lambda w: w.conv_matrix_explorer(), _changes([
+            ("cin", 3), ("cout", 3), ("n", 5), ("p", 1), ("p", 2),
+            ("k", 1), ("s", 2), ("s", 1), ("g", 3), ("g", 1), ("k", 3),
+            ("n", 3), ("p", 0), ("cin", 2), ("cout", 2), ("n", 4)])),
 }
 
 

@@ -6,6 +6,7 @@ Submodules (import the one you need; only `numpy` is required):
 - `convlib.numpy`   vectorised NumPy forward and backward passes
 - `convlib.torch`   the same ops from tensor primitives, for autograd
 - `convlib.shapes`  output sizes, receptive fields, parameter counts
+- `convlib.matrix`  a convolution written as its matrix T (small shapes)
 - `convlib.widgets` and `convlib.plot`  the demos and figures of the book
 - `convlib.data`    small data sets made locally (MNIST-1D, digits) and a
                     loader for CIFAR-10 batches already on disk

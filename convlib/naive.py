@@ -25,6 +25,7 @@ from ._naive_norm import (  # noqa: F401
 from ._naive_norm import __all__ as _norm_all
 
 __all__ = ["conv1d", "conv2d", "conv2d_backward", "conv_transpose2d",
+           "insert_zeros", "conv_transpose2d_by_zero_insertion",
            "max_pool2d", "avg_pool2d", "linear"] + _norm_all
 
 
@@ -280,6 +281,99 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
     out = full[:, :, p[0]:, p[1]:]
     if b is not None:
         out = out + b[:, np.newaxis, np.newaxis]
+    return _unbatch(out, not a.batched)
+
+
+def insert_zeros(input, stride):
+    """`stride` - 1 zeros between neighbouring cells of the last two axes.
+
+    ``out[..., i * s_h, j * s_w] = input[..., i, j]`` and every other
+    cell of `out` is 0: the first step of the zero-insertion view of
+    `conv_transpose2d`.
+
+    Parameters
+    ----------
+    input : ndarray, shape (..., H, W)
+    stride : int or (int, int)
+
+    Returns
+    -------
+    ndarray, shape (..., (H - 1) * s_h + 1, (W - 1) * s_w + 1)
+    """
+    fn = "insert_zeros"
+    x = check_array(input, "input", fn)
+    if x.ndim < 2:
+        raise ValueError(f"{fn}: input must have at least 2 dimensions, "
+                         f"got {x.ndim} (shape {x.shape})")
+    s = _args.ntuple(stride, 2, "stride", fn, minimum=1)
+    h, w = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + ((h - 1) * s[0] + 1, (w - 1) * s[1] + 1),
+                   dtype=x.dtype)
+    out[..., ::s[0], ::s[1]] = x
+    return out
+
+
+def _pad_or_crop(x, edges):
+    """Zeros around the last two axes of x: (before, after) per axis; a
+    negative number crops that many cells instead."""
+    crop = tuple(slice(max(-lo, 0), size - max(-hi, 0))
+                 for size, (lo, hi) in zip(x.shape[-2:], edges))
+    x = x[(Ellipsis,) + crop]
+    return np.pad(x, [(0, 0)] * (x.ndim - 2)
+                  + [(max(lo, 0), max(hi, 0)) for lo, hi in edges])
+
+
+def conv_transpose2d_by_zero_insertion(input, weight, bias=None, stride=1,
+                                       padding=0, output_padding=0,
+                                       groups=1, dilation=1):
+    """`conv_transpose2d` as an ordinary convolution of a larger input.
+
+    The "fractionally strided" view, in three steps:
+
+    1. put ``stride - 1`` zeros between neighbouring input cells
+       (`insert_zeros`);
+    2. pad with ``dilation * (kernel_size - 1) - padding`` zeros on each
+       side (crop, where that is negative), and `output_padding` more
+       zeros at the end (bottom, right);
+    3. convolve (`conv2d`, stride 1, the same dilation and groups) with
+       the kernel flipped in both spatial axes and its input and output
+       channels swapped within each group.
+
+    The result equals `conv_transpose2d` with the same arguments. It is
+    slower (most products are with inserted zeros) and written to be
+    read, as the scatter loops of `conv_transpose2d` are.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C_in, H, W) or (C_in, H, W)
+    weight : ndarray, shape (C_in, C_out / groups, kH, kW)
+    bias : ndarray, shape (C_out,), optional
+    stride, padding, output_padding, dilation : int or (int, int)
+    groups : int
+
+    Returns
+    -------
+    ndarray, shape (N, C_out, H_out, W_out)
+        Sizes from `convlib.shapes.conv_transpose_output_size`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As `conv_transpose2d`.
+    """
+    x, w, b, a = _transpose_setup("conv_transpose2d_by_zero_insertion",
+                                  input, weight, bias, stride, padding,
+                                  output_padding, groups, dilation)
+    zeros = insert_zeros(x, a.stride)
+    edges = [(d * (k - 1) - p, d * (k - 1) - p + o) for k, d, (p, _), o
+             in zip(a.kernel, a.dilation, a.pads, a.output_padding)]
+    padded = _pad_or_crop(zeros, edges)
+    c_in, c_group = w.shape[:2]
+    flipped = (w[:, :, ::-1, ::-1]  # (g * C_in/g, C_out/g, kH, kW)
+               .reshape(a.groups, c_in // a.groups, c_group, *a.kernel)
+               .swapaxes(1, 2)      # (g, C_out/g, C_in/g, kH, kW)
+               .reshape(a.groups * c_group, c_in // a.groups, *a.kernel))
+    out = conv2d(padded, flipped, b, dilation=a.dilation, groups=a.groups)
     return _unbatch(out, not a.batched)
 
 

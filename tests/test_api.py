@@ -61,7 +61,8 @@ NAIVE_OPS = """conv1d conv2d conv_transpose2d max_pool2d avg_pool2d linear
 batch_norm layer_norm group_norm instance_norm dropout dropout2d"""
 NAIVE_BACKWARDS = ["conv2d", "batch_norm"]
 SHAPES = """conv_output_size conv_transpose_output_size pool_output_size
-receptive_field hdc_m_chain coverage count_params count_flops""".split()
+receptive_field hdc_m_chain coverage largest_gap count_params
+count_flops""".split()
 
 
 class Case(NamedTuple):
@@ -141,6 +142,16 @@ def _conv_cases():
     return cases
 
 
+def _blur_reference(x, kernel_size, stride, padding_mode):
+    """Blur pooling from torch's ops: pad (k - 1) // 2 before and k // 2
+    after, then a depthwise conv2d with the binomial filter."""
+    rows = torch.tensor([[1.0, 2, 1]]).T / 4 @ torch.tensor([[1.0, 3, 3, 1]]
+                                                           ) / 8
+    padded = F.pad(x, [1, 2, 1, 1], mode=padding_mode)
+    return F.conv2d(padded, rows.to(x.dtype).expand(x.shape[1], 1, 3, 4),
+                    stride=stride, groups=x.shape[1])
+
+
 def _pool_cases():
     cases = {}
     spatial = {1: (9,), 2: (7, 6), 3: (5, 5, 4)}
@@ -181,6 +192,9 @@ def _pool_cases():
     cases["adaptive_max_pool2d"] = Case(
         [x], dict(output_size=(2, 4), return_indices=True),
         F.adaptive_max_pool2d, (2, 3, 2, 4))
+    cases["blur_pool2d"] = Case(  # Zhang 2019; torch has no blur pool
+        [x], dict(kernel_size=(3, 4), stride=(2, 1), padding_mode="reflect"),
+        _blur_reference, (2, 3, 4, 6))
     samples = np.random.default_rng(1).random((2, 3, 2))
     cases["fractional_max_pool2d"] = Case(
         [x], dict(kernel_size=2, output_size=(4, 3),
@@ -368,7 +382,8 @@ def test_every_public_function_is_called():
     assert numpy_ops == forwards | {n + "_backward" for n in forwards}
     assert _public_functions(convlib.torch) == forwards == set(CASES)
     assert _public_functions(convlib.naive) == set(NAIVE_OPS.split()) | {
-        name + "_backward" for name in NAIVE_BACKWARDS}
+        name + "_backward" for name in NAIVE_BACKWARDS} | {
+        "insert_zeros", "conv_transpose2d_by_zero_insertion"}
     assert _public_functions(convlib.shapes) == set(SHAPES)
     assert set(SHAPES) == {name[len("test_shapes_"):] for name in globals()
                            if name.startswith("test_shapes_")}
@@ -554,6 +569,21 @@ def test_shapes_coverage():
         counts = x.grad[0, 0].numpy().astype(int)
         np.testing.assert_array_equal(got.counts, counts)
         assert got.has_holes == bool((counts == 0).any())
+
+
+def test_shapes_largest_gap():
+    # The longest step between the inputs a PyTorch gradient reaches.
+    for rates, k in [([2, 5], 2), ([1, 2, 5], 3), ([2, 2, 2], 3),
+                     ([3, 1, 4], 4)]:
+        span = sum(r * (k - 1) for r in rates) + 1
+        x = torch.ones(1, 1, span, requires_grad=True)
+        y = x
+        for r in rates:
+            y = F.conv1d(y, torch.ones(1, 1, k), dilation=r)
+        y.sum().backward()
+        reached = np.flatnonzero(x.grad[0, 0].numpy())
+        assert convlib.shapes.largest_gap(rates, k) == \
+            np.diff(reached).max()
 
 
 def test_shapes_count_params():

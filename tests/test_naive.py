@@ -102,6 +102,34 @@ def test_conv_transpose2d_matches_torch(case):
                        [x, w, bias], kwargs)
 
 
+@given(transpose_cases())
+def test_conv_transpose2d_by_zero_insertion_matches_torch(case):
+    x, w, bias, kwargs = case
+    compare_with_torch(naive.conv_transpose2d_by_zero_insertion,
+                       F.conv_transpose2d, [x, w, bias], kwargs)
+
+
+def test_zero_insertion_crops_when_padding_exceeds_the_kernel_span(rng):
+    # d*(k - 1) - p < 0: the zero-inserted input is cropped, not padded
+    x, w = rng.standard_normal((1, 2, 4, 3)), rng.standard_normal((2, 3, 1, 2))
+    kw = dict(stride=(2, 3), padding=(1, 2), output_padding=(1, 0))
+    compare_with_torch(naive.conv_transpose2d_by_zero_insertion,
+                       F.conv_transpose2d, [x, w, None], kw)
+
+
+def test_insert_zeros_puts_stride_minus_one_zeros_between_cells():
+    x = np.arange(1.0, 7.0).reshape(1, 2, 3)
+    out = naive.insert_zeros(x, (2, 3))
+    assert out.shape == (1, 3, 7)
+    np.testing.assert_array_equal(out[0, ::2, ::3], x[0])
+    assert np.count_nonzero(out) == x.size
+    np.testing.assert_array_equal(naive.insert_zeros(x, 1), x)
+    with pytest.raises(ValueError, match="insert_zeros: stride"):
+        naive.insert_zeros(x, 0)
+    with pytest.raises(ValueError, match="insert_zeros: input must have"):
+        naive.insert_zeros(np.ones(3), 2)
+
+
 def test_conv_transpose2d_is_the_adjoint_of_conv2d(rng):
     # <conv2d(x), y> == <x, conv_transpose2d(y)> with the same weight
     x, w = rng.standard_normal((1, 2, 7, 6)), rng.standard_normal((4, 2, 3, 2))

@@ -327,6 +327,35 @@ def lp_pool_case(draw, n, small):
                      ceil_mode=draw(st.booleans()))
 
 
+def _blur_torch(x, kernel_size, stride, padding_mode):
+    """Blur pooling (Zhang 2019) from torch's pad and conv2d: the
+    binomial filter, padded (k - 1) // 2 before and k // 2 after."""
+    rows = [torch.tensor([math.comb(k - 1, i) for i in range(k)],
+                         dtype=x.dtype) for k in kernel_size]
+    weight = torch.outer(*rows) / 2 ** (sum(kernel_size) - 2)
+    (kh, kw), mode = kernel_size, {"zeros": "constant"}.get(
+        padding_mode, padding_mode)
+    x4 = x if x.dim() == 4 else x[None]
+    padded = F.pad(x4, [(kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2],
+                   mode=mode)
+    out = F.conv2d(padded, weight.expand(x4.shape[1], 1, kh, kw),
+                   stride=stride, groups=x4.shape[1])
+    return out if x.dim() == 4 else out[0]
+
+
+@st.composite
+def blur_case(draw, small):
+    rng = _rng(draw)
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(2))
+    sizes = tuple(draw(st.integers(k // 2 + 1, 4 if small else 8))
+                  for k in kernel)
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(2))
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate",
+                                 "circular"]))
+    return [_tensor(rng, _lead(draw, small) + sizes)], dict(
+        kernel_size=kernel, stride=stride, padding_mode=mode)
+
+
 @st.composite
 def linear_case(draw, small):
     rng = _rng(draw)
@@ -630,6 +659,7 @@ CASES = {
     "fractional_max_pool2d": (F.fractional_max_pool2d, fractional_case),
     **{f"lp_pool{n}d": (getattr(F, f"lp_pool{n}d"),
                         partial(lp_pool_case, n)) for n in (1, 2)},
+    "blur_pool2d": (_blur_torch, blur_case),  # torch has none
     "linear": (F.linear, linear_case),
     "flatten": (torch.flatten, flatten_case),
     "channel_shuffle": (F.channel_shuffle, shuffle_case),

@@ -179,9 +179,10 @@ def test_variant_comparer_shows_convlib_counts(session):
             "grouped", 12, 12, 3, 8).reason
         visit.assert_clean()
 # ---------------------------------------------------------------- chapter 3
-# The transposed-convolution stepper on the built chapter 3 page.
+# The transposed-convolution stepper on the built chapter 3 page: the
+# scatter view (first) and the zero-insertion view (second).
 from convlib.widgets import (example_kernel, overlap_counts,  # noqa: E402
-                             scatter_steps)
+                             scatter_steps, zero_insertion_view)
 from convlib.widgets.transposed import STEPPER_INPUTS  # noqa: E402
 
 CH3_PAGE = "chapters/03_transposed_conv.html"
@@ -206,7 +207,7 @@ def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
     assert check_page(visit_ch3) == []
     page = visit_ch3.page
     assert page.locator(".widget-subarea .convlib-transposed-stepper") \
-        .count() == 1
+        .count() == 2
     demo = page.locator(".convlib-transposed-stepper").first
     x = np.array(STEPPER_INPUTS["example"], dtype=float)
     first = scatter_steps(x, example_kernel(3), stride=2)[0]
@@ -222,12 +223,50 @@ def test_transposed_stepper_shows_convlib_numbers(visit_ch3):
     demo.locator("[data-field='kernel']").select_option("3")
     demo.locator("[data-field='padding']").select_option("0")
     assert _cells(demo, "cl-output") == _as_shown(overlap_counts(3, 3, 2))
+    assert _cells(demo, "cl-counts") == _as_shown(overlap_counts(3, 3, 2))
     demo.locator("[data-field='stride']").select_option("1")
     demo.locator("[data-field='padding']").select_option("2")
     demo.locator("[data-field='kernel']").select_option("1")
     with pytest.raises(ValueError):
         shapes.conv_transpose_output_size(3, kernel_size=1, padding=2)
     assert "would be \u22121" in demo.locator(".cl-reason").inner_text()
+
+
+def test_zero_insertion_view_on_the_built_page(visit_ch3):
+    demo = visit_ch3.page.locator(".convlib-transposed-stepper").nth(1)
+    x = np.array(STEPPER_INPUTS["example"], dtype=float)
+    view = zero_insertion_view(x, example_kernel(3), 2, 1, 1)
+    assert demo.locator("[data-field='zero_insertion']").is_checked()
+    assert _cells(demo, "cl-padded") == _as_shown(view.padded)
+    demo.locator("[data-field='all']").click()
+    assert _cells(demo, "cl-output") == _as_shown(view.output)
+    assert _cells(demo, "cl-counts") == _as_shown(view.counts)
+    demo.locator("[data-field='zero_insertion']").uncheck()  # scatter view
+    last = scatter_steps(x, example_kernel(3), 2, 1, 1)[-1]
+    assert _cells(demo, "cl-output") == _as_shown(last.output)
+
+
+def test_transposed_stepper_by_keyboard_on_the_built_page(visit_ch3):
+    """Issue 31 on the book's own page: Tab reaches the demo's first
+    control with a visible focus, the arrow keys change it, and the
+    live region says the new output size."""
+    page = visit_ch3.page
+    demo = page.locator(".convlib-transposed-stepper").first
+    live = demo.locator("[role=status][aria-live=polite]")
+    before = live.inner_text()
+    demo.locator("[data-field='kernel']").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")          # back onto the first control
+    focused = page.evaluate("""() => {
+      const el = document.activeElement, s = getComputedStyle(el);
+      return [el.dataset.field, s.outlineStyle, parseFloat(s.outlineWidth)];
+    }""")
+    assert focused[0] == "kernel" and focused[1] != "none" \
+        and focused[2] > 0, focused
+    page.keyboard.press("ArrowDown")    # kernel size 3 -> 4
+    assert "= 8" in live.inner_text() and live.inner_text() != before
+
+
 # ---- Chapter 5: the pooling explorer on the built page ----
 
 def test_pooling_explorer_on_the_built_page(session):
@@ -246,7 +285,9 @@ def test_pooling_explorer_on_the_built_page(session):
         assert demo.locator(".cl-size").inner_text() == "3\u00d73"
         assert shown() == list(pool_report("max", x, 2).output.ravel())
         for field, value in [("k", "3"), ("s", "2"), ("p", "1")]:
-            demo.locator(f"[data-field='{field}']").select_option(value)
+            for axis in "hw":  # rows and columns
+                demo.locator(f"[data-field='{field}{axis}']").select_option(
+                    value)
         demo.locator("[data-field='ceil']").check()
         ref = pool_report("max", x, 3, 2, 1, 1, True)
         assert demo.locator(".cl-formula").first.inner_text() == \
@@ -256,7 +297,8 @@ def test_pooling_explorer_on_the_built_page(session):
         demo.locator("[data-field='cip']").uncheck()
         ref = pool_report("avg", x, 3, 2, 1, 1, True, False)
         np.testing.assert_allclose(shown(), ref.output.ravel(), atol=5e-4)
-        demo.locator("[data-field='d']").select_option("2")
+        for axis in "hw":
+            demo.locator(f"[data-field='d{axis}']").select_option("2")
         assert demo.locator(".cl-size").inner_text() == "invalid"
         assert demo.locator(".cl-reason").inner_text() == \
             pool_report("avg", x, 3, 2, 1, 2).reason
@@ -381,17 +423,19 @@ def test_hdc_map_on_the_built_chapter_4_page(session):
     with session.open("chapters/04_dilated_hdc.html") as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(".widget-subarea .convlib-hdc-map").first
-        rep = hdc_report([2, 2, 2], 3)
-        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
-        for field, value in [("r1", "1"), ("r3", "5")]:
-            demo.locator(f"[data-field='{field}']").select_option(value)
-        rep = hdc_report([1, 2, 5], 3)
-        assert demo.locator(".cl-rule").inner_text() == rep.rule_text
-        assert demo.locator(".cl-exact").inner_text() == rep.exact_text
-        demo.locator("[data-field='r2']").select_option("3")
-        demo.locator("[data-field='r3']").select_option("1")
+        a = demo.locator("[data-stack='A']")
         rep = hdc_report([1, 3, 1], 3)   # the rule is too strict here
-        assert demo.locator(".cl-verdict").inner_text() == rep.verdict
-        assert demo.locator(".cl-holes").inner_text().startswith(
-            "holes: 0 of 11")
+        assert a.locator(".cl-verdict").inner_text() == rep.verdict
+        assert demo.locator(".cl-compare").inner_text() == \
+            "A and B reach exactly the same inputs"
+        for field, value in [("r2", "2"), ("r3", "5")]:
+            a.locator(f"[data-field='{field}']").select_option(value)
+        rep = hdc_report([1, 2, 5], 3)
+        assert a.locator(".cl-rule").inner_text() == rep.rule_text
+        assert a.locator(".cl-exact").inner_text() == rep.exact_text
+        a.locator("[data-field='k']").select_option("2")
+        rep = hdc_report([1, 2, 5], 2)   # the rule lets a hole through
+        assert a.locator(".cl-verdict").inner_text() == rep.verdict
+        assert a.locator(".cl-holes").inner_text().startswith(
+            "holes: 1 of 9")
         visit.assert_clean()

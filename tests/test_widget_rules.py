@@ -16,9 +16,10 @@ import json
 import pytest
 
 from convlib import _args, shapes
-from convlib.widgets import (cnn_tracer, hdc_map, pooling_explorer,
-                             shape_calculator, transposed_stepper,
-                             variant_comparer, window_stepper)
+from convlib.widgets import (cnn_tracer, conv_matrix_explorer, hdc_map,
+                             pooling_explorer, shape_calculator,
+                             transposed_stepper, variant_comparer,
+                             window_stepper)
 from convlib.widgets import _demo, _rules, _strings
 from convlib.widgets.pooling import INPUT_SIDES
 from _demo_page import mount
@@ -59,12 +60,13 @@ def pooling_grid():
 
 def transposed_grid():
     """(n, k, s, p, op, d) of the transposed stepper: its output, and the
-    uncropped sum (padding 0)."""
+    uncropped sum (padding 0, output_padding 0)."""
     c = transposed_stepper().config
     sizes = sorted({len(x) for x in c["inputs"].values()}
                    | {len(x[0]) for x in c["inputs"].values()})
     return [sizes, c["kernel_sizes"], c["strides"],
-            sorted(set(c["paddings"]) | {0}), [0], [1]]
+            sorted(set(c["paddings"]) | {0}),
+            sorted(set(c["output_paddings"]) | {0}), c["dilations"]]
 
 
 def tracer_grids():
@@ -92,6 +94,14 @@ def tracer_grids():
     conv_sizes, pool_sizes = sorted(inputs | to_conv2), sorted(conv1 | conv2)
     return ([conv_sizes] + conv + [[1]],
             [pool_sizes] + pool + [[0], [1], [False]])
+
+
+def matrix_grids():
+    """The conv setting (n, k, s, p, d) and the channel split (C_in,
+    C_out, groups) of every setting of the matrix explorer's selects."""
+    b = conv_matrix_explorer().config["controls"]
+    return ([_span(b["n"]), _span(b["k"]), _span(b["s"]), _span(b["p"]),
+             [1]], [_span(b["cin"]), _span(b["cout"]), _span(b["g"])])
 
 
 # ------------------------------------------------------------ Python side
@@ -258,6 +268,9 @@ def test_k_rules_equal_convlib_over_every_demo_setting(page):
     h = hdc_map().config
     counted += _hold_equal(page, "span", [h["kernels"],
                                           list(range(1, h["max_rate"] + 1))])
+    conv, split = matrix_grids()
+    counted += _hold_equal(page, "conv", conv)
+    counted += _hold_equal(page, "groups", split)
     assert counted > 20_000
 
 

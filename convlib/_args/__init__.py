@@ -14,6 +14,7 @@ hands the shapes here. One module per concern:
 - `conv`: convolution and transposed convolution;
 - `pool`: max/avg/LP pooling and max unpooling;
 - `adaptive`: adaptive and fractional pooling;
+- `blur`: blur pooling (its padding and filter too);
 - `separable`: depthwise and spatially separable convolutions;
 - `layers`: linear, channel shuffle, PReLU's weight, softmax's dim;
 - `norm`: batch, instance, layer and group normalisation, dropout;
@@ -27,6 +28,7 @@ whose message starts with the public function's name and names the
 argument. Nothing here imports torch.
 """
 from .adaptive import adaptive_size, check_samples, fractional_args
+from .blur import PADDING_MODES, BlurArgs, blur_filter, blur_pool_args
 from .base import (batched, check_bool, check_dim, check_grad_shape,
                    check_int, check_real, check_seed, describe,
                    input_sizes, is_int, is_real, ntuple, sizes_as_given)
@@ -50,6 +52,7 @@ from .separable import (depthwise_separable_args, separable_steps,
 
 __all__ = [
     "adaptive_size", "check_samples", "fractional_args",
+    "PADDING_MODES", "BlurArgs", "blur_filter", "blur_pool_args",
     "batched", "check_bool", "check_dim", "check_grad_shape", "check_int",
     "check_real", "check_seed", "describe", "input_sizes", "is_int",
     "is_real", "ntuple", "sizes_as_given",

@@ -2,10 +2,11 @@
 
 `load("hdc_mnist1d")` reads ``hdc_mnist1d.json`` from `RESULTS_DIR`
 (``convlib/experiment/saved/``, inside the package, so that it is there
-wherever convlib is installed, Colab included) and returns a `Results`; its methods give the curves per
-seed, the final accuracy of each run, the convergence check, the
-difference of two variants with a 95% interval, a tidy table (one row per
-variant, seed and epoch) and a text summary that fits 79 columns.
+wherever convlib is installed, Colab included) and returns a `Results`;
+its methods give the curves per seed, the final accuracy of each run,
+the convergence check, the difference of two variants with a 95%
+interval, a tidy table (one row per variant, seed and epoch) and a text
+summary that fits 79 columns.
 `plot_curves` draws the mean curves on a matplotlib Axes.
 
 NumPy only (matplotlib only through the Axes you pass): a notebook can

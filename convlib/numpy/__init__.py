@@ -8,12 +8,14 @@ never imports torch.
 """
 from . import conv as _conv, pool as _pool
 from . import pool_adaptive as _pool_adaptive, pool_lp as _pool_lp
+from . import pool_blur as _pool_blur
 from . import activations as _activations, linear as _linear
 from . import norm as _norm, dropout as _dropout, residual as _residual
 from .conv import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .pool_adaptive import *  # noqa: F401,F403
 from .pool_lp import *  # noqa: F401,F403
+from .pool_blur import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
@@ -22,6 +24,6 @@ from .residual import *  # noqa: F401,F403
 from ._workers import set_workers, workers
 
 __all__ = (_conv.__all__ + _pool.__all__ + _pool_adaptive.__all__
-           + _pool_lp.__all__ + _activations.__all__ + _linear.__all__
-           + _norm.__all__ + _dropout.__all__ + _residual.__all__
-           + ["set_workers", "workers"])
+           + _pool_lp.__all__ + _pool_blur.__all__ + _activations.__all__
+           + _linear.__all__ + _norm.__all__ + _dropout.__all__
+           + _residual.__all__ + ["set_workers", "workers"])

@@ -1,4 +1,4 @@
-"""Output sizes, receptive fields, HDC coverage and layer costs.
+"""Output sizes, receptive fields, HDC coverage and gaps, layer costs.
 
 Plain integer arithmetic: no arrays of data, no torch. The first
 argument of every size function is the input size -- an int for one
@@ -11,7 +11,8 @@ or `TypeError` (bad type), with a message that starts with the function
 name and names the argument.
 """
 from .counting import count_flops, count_params
-from .dilation import HDCChain, Coverage, coverage, hdc_m_chain
+from .dilation import (HDCChain, Coverage, coverage, hdc_m_chain,
+                       largest_gap)
 from .output_size import (conv_output_size, conv_transpose_output_size,
                           pool_output_size)
 from .receptive import ReceptiveField, receptive_field
@@ -19,5 +20,5 @@ from .receptive import ReceptiveField, receptive_field
 __all__ = [
     "conv_output_size", "conv_transpose_output_size", "pool_output_size",
     "receptive_field", "ReceptiveField", "hdc_m_chain", "HDCChain",
-    "coverage", "Coverage", "count_params", "count_flops",
+    "coverage", "Coverage", "largest_gap", "count_params", "count_flops",
 ]

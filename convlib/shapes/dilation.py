@@ -1,4 +1,5 @@
-"""Dilated stacks: the HDC rule of thumb and the exact coverage map."""
+"""Dilated stacks: the HDC rule of thumb, the exact coverage map, and the
+true largest gap that the rule's M chain estimates."""
 from collections import namedtuple
 
 import numpy as np
@@ -29,7 +30,7 @@ def _check_rates(rates, fn, minimum_length):
     return tuple(check_int(r, "rates", fn) for r in rates)
 
 
-def hdc_m_chain(rates, kernel_size=3):
+def hdc_m_chain(rates, kernel_size=3, factor=2):
     """The HDC rule of thumb of Wang et al. 2018, as the paper states it.
 
     "Understanding Convolution for Semantic Segmentation" (WACV 2018),
@@ -47,6 +48,11 @@ def hdc_m_chain(rates, kernel_size=3):
         Dilation rates, input side first.
     kernel_size : int
         K, the side of every kernel.
+    factor : int
+        The 2 of the recurrence (both of them), the offset ``2 r_i`` of
+        the last tap of a 3-tap kernel. ``factor=kernel_size - 1`` puts
+        the last tap of a K-tap kernel there instead (not in the paper;
+        see Notes).
 
     Returns
     -------
@@ -57,10 +63,21 @@ def hdc_m_chain(rates, kernel_size=3):
     Raises
     ------
     ValueError
-        Fewer than two rates (M_2 is then undefined), or a rate or
-        kernel_size below 1.
+        Fewer than two rates (M_2 is then undefined), or a rate,
+        kernel_size or factor below 1.
     TypeError
-        A rate or kernel_size that is not an int.
+        A rate, kernel_size or factor that is not an int.
+
+    Notes
+    -----
+    ``M_i`` estimates `largest_gap` of the layers i..n, the longest step
+    between neighbouring offsets they reach. With factor 2 the
+    recurrence is ``M_i = max(r_i, |M_{i+1} - 2 r_i|)``: a layer with
+    taps at 0, r, 2r copies each offset r and 2r further on, so a step
+    of M is cut into steps of at most r and one of ``|M - 2r|`` (the
+    copy at 2r falls short of the next offset, or overshoots it). It is
+    an estimate, not the exact value, and the factor 2 is the 3-tap
+    case.
 
     Examples
     --------
@@ -68,15 +85,66 @@ def hdc_m_chain(rates, kernel_size=3):
     HDCChain(chain=(1, 2, 5), satisfied=True)
     >>> hdc_m_chain([1, 2, 9]).satisfied
     False
+    >>> hdc_m_chain([1, 2, 5], kernel_size=2, factor=1)
+    HDCChain(chain=(2, 3, 5), satisfied=False)
     """
     fn = "hdc_m_chain"
     rates = _check_rates(rates, fn, 2)
     kernel_size = check_int(kernel_size, "kernel_size", fn)
+    factor = check_int(factor, "factor", fn)
     chain = [rates[-1]]
     for r in reversed(rates[:-1]):
         m_next = chain[0]
-        chain.insert(0, max(m_next - 2 * r, m_next - 2 * (m_next - r), r))
+        chain.insert(0, max(m_next - factor * r,
+                            m_next - factor * (m_next - r), r))
     return HDCChain(tuple(chain), chain[1] <= kernel_size)
+
+
+def largest_gap(rates, kernel_size=3):
+    """The true largest gap of a dilated stack (what HDC's M estimates).
+
+    The offsets that one output of stacked stride-1 convolutions reaches
+    are the sums ``sum_l r_l * j_l`` with ``0 <= j_l < K`` (`coverage`).
+    Sorted, two neighbours are at most this far apart. A largest gap of
+    1 means no holes; a gap g leaves g - 1 holes in a row.
+
+    With a first layer of rate 1, the stack ``[1, r_2, .., r_n]`` has no
+    holes exactly when ``largest_gap([r_2, .., r_n], K) <= K``: the first
+    layer puts a run of K neighbours at every offset of the others, and
+    runs that start at most K apart leave nothing out.
+
+    Parameters
+    ----------
+    rates : sequence of int, length >= 1
+        Dilation rates, input side first.
+    kernel_size : int
+        K, the same for every layer.
+
+    Returns
+    -------
+    int
+        The largest difference of neighbouring offsets reached; 0 when
+        only one offset is reached (K = 1).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For empty or non-positive rates or a bad kernel_size.
+
+    Examples
+    --------
+    >>> largest_gap([2, 5], kernel_size=2)      # offsets 0, 2, 5, 7
+    3
+    >>> largest_gap([2, 5])                     # M_2 of [1, 2, 5] is 2
+    2
+    >>> largest_gap([2, 2, 2])
+    2
+    """
+    fn = "largest_gap"
+    rates = _check_rates(rates, fn, 1)
+    kernel_size = check_int(kernel_size, "kernel_size", fn)
+    reached = np.flatnonzero(coverage(rates, kernel_size).counts)
+    return int(np.diff(reached).max()) if len(reached) > 1 else 0
 
 
 Coverage = namedtuple("Coverage", "counts has_holes")

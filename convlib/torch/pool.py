@@ -5,7 +5,8 @@ padded input (the helper convolution uses too) and reduce it with
 `max` or `sum`. Max pooling's indices are flat positions in the
 unpadded input plane, ties going to the first maximum as in torch.
 Unpooling, adaptive and fractional pooling live in
-`convlib.torch.adaptive_pool` and are re-exported here. Nothing here
+`convlib.torch.adaptive_pool`, blur pooling in `convlib.torch.blur_pool`;
+both are re-exported here. Nothing here
 calls a ``torch.nn.functional`` pooling op.
 """
 import math
@@ -18,12 +19,14 @@ from ._common import (_axis_view, _batched, _check_tensor, _flat_index,
 from .activations import relu
 from .adaptive_pool import *  # noqa: F401,F403
 from .adaptive_pool import __all__ as _adaptive_all
+from .blur_pool import *  # noqa: F401,F403
+from .blur_pool import __all__ as _blur_all
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d",
     "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "lp_pool1d", "lp_pool2d",
-] + _adaptive_all
+] + _adaptive_all + _blur_all
 
 
 # ------------------------------------------------------------ max pooling

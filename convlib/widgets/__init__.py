@@ -19,17 +19,20 @@ Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
 (shows `window_steps`).
 Chapter 2: `variant_comparer` (shows `variant_report`).
 
-Chapter 3: `transposed_stepper` (shows `scatter_steps`; `overlap_counts`
-measures the checkerboard).
+Chapter 3: `transposed_stepper` (shows `scatter_steps` and
+`zero_insertion_view`; `overlap_counts` and `phase_counts` measure the
+checkerboard).
 
 Chapter 5: `pooling_explorer` (shows `pool_report`).
+
+Chapter 6: `conv_matrix_explorer` (shows `matrix_report`).
 
 Chapter 7: `activation_explorer` (shows `activation_samples`,
 `activation_point` and `activation_distribution`).
 
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
-Chapter 4: `hdc_map` (shows `hdc_report`).
+Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -49,11 +52,13 @@ __all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
             "variant_comparer", "variant_report"]
 # Chapter 3: the transposed-convolution stepper.
 from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
-                         example_kernel, overlap_counts, scatter_steps,
-                         transposed_stepper)
+                         ZeroInsertionView, example_kernel, overlap_counts,
+                         phase_counts, scatter_steps, transposed_stepper,
+                         zero_insertion_view)
 
-__all__ += ["ScatterStep", "TransposedStepper", "example_kernel",
-            "overlap_counts", "scatter_steps", "transposed_stepper"]
+__all__ += ["ScatterStep", "TransposedStepper", "ZeroInsertionView",
+            "example_kernel", "overlap_counts", "phase_counts",
+            "scatter_steps", "transposed_stepper", "zero_insertion_view"]
 # Chapter 5: the pooling explorer.
 from .pooling import (POOL_INPUT, PoolingExplorer, PoolReport,  # noqa: E402
                       pool_report, pooling_explorer)
@@ -79,6 +84,14 @@ __all__ += ["ActivationExplorer", "activation_distribution",
             "activation_samples", "explorer_config", "explorer_x",
             "input_points", "parameter_grid"]
 # Chapter 4: the receptive-field / HDC coverage map
-from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
+from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
+                       hdc_report)
 
-__all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+__all__ += ["HDCMap", "HDCReport", "hdc_compare", "hdc_map",
+            "hdc_report"]
+# Chapter 6: the convolution-matrix explorer
+from .conv_matrix import (ConvMatrixExplorer, MatrixReport,  # noqa: E402
+                          conv_matrix_explorer, matrix_report)
+
+__all__ += ["ConvMatrixExplorer", "MatrixReport", "conv_matrix_explorer",
+            "matrix_report"]

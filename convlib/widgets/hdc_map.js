@@ -1,12 +1,16 @@
-// Receptive-field / HDC coverage map for a stack of stride-1 K x K
-// dilated convolutions.  `hdcReport` mirrors convlib.widgets.hdc_report
-// (tests hold the two equal over every setting the controls offer), the
-// spans from the kit's rules, the words from its string table; `mount`
-// draws the controls (bounds from the config), the map and the verdicts
-// with convlibKit.
+// The HDC map: two stacks of stride-1 K x K dilated convolutions side by
+// side, each with its coverage map, M chain, true largest gap and
+// verdicts.  `hdcReport` mirrors convlib.widgets.hdc_report and
+// `compareText` hdc_compare (tests hold them equal over every setting
+// the controls offer), the spans from the kit's rules, the words from its
+// string table; `mount` draws the controls (bounds from the config), the
+// maps and the verdicts with convlibKit.  Keyboard: every control is a
+// labelled <select> (Tab to it, arrow keys change it); each stack's
+// verdict is a live region, so a screen reader hears the result.
 (function (root) {
   "use strict";
   var K = root.convlibKit;
+  var LISTED = 8, ELLIPSIS = "\u2026", NAMES = ["A", "B"];
 
   function gcd(a, b) { return b === 0 ? a : gcd(b, a % b); }
 
@@ -24,6 +28,18 @@
       counts = out;
     });
     return counts;
+  }
+
+  // The longest step between neighbouring offsets reached
+  // (convlib.shapes.largest_gap); 0 when one offset is reached.
+  function largestGap(rates, k) {
+    var last = null, gap = 0;
+    coverage(rates, k).forEach(function (c, i) {
+      if (c === 0) { return; }
+      if (last !== null) { gap = Math.max(gap, i - last); }
+      last = i;
+    });
+    return gap;
   }
 
   // M_1..M_n of Wang et al. (2018) (convlib.shapes.hdc_m_chain).
@@ -70,6 +86,33 @@
     return K.t(rule ? "hdc.disagree_holes" : "hdc.disagree_no_holes");
   }
 
+  function gapText(rates, k, chain, gap2) {
+    if (chain === null) { return null; }
+    var test = rates[0] !== 1
+      ? K.t("hdc.gap_first_other", {r: rates[0]})
+      : K.t(gap2 <= k ? "hdc.gap_first_one_ok" : "hdc.gap_first_one_over",
+            {g: gap2, k: k});
+    var which = rates.length === 2 ? K.t("hdc.gap_layer")
+      : K.t("hdc.gap_layers", {n: rates.length});
+    return K.t("hdc.gap_line", {test: test, gap: K.t("hdc.gap", {
+      which: which, g: gap2, m2: chain[1]})});
+  }
+
+  // All hole offsets up to LISTED, else the first three, "…", the last 3.
+  function holeList(holes) {
+    var shown = holes.map(String);
+    if (shown.length > LISTED) {
+      shown = shown.slice(0, 3).concat([ELLIPSIS], shown.slice(-3));
+    }
+    return shown.join(", ");
+  }
+
+  function holesText(holes, span) {
+    if (!holes.length) { return K.t("hdc.holes", {holes: 0, span: span}); }
+    return K.t(holes.length === 1 ? "hdc.holes_at_one" : "hdc.holes_at",
+               {holes: holes.length, span: span, offsets: holeList(holes)});
+  }
+
   // The report for `rates` (1..n ints) and kernel size k, with the fields
   // of convlib.widgets.HDCReport.
   function hdcReport(rates, k) {
@@ -77,23 +120,38 @@
     counts.forEach(function (c, i) { if (c === 0) { holes.push(i); } });
     var seen = span - holes.length, holes2d = span * span - seen * seen;
     var g = rates.reduce(gcd), chain = null, steps = [], m2ok = null;
-    var rule = null;
+    var rule = null, gap2 = null;
     if (rates.length >= 2) {
       chain = mChain(rates);
       steps = chainSteps(rates, chain);
       m2ok = chain[1] <= k;
       rule = m2ok && g === 1;
+      gap2 = largestGap(rates.slice(1), k);
     }
     var exact = holes.length === 0;
+    // an odd K has a middle tap: the centre input is always reached
+    var centre = k % 2 === 1 ? (span - 1) / 2 : null;
     return {rates: rates, kernel_size: k, span: span, counts: counts,
             holes: holes, holes_2d: holes2d, chain: chain, steps: steps,
             m2_ok: m2ok, gcd: g, rule: rule, exact: exact,
             rule_text: ruleText(k, chain, g),
             exact_text: exactText(span, holes.length, holes2d),
-            verdict: verdict(rule, exact)};
+            verdict: verdict(rule, exact), gap2: gap2,
+            gap_text: gapText(rates, k, chain, gap2),
+            holes_text: holesText(holes, span), centre: centre,
+            centre_text: centre === null ? K.t("hdc.centre_even")
+              : K.t("hdc.centre_odd", {c: centre})};
   }
 
-  // The span x span map: outer product of the 1-D counts, holes in red.
+  // Whether two reports' stacks reach the same inputs (hdc_compare).
+  function compareText(a, b) {
+    var same = a.span === b.span && a.holes.join() === b.holes.join();
+    return K.t(same ? "hdc.compare_same" : "hdc.compare_differ");
+  }
+
+  // The span x span map: outer product of the 1-D counts, holes in the
+  // palette's hole colour with a diagonal stroke (not colour alone), the
+  // centre input outlined for an odd K.
   function coverageMap(rep) {
     var c = rep.counts, top = Math.max.apply(null, c), vals = [];
     for (var i = 0; i < c.length; i++) {
@@ -101,25 +159,54 @@
       for (var j = 0; j < c.length; j++) { row.push(c[i] * c[j]); }
       vals.push(row);
     }
-    var centre = (c.length - 1) / 2;
     var cell = Math.max(2, Math.min(20, Math.floor(260 / c.length)));
     var colours = {0: K.COLORS.hole};  // one colour per path count
-    return K.raster(vals, function (r, col, v) {
+    var centre = rep.centre === null ? null : [rep.centre, rep.centre];
+    var canvas = K.raster(vals, function (r, col, v) {
       if (!(v in colours)) { colours[v] = K.shade(0.15 + 0.85 * v /
                                                   (top * top)); }
       return colours[v];
-    }, {cell: cell, mark: [centre, centre], "class": "cl-map",
-        title: K.t("hdc.map_title")});
+    }, {cell: cell, mark: centre, "class": "cl-map"});
+    strokeHoles(canvas, vals, cell);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", K.t("hdc.map_label", {
+      span: rep.span, holes2d: rep.holes_2d}));
+    return canvas;
   }
 
-  function mount(el, init) {
-    var state = {n: init.rates.length, rates: init.rates.slice(),
-                 k: init.k};
+  function strokeHoles(canvas, vals, cell) {
+    if (cell < 4 || !canvas.getContext) { return; }
+    var ctx = canvas.getContext("2d");
+    ctx.strokeStyle = K.COLORS.muted;
+    ctx.lineWidth = Math.max(1, cell / 8);
+    ctx.beginPath();
+    vals.forEach(function (row, r) {
+      row.forEach(function (v, c) {
+        if (v !== 0) { return; }
+        ctx.moveTo(c * cell + 1, (r + 1) * cell - 1);
+        ctx.lineTo((c + 1) * cell - 1, r * cell + 1);
+      });
+    });
+    ctx.stroke();
+  }
+
+  var FOCUS = ".convlib-hdc-map select:focus-visible{outline:3px solid " +
+    K.COLORS.line + ";outline-offset:2px}";
+
+  // One stack: a fieldset of controls, its texts, its map; onChange()
+  // after every change.  Returns {node, report()}.
+  function stack(name, init, start, onChange) {
+    var state = {n: start.rates.length, rates: start.rates.slice(),
+                 k: start.k};
     while (state.rates.length < init.max_layers) { state.rates.push(1); }
     var rateOptions = K.options(1, init.max_rate);
-    var layerOptions = K.options(1, init.max_layers);
     var rateBox = K.h("span", {"class": "cl-rates"});
     var out = K.h("div", {"class": "cl-out"});
+    var live = K.h("div", {"class": "cl-verdict", role: "status",
+                           "aria-live": "polite",
+                           style: "font-weight:bold;margin:.3em 0"});
+    function report() { return hdcReport(state.rates.slice(0, state.n),
+                                         state.k); }
     function rateSelects() {
       var boxes = [];
       for (var i = 0; i < state.n; i++) {
@@ -134,31 +221,61 @@
       K.fill(rateBox, boxes);
     }
     function draw() {
-      var rep = hdcReport(state.rates.slice(0, state.n), state.k);
+      var rep = report();
+      live.textContent = rep.verdict;
       K.fill(out, [
+        K.h("div", {"class": "cl-holes"}, rep.holes_text),
         K.formula(rep.steps.join("\n"), "cl-chain"),
+        rep.gap_text === null ? null
+          : K.h("div", {"class": "cl-gap"}, rep.gap_text),
         K.h("div", {"class": "cl-rule"}, rep.rule_text),
         K.h("div", {"class": "cl-exact"}, rep.exact_text),
-        K.h("div", {"class": "cl-verdict", style: "font-weight:bold"},
-            rep.verdict),
-        K.h("div", {"class": "cl-holes"}, K.t(
-          rep.holes.length ? "hdc.holes_at" : "hdc.holes",
-          {holes: rep.holes.length, span: rep.span,
-           offsets: rep.holes.join(", ")})),
-        K.panel(K.t("hdc.map"), coverageMap(rep))]);
+        K.panel(K.t("hdc.map"), coverageMap(rep)),
+        K.h("div", {"class": "cl-centre", style: "font-size:90%"},
+            rep.centre_text)]);
+      onChange();
     }
-    el.appendChild(K.controls([
-      K.select(K.t("hdc.layers"), "layers", layerOptions, state.n,
-               function (v) { state.n = Number(v); rateSelects(); draw(); }),
+    var legend = K.h("legend", {style: "font-weight:bold;font-size:1.1em"},
+                     K.t("hdc.stack", {name: name}));
+    var controls = K.controls([
+      K.select(K.t("hdc.layers"), "layers", K.options(1, init.max_layers),
+               state.n, function (v) {
+                 state.n = Number(v); rateSelects(); draw();
+               }),
       rateBox,
       K.select(K.t("hdc.k"), "k", init.kernels, state.k, function (v) {
         state.k = Number(v); draw();
-      })]));
-    el.appendChild(out);
+      })]);
+    var node = K.h("fieldset", {"class": "cl-stack", "data-stack": name,
+                                style: "flex:1 1 18em;min-width:0;" +
+                                       "margin:0 0 .5em 0"},
+                   [legend, controls, live, out]);
     rateSelects();
-    draw();
+    return {node: node, report: report, draw: draw};
   }
 
-  root.convlibHDCMap = {hdcReport: hdcReport, coverage: coverage,
+  function mount(el, init) {
+    var compare = K.h("div", {"class": "cl-compare",
+                              style: "font-weight:bold"});
+    var stacks = [];
+    function update() {
+      if (stacks.length === 2) {
+        compare.textContent = compareText(stacks[0].report(),
+                                          stacks[1].report());
+      }
+    }
+    el.appendChild(K.h("style", {}, FOCUS));
+    var row = K.h("div", {style: "display:flex;flex-wrap:wrap;gap:1em"});
+    init.stacks.forEach(function (start, i) {
+      stacks.push(stack(NAMES[i], init, start, update));
+      row.appendChild(stacks[i].node);
+    });
+    el.appendChild(row);
+    el.appendChild(compare);
+    stacks.forEach(function (s) { s.draw(); });
+  }
+
+  root.convlibHDCMap = {hdcReport: hdcReport, compareText: compareText,
+                        coverage: coverage, largestGap: largestGap,
                         mChain: mChain, mount: mount};
 })(typeof window !== "undefined" ? window : globalThis);
