@@ -100,7 +100,12 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
         lambda w: w.activation_explorer(
             [spec.name for spec in w.activations.SPECS]),
         _moves("point", [round(8 * x - 4, 2) for x in _RAMP], "input")
-        + _moves("leaky_relu-negative_slope", _RAMP, "input")),
+        + _moves("leaky_relu-negative_slope", _RAMP, "input")
+        + _moves("in-mean", [round(6 * x - 3, 1) for x in _RAMP], "input")
+        + _moves("in-std", [round(0.1 + 2.9 * x, 1) for x in _RAMP],
+                 "input")
+        + _moves("view-centre", [round(8 * x - 4) for x in _RAMP],
+                 "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
     "conv_matrix_explorer": (  # up to its largest T, 243 x 75

@@ -484,16 +484,26 @@ def _shown(demo, name, col):
 
 
 def test_activation_explorer_follows_its_controls(session):
-    from convlib.widgets import activation_point
+    from convlib.widgets import activation_distribution, activation_point
 
     with session.open(ACTIVATIONS_PAGE) as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(
             ".widget-subarea .convlib-activation-explorer").first
-        assert demo.locator(".cl-chart").count() == 2
+        # f, f' and the histogram of the outputs of an input N(mu, sigma)
+        assert demo.locator(".cl-chart").count() == 3
         value, slope = activation_point("leaky_relu", -1.0,
                                         negative_slope=0.1)
         assert abs(_shown(demo, "leaky_relu", "value") - value) < 1e-4
+        demo.locator("[data-field='in-mean']").fill("1")
+        demo.locator("[data-field='in-std']").fill("2")
+        dist = activation_distribution(
+            ["relu"], mean=float(demo.locator("[data-field='in-mean']")
+                                 .input_value()),
+            std=float(demo.locator("[data-field='in-std']").input_value()))
+        shown = demo.locator(".cl-dist tr[data-name='relu'] "
+                             "td[data-col='mean']").inner_text()
+        assert abs(float(shown) - dist["functions"]["relu"]["mean"]) < 1e-3
         demo.locator("[data-field='show-elu']").uncheck()
         demo.locator("[data-field='show-gelu']").check()
         demo.locator("[data-field='show-celu']").check()

@@ -28,6 +28,9 @@ Chapter 5: `pooling_explorer` (shows `pool_report`).
 
 Chapter 6: `conv_matrix_explorer` (shows `matrix_report`).
 
+Chapter 7: `activation_explorer` (shows `activation_samples`,
+`activation_point` and `activation_distribution`).
+
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
@@ -72,14 +75,17 @@ from .cnn_tracer import (CnnTrace, CnnTracer, LayerTrace, cnn_layers,
 __all__ += ["CnnTrace", "CnnTracer", "LayerTrace", "cnn_layers",
             "cnn_tracer", "trace_cnn"]
 # Chapter 7: the activation explorer (shows `activation_samples` and
-# `activation_point` over the sliders' `parameter_grid`).
-from .activations import (ActivationExplorer, activation_explorer,
-                          activation_point, activation_samples,
-                          explorer_config, explorer_x, parameter_grid)
+# `activation_point` over the sliders' `parameter_grid`, and
+# `activation_distribution` of an input N(mean, std^2)).
+from .activations import (ActivationExplorer, activation_distribution,
+                          activation_explorer, activation_point,
+                          activation_samples, explorer_config, explorer_x,
+                          input_points, parameter_grid)
 
-__all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
+__all__ += ["ActivationExplorer", "activation_distribution",
+            "activation_explorer", "activation_point",
             "activation_samples", "explorer_config", "explorer_x",
-            "parameter_grid"]
+            "input_points", "parameter_grid"]
 # Chapter 4: the receptive-field / HDC coverage map
 from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
                        hdc_report)
