@@ -100,7 +100,12 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
         lambda w: w.activation_explorer(
             [spec.name for spec in w.activations.SPECS]),
         _moves("point", [round(8 * x - 4, 2) for x in _RAMP], "input")
-        + _moves("leaky_relu-negative_slope", _RAMP, "input")),
+        + _moves("leaky_relu-negative_slope", _RAMP, "input")
+        + _moves("in-mean", [round(6 * x - 3, 1) for x in _RAMP], "input")
+        + _moves("in-std", [round(0.1 + 2.9 * x, 1) for x in _RAMP],
+                 "input")
+        + _moves("view-centre", [round(8 * x - 4) for x in _RAMP],
+                 "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
     "conv_matrix_explorer": (  # up to its largest T, 243 x 75
@@ -108,7 +113,19 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
             ("cin", 3), ("cout", 3), ("n", 5), ("p", 1), ("p", 2),
             ("k", 1), ("s", 2), ("s", 1), ("g", 3), ("g", 1), ("k", 3),
             ("n", 3), ("p", 0), ("cin", 2), ("cout", 2), ("n", 4)])),
+    "digit_net": (lambda w: _digit_net(w),   # forward pass, every map
+                  _moves("digit", list(range(40)) + ["blank"])
+                  + _moves("clear", [None], "click")),
 }
+
+
+def _digit_net(widgets):
+    """Chapter 8's live network on untrained weights (the same work per
+    update as trained ones) and the first 40 test digits."""
+    from convlib import data
+    ds = data.digits(test_fraction=0.2, seed=0)
+    return widgets.digit_net(widgets.random_weights(0), ds.x_test,
+                             ds.y_test, picks=list(range(40)))
 
 
 def _latency_row(name, times):

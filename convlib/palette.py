@@ -54,6 +54,14 @@ ROLES = {
 }
 
 
+# Marker shapes that go with SERIES (matplotlib's letters; the demos' kit
+# draws the same shapes): group j of a figure or demo is SERIES[j] with
+# MARKERS[j], and a thing that mixes several groups is ROLES["muted"]
+# with MIXED_MARKER, so that shape carries the meaning as well as colour.
+MARKERS = "os^Dv<>p"
+MIXED_MARKER = "X"
+
+
 def series(i):
     """The i-th categorical colour (cycling)."""
     return SERIES[i % len(SERIES)]

@@ -28,6 +28,7 @@ from ._args import check_array, ntuple
 
 __all__ = ["draw_grid", "grids", "conv_step", "feature_maps",
            "connectivity", "channel_sum", "window_positions",
+           "network_diagram", "sliding_volume",
            "use_book_style", "text_sizes", "check_figure", "show"]
 
 # The text column of a chapter page in a 1280-px window (CSS px), the
@@ -268,8 +269,8 @@ def feature_maps(images, titles=None, cmap=None, size=2.2):
 # ---- chapter 2: which channels feed which, layer by layer
 
 MIXED_COLOR = palette.ROLES["muted"]
-GROUP_MARKERS = "os^Dv<>p"
-MIXED_MARKER = "X"
+GROUP_MARKERS = palette.MARKERS
+MIXED_MARKER = palette.MIXED_MARKER
 
 
 def connectivity(ax, stages, groups=1, title=None):
@@ -523,3 +524,178 @@ def show(fig=None):
         raise ValueError("show: the figure breaks the book's figure rules: "
                          + "; ".join(problems))
     plt.show()
+
+
+# ---- chapter 8: a network's outputs as blocks
+
+def network_diagram(ax, stages, depth=4, gap=4.5):
+    """A network's outputs as blocks, left to right, heights to scale.
+
+    A (C, H, W) output is a stack of min(C, `depth`) squares of side H,
+    offset like the pages of a book (the channels), a flat (F,) output a
+    bar of height F / 8 (a 64-vector is as tall as an 8 x 8 map); arrows
+    join them. Under each block, its label (say, the operation that made
+    it) and its shape.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    stages : sequence of (label, shape)
+        The input first, e.g. ``("input", (1, 8, 8))``, then each
+        layer's output (the rows of `convlib.widgets.trace_cnn` give
+        the shapes).
+    depth : int
+        Most squares drawn per stack.
+    gap : float
+        Space between blocks, in units of one pixel of the maps.
+
+    Returns
+    -------
+    ax
+    """
+    x, step, top = 0.0, 0.9, 0.0
+    for k, (label, shape) in enumerate(stages):
+        if k:
+            ax.annotate("", xy=(x - 0.4, 0), xytext=(x - gap + 0.4, 0),
+                        arrowprops=dict(arrowstyle="->", color=GRID_COLOR))
+        if len(shape) == 3:
+            h, layers = shape[1], min(shape[0], depth)
+            for i in reversed(range(layers)):
+                ax.add_patch(Rectangle((x + i * step, -h / 2 + i * step), h,
+                                       h, facecolor=OUT_COLOR,
+                                       edgecolor=GRID_COLOR, lw=0.8))
+            width, top = h + (layers - 1) * step, max(top, h / 2 + layers)
+        else:
+            height = shape[0] / 8
+            ax.add_patch(Rectangle((x, -height / 2), 0.8, height,
+                                   facecolor=SHADE_COLOR,
+                                   edgecolor=GRID_COLOR, lw=0.8))
+            width, top = 0.8, max(top, height / 2)
+        dims = " x ".join(str(n) for n in shape)
+        ax.text(x + width / 2, -5, f"{label}\n{dims}", ha="center",
+                va="top")
+        x += width + gap
+    ax.set_xlim(-0.5, x - gap + 0.5)
+    ax.set_ylim(-9.5, top + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+# ---- chapter 1: a filter sliding through a volume
+
+_DEPTH = (0.5, 0.35)  # one cell of depth, drawn up and to the right
+
+
+def _project(x, y, z):
+    """Oblique projection: x right (width), y up (height), z into the
+    page (channels or depth), drawn up and to the right."""
+    return x + _DEPTH[0] * z, y + _DEPTH[1] * z
+
+
+def _box(ax, corner, size, face, edge="black", lw=1.0):
+    """The three visible faces (front, top, right) of a box: `corner` is
+    its front-bottom-left (x, y, z), `size` its (width, height, depth)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Polygon
+
+    x, y, z = corner
+    w, h, d = size
+    faces = [[(x, y, z), (x + w, y, z), (x + w, y + h, z), (x, y + h, z)],
+             [(x, y + h, z), (x + w, y + h, z), (x + w, y + h, z + d),
+              (x, y + h, z + d)],
+             [(x + w, y, z), (x + w, y, z + d), (x + w, y + h, z + d),
+              (x + w, y + h, z)]]
+    for shade, points in zip((1.0, 0.88, 0.76), faces):
+        ax.add_patch(Polygon([_project(*p) for p in points], closed=True,
+                             facecolor=tuple(np.array(to_rgb(face)) * shade),
+                             edgecolor=edge, linewidth=lw))
+
+
+def _cells(ax, corner, size):
+    """Thin lines marking the cells on the front face of a box."""
+    x, y, z = corner
+    w, h, _ = size
+    for i in range(1, w):
+        ax.plot(*zip(_project(x + i, y, z), _project(x + i, y + h, z)),
+                color=GRID_COLOR, lw=0.5)
+    for j in range(1, h):
+        ax.plot(*zip(_project(x, y + j, z), _project(x + w, y + j, z)),
+                color=GRID_COLOR, lw=0.5)
+
+
+def _arrow(ax, start, end, label):
+    """An arrow between two projected points, labelled at its head."""
+    a, b = _project(*start), _project(*end)
+    ax.annotate("", xy=b, xytext=a, arrowprops=dict(
+        arrowstyle="-|>", color="black", lw=1.5, mutation_scale=12))
+    ax.text(b[0] + 0.15, b[1] + 0.1, label, ha="left", va="bottom",
+            bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+
+
+def sliding_volume(ax, in_shape, kernel_shape, title=None,
+                   names=("C", "H", "W"), kernel_name="kernel"):
+    """A kernel block in the corner of an input block, and its output.
+
+    The input block is ``in_shape = (depth, height, width)`` cells (the
+    depth drawn into the page); the kernel block ``kernel_shape`` sits at
+    the input's first position (front, top, left), and the output block
+    beside it has the valid, stride-1 output size along each axis
+    (`convlib.shapes.conv_output_size`), with the cell that this position
+    makes shaded. An arrow marks each axis along which the kernel can
+    slide (where it is shorter than the input). A kernel as deep as the
+    input cannot slide along the depth and leaves an output of depth 1:
+    a multi-channel 2-D convolution; a shallower one slides along the
+    depth too: a 3-D convolution.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    in_shape, kernel_shape : (int, int, int)
+    names : three str
+        The names of the input's axes, for its label and the arrows.
+    kernel_name : str
+        What to call the kernel block ('kernel', 'filter').
+
+    Returns
+    -------
+    ax
+    """
+    from .shapes import conv_output_size
+
+    fn = "sliding_volume"
+    din, hin, win = ntuple(in_shape, 3, "in_shape", fn, minimum=1)
+    dk, hk, wk = ntuple(kernel_shape, 3, "kernel_shape", fn, minimum=1)
+    dout, hout, wout = conv_output_size((din, hin, win),
+                                        kernel_size=(dk, hk, wk))
+    _box(ax, (0, 0, 0), (win, hin, din), "white", edge=GRID_COLOR)
+    _cells(ax, (0, 0, 0), (win, hin, din))
+    _box(ax, (0, hin - hk, 0), (wk, hk, dk), SHADE_COLOR, lw=2.0)
+    _cells(ax, (0, hin - hk, 0), (wk, hk, dk))
+    slides = [(wk < win, (wk, hin - hk / 2, 0), (wk + 1.6, hin - hk / 2, 0),
+               names[2]),
+              (hk < hin, (wk / 2, hin - hk, 0), (wk / 2, hin - hk - 1.6, 0),
+               names[1]),
+              (dk < din, (wk, hin, dk), (wk, hin, dk + 2.2), names[0])]
+    for can, start, end, name in slides:
+        if can:
+            _arrow(ax, start, end, name)
+    gap = win + _DEPTH[0] * din + 1.8
+    top = (hin - hout) / 2
+    _box(ax, (gap, top, 0), (wout, hout, dout), "white", edge=GRID_COLOR)
+    _cells(ax, (gap, top, 0), (wout, hout, dout))
+    _box(ax, (gap, top + hout - 1, 0), (1, 1, 1), OUT_COLOR, lw=2.0)
+    ax.text(*_project(win / 2, -0.5, 0), f"input {din}\u00d7{hin}\u00d7"
+            f"{win} ({', '.join(names)})", ha="center", va="top")
+    ax.text(*_project(gap + wout / 2, top - 0.5, 0),
+            f"output {dout}\u00d7{hout}\u00d7{wout}", ha="center", va="top")
+    ax.text(-0.4, hin - hk / 2, f"{kernel_name}\n{dk}\u00d7{hk}\u00d7{wk}",
+            ha="right", va="center")
+    far = _project(gap + wout + 0.5, hin + 0.8, max(din, dout, dk + 2.2))
+    ax.set_xlim(-3.2, far[0])
+    ax.set_ylim(-1.6, far[1] + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -18,14 +18,24 @@ from convlib.widgets._demo import kit_source
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-def demo_scripts():
-    """The script of every demo class, sorted."""
+def _demo_classes():
     found, todo = set(), list(Demo.__subclasses__())
     while todo:
         cls = todo.pop()
         todo += cls.__subclasses__()
-        found.add(cls.script)
-    return sorted(found)
+        found.add(cls)
+    return found
+
+
+def demo_scripts():
+    """The script of every demo class, sorted."""
+    return sorted({cls.script for cls in _demo_classes()})
+
+
+def kit_parts():
+    """The optional parts of the kit the demos load (kit_nn.js), sorted."""
+    return sorted({part for cls in _demo_classes() for part in
+                   cls.kit_parts})
 
 _RENDER_ESM = """async ([esm, config]) => {
     const url = URL.createObjectURL(
@@ -38,8 +48,8 @@ _RENDER_ESM = """async ([esm, config]) => {
 
 @contextlib.contextmanager
 def demo_page(body="<div id='el'></div>", lang="en"):
-    """A chromium page holding `body` in language `lang`, with the kit
-    and every demo script loaded."""
+    """A chromium page holding `body` in language `lang`, with the kit,
+    its optional parts and every demo script loaded."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--no-sandbox"])
@@ -48,7 +58,7 @@ def demo_page(body="<div id='el'></div>", lang="en"):
             page.set_content(f"<!doctype html><html lang='{lang}'><body>"
                              f"{body}</body></html>")
             page.add_script_tag(content=kit_source(demo_scripts()))
-            for name in demo_scripts():
+            for name in kit_parts() + demo_scripts():
                 page.add_script_tag(content=script_source(name))
             yield page
         finally:

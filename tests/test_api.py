@@ -52,7 +52,7 @@ max_unpool1d max_unpool2d max_unpool3d
 adaptive_avg_pool1d adaptive_avg_pool2d adaptive_max_pool1d
 adaptive_max_pool2d fractional_max_pool2d lp_pool2d linear channel_shuffle
 sigmoid tanh relu leaky_relu prelu rrelu elu selu celu gelu silu mish
-softplus hardtanh hardsigmoid hardswish softmax log_softmax
+softplus hardtanh hardsigmoid hardswish softmax log_softmax glu
 depthwise_separable_conv2d spatially_separable_conv2d
 batch_norm layer_norm group_norm instance_norm dropout dropout2d
 basic_block bottleneck_block
@@ -222,6 +222,7 @@ def _other_cases():
                      ("softmax", dict(dim=1)), ("log_softmax", dict(dim=2))]:
         cases[name] = Case([x], kw, getattr(F, name), x.shape)
     cases["prelu"] = Case([x, _r(3)], {}, F.prelu, x.shape)
+    cases["glu"] = Case([_r(2, 6, 5)], dict(dim=1), F.glu, (2, 3, 5))
     cases["linear"] = Case([_r(2, 3, 4), _r(5, 4), _r(5)], {}, F.linear,
                            (2, 3, 5))
     cases["flatten"] = Case([x], dict(start_dim=1, end_dim=2),

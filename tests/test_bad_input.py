@@ -179,6 +179,7 @@ OTHER = [
     Bad("prelu", (Z(1, 2, 3, 3), Z(3)), {}, V, "weight"),
     Bad("channel_shuffle", (Z(1, 6, 2, 2), 4), {}, V, "groups"),
     Bad("softmax", (Z(2, 3),), dict(dim=5), V, "dim"),
+    Bad("glu", (Z(2, 3),), {}, V, "dim"),
     Bad("depthwise_separable_conv2d",
         (Z(1, 2, 5, 5), Z(2, 1, 3, 3), Z(4, 3, 1, 1)), {}, V,
         "pointwise_weight"),

@@ -403,3 +403,27 @@ X = np.ones((2, 4, 3))
 def test_bad_input(call, kind, match):
     with pytest.raises(kind, match=match):
         call()
+
+
+# --------------------------------------------------------------------------
+# glu
+# --------------------------------------------------------------------------
+
+@given(data=st.data())
+def test_glu_matches_torch(data):
+    shape = list(data.draw(array_shapes(min_dims=1, max_dims=4, min_side=1,
+                                        max_side=4)))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    shape[dim] *= 2                        # GLU halves an even size
+    x = data.draw(arrays(np.float64, tuple(shape), elements=VALUES))
+    compare_with_torch(N.glu, F.glu, [x], {"dim": dim},
+                       backward=N.glu_backward)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_glu_extremes_match_torch_without_warnings(dtype):
+    x = np.stack([EXTREMES, EXTREMES[::-1]])          # halves along dim 0
+    with np.errstate(all="raise"):
+        out = compare_with_torch(N.glu, F.glu, [x], {"dim": 0},
+                                 backward=N.glu_backward, dtype=dtype)
+    assert out.shape == (1, EXTREMES.size) and out.dtype == dtype

@@ -317,3 +317,23 @@ def test_connectivity_groups_differ_in_marker_as_well_as_colour():
                for c in first_row]
     assert len(set(markers)) == 3 and len(set(colours)) == 3
     assert colours == [palette.series(g).lower() for g in range(3)]
+
+
+# ---- chapter 1: the filter in a volume
+
+def test_sliding_volume_shows_the_output_size_and_the_free_axes():
+    fig, axes = plt.subplots(2, 1, figsize=(5.6, 5.6))
+    plot.sliding_volume(axes[0], (3, 6, 6), (3, 3, 3), title="2-D",
+                        kernel_name="filter")
+    plot.sliding_volume(axes[1], (6, 6, 5), (3, 3, 2), title="3-D",
+                        names=("D", "H", "W"))
+    first, second = (_texts(ax) for ax in axes)
+    # a filter as deep as the input: an output of depth 1, no arrow
+    # along the channels; a shallower kernel slides along D too
+    assert "output 1\u00d74\u00d74" in first and "C" not in first
+    assert {"W", "H"} <= set(first)
+    assert "output 4\u00d74\u00d74" in second and "D" in second
+    assert "filter\n3\u00d73\u00d73" in first
+    assert plot.check_figure(fig) == []
+    with pytest.raises(ValueError, match="kernel_shape"):
+        plot.sliding_volume(axes[0], (3, 6, 6), (3, 0, 3))

@@ -437,6 +437,18 @@ def softmax_case(draw, small):
 
 
 @st.composite
+def glu_case(draw, small):
+    rng = _rng(draw)
+    ndim = draw(st.integers(1, 4))
+    shape = list(_axis_ints(draw, ndim, 1, 4))
+    dim = draw(st.integers(-ndim, ndim - 1))
+    shape[dim] *= 2                        # GLU halves an even size
+    x = torch.tensor(_activation_values(draw, rng, tuple(shape), small),
+                     dtype=DTYPE)
+    return [x], dict(dim=dim)
+
+
+@st.composite
 def rrelu_train_case(draw, small):
     rng = _rng(draw)
     shape = _axis_ints(draw, draw(st.integers(1, 3)), 1, 4)
@@ -674,6 +686,7 @@ CASES = {
     "hardswish": (F.hardswish, activation_case()),
     "softmax": (F.softmax, softmax_case),
     "log_softmax": (F.log_softmax, softmax_case),
+    "glu": (F.glu, glu_case),
     "batch_norm": (_affine_last(F.batch_norm),
                    partial(stat_norm_case, instance=False)),
     "instance_norm": (_affine_last(F.instance_norm),
@@ -753,7 +766,7 @@ max_unpool1d max_unpool2d max_unpool3d adaptive_avg_pool1d
 adaptive_avg_pool2d adaptive_max_pool1d adaptive_max_pool2d
 fractional_max_pool2d lp_pool1d lp_pool2d linear channel_shuffle flatten
 sigmoid tanh relu leaky_relu prelu rrelu elu selu celu gelu silu mish
-softplus hardtanh hardsigmoid hardswish softmax log_softmax
+softplus hardtanh hardsigmoid hardswish softmax log_softmax glu
 depthwise_separable_conv2d spatially_separable_conv2d
 batch_norm layer_norm group_norm instance_norm dropout dropout2d""".split())
 

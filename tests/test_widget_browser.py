@@ -129,6 +129,91 @@ def test_calculator_same_padding(visit):
         shape_report(10, 4, 2, "same", 2).reason
 
 
+# ---- chapter 1 by keyboard alone, as a reader with no mouse (or with a
+# screen reader) works the built page: Tab from the page's control before
+# each demo into it, the arrow keys and Enter to change it, and the live
+# region (role "status") that a screen reader announces follows.
+
+_FOCUS_BEFORE = """demo => {
+    const all = [...document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex]')].filter(
+        e => e.tabIndex >= 0 && !e.disabled);
+    all[all.findIndex(e => demo.contains(e)) - 1].focus();
+}"""
+
+
+def _tab_into(page, demo, limit=20):
+    """Focus the last control before `demo` (the page's own, say a code
+    cell's copy button), then press Tab until the focus is inside it."""
+    demo.evaluate(_FOCUS_BEFORE)
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if demo.evaluate("el => el.contains(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab did not reach the demo in {limit} presses")
+
+
+def _focus(page):
+    """The focused control's field and whether its focus is visible."""
+    return page.evaluate("""() => {
+        const el = document.activeElement, s = getComputedStyle(el);
+        const ring = (s.outlineStyle !== "none" &&
+                      parseFloat(s.outlineWidth) > 0) ||
+                     s.boxShadow !== "none";
+        return [el.dataset.field || "", ring];
+    }""")
+
+
+def _status(demo):
+    return demo.locator("[role='status']").text_content()
+
+
+def test_chapter_1_demos_by_keyboard_alone(visit):
+    page = visit.page
+    stepper = page.locator(".widget-subarea .convlib-window-stepper").first
+    _tab_into(page, stepper)
+    assert _focus(page) == ["padding", True]
+    assert _status(stepper) == \
+        f"sum: {_seed_conv(1, 0)[0, 0]:g} (output[0, 0], step 1 of 9)"
+    page.keyboard.press("ArrowDown")                    # padding 1
+    assert _status(stepper) == \
+        f"sum: {_seed_conv(1, 1)[0, 0]:g} (output[0, 0], step 1 of 25)"
+    page.keyboard.press("Tab")
+    assert _focus(page) == ["stride", True]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")                    # stride 3
+    expected = _seed_conv(stride=3, padding=1)
+    assert stepper.locator(".cl-unread").inner_text().startswith(
+        "hatched: 13 of the 49 cells")
+    for field in ("dilation", "step"):
+        page.keyboard.press("Tab")
+        assert _focus(page) == [field, True]
+    page.keyboard.press("ArrowRight")                   # the second window
+    assert _status(stepper) == \
+        f"sum: {expected[0, 1]:g} (output[0, 1], step 2 of 4)"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert _focus(page) == ["next", True]
+    page.keyboard.press("Enter")
+    assert _status(stepper) == \
+        f"sum: {expected[1, 0]:g} (output[1, 0], step 3 of 4)"
+
+    calculator = page.locator(".widget-subarea .convlib-shape-calculator")
+    _tab_into(page, calculator)
+    assert _focus(page) == ["n", True]
+    assert _status(calculator) == "output size: 2"      # n 6, k 3, s 2
+    page.keyboard.press("ArrowUp")                      # n = 7
+    assert _status(calculator) == \
+        f"output size: {shapes.conv_output_size(7, kernel_size=3, stride=2)}"
+    for field in ("k", "s", "p", "d", "same"):
+        page.keyboard.press("Tab")
+        assert _focus(page)[0] == field
+    page.keyboard.press("Enter")                        # padding='same'
+    assert _status(calculator) == "output size: invalid"
+    assert calculator.locator(".cl-reason").inner_text() == \
+        shape_report(7, 3, 2, "same", 1).reason
+
+
 # ---- chapter 2: the variant comparer on the built page
 
 def _thousands(n):
@@ -138,35 +223,36 @@ def _thousands(n):
 
 def test_variant_comparer_shows_convlib_counts(session):
     from convlib.widgets import variant_report
+    from convlib.widgets.variants import variant_table
     with session.open("chapters/02_conv_variants.html") as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(".convlib-variant-comparer").first
-        for variant, cin, cout, k, g, stacked in [
-                ("depthwise", 16, 12, 5, 1, False),
-                ("spatial", 8, 16, 7, 1, True),
-                ("shuffled", 12, 12, 3, 3, True),
-                ("grouped", 12, 12, 3, 3, True)]:
+        for variant, cin, cout, k, g, stacked, s in [
+                ("depthwise", 16, 12, 5, 1, False, 1),
+                ("spatial", 8, 16, 7, 1, True, 2),
+                ("shuffled", 12, 12, 3, 3, True, 1),
+                ("grouped", 12, 12, 3, 3, True, 2)]:
             for field, value in [("variant", variant),
                                  ("in_channels", cin),
                                  ("out_channels", cout),
-                                 ("kernel_size", k), ("groups", g)]:
-                if field == "groups" and variant not in ("grouped",
-                                                         "shuffled"):
-                    # the control is disabled: groups does not apply
-                    assert demo.locator(
-                        "[data-field='groups']").is_disabled()
-                    continue
+                                 ("kernel_size", k), ("groups", g),
+                                 ("stride", s)]:
                 demo.locator(f"[data-field='{field}']").select_option(
                     str(value))
             demo.locator("[data-field='stacked']").set_checked(stacked)
             report = variant_report(variant, cin, cout, k, g,
-                                    input_size=16, stacked=stacked)
+                                    input_size=16, stacked=stacked,
+                                    stride=s)
             assert demo.locator(".cl-params").inner_text() == \
                 _thousands(report.params)
             assert demo.locator(".cl-macs").inner_text() == \
                 _thousands(report.macs)
             assert demo.locator(".cl-formula").inner_text() == \
                 report.formula
+            assert demo.locator(".cl-predicted").all_inner_texts() == [
+                row.predicted for row in variant_table(cin, cout, k, g,
+                                                       16, s)
+                if not row.reason]
             seen = {len(s) for s in report.sees}
             assert f"sees {seen.pop()} of the {cin}" in \
                 demo.locator(".cl-sees").inner_text()
@@ -177,7 +263,16 @@ def test_variant_comparer_shows_convlib_counts(session):
         demo.locator("[data-field='groups']").select_option("8")
         assert demo.locator(".cl-reason").inner_text() == variant_report(
             "grouped", 12, 12, 3, 8).reason
+        # on a phone, the demo fits its box: nothing to scroll inside it
+        visit.page.set_viewport_size({"width": 390, "height": 900})
+        demo.locator("[data-field='variant']").select_option("spatial")
+        assert demo.evaluate(
+            "el => el.scrollWidth <= el.clientWidth && [...el.querySelectorAll"
+            "('*')].every(e => e.getBoundingClientRect().right <= "
+            "el.getBoundingClientRect().right + 0.5)")
         visit.assert_clean()
+
+
 # ---------------------------------------------------------------- chapter 3
 # The transposed-convolution stepper on the built chapter 3 page: the
 # scatter view (first) and the zero-insertion view (second).
@@ -389,16 +484,26 @@ def _shown(demo, name, col):
 
 
 def test_activation_explorer_follows_its_controls(session):
-    from convlib.widgets import activation_point
+    from convlib.widgets import activation_distribution, activation_point
 
     with session.open(ACTIVATIONS_PAGE) as visit:
         assert check_page(visit) == []
         demo = visit.page.locator(
             ".widget-subarea .convlib-activation-explorer").first
-        assert demo.locator(".cl-chart").count() == 2
+        # f, f' and the histogram of the outputs of an input N(mu, sigma)
+        assert demo.locator(".cl-chart").count() == 3
         value, slope = activation_point("leaky_relu", -1.0,
                                         negative_slope=0.1)
         assert abs(_shown(demo, "leaky_relu", "value") - value) < 1e-4
+        demo.locator("[data-field='in-mean']").fill("1")
+        demo.locator("[data-field='in-std']").fill("2")
+        dist = activation_distribution(
+            ["relu"], mean=float(demo.locator("[data-field='in-mean']")
+                                 .input_value()),
+            std=float(demo.locator("[data-field='in-std']").input_value()))
+        shown = demo.locator(".cl-dist tr[data-name='relu'] "
+                             "td[data-col='mean']").inner_text()
+        assert abs(float(shown) - dist["functions"]["relu"]["mean"]) < 1e-3
         demo.locator("[data-field='show-elu']").uncheck()
         demo.locator("[data-field='show-gelu']").check()
         demo.locator("[data-field='show-celu']").check()

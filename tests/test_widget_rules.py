@@ -191,8 +191,10 @@ def test_the_kit_gets_the_palette_and_the_table():
 
 def test_each_strings_file_holds_one_demo_s_words():
     """A demo's words are in strings/<its script>.json, so changing one
-    demo's words changes no other demo's module."""
-    scripts = {path.stem for path in _demo._HERE.glob("*.js")} - {"kit"}
+    demo's words changes no other demo's module. (The kit's optional
+    parts, kit_*.js, show no words.)"""
+    scripts = {path.stem for path in _demo._HERE.glob("*.js")
+               if path.stem != "kit" and not path.stem.startswith("kit_")}
     assert set(_strings.FILES) == scripts | {_strings.KIT_FILE}
     for stem, keys in _strings.FILES.items():
         prefixes = {key.split(".")[0] for key in keys}
@@ -265,6 +267,14 @@ def test_k_rules_equal_convlib_over_every_demo_setting(page):
                                             c["channel_options"],
                                             c["group_options"]])
     counted += _hold_equal(page, "span", [c["kernel_options"], [2]])
+    # the comparer's output sizes: its input and the first layer's
+    # outputs, every kernel and stride, the paddings d(k - 1)/2 it uses
+    counted += _hold_equal(page, "conv", [
+        sorted({c["input_size"]} | {c["input_size"] // s
+                                    for s in c["stride_options"]}),
+        sorted(set(c["kernel_options"]) | {1}), c["stride_options"],
+        sorted({d * (k - 1) // 2 for k in c["kernel_options"]
+                for d in (1, 2)} | {0}) + ["same"], [1, 2]])
     h = hdc_map().config
     counted += _hold_equal(page, "span", [h["kernels"],
                                           list(range(1, h["max_rate"] + 1))])

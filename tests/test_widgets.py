@@ -3,9 +3,11 @@
 The demos run JavaScript in the page; the tests here hold what that
 JavaScript computes equal to convlib (`shape_report` and
 `convlib.shapes.conv_output_size` for the shape calculator,
-`convlib.numpy.conv2d` for the window stepper's sums), running the
-scripts in headless chromium, both as the widget's ES module and as the
-plain HTML fallback.
+`convlib.numpy.conv2d` for the window stepper's sums, `read_counts` for
+the cells it hatches as read by no window), running the scripts in
+headless chromium, both as the widget's ES module and as the plain HTML
+fallback, and drive both demos by keyboard alone as a reader who uses
+no mouse (or a screen reader) would.
 """
 import itertools
 import json
@@ -17,13 +19,14 @@ import pytest
 from convlib import numpy as cnp
 from convlib import shapes
 from convlib.widgets import (SEED_INPUT, SEED_KERNEL, ShapeCalculator,
-                             WindowStepper, script_source,
+                             WindowStepper, read_counts, script_source,
                              shape_calculator, shape_report,
                              window_stepper, window_steps)
 from convlib.palette import ROLES
 from _demo_page import mount
 
 WINDOW = ROLES["window"]  # the window's cells, as the kit paints them
+UNREAD = "read by no window"  # the title of a hatched cell
 
 
 SWEEP = list(itertools.product(range(1, 13), range(1, 7), range(1, 5),
@@ -141,6 +144,60 @@ def test_window_steps_rejects_a_3d_input():
         window_steps(np.ones((1, 3, 3)), np.ones((2, 2)))
 
 
+# ---------------------------------------------------------- read_counts
+
+def _counts_from_steps(shape, kshape, stride, padding, dilation):
+    """The windows over each padded cell, counted tap by tap from
+    window_steps (an independent path to read_counts' numbers)."""
+    x = np.ones(shape)
+    k = np.ones(kshape)
+    s, d = np.broadcast_to(stride, 2), np.broadcast_to(dilation, 2)
+    p = np.broadcast_to(padding, 2)
+    counts = np.zeros((shape[0] + 2 * p[0], shape[1] + 2 * p[1]), int)
+    for st in window_steps(x, k, stride, padding, dilation):
+        for u in range(kshape[0]):
+            for v in range(kshape[1]):
+                counts[st.top + d[0] * u, st.left + d[1] * v] += 1
+    return counts
+
+
+def test_read_counts_equal_the_taps_of_every_window():
+    grid = itertools.product([(5, 5), (4, 7)], [(3, 3), (2, 1)], [1, 2, 3],
+                             [0, 1, 2], [1, 2, (3, 1)])
+    for shape, kshape, stride, padding, dilation in grid:
+        args = (shape, kshape, stride, padding, dilation)
+        try:
+            got = read_counts(*args)
+        except ValueError:
+            with pytest.raises(ValueError):
+                window_steps(np.ones(shape), np.ones(kshape), stride,
+                             padding, dilation)
+            continue
+        np.testing.assert_array_equal(got, _counts_from_steps(*args), args)
+
+
+def test_read_counts_of_the_chapter_questions():
+    # stride 3, padding 1 on the 5x5 seed input: the last row and column
+    # of the 7x7 padded input, 13 cells, are read by no window
+    unread = read_counts(5, 3, stride=3, padding=1) == 0
+    assert unread.sum() == 13
+    assert unread[6].all() and unread[:, 6].all()
+    # stride 1, no padding: the corners once, the centre by all 9 windows
+    counts = read_counts(5, 3)
+    assert counts[0, 0] == 1 and counts[2, 2] == 9 and counts.min() == 1
+    # dilation 2 with stride 2: the odd rows and columns are never read
+    unread = read_counts(5, 3, stride=2, padding=2, dilation=2) == 0
+    assert unread[1::2].all() and unread[:, 1::2].all()
+    assert not unread[::2, ::2].any()
+
+
+def test_read_counts_refuses_a_kernel_that_does_not_fit():
+    with pytest.raises(ValueError, match="read_counts: .*larger than the"):
+        read_counts(5, 3, dilation=3)
+    with pytest.raises(ValueError, match="input_size"):
+        read_counts(0, 3)
+
+
 # ---------------------------------------------------------- demo objects
 
 def _bundle(demo):
@@ -237,6 +294,9 @@ def _check_js_steps(page, x, k, stride, padding, dilation):
     assert (res["outH"], res["outW"]) == expected.shape
     sums = np.array([s["sum"] for s in res["steps"]])
     np.testing.assert_array_equal(sums.reshape(expected.shape), expected)
+    np.testing.assert_array_equal(
+        res["reads"], read_counts(x.shape, k.shape, stride, padding,
+                                  dilation))
     py = window_steps(x, k, stride=stride, padding=padding,
                       dilation=dilation)
     for js_step, py_step in zip(res["steps"], py):
@@ -322,3 +382,139 @@ def test_stepper_in_the_page_follows_its_dilation(page, how):
     root.locator("[data-field='padding']").select_option("1")
     expected = cnp.conv2d(x, w, dilation=3, padding=1)[0, 0]
     assert root.locator(".cl-sum").inner_text() == f"{expected[0, 0]:g}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_stepper_hatches_the_cells_no_window_reads(page, how):
+    root = _mount(page, window_stepper(stride=3, padding=1), how)
+    cells = root.locator(".cl-input td")
+    unread = read_counts(5, 3, stride=3, padding=1) == 0
+    hatched = [t == UNREAD for t in cells.evaluate_all(
+        "tds => tds.map(td => td.title)")]
+    assert hatched == list(unread.ravel())
+    assert root.locator(".cl-unread").inner_text() == (
+        "hatched: 13 of the 49 cells of the padded input, read by no window")
+    root.locator("[data-field='padding']").select_option("0")
+    assert root.locator(".cl-unread").inner_text() == (
+        "hatched: 16 of the 25 cells of the padded input, read by no window")
+    root.locator("[data-field='stride']").select_option("1")
+    assert root.locator(f".cl-input td[title='{UNREAD}']").count() == 0
+    assert root.locator(".cl-unread").inner_text() == (
+        "every cell of the padded input is read by some window")
+
+
+# ------------------------------------------------- keyboard, screen reader
+# Both demos driven by the keyboard alone: Tab reaches each control in
+# order, the arrow keys, Enter and Space change it, and the result a
+# screen reader hears (the live region, role "status") follows.
+
+def _focused(page):
+    return page.evaluate("document.activeElement.dataset.field || ''")
+
+
+def _live(root):
+    region = root.locator("[role='status']")
+    assert region.count() == 1
+    assert region.get_attribute("aria-live") == "polite"
+    return region.text_content()  # what a screen reader reads
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_calculator_by_keyboard_alone(page, how):
+    root = _mount(page, shape_calculator(), how)
+    for name in ["input size n", "kernel size k", "stride s", "padding p",
+                 "dilation d"]:
+        assert root.get_by_role("spinbutton", name=name).count() == 1
+    assert root.get_by_role("checkbox", name="padding='same'").count() == 1
+    assert _live(root) == "output size: 5"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "n"
+    page.keyboard.press("ArrowUp")                      # n = 6
+    assert _live(root) == "output size: 6"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "k"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")                      # k = 5
+    assert _live(root) == f"output size: {shape_report(6, 5, 1, 1).size}"
+    for field in "spd":
+        page.keyboard.press("Tab")
+        assert _focused(page) == field
+    page.keyboard.press("Tab")
+    assert _focused(page) == "same"
+    page.keyboard.press("Enter")                        # padding='same'
+    assert _live(root) == "output size: 6"
+    assert root.locator("[data-field='p']").is_disabled()
+    page.keyboard.press("Space")                        # back to p = 1
+    assert _live(root) == f"output size: {shape_report(6, 5, 1, 1).size}"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "s"
+    page.keyboard.press("ArrowUp")                      # stride 2
+    assert _live(root) == f"output size: {shape_report(6, 5, 2, 1).size}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["html", "esm"])
+def test_stepper_by_keyboard_alone(page, how):
+    root = _mount(page, window_stepper(), how)
+    x = np.array(SEED_INPUT, float)[None, None]
+    w = np.array(SEED_KERNEL, float)[None, None]
+    for name in ["padding", "stride", "dilation"]:
+        assert root.get_by_role("combobox", name=name).count() == 1
+    assert root.get_by_role("slider", name="position").count() == 1
+    for name in ["back", "next"]:
+        assert root.get_by_role("button", name=name).count() == 1
+    for name in ["input (padded)", "kernel", "output"]:
+        assert root.get_by_role("table", name=name).count() == 1
+    expected = cnp.conv2d(x, w, padding=1)[0, 0]
+    assert _live(root) == f"sum: {expected[0, 0]:g} (output[0, 0], " \
+        "step 1 of 25)"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "padding"
+    page.keyboard.press("ArrowUp")                      # padding 0
+    expected = cnp.conv2d(x, w)[0, 0]
+    assert _live(root) == f"sum: {expected[0, 0]:g} (output[0, 0], " \
+        "step 1 of 9)"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "stride"
+    page.keyboard.press("ArrowDown")                    # stride 2
+    page.keyboard.press("ArrowDown")                    # stride 3
+    assert root.locator(f".cl-input td[title='{UNREAD}']").count() == 16
+    page.keyboard.press("ArrowUp")                      # stride 2
+    expected = cnp.conv2d(x, w, stride=2)[0, 0]
+    page.keyboard.press("Tab")
+    assert _focused(page) == "dilation"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "step"
+    page.keyboard.press("ArrowRight")                   # the second window
+    assert _live(root) == f"sum: {expected[0, 1]:g} (output[0, 1], " \
+        "step 2 of 4)"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "prev"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "next"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Space")                        # the fourth
+    assert _live(root) == f"sum: {expected[1, 1]:g} (output[1, 1], " \
+        "step 4 of 4)"
+    assert root.locator(".cl-sum").inner_text() == f"{expected[1, 1]:g}"
+
+
+@pytest.mark.browser
+def test_calculator_boxes_keep_the_formula_order_from_a_saved_state(page):
+    """A saved widget state (the book's) sorts the config's keys; the
+    boxes and the Tab order stay n, k, s, p, d."""
+    config = json.loads(json.dumps(shape_calculator().config,
+                                   sort_keys=True))
+    page.set_content("<!doctype html><html lang='en'><body>"
+                     "<div id='el'></div></body></html>")
+    page.add_script_tag(content=ShapeCalculator._esm.split(
+        "export default")[0])
+    page.evaluate("c => convlibShapeCalculator.mount("
+                  "document.getElementById('el'), c)", config)
+    fields = page.locator("#el input").evaluate_all(
+        "els => els.map(e => e.dataset.field)")
+    assert fields == ["n", "k", "s", "p", "d", "same"]

@@ -58,8 +58,9 @@ def _torch_layer(name, kw, shape):
 
 
 def _torch_run(size, channels, layers):
-    """Per layer (shape, params) from torch; stops with the index of the
-    layer torch refuses (1-based) as (rows, index)."""
+    """Per layer (shape, params, numel of one output) from torch; stops
+    with the index of the layer torch refuses (1-based) as (rows,
+    index)."""
     x = torch.zeros(1, channels, size, size)
     rows = []
     with torch.no_grad():
@@ -72,7 +73,7 @@ def _torch_run(size, channels, layers):
             if name == "linear" and x.dim() != 2:
                 return rows, i  # torch maps the last axis; not flat
             params = sum(p.numel() for p in module.parameters())
-            rows.append((tuple(x.shape[1:]), params))
+            rows.append((tuple(x.shape[1:]), params, x[0].numel()))
     return rows, None
 
 
@@ -93,6 +94,8 @@ def test_default_network_rows():
     assert trace.rows[0].macs == 8 * 8 * 8 * 9
     assert trace.rows[3].macs == 16 * 4 * 4 * 8 * 9
     assert trace.rows[-1].macs == 640
+    assert [r.activations for r in trace.rows] == [
+        512, 512, 128, 256, 256, 64, 64, 10]
 
 
 def test_receptive_fields_are_convlib_shapes():
@@ -132,7 +135,8 @@ def test_trace_equals_torch_over_a_sweep(rng):
         trace = trace_cnn(size, channels, layers)
         rows, refused = _torch_run(size, channels, layers)
         assert trace.failed_at == refused, (size, channels, kwargs)
-        assert [(r.shape, r.params) for r in trace.rows] == rows
+        assert [(r.shape, r.params, r.activations)
+                for r in trace.rows] == rows
         failures += refused is not None
     assert 30 < failures < 220  # the sweep tries both kinds
 
@@ -237,7 +241,8 @@ def test_cnn_tracer_rejects_a_broken_start():
 def _as_js(trace):
     rows = [dict(index=r.index, layer=r.layer, shape=list(r.shape),
                  params=r.params, macs=r.macs, rfSize=r.rf_size,
-                 rfStride=r.rf_stride) for r in trace.rows]
+                 rfStride=r.rf_stride, activations=r.activations)
+            for r in trace.rows]
     shape = None if trace.input_shape is None else list(trace.input_shape)
     return dict(inputShape=shape, rows=rows, failedAt=trace.failed_at,
                 reason=trace.reason)
@@ -286,6 +291,16 @@ def test_demo_follows_its_controls(page, how):
         "\u2009", "") == (f"total: {sum(r.params for r in expected.rows)}"
                           f" parameters, {sum(r.macs for r in expected.rows)}"
                           " MACs per image")
+    memory = [t.replace("\u2009", "") for t in
+              root.locator(".cl-trace .cl-memory").all_inner_texts()]
+    values = [64] + [r.activations for r in expected.rows]
+    assert memory == [f"{4 * v} B" for v in values]
+    assert "activation memory (float32)" in root.locator(
+        ".cl-trace th").all_inner_texts()
+    assert root.locator(".cl-memory-total").inner_text().replace(
+        "\u2009", "") == (f"activation memory: {sum(values)} values, "
+                          f"{4 * sum(values)} B per image in float32 (the "
+                          "input and every layer's output)")
     root.locator("[data-field='size']").fill("28")
     root.locator("[data-field='conv1_s']").fill("2")
     root.locator("[data-field='pool2_kind']").select_option("avg")

@@ -35,7 +35,8 @@ from .base import (batched, check_bool, check_dim, check_grad_shape,
 from .conv import (ConvArgs, conv_args, conv_geometry, conv_size,
                    parse_padding, same_padding, transpose_args,
                    transpose_geometry, transpose_size)
-from .layers import linear_args, prelu_channels, shuffle_groups, softmax_dim
+from .layers import (glu_dim, linear_args, prelu_channels, shuffle_groups,
+                     softmax_dim)
 from .ndarray import (check_array, check_generator, check_writeable,
                       draw_generator, keep_mask)
 from .norm import (batch_norm_args, check_eps, check_mask, check_momentum,
@@ -58,7 +59,8 @@ __all__ = [
     "ConvArgs", "conv_args", "conv_geometry", "conv_size", "parse_padding",
     "same_padding", "transpose_args", "transpose_geometry",
     "transpose_size",
-    "linear_args", "prelu_channels", "shuffle_groups", "softmax_dim",
+    "glu_dim", "linear_args", "prelu_channels", "shuffle_groups",
+    "softmax_dim",
     "check_array", "check_generator", "check_writeable", "draw_generator",
     "keep_mask",
     "batch_norm_args", "check_eps", "check_mask", "check_momentum",

@@ -1,4 +1,4 @@
-"""Linear layers, channel shuffle, PReLU's weight and softmax's dim.
+"""Linear layers, channel shuffle, PReLU's weight, softmax's and GLU's dim.
 
 The checks on shapes that `convlib.numpy` and `convlib.torch` share for
 the ops outside the convolution and pooling families.
@@ -6,7 +6,7 @@ the ops outside the convolution and pooling families.
 from .base import check_dim, check_int, describe, is_int
 
 __all__ = ["linear_args", "shuffle_groups", "prelu_channels",
-           "softmax_dim"]
+           "softmax_dim", "glu_dim"]
 
 
 def linear_args(fn, input, weight, bias):
@@ -115,3 +115,25 @@ def softmax_dim(fn, dim, ndim):
         raise TypeError(
             f"{fn}: dim must be an int or None, got {describe(dim)}")
     return check_dim(dim, ndim, "dim", fn)
+
+
+def glu_dim(fn, dim, shape):
+    """GLU's `dim` as an axis of an input of `shape`, whose size there
+    is even (GLU halves it).
+
+    Raises
+    ------
+    TypeError
+        If `dim` is not an int.
+    ValueError
+        For a 0-d input, a `dim` out of range, or an odd size along it.
+    """
+    if not shape:
+        raise ValueError(f"{fn}: input must have at least 1 dimension "
+                         f"(GLU halves one), got a 0-d input")
+    axis = check_dim(dim, len(shape), "dim", fn)
+    if shape[axis] % 2:
+        raise ValueError(
+            f"{fn}: input's size along dim {dim} must be even (GLU "
+            f"halves it), got {shape[axis]} in shape {tuple(shape)}")
+    return axis

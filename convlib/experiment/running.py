@@ -117,8 +117,9 @@ def _epoch(model, x, y, order, settings, optimizer, lr_at, first_step):
     return float(total) / len(order), int(correct) / len(order)
 
 
-def _fit(model, ds, settings, seed, epochs, prefix):
-    """Train for `epochs` (of the schedule's settings.epochs)."""
+def _fit(model, ds, settings, seed, epochs, prefix, probe=None):
+    """Train for `epochs` (of the schedule's settings.epochs); after
+    each, `probe` (if any) measures the model (`Experiment.probe`)."""
     import torch
     from ..train import evaluate
     x = torch.from_numpy(np.ascontiguousarray(ds.x_train)).float()
@@ -130,7 +131,7 @@ def _fit(model, ds, settings, seed, epochs, prefix):
     lr_at = _schedule(settings, steps * settings.epochs)
     names = ("train_loss", "train_acc", f"{prefix}_loss", f"{prefix}_acc",
              "seconds")
-    curves = {name: [] for name in names}
+    curves, state = {name: [] for name in names}, {}
     for epoch in range(epochs):
         start = time.perf_counter()
         order = torch.randperm(len(x), generator=generator)
@@ -140,6 +141,12 @@ def _fit(model, ds, settings, seed, epochs, prefix):
         for name, value in zip(names, measured + (time.perf_counter()
                                                   - start,)):
             curves[name].append(value)
+        if probe is not None:
+            for name, value in probe(model, ds, state).items():
+                if name in names:
+                    raise ValueError(f"probe: {name!r} is a curve the run "
+                                     f"records itself; name it otherwise")
+                curves.setdefault(name, []).append(float(value))
     return curves
 
 
@@ -173,7 +180,8 @@ def train_run(experiment, variant, seed, split="test", training=None,
         ``variant``, ``seed``, ``params`` (parameter count) and lists of
         one value per epoch: ``train_loss``, ``train_acc`` (during the
         epoch), ``test_loss``, ``test_acc`` (or ``val_loss``,
-        ``val_acc``), ``seconds``. Accuracies are fractions.
+        ``val_acc``), ``seconds``, and the keys of the experiment's
+        `probe` if it has one. Accuracies are fractions.
     """
     import torch
     from ..train import set_seed
@@ -191,7 +199,8 @@ def train_run(experiment, variant, seed, split="test", training=None,
         model = experiment.variants[variant].build()
         prefix = "test" if split == "test" else "val"
         curves = _fit(model, ds, settings, seed,
-                      settings.epochs if epochs is None else epochs, prefix)
+                      settings.epochs if epochs is None else epochs, prefix,
+                      experiment.probe)
     finally:
         torch.set_num_threads(previous)
     params = sum(p.numel() for p in model.parameters())

@@ -6,8 +6,10 @@ records and that decide whether two runs belong to the same experiment.
 """
 import dataclasses
 import functools
+import inspect
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .._args import is_int
 
@@ -126,6 +128,16 @@ class Experiment:
     packages : tuple of str
         Python packages whose versions the results record (torch and
         numpy always are).
+    probe : callable or None
+        Measurements of the network besides its loss and accuracy:
+        ``probe(model, data, state) -> dict of str to float``, called
+        after each epoch (after its test evaluation, outside the timed
+        part) with the data the run trains on (`held_out`'s) and a dict
+        `state` that lives for the run (empty at its start). Each key
+        becomes a per-epoch curve of the run, beside ``train_loss`` and
+        the rest (`Results.curves(variant, key)`). A module-level
+        function or a `functools.partial` of one; it must leave the
+        model, its mode and the random generators as it found them.
     """
 
     name: str
@@ -139,6 +151,7 @@ class Experiment:
                                                  "epochs": 3})
     validation_fraction: float = 0.2
     packages: tuple = ()
+    probe: object = None
 
     def training_of(self, variant, training=None):
         """The `Training` of one variant: shared settings, then the
@@ -163,8 +176,8 @@ class Experiment:
         dict
             data, split, training, variants (description and training
             overrides), pairing and threads, as JSON gives them back
-            (tuples become lists); the seeds and the machine are not part
-            of it.
+            (tuples become lists), and the probe's function if there is
+            one; the seeds and the machine are not part of it.
         """
         if split not in SPLITS:
             raise ValueError(f"Experiment.config: split must be one of "
@@ -182,6 +195,8 @@ class Experiment:
             "pairing": self.pairing,
             "torch_threads": threads,
         }
+        if self.probe is not None:
+            config["probe"] = _describe_probe(self.probe)
         return json.loads(json.dumps(config))     # as a file holds it
 
 
@@ -196,3 +211,16 @@ def describe_call(function):
     name = f"{function.__module__}.{function.__qualname__}"
     return {"function": name, **({"args": list(args)} if args else {}),
             **keywords}
+
+
+def _describe_probe(probe):
+    """`describe_call` of a probe, named after the file that defines it
+    (``activations_dying.unit_probe``), so that the name is the same
+    whether the script runs as ``__main__`` or is imported."""
+    described = describe_call(probe)
+    function = probe
+    while isinstance(function, functools.partial):
+        function = function.func
+    stem = Path(inspect.getsourcefile(function)).stem
+    described["function"] = f"{stem}.{function.__qualname__}"
+    return described

@@ -6,7 +6,7 @@ at every kink (e.g. relu'(0) = 0, hardtanh'(+-1) = 0). Exponentials only
 ever see non-positive arguments, so values and gradients stay finite at
 +-1000. Nothing here calls the ``torch`` / ``torch.nn.functional`` op of
 the same name. `softmax` and `log_softmax` (in `convlib.torch.softmax`)
-are re-exported.
+and `glu` (in `convlib.torch.gated`) are re-exported.
 """
 import math
 
@@ -17,11 +17,12 @@ from ._common import _check_input
 # softmax and log_softmax live in their own module; re-exported here.
 from .softmax import log_softmax, softmax  # noqa: F401
 from .softmax import __all__ as _softmax_all
+from .gated import glu  # noqa: F401
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu",
     "selu", "celu", "gelu", "silu", "mish", "softplus", "hardtanh",
-    "hardsigmoid", "hardswish",
+    "hardsigmoid", "hardswish", "glu",
 ] + _softmax_all
 
 _SELU_ALPHA = 1.6732632423543772848170429916717

@@ -16,8 +16,9 @@ kit takes its colours from `convlib.palette`. Each demo's control bounds
 travel in its config.
 
 Chapter 1: `shape_calculator` (shows `shape_report`) and `window_stepper`
-(shows `window_steps`).
-Chapter 2: `variant_comparer` (shows `variant_report`).
+(shows `window_steps` and, hatched, the cells `read_counts` finds unread).
+Chapter 2: `variant_comparer` (shows `variant_table` and
+`variant_report`).
 
 Chapter 3: `transposed_stepper` (shows `scatter_steps` and
 `zero_insertion_view`; `overlap_counts` and `phase_counts` measure the
@@ -27,26 +28,31 @@ Chapter 5: `pooling_explorer` (shows `pool_report`).
 
 Chapter 6: `conv_matrix_explorer` (shows `matrix_report`).
 
+Chapter 7: `activation_explorer` (shows `activation_samples`,
+`activation_point` and `activation_distribution`).
+
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
-                   WindowStep, WindowStepper, shape_calculator,
+                   WindowStep, WindowStepper, read_counts, shape_calculator,
                    shape_report, window_stepper, window_steps)
 
 __all__ = ["Demo", "script_source", "ShapeCalculator", "WindowStepper",
            "ShapeReport", "WindowStep", "SEED_INPUT", "SEED_KERNEL",
-           "shape_calculator", "shape_report", "window_stepper",
-           "window_steps"]
+           "read_counts", "shape_calculator", "shape_report",
+           "window_stepper", "window_steps"]
 
 # Chapter 2: the variant comparer
 from .variants import (VARIANTS, Stage, VariantComparer,  # noqa: E402
-                       VariantReport, variant_comparer, variant_report)
+                       VariantReport, VariantRow, picture_groups,
+                       variant_comparer, variant_report, variant_table)
 
 __all__ += ["VARIANTS", "Stage", "VariantComparer", "VariantReport",
-            "variant_comparer", "variant_report"]
+            "VariantRow", "picture_groups", "variant_comparer",
+            "variant_report", "variant_table"]
 # Chapter 3: the transposed-convolution stepper.
 from .transposed import (ScatterStep, TransposedStepper,  # noqa: E402
                          ZeroInsertionView, example_kernel, overlap_counts,
@@ -69,14 +75,17 @@ from .cnn_tracer import (CnnTrace, CnnTracer, LayerTrace, cnn_layers,
 __all__ += ["CnnTrace", "CnnTracer", "LayerTrace", "cnn_layers",
             "cnn_tracer", "trace_cnn"]
 # Chapter 7: the activation explorer (shows `activation_samples` and
-# `activation_point` over the sliders' `parameter_grid`).
-from .activations import (ActivationExplorer, activation_explorer,
-                          activation_point, activation_samples,
-                          explorer_config, explorer_x, parameter_grid)
+# `activation_point` over the sliders' `parameter_grid`, and
+# `activation_distribution` of an input N(mean, std^2)).
+from .activations import (ActivationExplorer, activation_distribution,
+                          activation_explorer, activation_point,
+                          activation_samples, explorer_config, explorer_x,
+                          input_points, parameter_grid)
 
-__all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
+__all__ += ["ActivationExplorer", "activation_distribution",
+            "activation_explorer", "activation_point",
             "activation_samples", "explorer_config", "explorer_x",
-            "parameter_grid"]
+            "input_points", "parameter_grid"]
 # Chapter 4: the receptive-field / HDC coverage map
 from .dilation import (HDCMap, HDCReport, hdc_compare, hdc_map,  # noqa: E402
                        hdc_report)
@@ -89,3 +98,10 @@ from .conv_matrix import (ConvMatrixExplorer, MatrixReport,  # noqa: E402
 
 __all__ += ["ConvMatrixExplorer", "MatrixReport", "conv_matrix_explorer",
             "matrix_report"]
+# Chapter 8: the trained digit network, live (shows `digit_net_forward`).
+from .digit_net import (DigitLayers, DigitNet, digit_net,  # noqa: E402
+                        digit_net_forward, digit_net_weights,
+                        random_weights)
+
+__all__ += ["DigitLayers", "DigitNet", "digit_net", "digit_net_forward",
+            "digit_net_weights", "random_weights"]

@@ -62,15 +62,17 @@ def kit_source(scripts=()):
     return kit.replace(KIT_DATA, data.replace("</", "<\\/"))
 
 
-def demo_source(script):
-    """The shared kit (`kit_source`) followed by the demo's `script`."""
-    return f"{kit_source([script])}\n{script_source(script)}"
+def demo_source(script, parts=()):
+    """The shared kit (`kit_source`), the optional kit `parts` the demo
+    loads with it (e.g. ``("kit_nn.js",)``), then the demo's `script`."""
+    return "\n".join([kit_source([script]), *map(script_source, parts),
+                      script_source(script)])
 
 
-def _module(script, namespace, name):
+def _module(script, namespace, name, parts=()):
     """An ES module that mounts the demo of `script` in the widget element."""
     return (
-        f"{demo_source(script)}\n"
+        f"{demo_source(script, parts)}\n"
         "export default {\n"
         "  render({ model, el }) {\n"
         f"    el.classList.add('convlib-demo', 'convlib-{name}');\n"
@@ -87,15 +89,18 @@ class Demo(anywidget.AnyWidget):
     the repr leaves it out. Subclasses set ``name`` (CSS class
     ``convlib-<name>``), ``script`` (the ``.js`` file) and ``namespace``
     (the global it defines), and
-    ``_esm = Demo.module_for(script, namespace, name)``.
+    ``_esm = Demo.module_for(script, namespace, name)``. A demo that
+    needs an optional part of the kit (``kit_nn.js``: a network's forward
+    pass) names it in ``kit_parts`` and passes it to `module_for`.
     """
 
     config = traitlets.Dict().tag(sync=True)
     name = script = namespace = ""
+    kit_parts = ()
 
     @staticmethod
-    def module_for(script, namespace, name):
-        return _module(script, namespace, name)
+    def module_for(script, namespace, name, parts=()):
+        return _module(script, namespace, name, parts)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items()
@@ -117,6 +122,6 @@ class Demo(anywidget.AnyWidget):
             f'<div id="{element_id}" class="convlib-demo '
             f'convlib-{self.name}">'
             f"<noscript>{text('kit.noscript')}</noscript></div>\n"
-            f"<script>\n{demo_source(self.script)}\n"
+            f"<script>\n{demo_source(self.script, self.kit_parts)}\n"
             f"{self.namespace}.mount(document.getElementById("
             f'"{element_id}"), {config});\n</script>')

@@ -129,7 +129,7 @@
   }
 
   // {inputShape, rows: [{index, layer, shape, params, macs, rfSize,
-  // rfStride}], failedAt, reason} as trace_cnn returns it.
+  // rfStride, activations}], failedAt, reason} as trace_cnn returns it.
   function traceCnn(size, channels, layers) {
     var shape = inputShape(size, channels);
     if (typeof shape === "string") {
@@ -152,7 +152,10 @@
       rows.push({index: i + 1, layer: name, shape: current,
                  params: r.params, macs: r.macs,
                  rfSize: lin ? null : rfSize,
-                 rfStride: lin ? null : rfStride});
+                 rfStride: lin ? null : rfStride,
+                 activations: current.reduce(function (a, n) {
+                   return a * n;
+                 }, 1)});
     }
     return {inputShape: shape, rows: rows, failedAt: null, reason: ""};
   }
@@ -177,7 +180,8 @@
   function shapeText(shape) { return "(" + shape.join(", ") + ")"; }
 
   function table(trace, layers) {
-    var head = ["index", "layer", "shape", "params", "macs", "rf"];
+    var head = ["index", "layer", "shape", "params", "macs", "rf",
+                "memory"];
     var th = "padding:.15em .6em;border-bottom:1px solid " + K.COLORS.grid +
       ";text-align:right";
     var td = "padding:.15em .6em;text-align:right;font-family:monospace";
@@ -189,31 +193,48 @@
                                                       : ""},
         cells.map(function (c, j) {
           return K.h("td", {"class": ["cl-index", "cl-layer", "cl-shape",
-                                      "cl-params", "cl-macs", "cl-rf"][j],
+                                      "cl-params", "cl-macs", "cl-rf",
+                                      "cl-memory"][j],
                             style: td}, c);
         })));
     }
     row(["0", K.t("tracer.input"), shapeText(trace.inputShape), "0", "0",
-         "1"], "cl-row");
+         "1", bytes(size(trace.inputShape))], "cl-row");
     trace.rows.forEach(function (r) {
       row([String(r.index), r.layer, shapeText(r.shape), K.big(r.params),
            K.big(r.macs), r.rfSize === null ? K.t("tracer.whole_input")
-             : K.t("tracer.rf", {size: r.rfSize, stride: r.rfStride})],
-          "cl-row");
+             : K.t("tracer.rf", {size: r.rfSize, stride: r.rfStride}),
+           bytes(r.activations)], "cl-row");
     });
     if (trace.failedAt) {  // the layer that breaks, in the error colour
       row([String(trace.failedAt), layers[trace.failedAt - 1][0],
-           K.t("tracer.breaks"), "", "", ""], "cl-failed", K.COLORS.error);
+           K.t("tracer.breaks"), "", "", "", ""], "cl-failed",
+          K.COLORS.error);
     }
     return K.h("table", {"class": "cl-trace",
                          style: "border-collapse:collapse"}, rows);
   }
 
+  function size(shape) {
+    return shape.reduce(function (a, n) { return a * n; }, 1);
+  }
+
+  // Bytes of `values` float32 numbers, with thin-space thousands.
+  function bytes(values) {
+    return K.t("tracer.bytes", {bytes: K.big(4 * values)});
+  }
+
   function totals(trace) {
-    var p = 0, m = 0;
-    trace.rows.forEach(function (r) { p += r.params; m += r.macs; });
-    return K.h("div", {"class": "cl-totals", style: "margin:.3em 0"},
-               K.t("tracer.totals", {params: K.big(p), macs: K.big(m)}));
+    var p = 0, m = 0, a = size(trace.inputShape);
+    trace.rows.forEach(function (r) {
+      p += r.params; m += r.macs; a += r.activations;
+    });
+    return [K.h("div", {"class": "cl-totals", style: "margin:.3em 0"},
+                K.t("tracer.totals", {params: K.big(p), macs: K.big(m)})),
+            K.h("div", {"class": "cl-memory-total",
+                        style: "margin:.3em 0"},
+                K.t("tracer.memory_total", {values: K.big(a),
+                                            bytes: K.big(4 * a)}))];
   }
 
   // The controls, their bounds from init.controls, and the table below.
@@ -281,7 +302,7 @@
       if (st.wire) { wire(trace); }
       K.fill(out, trace.inputShape ? [table(trace, layers)] : []);
       if (trace.failedAt === null) {
-        out.appendChild(totals(trace));
+        totals(trace).forEach(function (node) { out.appendChild(node); });
       } else {
         out.appendChild(K.error(trace.failedAt ?
           K.t("tracer.breaks_at", {index: trace.failedAt,

@@ -1,14 +1,16 @@
 """Chapter 8 demo: the CNN shape tracer.
 
 `trace_cnn` follows an input through a stack of layers and reports, for
-each layer, its output shape, parameter count, multiply-accumulates and
-receptive field (all from `convlib.shapes`), or the first layer where the
+each layer, its output shape, parameter count, multiply-accumulates,
+receptive field (all from `convlib.shapes`) and the number of values it
+outputs (its activation memory), or the first layer where the
 settings break, with the reason. `cnn_layers` builds the layer list of
 the demo's network (conv -> ReLU -> pool -> conv -> ReLU -> pool ->
 flatten -> linear) from its settings. The JavaScript of the demo
 (cnn_tracer.js) repeats both; the tests hold it equal to them, and the
 shapes equal to torch's.
 """
+import math
 from collections import namedtuple
 
 from .. import shapes
@@ -17,8 +19,9 @@ from . import _rules
 from ._demo import Demo
 from ._strings import text
 
-LayerTrace = namedtuple("LayerTrace",
-                        "index layer shape params macs rf_size rf_stride")
+LayerTrace = namedtuple(
+    "LayerTrace", "index layer shape params macs rf_size rf_stride "
+    "activations")
 LayerTrace.__doc__ = """One layer of a traced network.
 
 index : int, 1 for the first layer (0 is the input)
@@ -30,6 +33,9 @@ macs : int, multiply-accumulates of one forward pass of one sample
 rf_size, rf_stride : int or tuple of int, the receptive field of one
     output unit (`convlib.shapes.receptive_field`); None for a linear
     layer, whose units see the whole input
+activations : int, the values of one sample's output (the product of
+    `shape`): what the layer adds to the memory of a forward pass that
+    keeps every output for the backward pass, 4 bytes each in float32
 """
 
 CnnTrace = namedtuple("CnnTrace", "input_shape rows failed_at reason")
@@ -238,7 +244,7 @@ def trace_cnn(input_size, in_channels, layers):
         parameters and MACs are those of `convlib.shapes`
         (`conv_output_size`, `pool_output_size`, `count_params`,
         `count_flops`); receptive fields `receptive_field` of the conv
-        and pool layers so far.
+        and pool layers so far; activations the size of each output.
 
     Raises
     ------
@@ -275,7 +281,7 @@ def trace_cnn(input_size, in_channels, layers):
         if name == "linear":
             size = stride = None
         rows.append(LayerTrace(i, name, current, params, macs, size,
-                               stride))
+                               stride, math.prod(current)))
     return CnnTrace(shape, rows, None, "")
 
 

@@ -1,7 +1,8 @@
 """Chapter 1 demos: the output-shape calculator and the window stepper.
 
-Each demo shows the result of a plain, tested Python function:
-`shape_report` for the calculator and `window_steps` for the stepper.
+Each demo shows the result of plain, tested Python functions:
+`shape_report` for the calculator, `window_steps` and `read_counts`
+(which cells of the padded input some window reads) for the stepper.
 Both ask convlib for the sizes (`_rules`, `convlib._args`); the
 JavaScript that runs in the page asks the kit's rules, and the tests
 hold the two equal.
@@ -113,6 +114,52 @@ def window_steps(input, kernel, stride=1, padding=0, dilation=1):
             steps.append(WindowStep(i, j, i * s[0], j * s[1], products,
                                     float(products.sum())))
     return steps
+
+
+def read_counts(input_size, kernel_size, stride=1, padding=0, dilation=1):
+    """How many windows read each cell of the padded input (2-D).
+
+    Cell ``(r, c)`` of the padded input is read by output cell
+    ``(i, j)`` when one of its kernel taps ``(u, v)`` lands there:
+    ``r = s_h i + d_h u`` and ``c = s_w j + d_w v``. The count is the
+    number of such ``(i, j, u, v)``; it splits into one count per axis,
+    and the 2-D count is their outer product.
+
+    Parameters
+    ----------
+    input_size, kernel_size : int or (int, int)
+        (H, W) of the input and (kH, kW) of the kernel.
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    ndarray of int, shape (H + 2 p_h, W + 2 p_w)
+        The count of every padded-input cell; 0 marks a cell that no
+        window reads (the window stepper hatches those).
+
+    Raises
+    ------
+    ValueError
+        If a size is below 1 or the (dilated) kernel spans more than the
+        padded input (`convlib._args.conv_geometry` says so).
+
+    Examples
+    --------
+    >>> read_counts(5, 3, stride=3, padding=1)[:, 6].tolist()
+    [0, 0, 0, 0, 0, 0, 0]
+    """
+    fn = "read_counts"
+    n = _args.ntuple(input_size, 2, "input_size", fn, minimum=1)
+    k = _args.ntuple(kernel_size, 2, "kernel_size", fn, minimum=1)
+    p = _args.ntuple(padding, 2, "padding", fn, minimum=0)
+    s, _, d, out = _args.conv_geometry(fn, n, k, stride, p, dilation)
+    axes = []
+    for size, kk, ss, pp, dd, oo in zip(n, k, s, p, d, out):
+        counts = np.zeros(size + 2 * pp, dtype=int)
+        taps = np.arange(oo)[:, None] * ss + np.arange(kk)[None, :] * dd
+        np.add.at(counts, taps.ravel(), 1)
+        axes.append(counts)
+    return np.outer(*axes)
 
 
 SEED_INPUT = [[3, 4, 5, 6, 5],

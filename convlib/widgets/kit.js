@@ -443,13 +443,16 @@
   }
 
   // ---- charts: series [{x: [...], y: [...], color, dash}], opts
-  // {width, height, xlim, ylim, xlabel, ylabel, marks: [{x, y, color}]}.
+  // {width, height, xlim, ylim, xlabel, ylabel, marks: [{x, y, color}],
+  // ticks, left (the left margin, px)}. With ticks true the axes get
+  // tick marks and labels at round numbers (`ticks`); else three labels,
+  // at both ends and the middle.
   // Returns an <svg>.
   var chartCount = 0;
 
   function chart(series, opts) {
     var o = opts || {}, W = o.width || 420, H = o.height || 260;
-    var m = {l: 44, r: 10, t: 10, b: 34};
+    var m = {l: o.left || 44, r: 10, t: 10, b: 34};
     var xl = o.xlim || extent(series, "x");
     var yl = o.ylim || extent(series, "y");
     var sx = function (x) {
@@ -481,6 +484,46 @@
                        "class": "cl-chart"}, kids);
   }
 
+  // About n round numbers in [lo, hi], 1, 2 or 5 times a power of ten
+  // apart (the step, as `step`, for formatting).
+  function ticks(lo, hi, n) {
+    var raw = (hi - lo) / Math.max(1, n || 5), out = [];
+    var p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10));
+    var step = 10 * p;
+    for (var i = 2; i >= 0; i--) {
+      if ([1, 2, 5][i] * p >= raw) { step = [1, 2, 5][i] * p; }
+    }
+    for (var k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step;
+         k++) {
+      out.push(k === 0 ? 0 : parseFloat((k * step).toPrecision(12)));
+    }
+    out.step = step;
+    return out;
+  }
+
+  // Tick marks and labels of both axes at round numbers.
+  function tickMarks(xl, yl, sx, sy, H, m, kids) {
+    var xt = ticks(xl[0], xl[1], 6), yt = ticks(yl[0], yl[1], 5);
+    var digits = function (t) {
+      return Math.max(0, Math.ceil(-Math.log(t.step) / Math.LN10)) + 1;
+    };
+    var mark = {stroke: INK, "stroke-width": 1};
+    xt.forEach(function (x) {
+      kids.push(svg("line", Object.assign({x1: sx(x), x2: sx(x),
+        y1: H - m.b, y2: H - m.b + 4}, mark)));
+      kids.push(svg("text", {x: sx(x), y: H - m.b + 15, "font-size": 11,
+                             fill: INK, "text-anchor": "middle"},
+                    fmt(x, digits(xt))));
+    });
+    yt.forEach(function (y) {
+      kids.push(svg("line", Object.assign({x1: m.l - 4, x2: m.l,
+        y1: sy(y), y2: sy(y)}, mark)));
+      kids.push(svg("text", {x: m.l - 6, y: sy(y) + 4, "font-size": 11,
+                             fill: INK, "text-anchor": "end"},
+                    fmt(y, digits(yt))));
+    });
+  }
+
   function extent(series, key) {
     var lo = Infinity, hi = -Infinity;
     series.forEach(function (s) {
@@ -506,13 +549,19 @@
       kids.push(svg("line", Object.assign({x1: sx(0), x2: sx(0), y1: m.t,
                                            y2: H - m.b}, stroke)));
     }
-    [0, 0.5, 1].forEach(function (t) {
-      var x = xl[0] + t * (xl[1] - xl[0]), y = yl[0] + t * (yl[1] - yl[0]);
-      kids.push(svg("text", {x: sx(x), y: H - m.b + 14, "font-size": 11,
-                             fill: INK, "text-anchor": "middle"}, fmt(x, 2)));
-      kids.push(svg("text", {x: m.l - 4, y: sy(y) + 4, "font-size": 11,
-                             fill: INK, "text-anchor": "end"}, fmt(y, 2)));
-    });
+    if (o.ticks) {
+      tickMarks(xl, yl, sx, sy, H, m, kids);
+    } else {
+      [0, 0.5, 1].forEach(function (t) {
+        var x = xl[0] + t * (xl[1] - xl[0]), y = yl[0] + t * (yl[1] - yl[0]);
+        kids.push(svg("text", {x: sx(x), y: H - m.b + 14, "font-size": 11,
+                               fill: INK, "text-anchor": "middle"},
+                      fmt(x, 2)));
+        kids.push(svg("text", {x: m.l - 4, y: sy(y) + 4, "font-size": 11,
+                               fill: INK, "text-anchor": "end"},
+                      fmt(y, 2)));
+      });
+    }
     if (o.xlabel) {
       kids.push(svg("text", {x: (W + m.l) / 2, y: H - 4, "font-size": 12,
                              fill: INK, "text-anchor": "middle"}, o.xlabel));
@@ -598,7 +647,7 @@
     checkbox: checkbox, button: button, controls: controls,
     formula: formula, error: error, panel: panel,
     grid: grid, repaint: repaint, raster: raster,
-    chart: chart, legend: legend,
+    chart: chart, legend: legend, ticks: ticks,
     layers: layers
   };
 })(typeof window !== "undefined" ? window : globalThis,

@@ -2,13 +2,16 @@
 // `shapeReport` is convlib.widgets.shape_report's twin (tests hold the
 // two equal): the size from the kit's rules, the words from its string
 // table; `mount` draws the number boxes (bounds from the config) and the
-// substituted formula with the shared kit (convlibKit, kit.js).
+// substituted formula with the shared kit (convlibKit, kit.js).  Every
+// box takes the arrow keys, the 'same' box Space or Enter, and the
+// output size is in a live region that screen readers announce.
 (function (root) {
   "use strict";
   var K = root.convlibKit;
   // The sentence of each rule that can refuse a setting.
   var REASONS = {"int": "arg.int", "min": "arg.min",
                  same_stride: "calc.same_stride", span: "calc.span"};
+  var ORDER = ["n", "k", "s", "p", "d"];  // the boxes, as the formula reads
 
   // The report for input size n, kernel k, stride s, padding p (an int or
   // the string "same") and dilation d: {size, formula, reason}.  size is
@@ -37,18 +40,25 @@
   function mount(el, init) {
     var v = {n: init.n, k: init.k, s: init.s, p: init.p, d: init.d};
     var same = !!init.same;
-    var boxes = Object.keys(init.controls).map(function (key) {
+    // In the formula's order: a saved widget state sorts the config's
+    // keys, so their order in `controls` is not the reading order.
+    var boxes = ORDER.filter(function (key) {
+      return key in init.controls;
+    }).map(function (key) {
       return K.number(K.t("calc." + key), key, init.controls[key], v[key],
                       function (x) { v[key] = x; update(); });
     });
     var sameBox = K.checkbox(K.t("calc.same_box"), "same", same,
                              function (c) { same = c; update(); });
+    enterToggles(sameBox.querySelector("input"));
     var formula = K.formula("");
     var size = K.h("b", {"class": "cl-size"});
     var reason = K.h("div", {"class": "cl-reason", role: "alert",
                              style: "color:" + K.COLORS.error});
     K.fill(el, [K.controls(boxes.concat([sameBox])), formula,
-                K.h("div", {}, [K.t("calc.size") + " ", size]), reason]);
+                K.h("div", {"class": "cl-result", role: "status",
+                            "aria-live": "polite", "aria-atomic": "true"},
+                    [K.t("calc.size") + " ", size]), reason]);
     var padBox = el.querySelector("[data-field='p']");
 
     function update() {
@@ -59,6 +69,13 @@
       K.fill(reason, r.reason);
     }
     update();
+  }
+
+  // Enter toggles a checkbox as Space does (a click, so 'change' fires).
+  function enterToggles(box) {
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); box.click(); }
+    });
   }
 
   root.convlibShapeCalculator = {shapeReport: shapeReport, mount: mount};

@@ -20,12 +20,13 @@ instead of becoming subnormal.
 Modules, by concern: `rectifiers` (relu, leaky_relu, prelu, rrelu and
 the piecewise-linear hardtanh, hardsigmoid, hardswish), `elu` (elu,
 selu, celu), `smooth` (sigmoid, tanh, softplus, silu, mish, gelu),
-`softmax_family` (softmax, log_softmax); `_erf` is the vectorised
-erf/erfc and `_common` holds the input checks and the in-place write
-they share.
+`gated` (glu), `softmax_family` (softmax, log_softmax); `_erf` is the
+vectorised erf/erfc and `_common` holds the input checks and the
+in-place write they share.
 """
 from ._erf import _erf, _erf_erfc, _erfc  # noqa: F401  (used by tests)
 from .elu import celu, celu_backward, elu, elu_backward, selu, selu_backward
+from .gated import glu, glu_backward
 from .rectifiers import (
     hardsigmoid, hardsigmoid_backward, hardswish, hardswish_backward,
     hardtanh, hardtanh_backward, leaky_relu, leaky_relu_backward,
@@ -51,4 +52,5 @@ __all__ = [
     "hardsigmoid", "hardsigmoid_backward",
     "hardswish", "hardswish_backward",
     "softmax", "softmax_backward", "log_softmax", "log_softmax_backward",
+    "glu", "glu_backward",
 ]

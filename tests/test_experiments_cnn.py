@@ -1,0 +1,100 @@
+"""Chapter 8's experiments: the saved results are the scripts', their
+settings are the ones the validation files choose, and a small part of
+them trains again to the same numbers (experiments/cnn_digits.py,
+cnn_digits_schedule.py, cnn_mnist1d.py)."""
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from convlib import experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
+# As in tests/test_experiments.py: bit for bit on the machine and
+# software that made a file, within these bounds elsewhere (sums ordered
+# differently change the first epochs by a few thousandths).
+TOLERANCE = {"loss": 0.015, "acc": 0.006}
+
+
+def _script(name):
+    here = str(ROOT / "experiments")
+    if here not in sys.path:          # the schedule imports cnn_digits
+        sys.path.insert(0, here)
+    path = ROOT / "experiments" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_exp_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return _script("cnn_digits")
+
+
+@pytest.fixture(scope="module")
+def mnist1d():
+    return _script("cnn_mnist1d").EXPERIMENT
+
+
+def _same_machine(env):
+    import platform
+    here = experiment.environment(env["torch_threads"])
+    return (here["cpu"] == env["cpu"]
+            and here["versions"]["torch"] == env["versions"]["torch"]
+            and here["versions"]["numpy"] == env["versions"]["numpy"]
+            and platform.machine() in env["platform"])
+
+
+def _assert_reproduces(spec, saved, variant, epochs):
+    old = saved.run(variant, 0)
+    new = experiment.reproduce(spec, saved, variant, 0, epochs=epochs)
+    first = {k: old[k][:epochs] for k in CURVES}
+    if _same_machine(saved.environments[old["environment"]]):
+        assert {k: new[k] for k in CURVES} == first
+    else:
+        for key in CURVES:
+            np.testing.assert_allclose(new[key], first[key],
+                                       atol=TOLERANCE[key.split("_")[1]])
+
+
+def test_saved_digits_results_are_the_scripts_and_flat(digits):
+    params = {"CNN": 1898, "MLP": 4810, "logistic": 650}
+    for split, spec in digits.EXPERIMENTS.items():
+        saved = experiment.load(f"cnn_digits_split{split}")
+        assert saved.config == spec.config()
+        for variant in spec.variants:
+            assert saved.seeds(variant) == [0, 1, 2]
+            assert saved.curves(variant).shape == (3, digits.EPOCHS)
+            assert saved.params(variant) == params[variant]
+            # the chapter's check: flat within 0.5 points at the end
+            assert abs(saved.convergence(variant).change) < 0.5
+
+
+def test_the_rates_and_epochs_are_the_ones_validation_chooses(digits):
+    rates, epochs, _ = _script("cnn_digits_schedule").choose()
+    assert rates == digits.LEARNING_RATES
+    assert epochs == digits.EPOCHS
+    for lr in (0.003, 0.01, 0.03):
+        results = experiment.load(
+            f"cnn_digits_split0-validation-epochs60-lr{lr}")
+        assert results.split == "validation"
+        assert "test_acc" not in results.runs[0]   # the test set unseen
+
+
+@pytest.mark.parametrize("variant", ["CNN", "MLP", "logistic"])
+def test_saved_digits_runs_reproduce(digits, variant):
+    saved = experiment.load("cnn_digits_split0")
+    _assert_reproduces(digits.EXPERIMENTS[0], saved, variant, epochs=2)
+
+
+def test_saved_mnist1d_results_are_the_scripts_and_reproduce(mnist1d):
+    saved = experiment.load("cnn_mnist1d")
+    assert saved.config == mnist1d.config()
+    for variant in mnist1d.variants:
+        assert saved.seeds(variant) == list(range(10))
+        assert saved.convergence(variant).converged
+    _assert_reproduces(mnist1d, saved, "CNN", epochs=1)
