@@ -249,6 +249,27 @@ def glossary(path=ROOT / "book" / "glossary.md"):
     Chinese one being the book's term) followed by an indented
     definition.
     """
+    return {term: chinese[0] for term, chinese in _entries(path).items()}
+
+
+def aligned_terms(path=ROOT / "book" / "glossary.md"):
+    """{English term: its own Chinese term} for an entry that pairs its
+    English synonyms with Chinese ones in order ("global pooling", "global
+    average pooling" / 全局池化, 全局平均池化): the second English term's
+    Chinese is the second Chinese one. A translation may use it instead
+    of the entry's first."""
+    aligned, entries = {}, _entries(path)
+    for term, chinese in entries.items():
+        english = [t for t, c in entries.items() if c is chinese]
+        index = english.index(term)
+        if 0 < index < len(chinese):
+            aligned[term] = chinese[index]
+    return aligned
+
+
+def _entries(path):
+    """{English term: the entry's Chinese terms, a list shared by the
+    entry's English terms}, in the glossary's order."""
     text = Path(path).read_text(encoding="utf-8")
     block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
     terms, header = {}, []
@@ -261,7 +282,7 @@ def glossary(path=ROOT / "book" / "glossary.md"):
             chinese = [t for t in header if _CJK_CHAR.search(t)]
             if chinese:
                 for term in english:
-                    terms[term] = chinese[0]
+                    terms[term] = chinese
             header = []
             continue
         header.append(line.strip())
@@ -269,13 +290,13 @@ def glossary(path=ROOT / "book" / "glossary.md"):
 
 
 def _mentions(text, term):
-    plain = _CODE.sub("", _ROLE.sub(lambda m: m.group(2), text))
+    plain = _CODE.sub("", _display_text(text))
     plain = _INLINE_MATH.sub("", _DISPLAY_MATH.sub("", plain))
     return re.search(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])",
                      plain, re.I) is not None
 
 
-def missing_terms(message, terms):
+def missing_terms(message, terms, aligned=None):
     """Glossary terms whose English the source names and whose Chinese
     the translation lacks (leaving out terms inside longer ones found,
     and those a ``# glossary-ok: <term>`` comment excuses). The
@@ -288,8 +309,9 @@ def missing_terms(message, terms):
     named = [t for t in named if not any(
         t.lower() != u.lower() and t.lower() in u.lower() for u in named)]
     shown = _display_text(message.string)
+    aligned = {} if aligned is None else aligned
     return [t for t in named if t.lower() not in excused
-            and terms[t] not in shown
+            and terms[t] not in shown and aligned.get(t, terms[t]) not in shown
             and not ((_is_name(t) or t.lower() in terms[t].lower())
                      and t.lower() in shown.lower())]
 
@@ -319,6 +341,7 @@ def problems(pot_dir, locale=LOCALE, terms=None):
     source), a translation whose roles, inline code, math or link
     targets differ from its source, and glossary terms missing.
     """
+    aligned = aligned_terms() if terms is None else {}
     terms = glossary() if terms is None else terms
     found = []
     for document, template in templates(pot_dir).items():
@@ -335,9 +358,9 @@ def problems(pot_dir, locale=LOCALE, terms=None):
                 found.append((document, msgid, "fuzzy"))
             for what in kept_differences(msgid, message.string):
                 found.append((document, msgid, f"{what} differ"))
-            if msgid in terms:        # a glossary entry's own term line
-                continue
-            for term in missing_terms(message, terms):
+            if msgid in terms or msgid.startswith("\n"):
+                continue   # a glossary entry's own term line, display math
+            for term in missing_terms(message, terms, aligned):
                 found.append((document, msgid,
                               f"glossary: {term!r} is {terms[term]!r}"))
         stale = set(have) - wanted
