@@ -1,10 +1,16 @@
-"""Cases for 08_cnn: tracing shapes, counting parameters, a forward pass."""
+"""Cases for 08_cnn: tracing shapes, counting parameters, a forward pass.
+
+Hidden cases beyond the public ones: other networks (non-square inputs,
+pools whose stride differs from their size, several convolutions in a
+row), batches of one, a single input channel, non-square images in the
+forward pass, exact ties and zeros and extreme rows.
+"""
 import numpy as np
 
 from convlib import numpy as cnp
 from convlib import shapes
 
-from . import Case, Function, computable, drawn, integer
+from . import Case, Function, computable, integer, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
@@ -13,17 +19,25 @@ FUNCTIONS = (
     Function("tiny_cnn_forward", points=8, seconds=3),
 )
 
+# (input shape, layers, hidden only)
 _NETS = [
     ((1, 1, 28, 28), (("conv", 8, 3, 1, 1), ("relu",), ("pool", 2, 2),
                       ("conv", 16, 3, 1, 1), ("relu",), ("pool", 2, 2),
-                      ("flatten",), ("linear", 10))),
+                      ("flatten",), ("linear", 10)), False),
     ((2, 3, 32, 32), (("conv", 6, 5, 1, 0), ("pool", 2, 2),
                       ("conv", 16, 5, 1, 0), ("pool", 2, 2), ("flatten",),
-                      ("linear", 120), ("relu",), ("linear", 10))),
-    ((1, 3, 9, 7), (("conv", 4, 3, 2, 1), ("pool", 3, 1), ("flatten",))),
-    ((4, 2, 5, 5), (("flatten",), ("linear", 3))),
+                      ("linear", 120), ("relu",), ("linear", 10)), False),
+    ((1, 3, 9, 7), (("conv", 4, 3, 2, 1), ("pool", 3, 1), ("flatten",)),
+     False),
+    ((4, 2, 5, 5), (("flatten",), ("linear", 3)), False),
+    ((2, 1, 12, 17), (("conv", 5, 3, 1, 1), ("conv", 7, 3, 2, 0),
+                      ("pool", 2, 1), ("flatten",), ("linear", 4)), True),
+    ((1, 2, 20, 11), (("conv", 3, 5, 2, 2), ("relu",), ("pool", 3, 2),
+                      ("flatten",), ("linear", 6), ("relu",),
+                      ("linear", 2)), True),
+    ((3, 4, 15, 15), (("pool", 3, 3), ("conv", 2, 1, 1, 0), ("flatten",)),
+     True),
 ]
-
 
 def _step(shape, layer):
     """(new shape, parameters) of one layer."""
@@ -70,19 +84,39 @@ def _forward(x, conv_weight, conv_bias, fc_weight, fc_bias):
     return cnp.linear(h.reshape(len(h), -1), fc_weight, fc_bias)
 
 
-def _forward_cases(rng):
+# (batch, channels, height, width, conv channels, classes, kind, hidden)
+_FORWARD = [(1, 1, 4, 4, 2, 3, "random", False),
+            (2, 3, 6, 4, 4, 5, "zeros", False),
+            (3, 2, 8, 8, 3, 2, "ties", False),
+            (1, 2, 4, 10, 3, 4, "random", True),
+            (2, 1, 6, 6, 1, 3, "extreme", False),
+            (4, 3, 10, 6, 2, 1, "ties", True)]
+
+
+def _draw_forward(rng, setting):
+    n, c, h, w, channels, classes, kind, hidden = setting
+    h2 = integer(rng, 1, 5)
+    w2 = h2 if h == w else integer(rng, 1, 5)
+    return (like(rng, n, 2, 4), like(rng, c, 2, 3), 2 * h2, 2 * w2,
+            like(rng, channels, 2, 4), like(rng, classes, 2, 6), kind,
+            hidden)
+
+
+def _forward_cases(rng, vary):
     result = []
-    for n, c, size, channels, classes in [(1, 1, 4, 2, 3), (2, 3, 6, 4, 5),
-                                          (3, 2, 8, 3, 2)]:
-        features = channels * (size // 2) ** 2
-        args = (rng.standard_normal((n, c, size, size)),
-                rng.standard_normal((channels, c, 3, 3)),
-                rng.standard_normal(channels),
-                rng.standard_normal((classes, features)),
-                rng.standard_normal(classes))
-        result.append(Case("tiny_cnn_forward", f"x ({n}, {c}, {size}, "
-                           f"{size}), {channels} conv channels, {classes} "
-                           "classes", args, reference=_forward))
+    for n, c, h, w, channels, classes, kind, hidden in redrawn(
+            _FORWARD, rng, vary, _draw_forward,
+            lambda s, new: (new[2] == new[3]) == (s[2] == s[3])):
+        features = channels * (h // 2) * (w // 2)
+        args = (values(rng, (n, c, h, w), kind),
+                values(rng, (channels, c, 3, 3)),
+                values(rng, channels),
+                values(rng, (classes, features)),
+                values(rng, classes))
+        result.append(Case("tiny_cnn_forward", f"x ({n}, {c}, {h}, {w}) "
+                           f"({kind}), {channels} conv channels, {classes} "
+                           "classes", args, reference=_forward,
+                           hidden_only=hidden))
     return result
 
 
@@ -97,23 +131,30 @@ def _draw_layer(rng, kind):
     return (kind,)
 
 
-def _draw_net(rng):
-    """conv (relu) pool, once or twice, then flatten and 1-2 linear."""
+def _draw_net(rng, setting):
+    """conv (relu) pool, once or twice, then flatten and 1-2 linear; the
+    input square iff `setting`'s was."""
     kinds = []
     for _ in range(integer(rng, 1, 2)):
         kinds += ["conv", "relu", "pool"][:3 - integer(rng, 0, 1)]
     kinds += ["flatten", "linear"] + ["relu", "linear"] * integer(rng, 0, 1)
-    shape = (integer(rng, 1, 3), integer(rng, 1, 3), integer(rng, 6, 32),
-             integer(rng, 6, 32))
-    return shape, tuple(_draw_layer(rng, k) for k in kinds)
+    h = integer(rng, 6, 32)
+    w = h if setting[0][2] == setting[0][3] else integer(rng, 6, 32)
+    shape = (like(rng, setting[0][0], 2, 3), like(rng, setting[0][1], 2, 3),
+             h, w)
+    return shape, tuple(_draw_layer(rng, k) for k in kinds), setting[2]
 
 
 def cases(rng, vary=False):
-    """Every case of this set, in FUNCTIONS order (`vary`: the fixed
-    settings drawn anew from `rng` too)."""
-    nets = drawn(_NETS, rng, vary, _draw_net, computable(_trace))
+    """Every case of this set, in FUNCTIONS order (`vary`: the networks
+    and sizes drawn anew from `rng` too)."""
+    valid = computable(_trace)
+    nets = redrawn(_NETS, rng, vary, _draw_net,
+                   lambda s, new: valid(new[:2]))
     trace = [Case("trace_shapes", f"input {s}, layers {list(l)}", (s, l),
-                  reference=_trace) for s, l in nets]
+                  reference=_trace, hidden_only=hidden)
+             for s, l, hidden in nets]
     count = [Case("count_cnn_params", f"input {s}, layers {list(l)}",
-                  (s, l), reference=_count) for s, l in nets]
-    return trace + count + _forward_cases(rng)
+                  (s, l), reference=_count, hidden_only=hidden)
+             for s, l, hidden in nets]
+    return trace + count + _forward_cases(rng, vary)

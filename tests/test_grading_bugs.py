@@ -1,0 +1,202 @@
+"""The hidden tests catch the usual bugs (issue 32).
+
+Every bug of `grading_bugs.BUGS` (a reference solution with one edit, as
+a student would err) must lose points in hidden grading, with the
+package's seed and with instructors' own seeds, while the reference
+scores full marks. Functions run in this process (no sandbox: the
+corpus is ours), the way the child runs them: fresh copies of the
+inputs, NumPy warnings raised for the numerically strict cases.
+
+`python tests/test_grading_bugs.py` prints the corpus's table: each
+bug's score (package seed) and whether it passes the public self-check.
+"""
+import copy
+import re
+import sys
+import warnings
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from convlib.grading import hidden, release
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grading_bugs import BUGS  # noqa: E402
+
+SEEDS = (None, 11, 2026)   # the package's, then two instructors'
+
+
+@lru_cache(maxsize=None)
+def _cells(exercise):
+    """{function name: source of its exercise cell}, notebook order."""
+    nb = nbformat.read(release.SOURCE_DIR / f"{exercise}.ipynb", 4)
+    cells = {}
+    for cell in nb.cells:
+        if "exercise" in cell.metadata.get("tags", []):
+            name = re.search(r"^def (\w+)\(", cell.source, re.M).group(1)
+            cells[name] = cell.source
+    return cells
+
+
+def _mutate(source, bug):
+    if bug.old is None:
+        body = re.search(r"^([ \t]*)### BEGIN SOLUTION\n(.*?)^[ \t]*### END"
+                         r" SOLUTION", source, re.M | re.S)
+        indent = body.group(1)
+        new = "".join(indent + line + "\n" for line in bug.new.split("\n"))
+        return source[:body.start(2)] + new + source[body.end(2):]
+    assert source.count(bug.old) == 1, (
+        f"{bug.function}: {bug.old!r} occurs {source.count(bug.old)} times"
+        " in the solution (the corpus is stale)")
+    return source.replace(bug.old, bug.new)
+
+
+def _namespace(exercise, bug=None):
+    """The notebook's solutions, `bug` applied to its function."""
+    namespace = {"np": np}
+    for name, source in _cells(exercise).items():
+        if bug is not None and name == bug.function:
+            source = _mutate(source, bug)
+        exec(compile(release.solution_code(source), f"<{name}>", "exec"),
+             namespace)
+    return namespace
+
+
+def _passes(function, case):
+    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+    try:
+        setting = "raise" if case.strict else "ignore"
+        with np.errstate(over=setting, invalid=setting, divide=setting,
+                         under="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = function(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - a bug may raise anything
+        return False
+    return case.judge(got, reveal=False) is None
+
+
+def score(exercise, name, function, seed=None, public=False):
+    """(points earned, points possible, cases passed, cases)."""
+    cases = [c for c in hidden.build(exercise, public=public, seed=seed)
+             if c.function == name]
+    points = {f.name: f.points for f in hidden.graded(exercise)}[name]
+    passed = sum(_passes(function, c) for c in cases)
+    return points * passed / len(cases), points, passed, len(cases)
+
+
+def _id(bug):
+    return f"{bug.function}: {bug.what}"
+
+
+def test_corpus_has_two_bugs_per_graded_function():
+    counts = Counter((b.exercise, b.function) for b in BUGS)
+    for exercise in hidden.EXERCISES:
+        for name in hidden.functions(exercise):
+            if name in _cells(exercise):   # sets added later: their bugs
+                assert counts[(exercise, name)] >= 2, (exercise, name)
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reference_scores_full_marks(exercise, seed):
+    namespace = _namespace(exercise)
+    for name in hidden.functions(exercise):
+        earned, points, passed, total = score(exercise, name,
+                                              namespace[name], seed)
+        assert passed == total, (name, seed, passed, total)
+
+
+@pytest.mark.parametrize("bug", BUGS, ids=_id)
+def test_each_bug_loses_points(bug):
+    function = _namespace(bug.exercise, bug)[bug.function]
+    for seed in SEEDS:
+        earned, points, passed, total = score(bug.exercise, bug.function,
+                                              function, seed)
+        assert passed < total, (f"{_id(bug)} scores full marks "
+                                f"with seed {seed}")
+
+
+def table():
+    """Rows (exercise, function, bug, hidden score, public passed?)."""
+    rows = []
+    for bug in BUGS:
+        function = _namespace(bug.exercise, bug)[bug.function]
+        earned, points, passed, total = score(bug.exercise, bug.function,
+                                              function)
+        _, _, public, public_total = score(bug.exercise, bug.function,
+                                           function, public=True)
+        rows.append((bug.exercise, bug.function, bug.what,
+                     f"{earned:.3g}/{points:g} ({passed}/{total} cases)",
+                     "passes" if public == public_total
+                     else f"fails ({public}/{public_total})"))
+    return rows
+
+
+if __name__ == "__main__":
+    print("| set | function | bug | hidden score | self-check |")
+    print("|---|---|---|---|---|")
+    for row in table():
+        print("| " + " | ".join(row) + " |")
+
+
+# ------------------------------------------ what the hidden cases draw
+
+def _traits(case):
+    """The kinds of input a case holds: kinds of values named in it, and
+    for each (N, C, H, W) array: non-square, batch of one, one channel;
+    a stride larger than the kernel."""
+    found = {kind for kind in hidden.KINDS if f"({kind})" in case.name}
+    for arg in case.args:
+        if isinstance(arg, np.ndarray) and arg.ndim == 4:
+            n, c, h, w = arg.shape
+            found |= {t for t, holds in [("non-square", h != w),
+                                         ("batch 1", n == 1),
+                                         ("one channel", c == 1)] if holds}
+    stride = case.kwargs.get("stride")
+    kernel = case.kwargs.get("kernel_size", next(
+        (a for a in case.args[1:2] if isinstance(a, int)), None))
+    if isinstance(stride, int) and isinstance(kernel, int) \
+            and stride > kernel:
+        found.add("stride > kernel")
+    return found
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_self_check_covers_the_kinds_hidden_tests_use(exercise):
+    """A ✓ means the same kinds of inputs pass: every trait of a hidden
+    case (ties, zeros, extreme rows, non-square, batch of one, one
+    channel, stride > kernel) is in some public case of the function."""
+    for name in hidden.functions(exercise):
+        def traits(public, seed=None):
+            return set().union(*[_traits(c) for c in hidden.build(
+                exercise, public=public, seed=seed) if c.function == name])
+        public = traits(True)
+        for seed in SEEDS:
+            assert traits(False, seed) <= public, (
+                name, seed, traits(False, seed) - public)
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_seed_redraws_the_settings_of_every_function(exercise):
+    """Under an instructor's seed the sizes, shapes, strides ... of every
+    function's cases are drawn anew (case names spell them out); only
+    edge values (0, 1) and fixed extreme inputs keep their names."""
+    package = hidden.build(exercise)
+    for seed in (1, 2):
+        own = hidden.build(exercise, seed=seed)
+        for name in hidden.functions(exercise):
+            before = [c.name for c in package if c.function == name]
+            after = [c.name for c in own if c.function == name]
+            changed = sum(a != b for a, b in zip(before, after))
+            assert len(after) == len(before)
+            assert changed >= len(before) / 2, (name, seed, changed)
+
+
+def test_most_hidden_cases_are_not_in_the_self_check():
+    cases = [c for e in hidden.EXERCISES for c in hidden.build(e)]
+    share = sum(c.hidden_only for c in cases) / len(cases)
+    assert share >= 0.4, share
