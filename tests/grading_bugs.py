@@ -217,6 +217,22 @@ BUGS = (
         "np.exp(x - x.max(axis=dim, keepdims=True))", "np.exp(x)"),
     Bug("07_activations", "softmax", "sums over the last axis",
         "e.sum(axis=dim, keepdims=True)", "e.sum(axis=-1, keepdims=True)"),
+    Bug("07_activations", "cross_entropy", "log of the softmax",
+        None, "e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
+        "p = e / e.sum(axis=1, keepdims=True)\n"
+        "return float(-np.log(p[np.arange(len(targets)), targets]).mean())"),
+    Bug("07_activations", "cross_entropy", "sums over the batch",
+        "targets].mean())", "targets].sum())"),
+    Bug("07_activations", "cross_entropy", "no maximum subtracted",
+        "shifted = logits - logits.max(axis=1, keepdims=True)",
+        "shifted = logits"),
+    Bug("07_activations", "cross_entropy_backward", "forgets the 1/N",
+        "return grad / len(targets)", "return grad"),
+    Bug("07_activations", "cross_entropy_backward", "one-hot minus softmax",
+        "return grad / len(targets)", "return -grad / len(targets)"),
+    Bug("07_activations", "cross_entropy_backward", "softmax overflows",
+        "np.exp(logits - logits.max(axis=1, keepdims=True))",
+        "np.exp(logits)"),
     # ------------------------------------------------------------ 08_cnn
     Bug("08_cnn", "trace_shapes", "assumes square feature maps",
         "tuple(\n                (n + 2 * p - k) // s + 1 for n in shape[2:])",

@@ -200,3 +200,21 @@ def test_most_hidden_cases_are_not_in_the_self_check():
     cases = [c for e in hidden.EXERCISES for c in hidden.build(e)]
     share = sum(c.hidden_only for c in cases) / len(cases)
     assert share >= 0.4, share
+
+
+def test_cross_entropy_answers_are_pytorchs():
+    """convlib has no cross-entropy: the hidden cases' answers are built
+    from its log_softmax; here they meet torch's, value and gradient."""
+    torch = pytest.importorskip("torch")
+    cases = [c for c in hidden.build("07_activations", seed=5)
+             if c.function.startswith("cross_entropy")]
+    for case in cases:
+        logits = torch.tensor(case.args[0], requires_grad=True)
+        loss = torch.nn.functional.cross_entropy(
+            logits, torch.tensor(case.args[1]))
+        loss.backward()
+        want = (loss.item() if case.function == "cross_entropy"
+                else logits.grad.numpy())
+        np.testing.assert_allclose(case.expected, want, rtol=1e-9,
+                                   atol=1e-12)
+    assert len(cases) == 20

@@ -1,5 +1,5 @@
 """Cases for 07_activations: sigmoid (stable), derivatives, Leaky ReLU,
-ELU, softmax (stable).
+ELU, softmax (stable), cross-entropy over logits and its gradient.
 
 Hidden cases beyond the public ones: other shapes, exact zeros (where
 a derivative's rule at 0 matters), exact ties, rows of very large or
@@ -10,7 +10,7 @@ import numpy as np
 
 from convlib import numpy as cnp
 
-from . import Case, Function, integer, values
+from . import Case, Function, integer, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
@@ -21,6 +21,8 @@ FUNCTIONS = (
     Function("elu", points=3, seconds=1),
     Function("elu_backward", points=3, seconds=1),
     Function("softmax", points=4, seconds=1),
+    Function("cross_entropy", points=4, seconds=1),
+    Function("cross_entropy_backward", points=4, seconds=1),
 )
 
 _EXTREME = np.array([-1000.0, -745.0, -30.0, -1e-9, 0.0, 1e-9, 30.0,
@@ -133,6 +135,42 @@ def _softmax_cases(rng, vary):
     return result
 
 
+def _cross_entropy(logits, targets):
+    log_probs = cnp.log_softmax(logits, dim=1)
+    return float(-log_probs[np.arange(len(targets)), targets].mean())
+
+
+def _cross_entropy_backward(logits, targets):
+    grad = cnp.softmax(logits, dim=1)
+    grad[np.arange(len(targets)), targets] -= 1
+    return grad / len(targets)
+
+
+# (batch N, classes K, kind of logits, strict, hidden only)
+_LOSS = [(4, 5, "random", False, False), (1, 3, "ties", False, False),
+         (3, 4, "extreme", True, False), (2, 1, "random", False, False),
+         (5, 2, "zeros", False, False), (6, 10, "random", False, True),
+         (2, 3, "extreme", True, True), (8, 3, "ties", False, True),
+         (1, 7, "zeros", False, True), (7, 4, "extreme", True, True)]
+
+
+def _loss_cases(rng, vary, function, reference):
+    result = []
+    for n, k, kind, strict, hidden in redrawn(
+            _LOSS, rng, vary, lambda r, s: (like(r, s[0], 2, 9),
+                                            like(r, s[1], 2, 12)) + s[2:]):
+        logits = values(rng, (n, k), kind)
+        if strict:   # rows far apart: one near +1000, one near -1000 ...
+            logits = logits + rng.choice([-1000.0, 0.0, 1000.0], (n, 1))
+        targets = rng.integers(0, k, n)
+        result.append(Case(function, f"logits ({n}, {k}) ({kind}"
+                           + (", rows near +-1000, no overflow allowed"
+                              if strict else "") + f"), targets {n} ints",
+                           (logits, targets), reference=reference,
+                           strict=strict, hidden_only=hidden))
+    return result
+
+
 def cases(rng, vary=False):
     """Every case of this set, in FUNCTIONS order (`vary`: the shapes,
     slopes, alphas and axes drawn anew from `rng` too)."""
@@ -149,4 +187,7 @@ def cases(rng, vary=False):
             + _unary(rng, vary, "elu", cnp.elu, alphas)
             + _backward(rng, vary, "elu_backward", cnp.elu_backward,
                         alphas[::-1])
-            + _softmax_cases(rng, vary))
+            + _softmax_cases(rng, vary)
+            + _loss_cases(rng, vary, "cross_entropy", _cross_entropy)
+            + _loss_cases(rng, vary, "cross_entropy_backward",
+                          _cross_entropy_backward))
