@@ -144,14 +144,18 @@ BUGS = (
         "stride = 1 if stride is None else stride"),
     Bug("05_pooling", "max_pool2d", "flat index with H for W",
         "(r0 + best // k) * w + c0", "(r0 + best // k) * h + c0"),
-    Bug("05_pooling", "max_pool2d_backward", "a[idx] += g loses repeats",
-        "np.add.at(grad[b, ch], indices[b, ch].ravel(),\n"
-        "                      grad_output[b, ch].ravel())",
-        "grad[b, ch][indices[b, ch].ravel()] += grad_output[b, ch].ravel()"),
-    Bug("05_pooling", "max_pool2d_backward", "one plane for all (N, C)",
-        None, "grad = np.zeros(input_shape)\n"
-        "np.add.at(grad.reshape(-1), indices.ravel(), grad_output.ravel())\n"
-        "return grad"),
+    Bug("05_pooling", "max_pool2d_backward", "overwrites where windows "
+        "overlap", "c0 + best % k] += \\", "c0 + best % k] = \\"),
+    Bug("05_pooling", "max_pool2d_backward", "every tied maximum gets it",
+        "best = window.argmax(axis=2)  # the first maximum\n"
+        "            grad[batch, channel, r0 + best // k, c0 + best % k] += "
+        "\\\n                grad_output[:, :, i, j]",
+        "win = x[:, :, r0:r0 + k, c0:c0 + k]\n"
+        "            top = win == win.max(axis=(2, 3), keepdims=True)\n"
+        "            grad[:, :, r0:r0 + k, c0:c0 + k] += \\\n"
+        "                top * grad_output[:, :, i, j, None, None]"),
+    Bug("05_pooling", "max_pool2d_backward", "square input assumed",
+        "n, c, h, w = x.shape", "n, c, h, _ = x.shape\n    w = h"),
     Bug("05_pooling", "avg_pool2d", "ignores count_include_pad",
         "count = k * k if count_include_pad else real[rows, cols].sum()",
         "count = real[rows, cols].sum()"),
