@@ -107,6 +107,16 @@ BUGS = (
     Bug("03_transposed", "conv_transpose2d", "overwrites overlaps",
         "j * stride:j * stride + kw] += stamp",
         "j * stride:j * stride + kw] = stamp"),
+    Bug("03_transposed", "conv_transpose2d_by_zeros", "kernel not flipped",
+        "weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)",
+        "weight.transpose(1, 0, 2, 3)"),
+    Bug("03_transposed", "conv_transpose2d_by_zeros", "pads by p",
+        "ph, pw = kh - 1 - padding, kw - 1 - padding",
+        "ph, pw = padding, padding"),
+    Bug("03_transposed", "conv_transpose2d_by_zeros", "s zeros, not s - 1",
+        "spread = np.zeros((n, c_in, (h - 1) * stride + 1,\n"
+        "                       (w - 1) * stride + 1))",
+        "spread = np.zeros((n, c_in, h * stride, w * stride))"),
     Bug("03_transposed", "max_unpool2d", "output size h * stride",
         "h_out = (h - 1) * stride + kernel_size\n"
         "    w_out = (w - 1) * stride + kernel_size",

@@ -1,4 +1,5 @@
-"""Cases for 03_transposed: output size, transposed conv, max unpooling.
+"""Cases for 03_transposed: output size, transposed conv (by stamping
+and by zero insertion), max unpooling.
 
 Hidden cases beyond the public ones: other sizes, strides larger than
 the kernel (gaps between stamps), non-square kernels and inputs,
@@ -15,6 +16,7 @@ from . import (Case, Function, computable, integer, like, pair_like,
 FUNCTIONS = (
     Function("conv_transpose_output_size", points=3, seconds=1),
     Function("conv_transpose2d", points=10, seconds=3),
+    Function("conv_transpose2d_by_zeros", points=6, seconds=3),
     Function("max_unpool2d", points=7, seconds=2),
 )
 
@@ -80,10 +82,19 @@ def _transpose_fits(setting, new):
     return all((n - 1) * s + k - 2 * p >= 1 for n, k in zip(xs[2:], ws[2:]))
 
 
-def _transpose_cases(rng, vary):
-    settings = redrawn(_TRANSPOSE, rng, vary, _draw_transpose,
-                       _transpose_fits)
-    return [Case("conv_transpose2d", f"input {xs} ({kind}), weight {ws}, "
+def _by_zeros_fits(setting, new):
+    """Zero insertion pads by k - 1 - p: p <= k - 1."""
+    return _transpose_fits(setting, new) and new[3] <= min(new[1][2:]) - 1
+
+
+def _transpose_cases(rng, vary, function="conv_transpose2d"):
+    fits = _transpose_fits
+    listed = _TRANSPOSE
+    if function != "conv_transpose2d":
+        fits = _by_zeros_fits
+        listed = [s for s in _TRANSPOSE if fits(s, s)]
+    settings = redrawn(listed, rng, vary, _draw_transpose, fits)
+    return [Case(function, f"input {xs} ({kind}), weight {ws}, "
                  f"stride={s}, padding={p}",
                  (values(rng, xs, kind), values(rng, ws)),
                  dict(stride=s, padding=p), reference=cnp.conv_transpose2d,
@@ -136,4 +147,5 @@ def cases(rng, vary=False):
     drawn anew from `rng` too, each keeping what it tests)."""
     sizes = _size_cases(rng, vary)
     return (sizes + _transpose_cases(rng, vary)
+            + _transpose_cases(rng, vary, "conv_transpose2d_by_zeros")
             + _unpool_cases(rng, vary))
