@@ -218,3 +218,47 @@ def test_cross_entropy_answers_are_pytorchs():
         np.testing.assert_allclose(case.expected, want, rtol=1e-9,
                                    atol=1e-12)
     assert len(cases) == 20
+
+
+def _torch_layer(nn, layer):
+    if layer[0] == "conv":
+        _, c_in, c_out, k, s, p = layer
+        return nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+    if layer[0] == "pool":
+        return nn.MaxPool2d(layer[1], layer[2])
+    if layer[0] == "linear":
+        return nn.Linear(layer[1], layer[2])
+    return nn.ReLU() if layer[0] == "relu" else nn.Flatten()
+
+
+def _torch_message(kind, numbers):
+    if kind == "channels":
+        return "to have {} channels, but got {} channels".format(*numbers)
+    if kind == "kernel":
+        return "size per channel: ({} x {}). Kernel size: ({} x {})".format(
+            *numbers)
+    if kind == "pool":
+        return ("Given input size: ({}x{}x{}). Calculated output size: "
+                "({}x{}x{})").format(*numbers)
+    return "({}x{} and {}x{})".format(*numbers)
+
+
+def test_shape_error_answers_are_pytorchs():
+    """Each expected (index, kind, numbers) of first_shape_error is
+    where torch stops and the numbers in its message."""
+    torch = pytest.importorskip("torch")
+    cases = [c for seed in SEEDS for c in hidden.build("08_cnn", seed=seed)
+             if c.function == "first_shape_error"]
+    for case in cases:
+        shape, layers = case.args
+        x = torch.zeros(shape)
+        stop = len(layers) if case.expected is None else case.expected[0]
+        with torch.no_grad():
+            for layer in layers[:stop]:
+                x = _torch_layer(torch.nn, layer)(x)
+            if case.expected is not None:
+                with pytest.raises(RuntimeError) as error:
+                    _torch_layer(torch.nn, layers[stop])(x)
+                assert _torch_message(*case.expected[1:]) in str(
+                    error.value), (case.name, str(error.value))
+    assert len(cases) == 3 * 14

@@ -1,4 +1,5 @@
-"""Cases for 08_cnn: tracing shapes, counting parameters, a forward pass.
+"""Cases for 08_cnn: tracing shapes, counting parameters, a forward pass,
+reading a shape error (the numbers of PyTorch's message).
 
 Hidden cases beyond the public ones: other networks (non-square inputs,
 pools whose stride differs from their size, several convolutions in a
@@ -17,6 +18,7 @@ FUNCTIONS = (
     Function("trace_shapes", points=6, seconds=1),
     Function("count_cnn_params", points=6, seconds=1),
     Function("tiny_cnn_forward", points=8, seconds=3),
+    Function("first_shape_error", points=6, seconds=1),
 )
 
 # (input shape, layers, hidden only)
@@ -145,6 +147,126 @@ def _draw_net(rng, setting):
     return shape, tuple(_draw_layer(rng, k) for k in kinds), setting[2]
 
 
+def _walk(input_shape, layers):
+    """(None or (index, kind, numbers) of the first failing layer, the
+    shape after the layers that ran)."""
+    shape = tuple(input_shape)
+    for index, layer in enumerate(layers):
+        if layer[0] == "conv":
+            _, c_in, c_out, k, s, p = layer
+            if shape[1] != c_in:
+                return (index, "channels", (c_in, shape[1])), shape
+            padded = tuple(n + 2 * p for n in shape[2:])
+            if min(padded) < k:
+                return (index, "kernel", padded + (k, k)), shape
+            shape = (shape[0], c_out) + tuple((n - k) // s + 1
+                                              for n in padded)
+        elif layer[0] == "pool":
+            _, k, s = layer
+            out = tuple((n - k) // s + 1 for n in shape[2:])
+            if min(out) < 1:
+                return (index, "pool", shape[1:] + shape[1:2] + out), shape
+            shape = shape[:2] + out
+        elif layer[0] == "flatten":
+            shape = (shape[0], int(np.prod(shape[1:])))
+        elif layer[0] == "linear":
+            _, n_in, n_out = layer
+            if shape[-1] != n_in:
+                return (index, "matmul", (int(np.prod(shape[:-1])),
+                                          shape[-1], n_in, n_out)), shape
+            shape = shape[:-1] + (n_out,)
+    return None, shape
+
+
+def first_shape_error(input_shape, layers):
+    """None, or (index, kind, numbers) of the first layer PyTorch would
+    stop at (``tests/test_grading_bugs.py`` checks it against torch)."""
+    return _walk(input_shape, layers)[0]
+
+
+def _outcome(setting):
+    """How a stack ends (runs, or the kind of error) and whether a linear
+    layer meets a feature map (more than 2 axes: a forgotten flatten)."""
+    shape, layers = setting[:2]
+    found = first_shape_error(shape, layers)
+    stop = len(layers) if found is None else found[0] + 1
+    on_maps = any(layer[0] == "linear"
+                  and len(_walk(shape, layers[:i])[1]) > 2
+                  for i, layer in enumerate(layers[:stop]))
+    return (None if found is None else found[1]), on_maps
+
+
+# (input shape, layers in full, hidden only)
+_BROKEN = [
+    ((2, 3, 8, 8), (("conv", 3, 4, 3, 1, 0), ("pool", 2, 2), ("flatten",),
+                    ("linear", 40, 10)), False),
+    ((2, 3, 8, 8), (("conv", 1, 4, 3, 1, 0),), False),
+    ((1, 3, 4, 5), (("conv", 3, 4, 5, 1, 0),), False),
+    ((2, 3, 3, 4), (("pool", 4, 3),), False),
+    ((2, 3, 4, 5), (("conv", 3, 6, 3, 1, 1), ("relu",),
+                    ("linear", 120, 10)), False),
+    ((4, 1, 28, 28), (("conv", 1, 6, 5, 1, 2), ("relu",), ("pool", 2, 2),
+                      ("flatten",), ("linear", 1176, 10)), False),
+    ((1, 1, 28, 28), (("conv", 1, 8, 3, 1, 1), ("pool", 2, 2),
+                      ("conv", 8, 16, 3, 1, 1), ("pool", 2, 2),
+                      ("flatten",), ("linear", 784, 10)), True),
+    ((2, 3, 32, 32), (("conv", 3, 6, 5, 1, 0), ("pool", 2, 2),
+                      ("conv", 6, 16, 5, 1, 0), ("pool", 2, 2),
+                      ("flatten",), ("linear", 400, 120), ("relu",),
+                      ("linear", 100, 10)), True),
+    ((1, 3, 9, 7), (("conv", 3, 4, 3, 2, 1), ("conv", 3, 8, 3, 1, 0)), True),
+    ((3, 2, 6, 6), (("conv", 2, 4, 3, 1, 0), ("pool", 2, 2),
+                    ("conv", 4, 4, 3, 1, 0)), True),
+    ((2, 1, 5, 12), (("pool", 2, 2), ("pool", 3, 1)), True),
+    ((2, 4, 3, 3), (("flatten",), ("linear", 36, 8), ("relu",),
+                    ("linear", 8, 3)), True),
+    ((1, 3, 8, 8), (("conv", 3, 4, 3, 1, 1), ("linear", 8, 5),
+                    ("flatten",), ("linear", 128, 2)), True),
+    ((2, 3, 6, 6), (("conv", 3, 5, 3, 1, 0), ("relu",), ("linear", 4, 3)),
+     True),
+]
+
+
+def _draw_full_layer(rng, shape):
+    """A layer in full for an input of `shape` (conv and pool on 4-D
+    inputs only), its numbers right most of the time."""
+    kinds = ["conv", "conv", "pool", "relu", "flatten", "linear"]
+    kind = kinds[integer(rng, 0, 5) if len(shape) == 4 else
+                 integer(rng, 3, 5)]
+    if kind == "conv":
+        c_in = shape[1] if rng.random() < 0.8 else integer(rng, 1, 4)
+        return ("conv", c_in, integer(rng, 1, 8), integer(rng, 1, 5),
+                integer(rng, 1, 2), integer(rng, 0, 2))
+    if kind == "pool":
+        return ("pool", integer(rng, 2, 4), integer(rng, 1, 3))
+    if kind == "linear":
+        n_in = shape[-1] if rng.random() < 0.6 else integer(rng, 2, 64)
+        return ("linear", n_in, integer(rng, 2, 16))
+    return (kind,)
+
+
+def _draw_broken(rng, setting):
+    """A random stack; the caller keeps it when it has the outcome of
+    `setting` (runs, or fails for the same reason)."""
+    shape = (like(rng, setting[0][0], 2, 3), like(rng, setting[0][1], 2, 4),
+             integer(rng, 3, 16), integer(rng, 3, 16))
+    layers, current = [], shape
+    for _ in range(integer(rng, 1, 5)):
+        layers.append(_draw_full_layer(rng, current))
+        error, current = _walk(shape, layers)
+        if error is not None:
+            break
+    return shape, tuple(layers), setting[2]
+
+
+def _shape_error_cases(rng, vary):
+    settings = redrawn(_BROKEN, rng, vary, _draw_broken,
+                       lambda s, new: _outcome(new) == _outcome(s))
+    return [Case("first_shape_error", f"input {s}, layers {list(l)}",
+                 (s, l), reference=first_shape_error, hidden_only=hidden)
+            for s, l, hidden in settings]
+
+
 def cases(rng, vary=False):
     """Every case of this set, in FUNCTIONS order (`vary`: the networks
     and sizes drawn anew from `rng` too)."""
@@ -157,4 +279,5 @@ def cases(rng, vary=False):
     count = [Case("count_cnn_params", f"input {s}, layers {list(l)}",
                   (s, l), reference=_count, hidden_only=hidden)
              for s, l, hidden in nets]
-    return trace + count + _forward_cases(rng, vary)
+    return (trace + count + _forward_cases(rng, vary)
+            + _shape_error_cases(rng, vary))
