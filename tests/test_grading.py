@@ -558,7 +558,8 @@ def test_gradebook_has_a_column_per_function(graded_book):
         header = next(csv.reader(stream))
     functions = [f for e in hidden.EXERCISES for f in hidden.functions(e)]
     assert header == ["submission", "name", "exercise", "points",
-                      "max_points", *functions, "status", "detail"]
+                      "max_points", *functions, "written_answered",
+                      "written_points", "status", "detail"]
     rows = _rows(out)
     assert list(rows) == list(results)
     for path, result in results.items():
@@ -580,6 +581,40 @@ def test_a_feedback_page_per_submission(graded_book):
     assert "**Score: 0 of 20 points**" in page
     assert "| `linear_backward` | 0 / 8 | 0 / 9 |" in page
     assert "not implemented yet" in page
+
+
+def test_written_answers_are_collected_for_marking_by_hand(graded_book):
+    """Sources hold model answers, released notebooks none; both list
+    every question; the feedback page shows them."""
+    out, results = graded_book
+    rows = _rows(out)
+    for exercise in hidden.EXERCISES:
+        for folder, answered in ((release.SOURCE_DIR, True),
+                                 (release.RELEASE_DIR, False)):
+            path = str(folder / f"{exercise}.ipynb")
+            written = results[path]["extra_data"]["written"]
+            assert len(written) >= 2
+            assert all(w["question"].startswith("**Question ")
+                       for w in written)
+            assert all(bool(w["answer"]) == answered for w in written)
+            assert rows[path]["written_answered"] == (
+                f"{len(written) if answered else 0} of {len(written)}")
+            assert rows[path]["written_points"] == ""
+    page = next((out / "feedback").glob("*.md")).read_text()
+    assert "## Written answers (marked by hand)" in page
+
+
+def test_the_instructors_written_marks_survive_a_regrade(tmp_path):
+    sub = tmp_path / "ann_06_linear.ipynb"
+    shutil.copy(release.SOURCE_DIR / "06_linear.ipynb", sub)
+    out = tmp_path / "out"
+    grade_all([str(sub)], out, progress=False)
+    book = out / "gradebook.csv"
+    rows = gradebook.read_rows(book)
+    rows[0]["written_points"] = "3.5"
+    gradebook.write_gradebook(book, rows)
+    grade_all([str(sub)], out, progress=False, force=True)
+    assert gradebook.read_rows(book)[0]["written_points"] == "3.5"
 
 
 def test_results_report_the_sandbox_layers(graded_book):

@@ -262,3 +262,33 @@ def test_shape_error_answers_are_pytorchs():
                 assert _torch_message(*case.expected[1:]) in str(
                     error.value), (case.name, str(error.value))
     assert len(cases) == 3 * 14
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_released_cells_show_their_points(exercise):
+    nb = nbformat.read(release.RELEASE_DIR / f"{exercise}.ipynb", 4)
+    total = hidden.total_points(exercise)
+    firsts = [c.source.split("\n")[0] for c in nb.cells
+              if "exercise" in c.metadata.get("tags", [])]
+    assert firsts == [f"# {f.name}: {f.points:g} of {total:g} points in "
+                      "hidden grading" for f in hidden.graded(exercise)
+                      if f.name in _cells(exercise)]
+
+
+@pytest.mark.parametrize("exercise", hidden.EXERCISES)
+def test_released_notebook_runs_top_to_bottom(exercise, capsys):
+    """Every code cell of the student notebook runs (in this process, as
+    "Run all" would), no traceback, and every self-check says its
+    function is not implemented yet."""
+    nb = nbformat.read(release.RELEASE_DIR / f"{exercise}.ipynb", 4)
+    namespace = {"__name__": "__main__"}
+    checks = 0
+    for number, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        exec(compile(cell.source, f"<cell {number}>", "exec"), namespace)
+        out = capsys.readouterr().out
+        if cell.source.startswith("check("):
+            checks += 1
+            assert "not implemented" in out, (number, out)
+    assert checks == len(_cells(exercise))

@@ -14,15 +14,15 @@ from . import Case, Function, integer, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
-    Function("sigmoid", points=3, seconds=1),
-    Function("sigmoid_backward", points=3, seconds=1),
+    Function("sigmoid", points=2, seconds=1),
+    Function("sigmoid_backward", points=2, seconds=1),
     Function("relu_backward", points=2, seconds=1),
-    Function("leaky_relu", points=2, seconds=1),
-    Function("elu", points=3, seconds=1),
-    Function("elu_backward", points=3, seconds=1),
-    Function("softmax", points=4, seconds=1),
-    Function("cross_entropy", points=4, seconds=1),
-    Function("cross_entropy_backward", points=4, seconds=1),
+    Function("leaky_relu", points=1, seconds=1),
+    Function("elu", points=2, seconds=1),
+    Function("elu_backward", points=2, seconds=1),
+    Function("softmax", points=3, seconds=1),
+    Function("cross_entropy", points=3, seconds=1),
+    Function("cross_entropy_backward", points=3, seconds=1),
 )
 
 _EXTREME = np.array([-1000.0, -745.0, -30.0, -1e-9, 0.0, 1e-9, 30.0,

@@ -15,10 +15,10 @@ from . import Case, Function, computable, integer, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
-    Function("trace_shapes", points=6, seconds=1),
-    Function("count_cnn_params", points=6, seconds=1),
-    Function("tiny_cnn_forward", points=8, seconds=3),
-    Function("first_shape_error", points=6, seconds=1),
+    Function("trace_shapes", points=4, seconds=1),
+    Function("count_cnn_params", points=4, seconds=1),
+    Function("tiny_cnn_forward", points=7, seconds=3),
+    Function("first_shape_error", points=5, seconds=1),
 )
 
 # (input shape, layers, hidden only)
