@@ -201,6 +201,26 @@ BUGS = (
         "        len(x), -1, *x.shape[2:])"),
     Bug("06_linear", "conv1x1_as_linear", "weight not transposed",
         "channels_last @ weight.T", "channels_last @ weight"),
+    Bug("06_linear", "rel_error", "divides by |a| only",
+        "np.maximum(1e-8, np.abs(a) + np.abs(b))", "np.abs(a)"),
+    Bug("06_linear", "rel_error", "the mean, not the maximum",
+        "float(np.max(", "float(np.mean("),
+    Bug("06_linear", "rel_error", "no floor (0 / 0)",
+        "np.maximum(1e-8, np.abs(a) + np.abs(b))", "(np.abs(a) + np.abs(b))"),
+    Bug("06_linear", "numerical_gradient", "one-sided differences",
+        None, "x = np.array(x, dtype=float)\n"
+        "grad = np.zeros_like(x)\n"
+        "base = f(x)\n"
+        "for index in np.ndindex(x.shape):\n"
+        "    kept = x[index]\n"
+        "    x[index] = kept + h\n"
+        "    grad[index] = (f(x) - base) / h\n"
+        "    x[index] = kept\n"
+        "return grad"),
+    Bug("06_linear", "numerical_gradient", "does not put x back",
+        "        x[index] = kept\n        grad", "        grad"),
+    Bug("06_linear", "numerical_gradient", "1-D inputs only",
+        "for index in np.ndindex(x.shape):", "for index in range(len(x)):"),
     # ----------------------------------------------------- 07_activations
     Bug("07_activations", "sigmoid", "the textbook formula (overflows)",
         None, "return 1 / (1 + np.exp(-x))"),

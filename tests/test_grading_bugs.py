@@ -292,3 +292,17 @@ def test_released_notebook_runs_top_to_bottom(exercise, capsys):
             checks += 1
             assert "not implemented" in out, (number, out)
     assert checks == len(_cells(exercise))
+
+
+def test_a_sent_function_crosses_the_wire_and_nothing_else_does():
+    """numerical_gradient's f reaches the child as a fixed formula and
+    its parameters; an unknown formula is a protocol error."""
+    from convlib.grading import protocol
+    f = protocol.SentFunction("sine", [np.ones(3), np.arange(3.0)])
+    x = np.linspace(-1, 1, 3)
+    back = protocol.decode(protocol.encode({"args": (f, x)}))["args"][0]
+    assert back(x) == f(x) and repr(back) == repr(f)
+    np.testing.assert_allclose(back.gradient(x), np.arange(3.0) * np.cos(x))
+    bad = protocol.encode({"f": f}).replace(b'"sine"', b'"exec"')
+    with pytest.raises(protocol.ProtocolError, match="unknown function"):
+        protocol.decode(bad)

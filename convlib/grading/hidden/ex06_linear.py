@@ -1,20 +1,26 @@
-"""Cases for 06_linear: forward, backward, parameter count, 1x1 conv.
+"""Cases for 06_linear: forward, backward, parameter count, 1x1 conv,
+relative error and numerical gradients.
 
 Hidden cases beyond the public ones: other shapes, inputs with more
 than one batch axis, batches of one, a single feature or channel,
 square weights, exact ties and zeros and extreme rows.
 """
+import numpy as np
+
 from convlib import numpy as cnp
+from convlib.grading.protocol import SentFunction
 from convlib import shapes
 
 from . import Case, Function, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
-    Function("linear", points=5, seconds=1),
-    Function("linear_backward", points=8, seconds=1),
-    Function("linear_params", points=2, seconds=1),
-    Function("conv1x1_as_linear", points=5, seconds=1),
+    Function("linear", points=4, seconds=1),
+    Function("linear_backward", points=6, seconds=1),
+    Function("linear_params", points=1, seconds=1),
+    Function("conv1x1_as_linear", points=3, seconds=1),
+    Function("rel_error", points=2, seconds=1),
+    Function("numerical_gradient", points=4, seconds=2),
 )
 
 # (input shape, out features, bias?, kind of values, hidden only)
@@ -93,8 +99,67 @@ def _conv1x1_cases(rng, vary):
             for xs, o, kind, hidden in settings]
 
 
+def _rel_error(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b)
+                        / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+# (shape, how b differs from a, hidden only)
+_REL = [((3,), "close", False), ((2, 3), "zeros", False),
+        ((), "close", False), ((4,), "apart", False),
+        ((2, 2, 2), "close", True), ((5,), "zeros", True),
+        ((1, 6), "apart", True), ((), "zeros", True)]
+
+
+def _rel_pair(rng, shape, how):
+    a = values(rng, shape, "extreme" if shape else "random")
+    if how == "zeros":   # exact zeros in both, where 0/0 must not happen
+        a = np.where(rng.random(shape) < 0.5, 0.0, a)
+        return a, a * (1 + 1e-9 * rng.standard_normal(shape))
+    scale = 1e-7 if how == "close" else 0.5
+    return a, a + scale * np.abs(a) * rng.standard_normal(shape)
+
+
+def _rel_cases(rng, vary):
+    result = []
+    for shape, how, hidden in redrawn(
+            _REL, rng, vary, lambda r, s: (
+                tuple(like(r, d, 2, 6) for d in s[0]), s[1], s[2])):
+        a, b = _rel_pair(rng, shape, how)
+        if not shape:
+            a, b = float(a), float(b)
+        result.append(Case("rel_error", f"a, b of shape {shape} ({how})",
+                           (a, b), reference=_rel_error,
+                           hidden_only=hidden))
+    return result
+
+
+# (kind of function, shape of x, hidden only)
+_GRADIENTS = [("quadratic", (3,), False), ("sine", (2, 3), False),
+              ("logsumexp", (4,), False), ("quadratic", (1,), False),
+              ("sine", (2, 2, 2), True), ("logsumexp", (3, 4), True),
+              ("quadratic", (5, 1), True), ("sine", (6,), True)]
+
+
+def _gradient_cases(rng, vary):
+    result = []
+    for kind, shape, hidden in redrawn(
+            _GRADIENTS, rng, vary, lambda r, s: (
+                s[0], tuple(like(r, d, 2, 5) for d in s[1]), s[2])):
+        params = (rng.uniform(0.5, 2.0, shape), rng.standard_normal(shape))
+        x = rng.standard_normal(shape)
+        result.append(Case("numerical_gradient", f"f = {kind} function "
+                           f"of x {shape} (central differences)",
+                           (SentFunction(kind, params), x),
+                           reference=lambda f, x: f.gradient(x),
+                           rtol=1e-6, atol=1e-7, hidden_only=hidden))
+    return result
+
+
 def cases(rng, vary=False):
     """Every case of this set, in FUNCTIONS order (`vary`: the settings
     drawn anew from `rng` too, each keeping what it tests)."""
     return (_linear_cases(rng, vary, False) + _linear_cases(rng, vary, True)
-            + _param_cases(rng, vary) + _conv1x1_cases(rng, vary))
+            + _param_cases(rng, vary) + _conv1x1_cases(rng, vary)
+            + _rel_cases(rng, vary) + _gradient_cases(rng, vary))
