@@ -1,5 +1,7 @@
 """Cases for 08_cnn: tracing shapes, counting parameters, a forward pass,
-reading a shape error (the numbers of PyTorch's message).
+reading a shape error (the numbers of PyTorch's message), and the
+capstone: a small CNN's loss and gradients, trained by SGD until it
+has memorised 16 images.
 
 Hidden cases beyond the public ones: other networks (non-square inputs,
 pools whose stride differs from their size, several convolutions in a
@@ -15,10 +17,12 @@ from . import Case, Function, computable, integer, like, redrawn, values
 
 # name, points (of 20; the cases share them), seconds per call
 FUNCTIONS = (
-    Function("trace_shapes", points=4, seconds=1),
-    Function("count_cnn_params", points=4, seconds=1),
-    Function("tiny_cnn_forward", points=7, seconds=3),
-    Function("first_shape_error", points=5, seconds=1),
+    Function("trace_shapes", points=3, seconds=1),
+    Function("count_cnn_params", points=2, seconds=1),
+    Function("tiny_cnn_forward", points=4, seconds=3),
+    Function("first_shape_error", points=4, seconds=1),
+    Function("cnn_loss_and_grads", points=5, seconds=3),
+    Function("overfit", points=2, seconds=30),
 )
 
 # (input shape, layers, hidden only)
@@ -267,6 +271,103 @@ def _shape_error_cases(rng, vary):
             for s, l, hidden in settings]
 
 
+def _capstone(x, y, conv_w, conv_b, fc_w, fc_b):
+    """conv3x3 (pad 1) -> ReLU -> global average pool -> linear ->
+    cross-entropy: (loss, grads) from convlib (checked against torch in
+    tests/test_grading_bugs.py)."""
+    z = cnp.conv2d(x, conv_w, conv_b, padding=1)
+    pooled = np.maximum(z, 0).mean(axis=(2, 3))
+    logits = cnp.linear(pooled, fc_w, fc_b)
+    rows = np.arange(len(y))
+    loss = -cnp.log_softmax(logits, dim=1)[rows, y].mean()
+    g = cnp.softmax(logits, dim=1)
+    g[rows, y] -= 1
+    g /= len(y)
+    g_pooled, grad_fc_w, grad_fc_b = cnp.linear_backward(g, pooled, fc_w,
+                                                         fc_b)
+    g_z = g_pooled[:, :, None, None] / (z.shape[2] * z.shape[3]) * (z > 0)
+    _, grad_conv_w, grad_conv_b = cnp.conv2d_backward(g_z, x, conv_w,
+                                                      conv_b, padding=1)
+    return float(loss), grad_conv_w, grad_conv_b, grad_fc_w, grad_fc_b
+
+
+# (images N, channels C, H, W, filters F, classes K, kind, hidden only)
+_CAPSTONE = [(4, 1, 5, 5, 3, 3, "random", False),
+             (1, 2, 4, 6, 2, 4, "zeros", False),
+             (3, 3, 6, 4, 4, 2, "extreme", False),
+             (5, 1, 3, 7, 1, 3, "ties", False),
+             (2, 2, 5, 5, 3, 5, "random", True),
+             (6, 1, 4, 4, 2, 2, "zeros", True)]
+
+
+def _draw_capstone(rng, setting):
+    n, c, h, w, f, k, kind, hidden = setting
+    h2 = integer(rng, 3, 7)
+    w2 = h2 if h == w else integer(rng, 3, 7)
+    return (like(rng, n, 2, 6), like(rng, c, 2, 3), h2, w2,
+            like(rng, f, 2, 5), integer(rng, 2, 5), kind, hidden)
+
+
+def _capstone_args(rng, n, c, h, w, f, k, kind):
+    x = values(rng, (n, c, h, w), kind)
+    if kind == "extreme":
+        x = x / np.abs(x).max()   # the logits stay moderate
+    return (x, rng.integers(0, k, n), values(rng, (f, c, 3, 3)) * 0.5,
+            values(rng, f) * 0.1, values(rng, (k, f)) * 0.5,
+            values(rng, k) * 0.1)
+
+
+def _capstone_cases(rng, vary):
+    return [Case("cnn_loss_and_grads", f"x ({n}, {c}, {h}, {w}) ({kind}),"
+                 f" {f} filters, {k} classes",
+                 _capstone_args(rng, n, c, h, w, f, k, kind),
+                 reference=_capstone, hidden_only=hidden)
+            for n, c, h, w, f, k, kind, hidden in redrawn(
+                _CAPSTONE, rng, vary, _draw_capstone)]
+
+
+def _trained(x, y, k):
+    """validate(got): got holds trained parameters (their shapes) whose
+    loss on (x, y) is below 0.05."""
+    def validate(got):
+        if not isinstance(got, (tuple, list)) or len(got) != 4:
+            return ("expected the trained (conv_w, conv_b, fc_w, fc_b), "
+                    f"got {type(got).__name__}")
+        try:
+            params = [np.asarray(p, dtype=float) for p in got]
+            with np.errstate(all="ignore"):   # diverged weights: inf, nan
+                loss = _capstone(x, y, *params)[0]
+        except Exception as exc:  # noqa: BLE001 - any shape a student made
+            return (f"the returned parameters do not fit the network "
+                    f"({type(exc).__name__}: {str(exc)[:120]})")
+        if not loss < 0.05:
+            return (f"after training the loss on the 16 images is "
+                    f"{loss:.3g}; a correct network gets it below 0.05")
+        return None
+    return validate
+
+
+# (channels C, H, W, filters F, classes K, hidden only); 16 images
+_OVERFIT = [(1, 6, 5, 16, 4, False), (2, 5, 7, 16, 3, True),
+            (1, 7, 5, 16, 4, True)]
+
+
+def _overfit_cases(rng, vary):
+    result = []
+    for c, h, w, f, k, hidden in redrawn(
+            _OVERFIT, rng, vary, lambda r, s: (
+                s[0], integer(r, 5, 7), integer(r, 5, 7)) + s[3:]):
+        x = rng.standard_normal((16, c, h, w))
+        y = rng.integers(0, k, 16)
+        args = (x, y, rng.standard_normal((f, c, 3, 3)) * 0.5, np.zeros(f),
+                rng.standard_normal((k, f)) * 0.1, np.zeros(k))
+        result.append(Case("overfit", f"16 images ({c}, {h}, {w}), random "
+                           f"labels of {k} classes, {f} filters, lr=2.0, "
+                           "steps=300", args, dict(lr=2.0, steps=300),
+                           validate=_trained(x, y, k), hidden_only=hidden))
+    return result
+
+
 def cases(rng, vary=False):
     """Every case of this set, in FUNCTIONS order (`vary`: the networks
     and sizes drawn anew from `rng` too)."""
@@ -280,4 +381,5 @@ def cases(rng, vary=False):
                   (s, l), reference=_count, hidden_only=hidden)
              for s, l, hidden in nets]
     return (trace + count + _forward_cases(rng, vary)
-            + _shape_error_cases(rng, vary))
+            + _shape_error_cases(rng, vary) + _capstone_cases(rng, vary)
+            + _overfit_cases(rng, vary))
