@@ -96,6 +96,7 @@ def _release_cell(cell, where, points=None):
         raise ReleaseError(f"{where} has a solution but no "
                            f"'{EXERCISE_TAG}' tag")
     cell.source = strip_solution(cell.source, where)
+    cell.metadata.pop("execution", None)   # nbconvert's timestamps
     if EXERCISE_TAG in cell.metadata.get("tags", []) and points:
         cell.source = points_line(cell.source, points) + cell.source
     cell.outputs, cell.execution_count = [], None
