@@ -186,11 +186,15 @@ def _differences(expected, got, bad, where, reveal):
         error = np.abs(got.astype(float) - expected.astype(float))
     finite = np.where(bad & np.isfinite(error), error, 0)
     worst = float(finite.max()) if finite.size else 0.0
+    unequal = int((bad & ~np.isfinite(error)).sum())
+    size = (f"largest error {number(worst, 3)}" if not unequal else
+            f"{unequal} of them nan or infinite"
+            + (f", largest other error {number(worst, 3)}"
+               if unequal < bad.sum() else ""))
     left, right = _pair(expected[index], got[index])
     first = f"expected {left}, got {right}" if reveal else f"got {right}"
     text = (f"{where}{int(bad.sum())} of {bad.size} values differ "
-            f"(largest error {number(worst, 3)});\nthe first at index "
-            f"{index}: {first}")
+            f"({size});\nthe first at index {index}: {first}")
     return "\n".join([text] + _slice_picture(expected, got, bad, index,
                                               reveal))
 

@@ -26,7 +26,10 @@ import tempfile
 from pathlib import Path
 
 COLUMNS = ("submission", "name", "exercise", "points", "max_points")
-LAST_COLUMNS = ("status", "detail")
+# written questions: how many were answered, and the instructor's marks
+# (filled in by hand; kept when the submission is graded again)
+WRITTEN_COLUMNS = ("written_answered", "written_points")
+LAST_COLUMNS = WRITTEN_COLUMNS + ("status", "detail")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -191,6 +194,13 @@ def feedback(graded):
                           _indent(_fence(case["output"])), ""]
     elif graded["tests"]:
         lines += ["Every case passed.", ""]
+    written = extra.get("written") or []
+    if written:
+        lines += ["## Written answers (marked by hand)", ""]
+        for number, item in enumerate(written, 1):
+            lines += [f"**Question {number}.** " + " ".join(
+                item["question"].split()), "",
+                _fence(item["answer"] or "(no answer)"), ""]
     return "\n".join(lines)
 
 
@@ -215,6 +225,11 @@ def row(graded, name):
               "exercise": extra["exercise"], "points": graded["score"],
               "max_points": extra["max_score"], "status": extra["status"],
               "detail": extra["detail"]}
+    written = extra.get("written") or []
+    values["written_answered"] = (
+        f"{sum(bool(w['answer']) for w in written)} of {len(written)}"
+        if written else "")
+    values["written_points"] = ""
     values.update(extra.get("functions", {}))
     return values
 
@@ -227,7 +242,8 @@ def read_rows(path):
             rows = list(csv.DictReader(stream))
     except (OSError, csv.Error, UnicodeError):
         return []
-    return [r for r in rows if set(COLUMNS + LAST_COLUMNS) <= set(r)]
+    fixed = set(COLUMNS + ("status", "detail"))   # older gradebooks too
+    return [r for r in rows if fixed <= set(r)]
 
 
 @contextlib.contextmanager
@@ -250,8 +266,32 @@ def update_gradebook(path, rows, replaced=()):
     with _locked(path.parent):
         mine = {r["submission"] for r in rows} | {
             cell_path(s) for s in replaced}
-        others = [r for r in read_rows(path) if r["submission"] not in mine]
+        before = read_rows(path)
+        others = [r for r in before if r["submission"] not in mine]
+        marks = _kept_marks(path, before)
+        for values in rows:   # the instructor's marks stay
+            values["written_points"] = values.get("written_points") or \
+                marks.get(values["submission"], "")
         write_gradebook(path, others + rows)
+
+
+def _kept_marks(path, rows):
+    """{submission: written_points} the instructor entered, also for rows
+    a regrade removed for a while (kept in a file beside the gradebook,
+    ``.written_points.json``)."""
+    store = Path(path).parent / ".written_points.json"
+    try:
+        marks = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        marks = {}
+    if not isinstance(marks, dict):
+        marks = {}
+    new = {r["submission"]: r["written_points"] for r in rows
+           if r.get("written_points")}
+    if new and any(marks.get(k) != v for k, v in new.items()):
+        marks.update(new)
+        write_atomic(store, json.dumps(marks, indent=1, ensure_ascii=False))
+    return marks
 
 
 def write_gradebook(path, rows):

@@ -194,7 +194,8 @@ def _function_test(function, outcomes):
 
 
 def result(submission, exercise, functions, outcomes, status, detail,
-           notes=(), load_errors=(), layers=(), execution_time=0.0):
+           notes=(), load_errors=(), layers=(), execution_time=0.0,
+           written=()):
     """A Gradescope results.json for one submission (a dict).
 
     Only Gradescope's own keys at the top level; the grader's data (the
@@ -221,7 +222,8 @@ def result(submission, exercise, functions, outcomes, status, detail,
             "load_errors": list(load_errors), "sandbox": list(layers),
             "functions": {t["extra_data"]["function"]: t["score"]
                           for t in tests},
-            "cases": list(outcomes)}}
+            "cases": list(outcomes),
+            "written": [{"question": q, "answer": a} for q, a in written]}}
 
 
 _PICTURE = "\naround it"   # where a message's slice of arrays begins
@@ -358,7 +360,8 @@ def grade(path, data, exercise=None, limits=Limits(), seed=None,
               failures[0].status if failures else "ok")
     return result(path, found, functions, outcomes, status,
                   _detail(outcomes, load_errors, failures, notes), notes,
-                  load_errors, layers, time.monotonic() - start)
+                  load_errors, layers, time.monotonic() - start,
+                  submission.written)
 
 
 def missing_layers(graded):

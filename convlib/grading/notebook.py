@@ -5,6 +5,11 @@ released notebooks tag every graded function's cell). When a notebook
 has lost its tags, every code cell is used. IPython magics and shell
 escapes (``%...``, ``!...``) are blanked out: the child runs plain
 Python. Nothing here executes anything.
+
+Written questions, marked by hand (as nbgrader's manually graded
+cells): a Markdown cell tagged ``written-question`` asks, the next
+Markdown cell tagged ``written-answer`` holds the student's answer; the
+grader collects the pairs (`written_answers`) for the instructor.
 """
 import ast
 import json
@@ -16,6 +21,9 @@ from .hidden import EXERCISES
 
 MAX_NOTEBOOK_BYTES = 20 * 2 ** 20
 EXERCISE_TAG = "exercise"
+QUESTION_TAG, ANSWER_TAG = "written-question", "written-answer"
+ANSWER_PLACEHOLDER = "*Your answer (a few sentences):*"   # released
+MAX_ANSWER_CHARS = 5000
 _MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
 
 
@@ -33,10 +41,13 @@ class Submission:
         The exercise ID in the notebook's metadata, if any.
     cells : list of (int, str)
         (1-based cell number, source) of the code to run, in order.
+    written : list of (str, str)
+        (question, answer) of each written question (`written_answers`).
     """
 
     exercise: object
     cells: list
+    written: list = ()
 
 
 def read_bytes(path, limit=MAX_NOTEBOOK_BYTES):
@@ -93,7 +104,34 @@ def read_submission(data):
         raise NotebookError(f"malformed notebook structure: {exc}") from exc
     if not cells:
         raise NotebookError("the notebook has no code cells")
-    return Submission(exercise, cells)
+    return Submission(exercise, cells, written_answers(nb.cells))
+
+
+def _text(cell):
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(str(s) for s in source)
+    return str(source).strip()
+
+
+def written_answers(cells):
+    """[(question, answer), ...]: each ``written-question`` Markdown cell
+    and the ``written-answer`` cell after it ("" when there is none)."""
+    found, question = [], None
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        if QUESTION_TAG in _tags(cell):
+            if question is not None:
+                found.append((question, ""))
+            question = _text(cell)[:MAX_ANSWER_CHARS]
+        elif ANSWER_TAG in _tags(cell) and question is not None:
+            answer = _text(cell).replace(ANSWER_PLACEHOLDER, "", 1).strip()
+            found.append((question, answer[:MAX_ANSWER_CHARS]))
+            question = None
+    if question is not None:
+        found.append((question, ""))
+    return found
 
 
 def exercise_from_name(path):

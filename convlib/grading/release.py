@@ -3,8 +3,11 @@
 In a source ``exercises/source/NN_topic.ipynb`` every line from
 ``### BEGIN SOLUTION`` to ``### END SOLUTION`` is replaced, in the
 released ``exercises/NN_topic.ipynb``, by ``raise NotImplementedError``
-at the indentation of the BEGIN line. Outputs and execution counts are
-cleared; cells with a solution must carry the ``exercise`` tag, and the
+at the indentation of the BEGIN line, and each exercise cell starts with
+a comment giving its function's points (`points_line`); the model
+answer of a written question (a Markdown cell tagged ``written-answer``)
+becomes `ANSWER_PLACEHOLDER`. Outputs and execution counts are cleared;
+cells with a solution must carry the ``exercise`` tag, and the
 notebook's metadata names its exercise (``metadata.convlib.exercise``).
 
 Each released notebook starts with a set-up cell, as the chapters do,
@@ -19,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from .gradebook import write_atomic
-from .notebook import EXERCISE_TAG
+from .notebook import ANSWER_PLACEHOLDER, ANSWER_TAG, EXERCISE_TAG
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +62,33 @@ def solution_code(source):
                      if line.strip() not in (BEGIN, END))
 
 
-def _release_cell(cell, where):
+_DEF = re.compile(r"^def (\w+)\(", re.M)
+
+
+def points_line(source, points):
+    """The comment a released exercise cell starts with: its function's
+    points in hidden grading (`points`: {name: points}, and the total
+    under None), or "" for a function that is not graded."""
+    found = _DEF.search(source)
+    if found is None or found.group(1) not in points:
+        return ""
+    return (f"# {found.group(1)}: {points[found.group(1)]:g} of "
+            f"{points[None]:g} points in hidden grading\n")
+
+
+def _points(exercise):
+    from . import hidden
+    if exercise not in hidden.EXERCISES:
+        return {None: 0}
+    found = {f.name: f.points for f in hidden.graded(exercise)}
+    return {**found, None: hidden.total_points(exercise)}
+
+
+def _release_cell(cell, where, points=None):
     cell = nbformat.from_dict(dict(cell))
+    if cell.cell_type == "markdown" and \
+            ANSWER_TAG in cell.metadata.get("tags", []):
+        cell.source = ANSWER_PLACEHOLDER   # the model answer stays out
     if cell.cell_type != "code":
         return cell
     has_solution = BEGIN in cell.source
@@ -68,6 +96,9 @@ def _release_cell(cell, where):
         raise ReleaseError(f"{where} has a solution but no "
                            f"'{EXERCISE_TAG}' tag")
     cell.source = strip_solution(cell.source, where)
+    cell.metadata.pop("execution", None)   # nbconvert's timestamps
+    if EXERCISE_TAG in cell.metadata.get("tags", []) and points:
+        cell.source = points_line(cell.source, points) + cell.source
     cell.outputs, cell.execution_count = [], None
     return cell
 
@@ -80,7 +111,8 @@ def render(source_path):
     if exercise != source_path.stem:
         raise ReleaseError(f"{source_path.name}: metadata.convlib.exercise "
                            f"is {exercise!r}, expected {source_path.stem!r}")
-    nb.cells = [_release_cell(c, f"{source_path.name} cell {i + 1}")
+    points = _points(exercise)
+    nb.cells = [_release_cell(c, f"{source_path.name} cell {i + 1}", points)
                 for i, c in enumerate(nb.cells)]
     return nbformat.writes(_with_setup_cell(nb)) + "\n"
 

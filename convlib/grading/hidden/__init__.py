@@ -139,6 +139,61 @@ def integer(rng, low, high):
     return int(rng.integers(low, high + 1))
 
 
+KINDS = {
+    "random": "standard normal values",
+    "ties": "small integers (exact ties and exact zeros)",
+    "zeros": "half of the values exactly 0",
+    "extreme": "rows of very large (1e3..1e6) and very small "
+               "(1e-6..1e-3) values, of both signs",
+}
+
+
+def values(rng, shape, kind="random"):
+    """An input array of `shape` (float64) of one of the `KINDS`."""
+    import numpy as np
+    if kind == "random":
+        return rng.standard_normal(shape)
+    if kind == "ties":
+        return rng.integers(-2, 3, shape).astype(float)
+    if kind == "zeros":
+        x = rng.standard_normal(shape)
+        return np.where(rng.random(shape) < 0.5, 0.0, x)
+    if kind == "extreme":
+        x = rng.standard_normal(shape)
+        rows = shape[:-1] + (1,) if len(shape) else ()
+        return x * 10.0 ** rng.choice([-6, -3, 3, 6], rows)
+    raise ValueError(f"unknown kind of values {kind!r}")
+
+
+def like(rng, value, low, high):
+    """A new setting in place of `value` (under ``--seed``): 0 and 1
+    stay (edge cases: no padding, batch of one, single channel), other
+    values are drawn from `low` to `high`."""
+    if value in (0, 1) or value is None:
+        return value
+    return integer(rng, max(low, 2), high)
+
+
+def pair_like(rng, pair, low, high):
+    """Two sizes in place of `pair`: equal when `pair` is (a square),
+    different when it is not (non-square kernels and inputs)."""
+    a, b = pair
+    first = like(rng, a, low, high)
+    if a == b:
+        return first, first
+    second = like(rng, b, low, high)
+    while second == first and high > low:
+        second = integer(rng, low, high)
+    return first, second
+
+
+def shape_like(rng, shape, high=9):
+    """An (N, C, H, W) shape in place of `shape`: N and C of 1 stay 1
+    (others 2..4), H and W drawn from 2..`high`, square iff it was."""
+    n, c = (like(rng, d, 2, 4) for d in shape[:2])
+    return (n, c) + pair_like(rng, shape[2:], 2, high)
+
+
 def drawn(settings, rng, vary, draw, valid=None):
     """`settings` as listed, or (`vary`) as many drawn anew by `draw(rng)`,
     each redrawn until `valid(setting)` holds."""
@@ -150,6 +205,25 @@ def drawn(settings, rng, vary, draw, valid=None):
         while valid is not None and not valid(setting):
             setting = draw(rng)
         result.append(setting)
+    return result
+
+
+def redrawn(settings, rng, vary, draw, valid=None, tries=1000):
+    """`settings` as listed, or (`vary`) each replaced by one of its kind:
+    `draw(rng, setting)` redrawn until `valid(setting, new)` holds (the
+    new one keeps what made the listed one a test: a non-square kernel,
+    a stride larger than the kernel, a ceil_mode edge ...)."""
+    if not vary:
+        return list(settings)
+    result = []
+    for setting in settings:
+        for _ in range(tries):
+            new = draw(rng, setting)
+            if valid is None or valid(setting, new):
+                break
+        else:
+            raise RuntimeError(f"no setting like {setting!r} drawn")
+        result.append(new)
     return result
 
 
@@ -332,5 +406,7 @@ def seed_from_text(text):
                           "big")
 
 
-__all__ = ["Case", "Function", "EXERCISES", "build", "graded", "functions",
-           "load_extra", "integer", "drawn", "computable"]
+__all__ = ["Case", "Function", "EXERCISES", "KINDS", "build", "graded",
+           "functions", "load_extra", "integer", "drawn", "redrawn",
+           "computable",
+           "values", "like", "pair_like", "shape_like"]
