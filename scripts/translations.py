@@ -495,6 +495,10 @@ def zh_toc(out=ZH_BUILD, locale=LOCALE):
 
 def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     """Build the Chinese book and copy it into ``site/zh``."""
+    # Sphinx leaves a static file alone when the output already has one;
+    # the font changes when a translation gains a character.
+    shutil.rmtree(ZH_BUILD / "_build" / "html" / "_static",
+                  ignore_errors=True)
     subprocess.run([_jupyter_book(), "build", str(ROOT), "--config",
                     str(zh_config()), "--toc", str(zh_toc()),
                     "--path-output", str(ZH_BUILD), *flags], check=True)
