@@ -47,8 +47,10 @@ ZH_BUILD = BUILD / "zh"
 ZH_SUBDIR = "zh"                        # the edition's folder in the site
 PROJECT = "CNN Layers, Interactively"
 # The page chrome's words in Chinese where the themes have none: the
-# code cells' toggles (myst-nb) and the search box.
-CHROME = {"nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码"}
+# code cells' toggles (myst-nb), the dropdowns' hints (sphinx-togglebutton)
+# and the search box.
+CHROME = {"nb_code_prompt_show": "显示代码", "nb_code_prompt_hide": "隐藏代码",
+          "togglebutton_hint": "点击显示", "togglebutton_hint_hide": "点击隐藏"}
 # A translator's comment that lets a message leave a glossary term in
 # English (e.g. a name such as "ReLU"): "# glossary-ok: <english term>".
 GLOSSARY_OK = "glossary-ok:"
