@@ -27,6 +27,8 @@ Chapter 5: `pooling_explorer` (shows `pool_report`).
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report`).
+
+Chapter 9: `norm_explorer` (shows `norm_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -76,3 +78,10 @@ __all__ += ["ActivationExplorer", "activation_explorer", "activation_point",
 from .dilation import HDCMap, HDCReport, hdc_map, hdc_report  # noqa: E402
 
 __all__ += ["HDCMap", "HDCReport", "hdc_map", "hdc_report"]
+# Chapter 9: the normalisation explorer (shows `norm_report` for every
+# setting of `settings()`).
+from .norm import (NORM_INPUT, NormExplorer, NormReport,  # noqa: E402
+                   norm_explorer, norm_report)
+
+__all__ += ["NORM_INPUT", "NormExplorer", "NormReport", "norm_explorer",
+            "norm_report"]
