@@ -96,6 +96,11 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
         + _moves("leaky_relu-negative_slope", _RAMP, "input")),
     "cnn_tracer": (lambda w: w.cnn_tracer(),
                    _moves("size", range(4, 44), "input")),
+    "norm_explorer": (lambda w: w.norm_explorer(), _changes(
+        [("kind", k) for k in ("layer", "instance", "group", "batch")]
+        + [("mode", "eval"), ("sample", 3), ("channel", 2),
+           ("show", "output"), ("kind", "group"), ("groups", 4),
+           ("groups", 1), ("mode", "train"), ("show", "input")])),
 }
 
 
