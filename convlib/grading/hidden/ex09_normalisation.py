@@ -94,7 +94,7 @@ def _affine(rng, C):
 
 
 def _bn_shapes(rng, vary):
-    listed = [(4, 3), (2, 3), (3, 2, 4, 5), (2, 4, 3, 3)]
+    listed = [(4, 3), (3, 2, 4, 5), (2, 3), (2, 4, 3, 3)]
     return drawn(listed, rng, vary, lambda r: (
         (integer(r, 2, 6), integer(r, 1, 5)) if r.random() < 0.4 else
         (integer(r, 2, 4), integer(r, 1, 4), integer(r, 1, 5),
