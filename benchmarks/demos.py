@@ -116,6 +116,11 @@ DEMO_SWEEPS = {  # demo: (built from convlib.widgets, steps of one round)
     "digit_net": (lambda w: _digit_net(w),   # forward pass, every map
                   _moves("digit", list(range(40)) + ["blank"])
                   + _moves("clear", [None], "click")),
+    "norm_explorer": (lambda w: w.norm_explorer(), _changes(
+        [("kind", k) for k in ("layer", "instance", "group", "batch")]
+        + [("mode", "eval"), ("sample", 3), ("channel", 2),
+           ("show", "output"), ("kind", "group"), ("groups", 4),
+           ("groups", 1), ("mode", "train"), ("show", "input")])),
 }
 
 

@@ -75,8 +75,8 @@ def draw():
                 xytext=(5.6, Y + H / 2 + 0.05),
                 arrowprops=dict(arrowstyle="-|>", color="black", lw=1.0,
                                 connectionstyle="arc3,rad=0.3"))
-    ax.text(3.6, Y + 1.25, "repeated block; ch. 9 (coming) adds\n"
-            "normalisation, dropout and residual connections",
+    ax.text(3.6, Y + 1.25, "repeated block; ch. 9 adds normalisation,\n"
+            "dropout and residual connections",
             ha="center", va="bottom", fontsize=9)
     # chapter 8 builds the whole network
     ax.plot([1.05, 1.05, 7.95, 7.95], [1.2, 1.1, 1.1, 1.2], color="black",

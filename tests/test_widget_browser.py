@@ -544,3 +544,25 @@ def test_hdc_map_on_the_built_chapter_4_page(session):
         assert a.locator(".cl-holes").inner_text().startswith(
             "holes: 1 of 9")
         visit.assert_clean()
+
+
+# ---- chapter 9: the normalisation explorer on the built page
+
+def test_norm_explorer_on_the_built_chapter_9_page(session):
+    from convlib.widgets import norm_report
+    with session.open("chapters/09_normalisation.html") as visit:
+        assert check_page(visit) == []
+        demo = visit.page.locator(
+            ".widget-subarea .convlib-norm-explorer").first
+        result = demo.locator(".cl-result")
+        assert result.inner_text() == norm_report("batch", True, 2, 1,
+                                                  2).text
+        demo.locator("[data-field='kind']").select_option("group")
+        demo.locator("[data-field='groups']").select_option("4")
+        assert result.inner_text() == norm_report("group", True, 4, 1,
+                                                  2).text
+        demo.locator("[data-field='kind']").select_option("batch")
+        demo.locator("[data-field='mode']").select_option("eval")
+        assert result.inner_text() == norm_report("batch", False, 2, 1,
+                                                  2).text
+        visit.assert_clean()

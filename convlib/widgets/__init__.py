@@ -34,6 +34,8 @@ Chapter 7: `activation_explorer` (shows `activation_samples`,
 Chapter 8: `cnn_tracer` (shows `trace_cnn` of `cnn_layers`).
 
 Chapter 4: `hdc_map` (shows `hdc_report` of two stacks and `hdc_compare`).
+
+Chapter 9: `norm_explorer` (shows `norm_report`).
 """
 from ._demo import Demo, script_source
 from .conv import (SEED_INPUT, SEED_KERNEL, ShapeCalculator, ShapeReport,
@@ -105,3 +107,10 @@ from .digit_net import (DigitLayers, DigitNet, digit_net,  # noqa: E402
 
 __all__ += ["DigitLayers", "DigitNet", "digit_net", "digit_net_forward",
             "digit_net_weights", "random_weights"]
+# Chapter 9: the normalisation explorer (shows `norm_report` for every
+# setting of `settings()`).
+from .norm import (NORM_INPUT, NormExplorer, NormReport,  # noqa: E402
+                   norm_explorer, norm_report)
+
+__all__ += ["NORM_INPUT", "NormExplorer", "NormReport", "norm_explorer",
+            "norm_report"]
