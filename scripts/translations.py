@@ -228,6 +228,42 @@ def link_targets(text):
     return sorted(a or b for a, b in _LINK.findall(text))
 
 
+# A message never starts with a list marker (Markdown took it off), so
+# a translation that does ("1. 输出尺寸") is read as a list and dropped.
+_LIST_START = re.compile(r"(\d+[.)]|[-+*])\s")
+_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _is_punct(char):
+    import unicodedata
+    return unicodedata.category(char)[0] in "PS"
+
+
+def unclosed_emphasis(text):
+    """The **bold** or *italic* spans of `text` that Markdown will not
+    render: CommonMark opens a run only if the character after it is not
+    punctuation or the one before is space or punctuation, and closes it
+    likewise, so ``**动手试一试。**在`` stays literal asterisks (the
+    full-width stop before the closing run, a letter after it)."""
+    def blank(match):   # keep the delimiters, which are punctuation
+        whole = match.group(0)
+        return whole[0] + "x" * (len(whole) - 2) + whole[-1]
+    plain = text
+    for pattern in (_ROLE, _CODE, _DISPLAY_MATH, _INLINE_MATH):
+        plain = pattern.sub(blank, plain)
+    bad = []
+    for match in _EMPHASIS.finditer(plain):
+        start, end = match.start(), match.end()
+        before = plain[start - 1] if start else " "
+        after = plain[end] if end < len(plain) else " "
+        first, last = match.group(2)[0], match.group(2)[-1]
+        opens = not _is_punct(first) or before.isspace() or _is_punct(before)
+        closes = not _is_punct(last) or after.isspace() or _is_punct(after)
+        if not (opens and closes):
+            bad.append(match.group(0))
+    return bad
+
+
 KEPT = {"roles": role_targets, "inline code": code_spans,
         "math": math_spans, "link targets": link_targets}
 
@@ -341,7 +377,8 @@ def problems(pot_dir, locale=LOCALE, terms=None):
 
     What: untranslated, fuzzy, obsolete (in the catalogue, not in the
     source), a translation whose roles, inline code, math or link
-    targets differ from its source, and glossary terms missing.
+    targets differ from its source, bold or italic that Markdown will
+    not render, and glossary terms missing.
     """
     aligned = aligned_terms() if terms is None else {}
     terms = glossary() if terms is None else terms
@@ -360,6 +397,12 @@ def problems(pot_dir, locale=LOCALE, terms=None):
                 found.append((document, msgid, "fuzzy"))
             for what in kept_differences(msgid, message.string):
                 found.append((document, msgid, f"{what} differ"))
+            if _LIST_START.match(message.string):
+                found.append((document, msgid, "starts like a list item "
+                              "(write 1\\. for a heading's number)"))
+            for span in unclosed_emphasis(message.string):
+                found.append((document, msgid,
+                              f"emphasis Markdown will not render: {span}"))
             if msgid in terms or msgid.startswith("\n"):
                 continue   # a glossary entry's own term line, display math
             for term in missing_terms(message, terms, aligned):
@@ -499,7 +542,7 @@ def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     """Build the Chinese book and copy it into ``site/zh``."""
     # Sphinx leaves a static file alone when the output already has one;
     # the font changes when a translation gains a character.
-    shutil.rmtree(ZH_BUILD / "_build" / "html" / "_static",
+    shutil.rmtree(ZH_BUILD / "_build" / "html" / "_static" / "cjk-font",
                   ignore_errors=True)
     subprocess.run([_jupyter_book(), "build", str(ROOT), "--config",
                     str(zh_config()), "--toc", str(zh_toc()),

@@ -217,3 +217,20 @@ def test_every_demo_string_has_a_chinese_column_with_the_same_slots():
                 problems.append(f"{path.name}: {key}: slots {_slots(zh)} "
                                 f"!= {_slots(entry['en'])}")
     assert not problems, f"{len(problems)} problem(s): {problems[:5]}"
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("**动手试一试。**在下面的演示中", ["**动手试一试。**"]),
+    ("**动手试一试**。在下面的演示中", []),
+    ("这是**“最显著的”**特征", ["**“最显著的”**"]),
+    ("（**权重**）和 *kernel size*，$a * b * c$", []),
+])
+def test_emphasis_that_markdown_would_leave_as_asterisks(text, bad):
+    assert translations.unclosed_emphasis(text) == bad
+
+
+def test_the_check_reports_unrendered_bold(tmp_path):
+    source = {"**Try it.** Move the slider.": ""}
+    broken = {"**Try it.** Move the slider.": "**动手试一试。**移动滑块。"}
+    assert _problems(tmp_path, source, broken) == [
+        "emphasis Markdown will not render: **动手试一试。**"]
