@@ -176,7 +176,8 @@ def _mask(rng, shape, p):
 _DROPOUT = [((3, 5), 0.5, "random", False), ((2, 3, 4), 0.2, "zeros", False),
             ((1, 2, 3, 4), 0.3, "ties", False),
             ((2, 1, 3, 2), 0.8, "extreme", False),
-            ((4, 4), 0.0, "random", True), ((2, 2, 4, 3), 0.6, "random", True),
+            ((4, 4), 0.0, "random", False),
+            ((2, 2, 4, 3), 0.6, "random", True),
             ((1, 1, 2, 5), 0.5, "zeros", True), ((5, 3), 0.9, "ties", True),
             ((3, 3, 2, 2), 0.1, "extreme", True)]
 
