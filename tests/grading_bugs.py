@@ -306,4 +306,91 @@ BUGS = (
     Bug("08_cnn", "tiny_cnn_forward", "flattens channels last",
         "pooled.reshape(n, -1) @", "pooled.transpose(0, 2, 3, 1).reshape("
         "n, -1) @"),
+    # -------------------------------------------------- 09_normalisation
+    Bug("09_normalisation", "batch_norm",
+        "running variance updated with the biased variance",
+        "momentum * var * m / (m - 1))", "momentum * var)"),
+    Bug("09_normalisation", "batch_norm",
+        "running statistics not updated in training",
+        "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+        "        new_var = ((1 - momentum) * running_var\n"
+        "                   + momentum * var * m / (m - 1))",
+        "new_mean, new_var = running_mean, running_var"),
+    Bug("09_normalisation", "batch_norm",
+        "batch statistics in evaluation, running ones unused",
+        "mean, var = running_mean, running_var",
+        "mean, var = x.mean(axis=axes), x.var(axis=axes)"),
+    Bug("09_normalisation", "batch_norm", "momentum the other way round",
+        "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+        "        new_var = ((1 - momentum) * running_var\n"
+        "                   + momentum * var * m / (m - 1))",
+        "new_mean = momentum * running_mean + (1 - momentum) * mean\n"
+        "        new_var = (momentum * running_var\n"
+        "                   + (1 - momentum) * var * m / (m - 1))"),
+    Bug("09_normalisation", "batch_norm",
+        "2-D batch norm over the batch only (statistics per position)",
+        None, "axes = (0,) + tuple(range(2, x.ndim))\n"
+        "shape = (1, -1) + (1,) * (x.ndim - 2)\n"
+        "if not training:\n"
+        "    x_hat = (x - running_mean.reshape(shape)) / np.sqrt(\n"
+        "        running_var.reshape(shape) + eps)\n"
+        "    return gamma.reshape(shape) * x_hat + beta.reshape(shape), \\\n"
+        "        running_mean.copy(), running_var.copy()\n"
+        "mean, var = x.mean(axis=0), x.var(axis=0)\n"
+        "x_hat = (x - mean) / np.sqrt(var + eps)\n"
+        "n = x.shape[0]\n"
+        "c_mean = mean.reshape(x.shape[1], -1).mean(axis=1)\n"
+        "c_var = var.reshape(x.shape[1], -1).mean(axis=1) * n / (n - 1)\n"
+        "return gamma.reshape(shape) * x_hat + beta.reshape(shape), \\\n"
+        "    (1 - momentum) * running_mean + momentum * c_mean, \\\n"
+        "    (1 - momentum) * running_var + momentum * c_var"),
+    Bug("09_normalisation", "batch_norm",
+        "normalises with the unbiased variance",
+        "mean, var = x.mean(axis=axes), x.var(axis=axes)\n"
+        "        m = x.size // x.shape[1]\n"
+        "        new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+        "        new_var = ((1 - momentum) * running_var\n"
+        "                   + momentum * var * m / (m - 1))",
+        "mean, var = x.mean(axis=axes), x.var(axis=axes, ddof=1)\n"
+        "        new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+        "        new_var = (1 - momentum) * running_var + momentum * var"),
+    Bug("09_normalisation", "batch_norm_backward",
+        "the direct path only (statistics held constant)",
+        "dx = gamma.reshape(shape) / (m * s) * (\n"
+        "        m * grad_output - dbeta.reshape(shape)\n"
+        "        - x_hat * dgamma.reshape(shape))",
+        "dx = gamma.reshape(shape) * grad_output / s"),
+    Bug("09_normalisation", "batch_norm_backward",
+        "forgets the path through the variance",
+        "\n        - x_hat * dgamma.reshape(shape))", ")"),
+    Bug("09_normalisation", "batch_norm_backward",
+        "the unbiased variance in s",
+        "s = np.sqrt(x.var(axis=axes, keepdims=True) + eps)",
+        "s = np.sqrt(x.var(axis=axes, ddof=1, keepdims=True) + eps)"),
+    Bug("09_normalisation", "dropout", "kept values not scaled",
+        "return x * mask / (1 - p)", "return x * mask"),
+    Bug("09_normalisation", "dropout", "scales by 1 - p in evaluation",
+        "if not training:\n        return x",
+        "if not training:\n        return x * (1 - p)"),
+    Bug("09_normalisation", "dropout", "divides by p",
+        "return x * mask / (1 - p)", "return x * mask / p"),
+    Bug("09_normalisation", "dropout_backward", "gradient not scaled",
+        "return grad_output * mask / (1 - p)", "return grad_output * mask"),
+    Bug("09_normalisation", "dropout_backward", "divides by p",
+        "return grad_output * mask / (1 - p)",
+        "return grad_output * mask / p"),
+    Bug("09_normalisation", "residual_block", "no identity path",
+        "np.maximum(x + np.maximum(x @ w1.T, 0) @ w2.T, 0)",
+        "np.maximum(np.maximum(x @ w1.T, 0) @ w2.T, 0)"),
+    Bug("09_normalisation", "residual_block", "ReLU before the addition",
+        "np.maximum(x + np.maximum(x @ w1.T, 0) @ w2.T, 0)",
+        "x + np.maximum(np.maximum(x @ w1.T, 0) @ w2.T, 0)"),
+    Bug("09_normalisation", "residual_block_backward",
+        "no gradient through the identity path",
+        "return g2 + g1 @ w1, dw1, dw2", "return g1 @ w1, dw1, dw2"),
+    Bug("09_normalisation", "residual_block_backward",
+        "ignores the last ReLU", "g2 = grad_output * (pre2 > 0)",
+        "g2 = grad_output"),
+    Bug("09_normalisation", "residual_block_backward",
+        "ReLU's slope 1 at 0", "(pre2 > 0)", "(pre2 >= 0)"),
 )
