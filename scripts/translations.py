@@ -245,9 +245,8 @@ def unclosed_emphasis(text):
     punctuation or the one before is space or punctuation, and closes it
     likewise, so ``**动手试一试。**在`` stays literal asterisks (the
     full-width stop before the closing run, a letter after it)."""
-    def blank(match):   # keep the delimiters, which are punctuation
-        whole = match.group(0)
-        return whole[0] + "x" * (len(whole) - 2) + whole[-1]
+    def blank(match):   # its delimiters are punctuation: "§", kept apart
+        return "§" + "x" * (len(match.group(0)) - 2) + "§"
     plain = text
     for pattern in (_ROLE, _CODE, _DISPLAY_MATH, _INLINE_MATH):
         plain = pattern.sub(blank, plain)
