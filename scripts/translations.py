@@ -539,10 +539,6 @@ def zh_toc(out=ZH_BUILD, locale=LOCALE):
 
 def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     """Build the Chinese book and copy it into ``site/zh``."""
-    # Sphinx leaves a static file alone when the output already has one;
-    # the font changes when a translation gains a character.
-    shutil.rmtree(ZH_BUILD / "_build" / "html" / "_static" / "cjk-font",
-                  ignore_errors=True)
     subprocess.run([_jupyter_book(), "build", str(ROOT), "--config",
                     str(zh_config()), "--toc", str(zh_toc()),
                     "--path-output", str(ZH_BUILD), *flags], check=True)
@@ -550,6 +546,10 @@ def build(flags=("-W", "-n", "--keep-going"), site=BUILD / "html"):
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ZH_BUILD / "_build" / "html", target)
+    # Sphinx keeps a static file the output already has, and the font
+    # changes whenever a translation gains a character: copy it afresh.
+    shutil.copytree(ROOT / "book" / "_vendor" / "cjk-font",
+                    target / "_static" / "cjk-font", dirs_exist_ok=True)
     translate_sources(target)
     return target
 

@@ -111,7 +111,7 @@ _READING_REPORT_JS = r"""() => {
 _IS_FILE_NAME_JS = r"""function isFileName(alt) {
   return alt === '' || /\.(png|jpe?g|svg|gif|webp)\b/i.test(alt) ||
          /^[\w.\/-]*\/[\w.-]+$/.test(alt) || /^[0-9a-f]{16,}/i.test(alt) ||
-         !/\s/.test(alt);
+         (!/\s/.test(alt) && !/[\u3400-\u9fff]/.test(alt));
 }"""
 
 _PAGE_WIDTH_JS = """() => Math.max(document.documentElement.scrollWidth,
@@ -119,7 +119,8 @@ _PAGE_WIDTH_JS = """() => Math.max(document.documentElement.scrollWidth,
 
 
 def is_file_name(alt: str) -> bool:
-    """True if an alternative text is empty, one word or names a file.
+    """True if an alternative text is empty, one (non-Chinese) word or
+    names a file.
 
     The Python twin of the check run in the browser (the unit tests use
     it on the extension's output).
@@ -131,7 +132,8 @@ def is_file_name(alt: str) -> bool:
                                         alt, re.I))
             or bool(re.fullmatch(r"[\w./-]*/[\w.-]+", alt))
             or bool(re.match(r"[0-9a-f]{16,}", alt, re.I))
-            or not re.search(r"\s", alt))
+            # one word; a Chinese sentence has no spaces between words
+            or not re.search(r"\s|[\u3400-\u9fff]", alt))
 
 
 def reading_report(visit) -> dict:

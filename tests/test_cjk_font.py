@@ -50,7 +50,10 @@ def test_font_has_only_the_characters_of_the_sources():
 
 def test_font_is_a_small_woff2_with_its_licence():
     assert FONT.read_bytes()[:4] == b"wOF2"
-    assert FONT.stat().st_size < 100_000
+    # The Chinese edition (issue 34) shows about 1 100 characters: the
+    # subset stays near 180 bytes a character and under 400 KB in all.
+    characters = len((cjk_font.OUT / "CHARACTERS.txt").read_text("utf-8"))
+    assert FONT.stat().st_size < min(250 * characters + 20_000, 400_000)
     licence = (cjk_font.OUT / "LICENSE").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence
     assert "Reserved Font Name" in licence or "Copyright" in licence

@@ -21,7 +21,8 @@ uid 0 inside), which is what JupyterLab and the grader look at.
   shared machine).
 
 Every command runs in a copy of the repository owned by the user (the
-built book linked in), with the project's environment as ``.venv``. When
+built book linked in; hard-linked when the checkout lives in a folder
+only root may enter), with the project's environment as ``.venv``. When
 the user cannot run the environment's interpreter (a venv made by root
 from a Python under /root), the copy gets an equivalent one it can run: a
 venv of the system's Python of the same version whose ``site`` adds the
@@ -130,6 +131,17 @@ def _runs(user, python):
                     "/", quiet=True).returncode == 0
 
 
+def _reads(user, path):
+    """True if `user` can list the folder `path`."""
+    return user.run(["ls", str(path)], "/", quiet=True).returncode == 0
+
+
+def _linked_copy(source, target):
+    """`source` (a tree) at `target` as hard links: no data copied."""
+    subprocess.run(["cp", "-al", str(source), str(target)], check=True)
+    return target
+
+
 def _environment(user, dest):
     """Give `dest` a `.venv` with the project's packages that `user` runs."""
     venv = ROOT / ".venv"
@@ -146,8 +158,15 @@ def _environment(user, dest):
                    check=True)
     site = next(shadow.glob("lib/python3*/site-packages"))
     packages = next(venv.glob("lib/python3*/site-packages"))
+    if not _reads(user, packages):
+        # the checkout lives in a folder only root may enter (mktemp -d):
+        # the user gets the same files through hard links in a folder it
+        # can reach, and no folder's permissions are loosened
+        packages = _linked_copy(packages, dest.parent / "site-packages")
+    # convlib from the user's copy (the editable install points at ROOT)
     (site / "project.pth").write_text(
-        f"import site; site.addsitedir({str(packages)!r})\n")
+        f"import site; site.addsitedir({str(packages)!r})\n"
+        f"import sys; sys.path.append({str(dest)!r})\n")
     for script in (venv / "bin").iterdir():
         text = script.read_bytes()
         if script.is_file() and not script.is_symlink() and \
@@ -165,7 +184,14 @@ def repo(user, tmp_path):
     and the project's environment as `.venv`."""
     dest = tmp_path / "repo"
     shutil.copytree(ROOT, dest, ignore=NOT_COPIED)
-    (dest / "_build").symlink_to(ROOT / "_build")
+    if _reads(user, ROOT / "_build"):
+        (dest / "_build").symlink_to(ROOT / "_build")
+    else:  # a checkout only root may enter: the built book as hard links
+        # (beside the copy, so that `own` below changes no file's owner)
+        built = dest.parent / "_build"
+        built.mkdir()
+        _linked_copy(ROOT / "_build" / "html", built / "html")
+        (dest / "_build").symlink_to(built)
     _environment(user, dest)
     user.own(dest)
     return dest

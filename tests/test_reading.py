@@ -136,7 +136,8 @@ def test_tqdm_text_bars_go_and_other_stderr_stays():
     ("", True), ("   ", True), ("../_images/56dd48ab.png", True),
     ("figure.svg", True), ("56dd48ab9e0f1c2d3e4f", True), ("plot", True),
     ("Three grids: the padded input with the window, the kernel, and the "
-     "output so far.", False)])
+     "output so far.", False),
+    ("三幅图像：黑底上的一个白色正方形和一个白色圆盘。", False)])
 def test_is_file_name(alt, bad):
     assert is_file_name(alt) is bad
 
