@@ -1407,3 +1407,26 @@ def test_book_builds_with_and_without_solutions(tmp_path, monkeypatch):
     for without in (pages["0", None], pages["1", "0"]):
         assert "dropdown admonition" not in without
         assert "Solution:" not in without
+
+
+def test_children_started_at_once_are_passed_the_folders_they_name():
+    """With --jobs 2 two threads start children together; each child's
+    configuration must name the descriptors passed to it. Opening the
+    folders once under a lock gives every thread the same set (a race
+    once left a child without NumPy: 'sandbox-error')."""
+    import threading
+    from convlib.grading import sandbox
+    sandbox._ROOT_FDS.clear()  # the first call of the run, from 8 threads
+    seen, start = [], threading.Barrier(8)
+
+    def call():
+        start.wait()
+        seen.append(sandbox._root_fds())
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8 and all(fds == seen[0] for fds in seen)
+    assert all(os.path.isdir(f"/proc/self/fd/{fd}")
+               for fd in seen[0].values())

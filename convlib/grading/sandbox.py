@@ -103,17 +103,26 @@ def _read_roots():
     return sorted(readable), sorted(hidden)
 
 
-@functools.lru_cache(maxsize=None)
+_ROOT_FDS = {}
+_ROOT_FDS_LOCK = threading.Lock()
+
+
 def _root_fds():
     """{real directory: descriptor} of the folders the child reads (the
     standard library's, the one holding NumPy), opened once here and
-    passed to every child, which names them /proc/self/fd/N."""
-    fds = {}
-    for path in _read_roots()[0] + [_numpy_parent()]:
-        if path not in fds and os.path.isdir(path):
-            fds[path] = os.open(path, os.O_PATH | os.O_DIRECTORY
-                                | os.O_CLOEXEC)
-    return fds
+    passed to every child, which names them /proc/self/fd/N.
+
+    Opened under a lock: with --jobs 2 two threads start children at
+    once, and each must pass the very descriptors its child's
+    configuration names (a second set, opened by the other thread, left
+    one child without NumPy)."""
+    with _ROOT_FDS_LOCK:
+        if not _ROOT_FDS:
+            for path in _read_roots()[0] + [_numpy_parent()]:
+                if path not in _ROOT_FDS and os.path.isdir(path):
+                    _ROOT_FDS[path] = os.open(
+                        path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        return dict(_ROOT_FDS)
 
 
 def _aliases():
