@@ -59,3 +59,18 @@ def test_a_demo_on_a_chinese_page_speaks_chinese_and_responds(session):
         assert status.inner_text().startswith(
             text("pool.output_size", "zh"))
         visit.assert_clean()
+
+
+def test_the_normalisation_explorer_s_sentence_is_chinese(session):
+    """Chapter 9's explorer prints sentences Python wrote for every
+    setting, in every language of the table; the Chinese page shows the
+    Chinese one (and the English page the English, test_widget_browser)."""
+    from convlib.widgets import norm_report
+
+    with session.open("zh/chapters/09_normalisation.html") as visit:
+        demo = visit.page.locator(
+            ".widget-subarea .convlib-norm-explorer").first
+        live = demo.locator(".cl-result")
+        assert live.inner_text() == norm_report(
+            "batch", True, 2, 1, 2, lang="zh").text
+        visit.assert_clean()

@@ -75,7 +75,9 @@ def test_config_is_norm_report_over_every_setting():
         table = config["settings"][setting_key(*setting)]
         for n, c in PICKS:
             rep = norm_report(*setting, sample=n, channel=c)
-            assert table["text"][n][c] == rep.text
+            assert table["text"]["en"][n][c] == rep.text
+            chinese = norm_report(*setting, sample=n, channel=c, lang="zh")
+            assert table["text"]["zh"][n][c] == chinese.text != rep.text
             assert table["members"][n][c] == [list(m) for m in rep.members]
         np.testing.assert_allclose(table["output"], rep.output, atol=1e-4)
 

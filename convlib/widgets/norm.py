@@ -22,7 +22,7 @@ import numpy as np
 from .. import numpy as cnp
 from .._args import check_int
 from ._demo import Demo
-from ._strings import text
+from ._strings import TABLE, text
 
 KINDS = ("batch", "layer", "instance", "group")
 GROUP_CHOICES = (1, 2, 4)
@@ -100,38 +100,39 @@ def _output(kind, training, groups, x):
     return cnp.group_norm(x, groups, eps=EPS)
 
 
-def _where(kind, groups, n, c, shape):
+def _where(kind, groups, n, c, shape, lang="en"):
     N, C, H, W = shape
     if kind == "batch":
-        return text("norm.where_batch", c=c, N=N, HW=H * W)
+        return text("norm.where_batch", lang, c=c, N=N, HW=H * W)
     if kind == "layer":
-        return text("norm.where_layer", n=n, C=C, HW=H * W)
+        return text("norm.where_layer", lang, n=n, C=C, HW=H * W)
     if kind == "instance":
-        return text("norm.where_instance", n=n, c=c, HW=H * W)
+        return text("norm.where_instance", lang, n=n, c=c, HW=H * W)
     size = C // groups
     first = c // size * size
     key = "norm.where_group" if size > 1 else "norm.where_group_one"
-    return text(key, n=n, g=c // size, lo=first, hi=first + size - 1,
+    return text(key, lang, n=n, g=c // size, lo=first, hi=first + size - 1,
                 HW=H * W)
 
 
-def _sentence(kind, training, groups, n, c, count, mean, var, shape):
-    name = text(f"norm.kind_{kind}")
+def _sentence(kind, training, groups, n, c, count, mean, var, shape,
+              lang="en"):
+    name = text(f"norm.kind_{kind}", lang)
     if kind == "batch" and not training:
-        return text("norm.result_running", kind=name, n=n, c=c,
+        return text("norm.result_running", lang, kind=name, n=n, c=c,
                     mean=f"{mean:.2f}", var=f"{var:.2f}")
+    where = _where(kind, groups, n, c, shape, lang)
     if kind == "batch":
-        return text("norm.result", kind=name, mode=text("norm.training"),
-                    n=n, c=c, count=count,
-                    where=_where(kind, groups, n, c, shape),
-                    mean=f"{mean:.2f}", var=f"{var:.2f}")
-    return text("norm.result_any", kind=name, n=n, c=c, count=count,
-                where=_where(kind, groups, n, c, shape),
-                mean=f"{mean:.2f}", var=f"{var:.2f}")
+        return text("norm.result", lang, kind=name,
+                    mode=text("norm.training", lang), n=n, c=c,
+                    count=count, where=where, mean=f"{mean:.2f}",
+                    var=f"{var:.2f}")
+    return text("norm.result_any", lang, kind=name, n=n, c=c, count=count,
+                where=where, mean=f"{mean:.2f}", var=f"{var:.2f}")
 
 
 def norm_report(kind="batch", training=True, groups=2, sample=0, channel=0,
-                input=None):
+                input=None, lang="en"):
     """Which values are normalised together with x[sample, channel].
 
     Parameters
@@ -147,6 +148,8 @@ def norm_report(kind="batch", training=True, groups=2, sample=0, channel=0,
     input : ndarray, shape (N, C, H, W), or None
         The batch; None: `NORM_INPUT` (running statistics are those of
         batches like it, so give only batches with 4 channels).
+    lang : str
+        The language of the sentence (a column of the string table).
 
     Returns
     -------
@@ -187,7 +190,7 @@ def norm_report(kind="batch", training=True, groups=2, sample=0, channel=0,
     return NormReport(kind, bool(training), groups, n, c, members, count,
                       mean, var, output,
                       _sentence(kind, bool(training), groups, n, c, count,
-                                mean, var, x.shape))
+                                mean, var, x.shape, lang))
 
 
 def settings():
@@ -209,6 +212,7 @@ def explorer_config():
     """Everything the JavaScript draws: the input, and per setting the
     output and, per value, the members, the sentence and the numbers."""
     N, C = NORM_INPUT.shape[:2]
+    languages = sorted(TABLE["norm.result"])   # the table's columns
     table = {}
     for kind, training, groups in settings():
         picks = [[norm_report(kind, training, groups, n, c)
@@ -217,7 +221,11 @@ def explorer_config():
             "output": np.round(picks[0][0].output, 4).tolist(),
             "members": [[[list(m) for m in r.members] for r in row]
                         for row in picks],
-            "text": [[r.text for r in row] for row in picks]}
+            # the sentence in every language; the page picks its own
+            "text": {lang: [[norm_report(kind, training, groups, n, c,
+                                         lang=lang).text
+                             for c in range(C)] for n in range(N)]
+                     for lang in languages}}
     return {"input": NORM_INPUT.astype(int).tolist(), "settings": table,
             "controls": {"kinds": list(KINDS),
                          "groups": list(GROUP_CHOICES),

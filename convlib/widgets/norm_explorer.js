@@ -45,7 +45,8 @@
                                        state.groups)];
       var members = s.members[state.n][state.c];
       var values = state.show === "input" ? init.input : s.output;
-      K.fill(live, s.text[state.n][state.c]);
+      var texts = s.text[K.lang()] || s.text.en;   // the page's language
+      K.fill(live, texts[state.n][state.c]);
       var rows = [];
       for (var n = 0; n < ctl.samples; n++) {
         var cells = [];
