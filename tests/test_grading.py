@@ -1199,7 +1199,7 @@ CLASS_GRADES = {
                         " stopped (cell 7, line 4, in max_pool2d: "
                         "time.sleep(3))"),
     "erin_05_pooling": (15, "crashed", "IndexError: list index out of range "
-                        "(cell 16, line 9, in _bin: return edges[i], "
+                        "(cell 19, line 9, in _bin: return edges[i], "
                         "edges[i + 1])"),
     "frank_05_pooling": (10, "ok", "os.system is not allowed"),
     "grace_05_pooling": (0, "wrong-exercise", "is exercise 06_linear (its "
