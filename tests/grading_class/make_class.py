@@ -37,10 +37,10 @@ STUDENTS = {
                                  "np.empty((n, c, oh, ow), np.float32)")]},
     # dave: a max_pool2d far too slow (3 s a call; its budget is 2 s)
     "dave_05_pooling": {
-        "max_pool2d": [('    """(max of every window, flat index of each '
-                        'max in its plane)."""',
-                        '    """(max of every window, flat index of each '
-                        'max in its plane)."""\n    import time\n'
+        "max_pool2d": [('    x (N, C, H, W) -> (out, indices), both '
+                        '(N, C, H_out, W_out).\n    """',
+                        '    x (N, C, H, W) -> (out, indices), both '
+                        '(N, C, H_out, W_out).\n    """\n    import time\n'
                         '    time.sleep(3)')]},
     # erin: an error in a helper, and a crash of the Python process
     "erin_05_pooling": {
