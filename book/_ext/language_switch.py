@@ -13,7 +13,6 @@ as an alternate (``<link rel="alternate" hreflang>``).
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 ZH_LANGUAGE = "zh_CN"
 ZH_FOLDER = "zh"
@@ -49,14 +48,9 @@ def _add_switch(app, pagename, templatename, context, doctree):
         f'\n<link rel="alternate" hreflang="{hreflang}" href="{href}">')
 
 
-def _add_static(app, config):
-    static = str(Path(__file__).parent / "static")
-    if static not in config.html_static_path:
-        config.html_static_path.append(static)
-
-
 def setup(app):
-    app.connect("config-inited", _add_static)
+    # reading_view adds book/_ext/static, where language_switch.css lives
+    app.setup_extension("reading_view")
     app.add_css_file("language_switch.css")
     app.connect("html-page-context", _add_switch)
     return {"version": "1.0", "parallel_read_safe": True,
