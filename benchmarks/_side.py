@@ -73,6 +73,8 @@ def _info(side, np, lib):
         info["convlib"] = os.path.dirname(convlib.__file__)
         workers = getattr(lib, "workers", None)
         info["threads"] = workers() if workers else None
+        memory = sys.modules.get("convlib.numpy._memory")
+        info["keep_memory"] = getattr(memory, "applied", None)
     return info
 
 

@@ -22,6 +22,9 @@ from .norm import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
 from ._workers import set_workers, workers
+from ._memory import keep_freed_memory as _keep_freed_memory
+
+_keep_freed_memory()
 
 __all__ = (_conv.__all__ + _pool.__all__ + _pool_adaptive.__all__
            + _pool_lp.__all__ + _pool_blur.__all__ + _activations.__all__
