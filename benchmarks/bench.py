@@ -26,7 +26,10 @@ MKL_NUM_THREADS and CONVLIB_WORKERS set to 1):
 2. in the full run, fixed named cases (pooling among them; the small
    ones also with ``convlib.naive``, the loops) and the convolutions of
    ResNet-18 and MobileNet v1 on one 224x224 image;
-3. last, in the full run, the update latency of every chapter's demo
+3. in the full run, chapter 8's training loop, NumPy (convlib.numpy)
+   against torch autograd (`training.py`; ``--training`` runs it
+   alone);
+4. last, in the full run, the update latency of every chapter's demo
    in headless chromium (`demos.py`; ``--no-demos`` leaves it out).
 
 How it times (`sides.py`): torch and convlib.numpy each run in a
@@ -62,6 +65,7 @@ import time
 
 import cases
 import sides
+import training
 
 SETTINGS = {"default threads": None, "one thread": 1}
 TARGETS = (  # (measure, families, direction, most ratio)
@@ -262,6 +266,8 @@ def _options(argv):
                      help="tiny arrays, seconds: checks the harness runs")
     how.add_argument("--widgets", action="store_true",
                      help="only the demos' update latency in chromium")
+    how.add_argument("--training", action="store_true",
+                     help="only chapter 8's training, NumPy vs torch")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the random sweep (default: fresh)")
     parser.add_argument("--threads", choices=("both", "default", "one"),
@@ -289,6 +295,9 @@ def main(argv=None):
     if args.widgets:
         import demos
         demos.demo_latencies(3 if args.quick else 9)
+        return 0
+    if args.training:
+        training.report(args.rounds or 5)
         return 0
     mode = dict(MODES["smoke" if args.smoke else
                       "quick" if args.quick else "full"])
@@ -335,6 +344,8 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
         print(f"figures written to {args.json}")
+    if mode["extra"]:
+        training.report(mode["rounds"])
     if demos_too:
         import demos
         demos.demo_latencies(mode["rounds"])

@@ -69,3 +69,18 @@ def test_thread_settings_of_the_sides():
     assert default == {"HOME": "/x"}
     one = sides.thread_environment(1, base)
     assert all(one[name] == "1" for name in sides.THREAD_VARIABLES)
+
+
+def test_chapter_8_training_sides_train_the_same_network():
+    """`training.py` times two loops; they must be the same training:
+    the NumPy and torch sides' losses agree at every step."""
+    import numpy as np
+    import training
+    params, x, y, batches = training.problem()
+    batches = batches[:20]
+    ours = training.numpy_run({k: v.copy() for k, v in params.items()},
+                              x, y, batches)
+    theirs = training.torch_run({k: v.copy() for k, v in params.items()},
+                                x, y, batches)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    assert ours[-1] < ours[0]  # it trains

@@ -266,6 +266,30 @@ def test_lp_pool_matches_torch(case, norm_type, dtype):
         _compare(LP[n], [x], kwargs, dtype)
 
 
+@pytest.mark.parametrize("n, size, kernel", [
+    (1, (9,), (2,)), (2, (8, 8), (2, 2)), (2, (7, 9), (3, 2)),
+    (3, (4, 5, 6), (2, 2, 3))])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tiling_max_pool_matches_torch(n, size, kernel, dtype):
+    """Windows that tile the input (stride = kernel, no padding, some
+    entries past the last window) take their own way
+    (`_pool_common.tiles`): ties, NaN (two in a window), inf and -inf,
+    values, indices and gradients as torch."""
+    from convlib.numpy import _pool_common
+    out = tuple(s // k for s, k in zip(size, kernel))
+    assert _pool_common.tiles((kernel, kernel, (0,) * n, (1,) * n),
+                              size, out)
+    rng = np.random.default_rng(n)
+    x = rng.integers(-2, 3, (2, 3) + size).astype(np.float64)
+    special = rng.choice([np.nan, np.inf, -np.inf], size=x.shape)
+    x = np.where(rng.random(x.shape) < 0.2, special, x)
+    x[(0, 0) + (0,) * n] = x[(0, 0) + (0,) * (n - 1) + (1,)] = np.nan
+    x[1, 2] = -np.inf
+    _compare(MAX[n], [x], dict(kernel_size=kernel, return_indices=True),
+             dtype)
+    _compare(MAX[n], [x], dict(kernel_size=kernel), dtype)
+
+
 def test_max_pool_ties_go_to_the_first_in_window_order():
     x = np.ones((1, 1, 4, 4))
     out, idx = compare_with_torch(

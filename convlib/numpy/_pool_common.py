@@ -323,6 +323,60 @@ def _separable_max(x, kernel, stride, padding, dilation, out,
     return best, code
 
 
+def tiles(params, spatial, out):
+    """True when the windows tile the input: stride equal to the
+    kernel, no padding or dilation, every window inside the input (a
+    2x2 pool at stride 2, the common case). Each input entry then lies
+    in at most one window, and `_tiled_windows` lays them out without
+    any padded copies.
+    """
+    kernel, stride, padding, dilation = params
+    return (tuple(kernel) == tuple(stride) and not any(padding)
+            and all(d == 1 for d in dilation)
+            and all(o * k <= size for o, k, size in
+                    zip(out, kernel, spatial)))
+
+
+def _tile_view(array, kernel, out):
+    """A view (N, C, *out, *kernel) of the tiles of `array`: axis 2 + d
+    numbers the windows along dimension d, axis 2 + n + d the entries
+    in them. Writable if `array` is."""
+    steps = array.strides[2:]
+    shape = array.shape[:2] + tuple(out) + tuple(kernel)
+    strides = (array.strides[:2] + tuple(k * st for k, st in
+                                         zip(kernel, steps)) + steps)
+    return np.lib.stride_tricks.as_strided(array, shape, strides)
+
+
+def _tile_entries(array, kernel, out):
+    """The entries of a tiling pool's windows (`tiles`) as a list of
+    strided views (N, C, *out), one per window position in row-major
+    order: the candidates of `_first_max`, no copies made."""
+    view = _tile_view(array, kernel, out)
+    return [view[(Ellipsis,) + at] for at in np.ndindex(*kernel)]
+
+
+def tiled_max(x, kernel, out, need_arg=False):
+    """`_separable_max` for windows that tile the input (`tiles`):
+    the same values and codes (torch's winner, `_first_max`), from
+    views of x rather than padded copies."""
+    cands = _tile_entries(x, kernel, out)
+    dtype = _code_type(len(cands))
+    return _first_max(cands, [dtype(j) for j in range(len(cands))]
+                      if need_arg else None)
+
+
+def tiled_max_backward(x, grad, kernel, out, grad_input):
+    """The max pool backward for windows that tile the input (`tiles`):
+    each window's gradient to its winner (`tiled_max`), written into
+    `grad_input` (shape of x; entries no window covers get 0)."""
+    _, code = tiled_max(x, kernel, out, need_arg=True)
+    grad_input[...] = 0
+    hit = np.empty(code.shape, bool)
+    for j, entry in enumerate(_tile_entries(grad_input, kernel, out)):
+        np.multiply(grad, np.equal(code, j, out=hit), out=entry)
+
+
 def _gather_max(x, positions):
     """Like `_separable_max` for windows given by their positions.
 

@@ -143,8 +143,11 @@ def _max_pool(fn, n, input, kernel_size, stride, padding, dilation,
 
 def _max_block(x, params, out, need_indices):
     """(values,) or (values, indices) of `_max_pool` for planes `x`."""
-    values, code = _pc._separable_max(x, *params, out,
-                                      need_arg=need_indices)
+    if _pc.tiles(params, x.shape[2:], out):
+        values, code = _pc.tiled_max(x, params[0], out, need_indices)
+    else:
+        values, code = _pc._separable_max(x, *params, out,
+                                          need_arg=need_indices)
     if not need_indices:
         return (values,)
     return values, _max_indices(code, values, x.shape[2:], params)
@@ -218,7 +221,13 @@ def _max_pool_backward(fn, n, grad_output, input, kernel_size, stride,
                        grad_input)
         return _pc._unbatch(grad_input, unbatched)
 
+    tiled = _pc.tiles(params, x.shape[2:], out)
+
     def backward(block, grad_block, grad_input_block):
+        if tiled:
+            _pc.tiled_max_backward(block, grad_block, kernel, out,
+                                   grad_input_block)
+            return ()
         _, found = _max_block(block, params, out, True)
         _pc._scatter_planes(grad_block, found, grad_input_block, unique)
         return ()
