@@ -88,18 +88,18 @@ class Costs(NamedTuple):
 
 # --- fitted: begin (benchmarks/fit_costs.py rewrites this block) -----
 FITTED_ON = (
-    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 519576, load'
-    ' average 2.48 3.12 3.03; held-out choice/fastest: one worker '
-    '1.053, all workers 1.051')
+    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 542143, load'
+    ' average 0.77 0.80 1.49; held-out choice/fastest: one worker '
+    '1.040, all workers 1.033')
 COSTS = {
     "one worker": Costs(
-        ns_call=223.8, macs_per_ns=48.32, gemm_half=(0.656, 4.04, 25.5),
-        ns_copy=0.4924, ns_add=0.9897, ns_gather=0.5248,
-        ns_gather_row=8.043, ns_step=29970.0, ns_op=5852.0),
+        ns_call=78.59, macs_per_ns=90.48, gemm_half=(0.394, 0.735,
+        14.8), ns_copy=0.2966, ns_add=0.5297, ns_gather=0.3798,
+        ns_gather_row=1.925, ns_step=8527.0, ns_op=2928.0),
     "all workers": Costs(
-        ns_call=165.9, macs_per_ns=47.33, gemm_half=(0.611, 6.29, 42.9),
-        ns_copy=0.4601, ns_add=0.9764, ns_gather=0.5089,
-        ns_gather_row=7.254, ns_step=31250.0, ns_op=5591.0),
+        ns_call=95.66, macs_per_ns=99.56, gemm_half=(0.365, 2.44, 19.1),
+        ns_copy=0.3323, ns_add=0.5481, ns_gather=0.4461,
+        ns_gather_row=1.897, ns_step=10110.0, ns_op=6923.0),
 }
 # --- fitted: end -----------------------------------------------------
 
