@@ -63,6 +63,32 @@ def test_sweep_is_fresh_per_seed_and_covers_every_family():
             case["shapes"][0][2] == 8
 
 
+def test_every_sweep_holds_the_same_mix_of_settings():
+    """Settings are dealt from decks (`cases.SETTINGS`): with six cases
+    a family, every seed gives the depthwise family two cases at stride
+    2, two of two outputs per channel and two 5x5 kernels, each
+    dilation twice, and every transposed setting at least once; only
+    the shapes differ."""
+    for seed in (1, 2, 3):
+        sweep = cases.sweep(seed, per_family=6)
+
+        def count(family, test):
+            return sum(bool(test(c)) for c in sweep
+                       if c["family"] == family)
+        assert count("depthwise", lambda c: c["kwargs"]["stride"] == 2) \
+            == 2
+        assert count("depthwise", lambda c: c["shapes"][1][0]
+                     == 2 * c["shapes"][0][1]) == 2
+        assert count("depthwise", lambda c: c["shapes"][1][2] == 5) == 2
+        for d in (2, 3, 4):
+            assert count("dilated",
+                         lambda c: c["kwargs"]["dilation"] == d) == 2
+        settings = {(c["shapes"][1][2], c["kwargs"]["stride"],
+                     c["kwargs"]["padding"]) for c in sweep
+                    if c["family"] == "transposed"}
+        assert settings == set(cases.SETTINGS["transposed"]["k s p"])
+
+
 def test_thread_settings_of_the_sides():
     base = {"OMP_NUM_THREADS": "4", "CONVLIB_WORKERS": "3", "HOME": "/x"}
     default = sides.thread_environment(None, base)
