@@ -99,14 +99,20 @@ def test_pieces_run_on_the_pool_with_one_blas_thread(rng, workers,
 
 
 def test_small_calls_stay_whole(rng, monkeypatch):
-    """Below two pieces' worth of `PIECE_MACS` a call is not cut."""
+    """Below two pieces' worth of `PIECE_MACS` a call is not cut; its
+    work counts the copies of its columns as well (`Call.work`)."""
     previous = _workers.set_workers(4)
     try:
         call = _pieces.Call((2, 3, 8, 8), (4, 3, 3, 3), (1, 1),
                             ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
-        assert len(_pieces.cut(call, 4, call.macs)) == 1
-        assert len(_pieces.cut(call, 4, call.macs // 2)) == 2
+        assert call.work == call.macs + _tuning.COPY_MACS * 2 * 3 * 9 * 64
+        assert len(_pieces.cut(call, 4, call.work)) == 1
+        assert len(_pieces.cut(call, 4, call.work // 2)) == 2
         assert len(_pieces.cut(call, 1, 1)) == 1
+        # a depthwise layer: as many copies as multiply-adds
+        depthwise = call._replace(x_shape=(2, 4, 8, 8),
+                                  w_shape=(4, 1, 3, 3), groups=4)
+        assert depthwise.copies == depthwise.macs
     finally:
         _workers.set_workers(previous)
 

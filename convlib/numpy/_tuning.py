@@ -46,6 +46,11 @@ TRIM_BYTES = 256 * 2**20
 # many multiply-adds (about 0.1 ms of work on one core): below it,
 # handing pieces to threads costs more than it saves.
 PIECE_MACS = 4 * 2**20
+# What one entry copied into columns costs, in multiply-adds (the
+# fitted ns_gather times macs_per_ns below: 0.38 ns at 90 per ns).
+# Counting copies too, a depthwise layer (16, 64, 56, 56) at stride 2,
+# 7.2 M multiply-adds but 5 ms of copying, is split over the workers.
+COPY_MACS = 32
 
 # --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
 # The weight gradient goes on the flat layout (one matmul per tap, no
