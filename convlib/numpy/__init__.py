@@ -3,8 +3,10 @@
 Every forward ``f`` has ``f_backward(grad_output, <f's arguments>)``
 returning the gradient of each array argument, in argument order.
 A call with enough work is spread over the cores (`set_workers`,
-`workers`; the environment variable CONVLIB_WORKERS). This package
-never imports torch.
+`workers`; the environment variable CONVLIB_WORKERS). Importing it
+asks glibc to keep freed memory for the next call rather than hand it
+back (`_memory`; CONVLIB_KEEP_MEMORY=0 leaves glibc as it is). This
+package never imports torch.
 """
 from . import conv as _conv, pool as _pool
 from . import pool_adaptive as _pool_adaptive, pool_lp as _pool_lp
