@@ -51,9 +51,10 @@ def pad(x, pads, value=0.0):
     """
     if not any(lo or hi for lo, hi in pads):
         return x
-    keep = tuple(slice(0, max(0, s + min(hi, 0)))
-                 for s, (_, hi) in zip(x.shape[2:], pads))
-    x = x[(Ellipsis,) + keep]
+    if any(hi < 0 for _, hi in pads):  # crop first
+        keep = tuple(slice(0, max(0, s + min(hi, 0)))
+                     for s, (_, hi) in zip(x.shape[2:], pads))
+        x = x[(Ellipsis,) + keep]
     shape = x.shape[:2] + tuple(s + lo + max(hi, 0) for s, (lo, hi)
                                 in zip(x.shape[2:], pads))
     out = (np.zeros(shape, x.dtype) if value == 0

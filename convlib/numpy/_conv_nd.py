@@ -106,13 +106,17 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     target = np.zeros((grad.shape[0], c_in) + padded, grad.dtype)
     scatter = (_scatter_depthwise if _is_depthwise(weight, groups)
                else _scatter_columns)
-    # pieces of the batch only: pieces of rows would overlap in target
-    call = Call((grad.shape[0], c_in) + tuple(in_spatial), weight.shape,
-                stride, pads, dilation, groups, grad.shape[2:])
-    _workers.run(lambda piece: scatter(
-        piece.input(target), piece.output(grad), weight, stride,
-        dilation, groups), cut(call, _workers.workers(),
-                               _tuning.PIECE_MACS, rows=False))
+    workers = _workers.workers()
+    if workers == 1:  # no pieces to cut (the common small case)
+        scatter(target, grad, weight, stride, dilation, groups)
+    else:  # pieces of the batch only: rows would overlap in target
+        call = Call((grad.shape[0], c_in) + tuple(in_spatial),
+                    weight.shape, stride, pads, dilation, groups,
+                    grad.shape[2:])
+        _workers.run(lambda piece: scatter(
+            piece.input(target), piece.output(grad), weight, stride,
+            dilation, groups), cut(call, workers, _tuning.PIECE_MACS,
+                                   rows=False))
     crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_spatial))
     return target[(Ellipsis,) + crop]
 
@@ -229,13 +233,17 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     (`_pieces.cut`) gives its share on a worker, and the shares are
     added in order.
     """
+    workers = _workers.workers()
+    if workers == 1:  # no pieces to cut (the common small case)
+        return _grad_weight_piece(x, grad, kernel, stride, pads,
+                                  dilation, groups)
     call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
                 + tuple(kernel), stride, pads, dilation, groups,
                 grad.shape[2:], x.itemsize)
     shares = _workers.run(lambda piece: _grad_weight_piece(
         piece.input(x), piece.output(grad), kernel, stride,
         piece.call.pads, dilation, groups),
-        cut(call, _workers.workers(), _tuning.PIECE_MACS))
+        cut(call, workers, _tuning.PIECE_MACS))
     total = shares[0]
     for share in shares[1:]:
         total += share
