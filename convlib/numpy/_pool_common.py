@@ -327,7 +327,7 @@ def tiles(params, spatial, out):
     """True when the windows tile the input: stride equal to the
     kernel, no padding or dilation, every window inside the input (a
     2x2 pool at stride 2, the common case). Each input entry then lies
-    in at most one window, and `_tiled_windows` lays them out without
+    in at most one window, and `_tile_entries` views them without
     any padded copies.
     """
     kernel, stride, padding, dilation = params
