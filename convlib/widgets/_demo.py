@@ -26,7 +26,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .. import palette
+from .. import _args, palette
 from ._strings import table_for, text
 
 _HERE = Path(__file__).parent
@@ -42,6 +42,18 @@ def plain_lists(array):
     if np.all(np.mod(array, 1) == 0):
         return array.astype(int).tolist()
     return array.tolist()
+
+
+def bounded_int(value, bounds, name, fn):
+    """A demo's integer control checked against its (lowest, highest)
+    `bounds`: the value as an int, else a TypeError or ValueError
+    naming `fn` and `name`."""
+    lo, hi = bounds
+    value = _args.check_int(value, name, fn, minimum=lo)
+    if value > hi:
+        raise ValueError(f"{fn}: {name} must be at most {hi} in the "
+                         f"explorer, got {value}")
+    return value
 
 
 def script_source(filename):

@@ -20,7 +20,7 @@ import numpy as np
 from .. import _args
 from ..matrix import conv_matrix
 from . import _rules
-from ._demo import Demo
+from ._demo import Demo, bounded_int as _bounded
 from ._strings import text
 
 MatrixReport = namedtuple(
@@ -207,12 +207,3 @@ def conv_matrix_explorer(input_size=4, kernel_size=3, stride=1, padding=0,
     config.update(output=report.row,
                   controls={key: list(b) for key, b in BOUNDS.items()})
     return ConvMatrixExplorer(config=config)
-
-
-def _bounded(value, bounds, name, fn):
-    lo, hi = bounds
-    value = _args.check_int(value, name, fn, minimum=lo)
-    if value > hi:
-        raise ValueError(f"{fn}: {name} must be at most {hi} in the "
-                         f"explorer, got {value}")
-    return value

@@ -22,7 +22,8 @@ from .. import _args
 from .. import numpy as cnp
 from .._args import check_array
 from . import _rules
-from ._demo import Demo, plain_lists as _plain
+from ._demo import Demo, bounded_int as _bounded
+from ._demo import plain_lists as _plain
 from ._strings import text
 
 PoolReport = namedtuple(
@@ -275,12 +276,3 @@ def pooling_explorer(input=None, kind="max", kernel_size=2, stride=None,
                                 **{key: list(bounds) for key, bounds
                                    in EXPLORER_BOUNDS.items()}))
     return PoolingExplorer(config=config)
-
-
-def _bounded(value, bounds, name, fn):
-    lo, hi = bounds
-    value = _args.check_int(value, name, fn, minimum=lo)
-    if value > hi:
-        raise ValueError(f"{fn}: {name} must be at most {hi} in the "
-                         f"explorer, got {value}")
-    return value
