@@ -4,7 +4,6 @@ convlib.train.fit), the loader and its summary, and the saved chapter-4
 results, of which a part is trained again and compared."""
 import dataclasses
 import functools
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +19,8 @@ from convlib.data import Dataset
 from convlib.experiment import Experiment, Training, Variant
 from convlib.experiment.results import WIDTH
 from convlib.palette import SERIES
+
+from _experiments import script as _script
 
 ROOT = Path(__file__).resolve().parents[1]
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
@@ -232,13 +233,6 @@ def test_load_errors_say_where_they_looked(tmp_path):
 
 
 # ---------------------------------------------------------------- chapter 4
-
-def _script(name):
-    path = ROOT / "experiments" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_exp_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

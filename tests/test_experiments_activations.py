@@ -1,8 +1,6 @@
 """Chapter 7's experiments: the saved results are the scripts', complete,
 and a small part of each trains again to the same numbers."""
-import importlib.util
 import platform
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +8,8 @@ import pytest
 import torch
 
 from convlib import experiment, train
+
+from _experiments import script as _script
 
 ROOT = Path(__file__).resolve().parents[1]
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
@@ -19,18 +19,6 @@ EPOCHS = 2
 # Off the machine that made the files, sums may be ordered differently;
 # the same tolerances as chapter 4's (tests/test_experiments.py).
 TOLERANCE = {"loss": 0.015, "acc": 0.006}
-
-
-def _script(name):
-    path = ROOT / "experiments" / f"{name}.py"
-    sys.path.insert(0, str(path.parent))    # activations_speed_lr imports
-    try:                                    # activations_speed
-        spec = importlib.util.spec_from_file_location(f"_exp_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    return module
 
 
 @pytest.fixture(scope="module")

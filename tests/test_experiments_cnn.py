@@ -2,32 +2,19 @@
 settings are the ones the validation files choose, and a small part of
 them trains again to the same numbers (experiments/cnn_digits.py,
 cnn_digits_schedule.py, cnn_mnist1d.py)."""
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from convlib import experiment
 
-ROOT = Path(__file__).resolve().parents[1]
+from _experiments import script as _script
+
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 # As in tests/test_experiments.py: bit for bit on the machine and
 # software that made a file, within these bounds elsewhere (sums ordered
 # differently change the first epochs by a few thousandths).
 TOLERANCE = {"loss": 0.015, "acc": 0.006}
-
-
-def _script(name):
-    here = str(ROOT / "experiments")
-    if here not in sys.path:          # the schedule imports cnn_digits
-        sys.path.insert(0, here)
-    path = ROOT / "experiments" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_exp_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

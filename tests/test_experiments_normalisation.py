@@ -9,8 +9,6 @@ run of each experiment is trained again for 2 epochs and compared (bit
 for bit on the machine that made the file, else within the tolerance
 of tests/test_experiments.py).
 """
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,17 +16,10 @@ import torch
 
 from convlib import experiment, train
 
-ROOT = Path(__file__).resolve().parents[1]
+from _experiments import script as _script
+
 CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 TOLERANCE = {"loss": 0.015, "acc": 0.006}
-
-
-def _script(name):
-    path = ROOT / "experiments" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_exp9_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 NORM = _script("norm_mnist1d")
