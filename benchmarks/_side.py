@@ -24,14 +24,15 @@ Commands (one JSON object a line; each answered by one line):
 
 ``{"cmd": "info"}``
     versions and thread counts.
-``{"cmd": "prepare", "id": k, "case": {...}}``
-    build the arrays of a case (`cases.py`), call every direction
-    once (warm-up); answers {direction: seconds of the fastest of
-    three more calls}.
-``{"cmd": "time", "id": k, "direction": d, "calls": c}``
-    run direction d of case k c times; answers the c times (s).
-``{"cmd": "forget", "id": k}``
-    drop a case's arrays.
+``{"cmd": "prepare", "cases": [[k, {...}], ...]}``
+    build the arrays of each case (`cases.py`) under its id k, call
+    every direction once (warm-up); answers, per case, {direction:
+    seconds of the fastest of three more calls}.
+``{"cmd": "time", "jobs": [[k, d, c], ...]}``
+    for each job, run direction d of case k c times, one job after
+    the other; answers, per job, the c times (s).
+``{"cmd": "forget", "ids": [k, ...]}``
+    drop those cases' arrays.
 ``{"cmd": "quit"}``
 """
 import json
@@ -131,6 +132,15 @@ def _once(func):
     return time.perf_counter() - start
 
 
+def _prepare(cases, key, calls):
+    """Keep a case's calls under `key`, warm them up (plans, caches,
+    the allocator); {direction: fastest of three more calls (s)}."""
+    cases[key] = calls
+    for func in calls.values():
+        func()
+    return {d: min(_once(f) for _ in range(3)) for d, f in calls.items()}
+
+
 def serve(side, read=sys.stdin, write=sys.stdout):
     """Answer commands until ``quit`` or the end of `read`."""
     np, lib = _load(side)
@@ -144,17 +154,14 @@ def serve(side, read=sys.stdin, write=sys.stdout):
         if cmd == "info":
             answer = _info(side, np, lib)
         elif cmd == "prepare":
-            calls = build(np, lib, msg["case"])
-            cases[msg["id"]] = calls
-            for func in calls.values():
-                func()  # warm-up: plans, caches, the allocator
-            answer = {d: min(_once(f) for _ in range(3))
-                      for d, f in calls.items()}
+            answer = [_prepare(cases, key, build(np, lib, case))
+                      for key, case in msg["cases"]]
         elif cmd == "time":
-            func = cases[msg["id"]][msg["direction"]]
-            answer = [_once(func) for _ in range(msg["calls"])]
+            answer = [[_once(cases[key][direction]) for _ in range(calls)]
+                      for key, direction, calls in msg["jobs"]]
         elif cmd == "forget":
-            answer = cases.pop(msg["id"], None) is not None
+            answer = [cases.pop(key, None) is not None
+                      for key in msg["ids"]]
         else:
             answer = {"error": f"unknown command {cmd!r}"}
         write.write(json.dumps(answer) + "\n")

@@ -59,7 +59,9 @@ with ``python benchmarks/fit_costs.py`` (see benchmarks/README.md).
 import argparse
 import json
 import os
+import math
 import random
+import statistics
 import sys
 import time
 
@@ -79,13 +81,16 @@ TARGETS = (  # (measure, families, direction, most ratio)
 )
 TINY_TARGET_MS = 0.2  # the tiny case's forward, absolute
 MODES = {  # per_family, rounds, block_s, named and network cases, demos
-    "full": dict(per_family=6, rounds=5, block_s=0.05, extra=True,
+    "full": dict(per_family=96, rounds=3, block_s=0.03, extra=True,
                  demos=True),
-    "quick": dict(per_family=4, rounds=3, block_s=0.03, extra=False,
+    "quick": dict(per_family=12, rounds=3, block_s=0.02, extra=False,
                   demos=False),
     "smoke": dict(per_family=1, rounds=2, block_s=0.001, extra=False,
                   demos=False),
 }
+EXTRA_ROUNDS = 5  # chapter 8's training and the demos, full run
+BATCH = {"sweep": 12, "named": 4, "networks": 8}  # cases a turn
+BOOTSTRAP = 2000  # resamples of the sweep's cases (`_sampling_interval`)
 PAUSE_S = {"default threads": 0.1, "one thread": 0.02}
 
 
@@ -133,20 +138,30 @@ def time_setting(setting, groups, mode, against):
         settings = sides.Settings(rounds=mode["rounds"],
                                   block_s=mode["block_s"],
                                   pause_s=PAUSE_S[setting])
-        results, case_id = {}, 0
+        results = {}
         for section, section_cases in groups.items():
-            print(f"\n{section} ({setting}): torch ms, then per convlib "
-                  f"side ms, ratio convlib/torch [lowest-highest round]")
-            print(f"{'case':40s} {'direction':>14s} {'torch ms':>9s} "
-                  + " ".join(f"{label[:26]:>26s}" for label in labels))
-            for case in section_cases:
-                case_id += 1
-                timings = sides.compare(ours, torch_side, case, settings,
-                                        case_id)
-                results.setdefault(section, []).append((case, timings))
-                for direction, by_label in timings.items():
-                    print(_row(case["name"], direction, by_label, labels),
-                          flush=True)
+            shown = section != "sweep" or mode.get("show_cases")
+            if shown:
+                print(f"\n{section} ({setting}): torch ms, then per "
+                      f"convlib side ms, ratio convlib/torch "
+                      f"[lowest-highest round]")
+                print(f"{'case':40s} {'direction':>14s} {'torch ms':>9s} "
+                      + " ".join(f"{label[:26]:>26s}" for label in labels))
+            step = BATCH.get(section, 1)
+            for start in range(0, len(section_cases), step):
+                batch = section_cases[start:start + step]
+                found = sides.compare(ours, torch_side, batch, settings,
+                                      f"{section} {start}")
+                results.setdefault(section, []).extend(zip(batch, found))
+                for case, timings in zip(batch, found):
+                    for direction, by_label in timings.items():
+                        if shown:
+                            print(_row(case["name"], direction, by_label,
+                                       labels), flush=True)
+                if not shown:
+                    print(f"{section} ({setting}): {start + len(batch)} of "
+                          f"{len(section_cases)} cases timed (load "
+                          f"average {_load()})", flush=True)
         if "named" in groups:
             _time_naive(groups["named"], torch_side, settings,
                         SETTINGS[setting])
@@ -162,11 +177,10 @@ def _time_naive(named, torch_side, settings, threads):
     try:
         print("\nconvlib.naive, the loops, on the small cases: naive ms, "
               "ratio naive/torch")
-        for i, case in enumerate(c for c in named
-                                 if c["family"] in ("small", "tiny")):
-            timings = sides.compare([naive], torch_side, case,
-                                    settings._replace(rounds=1),
-                                    f"naive {i}")
+        small = [c for c in named if c["family"] in ("small", "tiny")]
+        found = sides.compare([naive], torch_side, small,
+                              settings._replace(rounds=1), "naive")
+        for case, timings in zip(small, found):
             for direction, by_label in timings.items():
                 print(_row(case["name"], direction, by_label, ["naive"]),
                       flush=True)
@@ -185,28 +199,57 @@ def _geomeans(results, families, direction, label):
                  for key in ("ratio", "low", "high"))
 
 
+def _sampling_interval(results, families, direction, label, seed):
+    """(lower, upper): the 90 % bootstrap interval of the geometric
+    mean over `families`' cases in `results` -- how far another draw
+    of shapes could move it. Each family's cases are resampled with
+    replacement on their own (a family keeps its number of cases)."""
+    logs = [[math.log(t[direction][label].ratio) for case, t in results
+             if case["family"] == family and direction in t]
+            for family in families]
+    logs = [family for family in logs if family]
+    rng = random.Random(seed)
+    means = sorted(statistics.fmean(
+        [v for family in logs for v in rng.choices(family, k=len(family))])
+        for _ in range(BOOTSTRAP))
+    return (math.exp(means[BOOTSTRAP // 20]),
+            math.exp(means[BOOTSTRAP - 1 - BOOTSTRAP // 20]))
+
+
 def _cell(values):
+    """'median (lowest-highest round)', or with a sampling interval
+    (five values) 'median [90 % interval over the shapes]'."""
     if values is None:
         return "-"
+    if len(values) == 5:
+        return f"{values[0]:.2f} [{values[3]:.2f}-{values[4]:.2f}]"
     median, low, high = values
     return f"{median:.2f} ({low:.2f}-{high:.2f})"
 
 
-def summary(by_setting, label):
+def summary(by_setting, label, seed):
     """Print the sweep's family table and the targets table (markdown,
     one column per thread setting); return {measure: {setting:
-    (median, low, high)}} and the list of missed targets."""
+    (median, low, high, lower, upper)}} -- the geometric means of the
+    cases' median, lowest and highest round ratios, and the 90 %
+    interval of the first over the sampled shapes -- and the list of
+    missed targets."""
     settings = list(by_setting)
     table, missed = {}, []
     print(f"\nsweep, {label}: geometric mean of the cases' median ratios "
-          f"convlib/torch (of their lowest - highest rounds)\n")
+          f"convlib/torch [90 % bootstrap interval over the sampled "
+          f"shapes: how far another draw could move it]\n")
     print("| measure | " + " | ".join(settings) + " | target |")
     print("|---|" + "---|" * len(settings) + "---|")
     rows = [(f"{family} {d}", (family,), d, None)
             for family in cases.FAMILIES for d in ("fwd", "bwd")]
     for name, families, direction, target in list(TARGETS) + rows:
-        values = {s: _geomeans(by_setting[s].get("sweep", []), families,
-                               direction, label) for s in settings}
+        values = {}
+        for s in settings:
+            found = by_setting[s].get("sweep", [])
+            means = _geomeans(found, families, direction, label)
+            values[s] = means and means + _sampling_interval(
+                found, families, direction, label, seed)
         table[name] = values
         cells = []
         for s in settings:
@@ -261,7 +304,7 @@ def _options(argv):
         epilog="See the top of benchmarks/bench.py for what it does.")
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--quick", action="store_true",
-                     help="the sweep only, 4 cases a family, 3 rounds")
+                     help="the sweep only, 12 cases a family, 3 rounds")
     how.add_argument("--smoke", action="store_true",
                      help="tiny arrays, seconds: checks the harness runs")
     how.add_argument("--widgets", action="store_true",
@@ -276,6 +319,9 @@ def _options(argv):
                         help="sweep cases per family")
     parser.add_argument("--rounds", type=int, default=None,
                         help="rounds per case")
+    parser.add_argument("--cases", action="store_true",
+                        help="print every sweep case's row, not only "
+                        "progress (the --json file holds them anyway)")
     parser.add_argument("--no-demos", action="store_true",
                         help="leave out the demos' latency in chromium")
     parser.add_argument("--against", metavar="PATH", default=None,
@@ -303,6 +349,7 @@ def main(argv=None):
                       "quick" if args.quick else "full"])
     mode["per_family"] = args.per_family or mode["per_family"]
     mode["rounds"] = args.rounds or mode["rounds"]
+    mode["show_cases"] = args.cases or args.smoke
     demos_too = mode["demos"] and not args.no_demos
     seed = (args.seed if args.seed is not None
             else random.SystemRandom().randrange(10**6))
@@ -334,7 +381,7 @@ def main(argv=None):
               "tables": {}}
     missed = []
     for label in labels:
-        table, miss = summary(by_setting, label)
+        table, miss = summary(by_setting, label, seed)
         network_summary(by_setting, label)
         report["tables"][label] = table
         missed += miss if label == "convlib" else []
@@ -345,10 +392,10 @@ def main(argv=None):
             json.dump(report, f, indent=1)
         print(f"figures written to {args.json}")
     if mode["extra"]:
-        training.report(mode["rounds"])
+        training.report(EXTRA_ROUNDS)
     if demos_too:
         import demos
-        demos.demo_latencies(mode["rounds"])
+        demos.demo_latencies(EXTRA_ROUNDS)
     print("\nThe forward convolution's cost model was fitted on "
           f"{_fitted_on()}. On another machine refit it with "
           "'.venv/bin/python benchmarks/fit_costs.py' "

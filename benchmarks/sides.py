@@ -2,14 +2,15 @@
 
 Each library runs in a process of its own (`Side`, serving
 `_side.py`), started with the thread setting under test. `compare`
-times one case in rounds: in every round each side runs a block of
-calls and keeps its fastest (best of the block: other work only ever
-adds time); the order of the sides alternates from round to round, and
-the parent sleeps a pause between the blocks, so that the worker
-threads of the side that just ran (OpenBLAS's spin for up to about
-0.1 s after a call) have gone to sleep before the other side starts.
-A round's ratio compares two blocks taken a moment apart, so a drift
-of the machine's speed between rounds cancels; the median over rounds
+times a batch of cases in rounds: in every round each side takes a
+turn in which it runs, for every case of the batch, a block of calls
+and keeps its fastest (best of the block: other work only ever adds
+time); the order of the sides alternates from round to round, and the
+parent sleeps a pause between the turns, so that the worker threads
+of the side that just ran (OpenBLAS's spin for up to about 0.1 s
+after a call) have gone to sleep before the other side starts. A
+round's ratio compares two blocks taken seconds apart, so a drift of
+the machine's speed between rounds cancels; the median over rounds
 is the figure, the lowest and highest the range.
 """
 import json
@@ -100,33 +101,40 @@ def _calls(seconds, settings):
                                       / max(seconds, 1e-7))))
 
 
-def compare(ours, theirs, case, settings, case_id):
-    """{direction: {label: `Timing`}} of one case: each of the `Side`s
-    `ours` against the `Side` `theirs`, in the same rounds."""
+def compare(ours, theirs, batch, settings, name):
+    """[{direction: {label: `Timing`}}, ...], one per case of `batch`:
+    each of the `Side`s `ours` against the `Side` `theirs`, in the same
+    rounds. In a round each side times every case of the batch in one
+    turn (a block per case and direction), so a batch pays the pause
+    between the sides once a round rather than once a case; a case's
+    two blocks of a round are still taken seconds apart."""
     everyone = list(ours) + [theirs]
-    estimates = []
+    ids = [f"{name}/{i}" for i in range(len(batch))]  # the sides' keys
+    jobs = [(key, d) for key, case in zip(ids, batch)
+            for d in case["directions"]]
+    fastest = []  # per side: {job: fastest call seen (s)}
     for side in everyone:
-        estimates.append(side.ask(cmd="prepare", id=case_id, case=case))
+        answer = side.ask(cmd="prepare", cases=list(zip(ids, batch)))
+        fastest.append({(key, d): seconds for key, found in
+                        zip(ids, answer) for d, seconds in found.items()})
         time.sleep(settings.pause_s)
-    results = {}
-    for direction in case["directions"]:
-        fastest = [e[direction] for e in estimates]
-        best = [[] for _ in everyone]
-        for r in range(settings.rounds):
-            order = range(len(everyone))
-            for i in (order if r % 2 == 0 else reversed(order)):
-                times = everyone[i].ask(
-                    cmd="time", id=case_id, direction=direction,
-                    calls=_calls(fastest[i], settings))
-                best[i].append(min(times))
-                fastest[i] = min(fastest[i], best[i][-1])
-                time.sleep(settings.pause_s)
-        results[direction] = {
-            side.label: _timing(mine, best[-1])
-            for side, mine in zip(ours, best)}
+    best = [{job: [] for job in jobs} for _ in everyone]
+    for r in range(settings.rounds):
+        order = range(len(everyone))
+        for i in (order if r % 2 == 0 else reversed(order)):
+            answer = everyone[i].ask(cmd="time", jobs=[
+                (key, d, _calls(fastest[i][key, d], settings))
+                for key, d in jobs])
+            for job, times in zip(jobs, answer):
+                best[i][job].append(min(times))
+                fastest[i][job] = min(fastest[i][job], min(times))
+            time.sleep(settings.pause_s)
     for side in everyone:
-        side.ask(cmd="forget", id=case_id)
-    return results
+        side.ask(cmd="forget", ids=ids)
+    return [{d: {side.label: _timing(mine[key, d], best[-1][key, d])
+                 for side, mine in zip(ours, best)}
+             for d in case["directions"]}
+            for key, case in zip(ids, batch)]
 
 
 def _timing(mine, theirs):
