@@ -4,9 +4,9 @@ Run ``make bench`` (this script) from the repository; it takes about
 ten minutes. Shorter runs:
 
 ``--quick``
-    the random sweep only, four cases a family, three rounds (about
-    three minutes): enough to see a change, too few cases for the
-    10 % agreement between runs that the full run aims at.
+    the random sweep only, twelve cases a family, three rounds (about
+    a minute): enough to see a large change; the intervals it prints
+    say how little twelve cases pin a family down.
 ``--smoke``
     tiny arrays, one case a family, two rounds, no demos (seconds):
     proves that the harness runs (tests/test_bench.py); its figures
@@ -33,13 +33,17 @@ MKL_NUM_THREADS and CONVLIB_WORKERS set to 1):
    in headless chromium (`demos.py`; ``--no-demos`` leaves it out).
 
 How it times (`sides.py`): torch and convlib.numpy each run in a
-process of their own, started with the thread setting. Every case is
-timed in rounds; in a round each side runs a block of calls and keeps
-its fastest, the sides take turns in alternating order, with a pause
-between them so that the threads of one are asleep before the other
-starts. A case's figure is the median over rounds of the ratio
-convlib / torch, with the lowest and highest round beside it; a
-family's is the geometric mean over its cases.
+process of their own, started with the thread setting. Cases are
+timed in batches and rounds; in a round each side takes a turn, in
+which it runs a block of calls of every case of the batch and keeps
+each block's fastest; the sides take turns in alternating order, with
+a pause between turns so that the threads of one are asleep before the
+other starts. A case's figure is the median over rounds of the ratio
+convlib / torch (the lowest and highest round beside it); a family's
+is the geometric mean over its cases, with a 90 % bootstrap interval
+over the sampled shapes (`_sampling_interval`): the rounds agree
+closely, and what moves a family's figure between runs is which
+shapes were drawn.
 
 Targets (issue 30), geometric means of the sweep's median ratios at
 both thread settings: conv2d forward and backward (the plain, strided,
