@@ -104,8 +104,8 @@ def _pieces_of(seed, count, workers):
                             stride))
             call = _pieces.Call(x_shape, w_shape, stride, pads, dilation,
                                 kw.get("groups", 1), out, 4)
-            calls.append(_pieces.cut(call, workers,
-                                     _tuning.PIECE_MACS)[0].call)
+            worth = _conv_forward.pieces_worth(call, _tuning.PIECE_NS)
+            calls.append(_pieces.cut(call, workers, worth)[0].call)
         round_ += 1
     return calls[:count]
 

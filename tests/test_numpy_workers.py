@@ -4,18 +4,20 @@ A call with enough work is cut into pieces -- slices of the batch or
 of the output rows -- that run on a pool of threads. The results may
 differ with the number of workers only by float rounding, must be
 identical run to run for one number, and the pieces must actually run
-on the pool with OpenBLAS held to one thread. `_tuning.PIECE_MACS` is
-lowered here so that small arrays are cut too.
+on the calling thread and the pool's with OpenBLAS held to one thread.
+`_tuning.PIECE_NS` and `GRAD_PIECE_NS` are lowered here so that small
+arrays are cut too.
 """
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import convlib.numpy as cn
 import convlib.numpy._reference as ref
@@ -38,7 +40,8 @@ def workers():
     """`set_workers`, put back afterwards; pieces of any size."""
     previous = _workers.set_workers(None)
     patch = pytest.MonkeyPatch()
-    patch.setattr(_tuning, "PIECE_MACS", 1)
+    patch.setattr(_tuning, "PIECE_NS", 1)
+    patch.setattr(_tuning, "GRAD_PIECE_NS", 1)
     yield _workers.set_workers
     patch.undo()
     _workers.set_workers(previous)
@@ -74,10 +77,11 @@ def test_one_and_four_workers_agree(x_shape, w_shape, kwargs, rng,
         assert all(np.array_equal(a, b) for a, b in zip(runs[0], again))
 
 
-def test_pieces_run_on_the_pool_with_one_blas_thread(rng, workers,
-                                                     monkeypatch):
-    """With 2 workers a large enough call runs its pieces on the pool's
-    threads, OpenBLAS at one thread meanwhile and as before after."""
+def test_pieces_run_side_by_side_with_one_blas_thread(rng, workers,
+                                                      monkeypatch):
+    """With 2 workers a large enough call runs one piece on the calling
+    thread and one on the pool's, OpenBLAS at one thread meanwhile and
+    as before after."""
     seen = []
     for name, run in dict(_conv_forward._RUN).items():
         def spy(x, w, y, plan, run=run):
@@ -92,29 +96,96 @@ def test_pieces_run_on_the_pool_with_one_blas_thread(rng, workers,
     cn.conv2d(rng.standard_normal((4, 3, 8, 8)),
               rng.standard_normal((5, 3, 3, 3)), padding=1)
     assert len(seen) == 2  # one piece per worker
-    assert all(name.startswith("convlib") for name, _ in seen)
+    assert sorted(name.startswith("convlib") for name, _ in seen) == [
+        False, True]
     assert all(set(blas) <= {1} for _, blas in seen)
     assert [p["num_threads"] for p in threadpool_info()
             if p["user_api"] == "blas"] == before
 
 
-def test_small_calls_stay_whole(rng, monkeypatch):
-    """Below two pieces' worth of `PIECE_MACS` a call is not cut; its
-    work counts the copies of its columns as well (`Call.work`)."""
-    previous = _workers.set_workers(4)
+def test_small_calls_stay_whole():
+    """A call is cut only from two pieces' worth of its estimated time
+    on one worker (`pieces_worth`): chapter 8's small layer stays
+    whole, a (32, 64, 32, 32) 3x3 layer is cut."""
+    call = _pieces.Call((2, 3, 8, 8), (4, 3, 3, 3), (1, 1),
+                        ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
+    estimate = min(_conv_forward._costs(call, _conv_forward._budgets(),
+                                        _tuning.costs(1)).values())
+    assert _conv_forward.pieces_worth(call, estimate) == 1
+    assert _conv_forward.pieces_worth(call, estimate / 2) == 2
+    assert [len(_pieces.cut(call, 4, worth)) for worth in (1, 2, 9)] == [
+        1, 2, 4]
+    assert len(_pieces.cut(call, 1, 9)) == 1
+    small = call._replace(x_shape=(32, 8, 4, 4), w_shape=(16, 8, 3, 3),
+                          out=(4, 4), itemsize=8)
+    large = call._replace(x_shape=(32, 64, 32, 32),
+                          w_shape=(64, 64, 3, 3), out=(32, 32))
+    assert _conv_forward.pieces_worth(small, _tuning.PIECE_NS) < 2
+    assert _conv_forward.pieces_worth(large, _tuning.PIECE_NS) >= 2
+
+
+def test_a_whole_call_holds_blas_to_one_thread_too(rng, monkeypatch):
+    """With several workers a call too small to cut runs on the calling
+    thread, OpenBLAS at one thread all the same (its spinning threads
+    would slow the next call's pieces); with one worker OpenBLAS is
+    left as it is."""
+    seen = []
+    for name, run in dict(_conv_forward._RUN).items():
+        def spy(x, w, y, plan, run=run):
+            seen.append([p["num_threads"] for p in threadpool_info()
+                         if p["user_api"] == "blas"])
+            return run(x, w, y, plan)
+        monkeypatch.setitem(_conv_forward._RUN, name, spy)
+    x, w = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal(
+        (2, 2, 3, 3))
+    previous = _workers.set_workers(2)
     try:
-        call = _pieces.Call((2, 3, 8, 8), (4, 3, 3, 3), (1, 1),
-                            ((1, 1), (1, 1)), (1, 1), 1, (8, 8))
-        assert call.work == call.macs + _tuning.COPY_MACS * 2 * 3 * 9 * 64
-        assert len(_pieces.cut(call, 4, call.work)) == 1
-        assert len(_pieces.cut(call, 4, call.work // 2)) == 2
-        assert len(_pieces.cut(call, 1, 1)) == 1
-        # a depthwise layer: as many copies as multiply-adds
-        depthwise = call._replace(x_shape=(2, 4, 8, 8),
-                                  w_shape=(4, 1, 3, 3), groups=4)
-        assert depthwise.copies == depthwise.macs
+        with threadpool_limits(limits=2, user_api="blas"):
+            cn.conv2d(x, w)
+            _workers.set_workers(1)
+            cn.conv2d(x, w)
     finally:
         _workers.set_workers(previous)
+    assert seen == [[1], [2]]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_each_thread_takes_its_own_pieces_after_many_quick_calls(count):
+    """After many quick calls, the pieces of a call still go to as many
+    threads, one each (a warmed-up ThreadPoolExecutor of two at times
+    ran both pieces on one thread, one after the other: its threads
+    share one queue). Whether they then overlap in time is up to the
+    system's scheduler, so it is not asserted."""
+    previous = _workers.set_workers(count)
+    try:
+        for _ in range(200):
+            _workers.run(lambda item: item, list(range(count)))
+        a = np.ones((256, 256), np.float32)
+        names = _workers.run(lambda item: (
+            [a @ a for _ in range(5)], threading.current_thread().name)[1],
+            list(range(2 * count)))
+    finally:
+        _workers.set_workers(previous)
+    assert names[:count] == names[count:]  # thread t: items t, t + count
+    assert names[0] == threading.current_thread().name
+    assert len(set(names)) == count
+
+
+def test_a_failing_piece_raises_after_every_piece_is_done():
+    finished = []
+
+    def piece(item):
+        if item == 1:
+            raise ValueError("piece 1 failed")
+        time.sleep(0.05)
+        finished.append(item)
+    previous = _workers.set_workers(2)
+    try:
+        with pytest.raises(ValueError, match="piece 1 failed"):
+            _workers.run(piece, [0, 1, 2])
+    finally:
+        _workers.set_workers(previous)
+    assert sorted(finished) == [0, 2]
 
 
 @st.composite
@@ -143,7 +214,7 @@ def test_pieces_tile_the_output(case):
     w = rng.standard_normal(call.w_shape)
     want = ref.conv(x, w, call.stride, call.pads, call.dilation, 1)
     hits = np.zeros(want.shape, int)
-    for piece in _pieces.cut(call, count, 1):
+    for piece in _pieces.cut(call, count, count):
         got = ref.conv(piece.input(x), w, call.stride, piece.call.pads,
                        call.dilation, 1)
         assert got.shape[2:] == piece.call.out

@@ -84,9 +84,10 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
                 tuple(out), x.itemsize)
     workers = _workers.workers()
     work = _schedule(call, _ways(path), _budgets(),
-                     _tuning.costs(workers), workers, _tuning.PIECE_MACS)
+                     _tuning.costs(workers), workers, _tuning.PIECE_NS)
     if len(work) == 1:  # the whole call, here
-        _RUN[work[0][1].path](x, weight, y, work[0][1])
+        with _workers.blas_held():
+            _RUN[work[0][1].path](x, weight, y, work[0][1])
     else:
         _workers.run(lambda item: _RUN[item[1].path](
             item[0].input(x), weight, item[0].output(y), item[1]), work)
@@ -94,13 +95,32 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
 
 
 @functools.lru_cache(maxsize=512)
-def _schedule(call, ways, budgets, costs, workers, piece_macs):
+def _schedule(call, ways, budgets, costs, workers, piece_ns):
     """((piece, plan), ...): the pieces of a call (`_pieces.cut`) and
     the `_Plan` of each. Memoised: a pure function of the shapes and
     the settings, which small calls would otherwise spend most of
     their time on."""
+    worth = _worth(call, budgets, piece_ns) if workers > 1 else 1
     return tuple((piece, _plan(piece.call, ways, budgets, costs))
-                 for piece in cut(call, workers, piece_macs))
+                 for piece in cut(call, workers, worth))
+
+
+def pieces_worth(call, piece_ns):
+    """How many pieces `call` (a `_pieces.Call`) is worth: its time on
+    one worker as the cost model estimates it (the cheapest way), in
+    units of `piece_ns`. Work is cut for the workers only from two
+    pieces' worth (`_tuning.PIECE_NS`): handing a piece to a thread
+    costs tens of microseconds, and the NumPy calls of pieces running
+    side by side wait for one another on Python's lock."""
+    return _worth(call, _budgets(), piece_ns)
+
+
+@functools.lru_cache(maxsize=512)
+def _worth(call, budgets, piece_ns):
+    if 0 in call.x_shape + call.w_shape + call.out:  # nothing to do
+        return 0
+    estimates = _costs(call, budgets, _tuning.costs(1))
+    return int(min(estimates.values()) // piece_ns)
 
 
 def _ways(path):

@@ -113,10 +113,10 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
         call = Call((grad.shape[0], c_in) + tuple(in_spatial),
                     weight.shape, stride, pads, dilation, groups,
                     grad.shape[2:])
+        worth = _conv_forward.pieces_worth(call, _tuning.GRAD_PIECE_NS)
         _workers.run(lambda piece: scatter(
             piece.input(target), piece.output(grad), weight, stride,
-            dilation, groups), cut(call, workers, _tuning.PIECE_MACS,
-                                   rows=False))
+            dilation, groups), cut(call, workers, worth, rows=False))
     crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_spatial))
     return target[(Ellipsis,) + crop]
 
@@ -243,7 +243,8 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     shares = _workers.run(lambda piece: _grad_weight_piece(
         piece.input(x), piece.output(grad), kernel, stride,
         piece.call.pads, dilation, groups),
-        cut(call, workers, _tuning.PIECE_MACS))
+        cut(call, workers, _conv_forward.pieces_worth(
+            call, _tuning.GRAD_PIECE_NS)))
     total = shares[0]
     for share in shares[1:]:
         total += share
@@ -414,8 +415,9 @@ def _add_bias(y, b):
 def _conv(fn, n, input, weight, bias, stride, padding, dilation, groups):
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
-    y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation, a.groups,
-                 a.out)
+    with _workers.blas_held():
+        y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation,
+                     a.groups, a.out)
     y = _add_bias(y, a.bias)
     return y if a.batched else y[0]
 
@@ -425,10 +427,11 @@ def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
     g = _check_grad(fn, grad_output, a, a.weight.shape[0])
-    gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
-                     a.dilation, a.groups)
-    gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
-                      a.dilation, a.groups)
+    with _workers.blas_held():
+        gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
+                         a.dilation, a.groups)
+        gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
+                          a.dilation, a.groups)
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb
 
@@ -437,8 +440,9 @@ def _conv_transpose(fn, n, input, weight, bias, stride, padding,
                     output_padding, groups, dilation):
     a = _parse_transpose(fn, n, input, weight, bias, stride, padding,
                          output_padding, groups, dilation)
-    y = _grad_input(a.x, a.weight, a.out, a.stride, a.pads, a.dilation,
-                    a.groups)
+    with _workers.blas_held():
+        y = _grad_input(a.x, a.weight, a.out, a.stride, a.pads,
+                        a.dilation, a.groups)
     y = _add_bias(np.ascontiguousarray(y), a.bias)
     return y if a.batched else y[0]
 
@@ -451,9 +455,10 @@ def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
     g = _check_grad(fn, grad_output, a, a.weight.shape[1] * a.groups)
     spatial = a.x.shape[2:]
     # the adjoint of the adjoint is the plain convolution
-    gx = _forward(g, a.weight, a.stride, a.pads, a.dilation, a.groups,
-                  out=spatial)
-    gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
-                      a.dilation, a.groups)
+    with _workers.blas_held():
+        gx = _forward(g, a.weight, a.stride, a.pads, a.dilation,
+                      a.groups, out=spatial)
+        gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
+                          a.dilation, a.groups)
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb

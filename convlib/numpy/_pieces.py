@@ -9,9 +9,9 @@ slice of the output, so the pieces can run on different threads.
 
 The cut (`cut`):
 
-* one piece when the call is small (less than two pieces' worth of
-  `_tuning.PIECE_MACS`, counting the copies as well as the
-  multiply-adds: `Call.work`) or there is one worker;
+* one piece when the call is small (worth less than two pieces: its
+  estimated time on one worker, `_conv_forward.pieces_worth`, is
+  under two `_tuning.PIECE_NS`) or there is one worker;
 * otherwise one piece per worker, along the batch when it shares out
   evenly (the batch size divides, or it is at least four samples a
   worker); else along the output rows, all samples in every piece, so
@@ -20,10 +20,8 @@ The cut (`cut`):
   writes, so rows are the second choice.
 """
 import functools
-import math
 from typing import NamedTuple
 
-from . import _tuning
 
 
 class Call(NamedTuple):
@@ -43,27 +41,6 @@ class Call(NamedTuple):
     @property
     def kernel(self):
         return self.w_shape[2:]
-
-    @property
-    def macs(self):
-        """Multiply-adds of the whole call."""
-        return (self.x_shape[0] * math.prod(self.w_shape)
-                * math.prod(self.out))
-
-    @property
-    def copies(self):
-        """Entries the im2col columns of the whole call hold: the
-        copying the multiply-adds do not count. A depthwise layer has
-        as many of them as multiply-adds; a layer with M output
-        channels a group, one M-th as many."""
-        return (self.x_shape[0] * self.x_shape[1]
-                * math.prod(self.kernel) * math.prod(self.out))
-
-    @property
-    def work(self):
-        """The call's work in multiply-adds' worth: its multiply-adds
-        plus its copies at `_tuning.COPY_MACS` each."""
-        return self.macs + _tuning.COPY_MACS * self.copies
 
 
 class Piece(NamedTuple):
@@ -89,15 +66,16 @@ def whole(call):
 
 
 @functools.lru_cache(maxsize=512)
-def cut(call, workers, piece_macs, rows=True):
+def cut(call, workers, worth, rows=True):
     """The pieces of `call` for `workers` workers (see the module).
 
     Parameters
     ----------
     call : Call
     workers : int
-    piece_macs : int
-        The least multiply-adds worth a piece of its own.
+    worth : int
+        How many pieces the call's work is worth
+        (`_conv_forward.pieces_worth`); below 2 it stays whole.
     rows : bool
         False allows pieces of the batch only.
 
@@ -105,7 +83,7 @@ def cut(call, workers, piece_macs, rows=True):
     -------
     tuple of Piece
     """
-    parts = min(workers, call.work // max(1, piece_macs))
+    parts = min(workers, worth)
     n = call.x_shape[0]
     if not rows:
         parts = min(parts, n)

@@ -41,16 +41,19 @@ POOL_BLOCK_BYTES = 2**20  # pooling: input planes per block
 MMAP_BYTES = 32 * 2**20
 TRIM_BYTES = 256 * 2**20
 
-# --- splitting a call over the workers (`_workers`) ------------------
-# A call is split into pieces only when each piece has at least this
-# many multiply-adds (about 0.1 ms of work on one core): below it,
-# handing pieces to threads costs more than it saves.
-PIECE_MACS = 4 * 2**20
-# What one entry copied into columns costs, in multiply-adds (the
-# fitted ns_gather times macs_per_ns below: 0.38 ns at 90 per ns).
-# Counting copies too, a depthwise layer (16, 64, 56, 56) at stride 2,
-# 7.2 M multiply-adds but 5 ms of copying, is split over the workers.
-COPY_MACS = 32
+# --- splitting a call over the workers (`_workers`, `_pieces`) -------
+# A call is cut into pieces only when the cost model estimates it to
+# take, on one worker, at least two of these (`_conv_forward.
+# pieces_worth`): handing a piece to a thread costs tens of
+# microseconds (hundreds when the thread has been asleep), and pieces
+# whose NumPy calls are many and short wait for one another on
+# Python's lock. Chosen on one sweep (`bench.py --quick --per-family 16
+# --seed 411399`, default threads, paired with the other settings in
+# the same rounds): against 150 / 300 us, 50 / 100 us took 0.977x the
+# time forward and 0.954x backward; 25 / 50 us 1.025x and 1.045x of
+# 50 / 100 us.
+PIECE_NS = 50_000  # forward (and the phases of the input gradient)
+GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
 
 # --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
 # The weight gradient goes on the flat layout (one matmul per tap, no

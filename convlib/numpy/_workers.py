@@ -6,12 +6,12 @@ to share out evenly, slices of the output's rows -- and every piece
 is a whole, smaller convolution that writes its own slice of the
 result (`_pieces.cut` cuts; `_conv_forward.forward`, the weight
 gradient and col2im in `_conv_nd` hand their pieces here, pooling its
-blocks of planes). `run` hands the pieces to a small pool of threads,
-one per worker; NumPy and
-OpenBLAS release Python's lock while they work, so the threads run
-side by side. Meanwhile OpenBLAS is held to one thread
-(threadpoolctl), so that the workers do not each start BLAS threads
-of their own and fight over the cores.
+blocks of planes). `run` computes the first piece on the calling
+thread and hands the others to a small pool of helper threads, one
+per further worker (`_helpers`); NumPy and OpenBLAS release Python's
+lock while they work, so the threads run side by side. Meanwhile
+OpenBLAS is held to one thread (threadpoolctl), so that the workers do
+not each start BLAS threads of their own and fight over the cores.
 
 Results depend on the number of workers only through the float
 rounding of the pieces' sums, and never on timing: a piece's numbers
@@ -22,16 +22,18 @@ The number of workers follows the machine: the CPUs this process may
 use (``os.sched_getaffinity``), or the environment variable
 ``CONVLIB_WORKERS``, or `set_workers`.
 """
+import contextlib
 import os
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 ENVIRONMENT_VARIABLE = "CONVLIB_WORKERS"
 
 _chosen = None  # set by `set_workers`; None follows the machine
 _machine = None  # `_machine_workers()`, read once
-_pool = None  # (size, ThreadPoolExecutor)
-_blas = None  # threadpoolctl's controller, made on first use
+_pool = None  # `_Helpers`, made on first use
+_blas = None  # `_blas_setters()`, found on first use
+_held, _before = 0, None  # open `_one_blas_thread` contexts; counts
 _lock = threading.Lock()
 _inside = threading.local()  # .busy: this thread runs a piece
 
@@ -111,24 +113,116 @@ def set_workers(count):
     return previous
 
 
-def _executor(size):
+class _Helpers:
+    """`count` helper threads, started at once, each with an inbox of
+    its own.
+
+    Not a ThreadPoolExecutor: its threads share one queue, and two
+    tasks put on it in quick succession can wake only one of them,
+    which then runs both, one after the other (two 100-microsecond
+    matmuls handed to a warmed-up pool of two took 234-258 us, all on
+    one thread, against about 125 us side by side). Here every piece
+    goes to the inbox of a thread chosen in advance.
+    """
+
+    def __init__(self, count):
+        self.inboxes = [queue.SimpleQueue() for _ in range(count)]
+        for i, inbox in enumerate(self.inboxes):
+            threading.Thread(target=self._serve, args=(inbox,),
+                             name=f"convlib-{i}", daemon=True).start()
+
+    @staticmethod
+    def _serve(inbox):
+        while (job := inbox.get()) is not None:
+            func, items, replies = job
+            for index, item in items:
+                try:
+                    replies.put((index, None, _piece(func, item)))
+                except BaseException as error:  # re-raised by `run`
+                    replies.put((index, error, None))
+
+    def stop(self):
+        for inbox in self.inboxes:
+            inbox.put(None)
+
+
+def _helpers(count):
+    """The `_Helpers` of `count` threads (made anew when the count of
+    workers changes)."""
     global _pool
     with _lock:
-        if _pool is None or _pool[0] != size:
+        if _pool is None or len(_pool.inboxes) != count:
             if _pool is not None:
-                _pool[1].shutdown(wait=False)
-            _pool = (size, ThreadPoolExecutor(
-                size, thread_name_prefix="convlib"))
-        return _pool[1]
+                _pool.stop()
+            _pool = _Helpers(count)
+        return _pool
 
 
-def _one_blas_thread():
-    """A context holding OpenBLAS (every BLAS library) to one thread."""
-    global _blas
-    if _blas is None:
-        from threadpoolctl import ThreadpoolController
-        _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas")
+def blas_held():
+    """The context `convlib.numpy` runs a convolution in: with several
+    workers OpenBLAS held to one thread (`_one_blas_thread`), with one
+    left as it is."""
+    return (_one_blas_thread() if workers() > 1
+            else contextlib.nullcontext())
+
+
+class _OneBlasThread:
+    """A context holding every BLAS library loaded (when first used)
+    to one thread, and putting each back as it was when the outermost
+    such context closes (they nest: a convolution holds it, and so
+    does each `run` inside). About 1 us (`_blas_setters`), against 8 us
+    for threadpoolctl's ``limit``: every convolution pays it."""
+
+    def __enter__(self):
+        global _blas, _held, _before
+        with _lock:
+            if _held == 0:
+                if _blas is None:
+                    _blas = _blas_setters()
+                _before = [get() for get, _ in _blas]
+                for _, put in _blas:
+                    put(1)
+            _held += 1
+
+    def __exit__(self, *exc):
+        global _held
+        with _lock:
+            _held -= 1
+            if _held == 0:
+                for (_, put), count in zip(_blas, _before):
+                    put(count)
+
+
+def _blas_setters():
+    """[(get, set)] thread-count functions of every BLAS library
+    loaded: OpenBLAS's own C functions where it has them (threadpoolctl's
+    setter would make the calling thread, for good, the only one whose
+    limits on OpenBLAS take effect), else threadpoolctl's methods."""
+    from threadpoolctl import ThreadpoolController
+    found = []
+    for lib in ThreadpoolController().select(user_api="blas").lib_controllers:
+        found.append(_openblas_functions(lib)
+                     or (lib.get_num_threads, lib.set_num_threads))
+    return found
+
+
+def _openblas_functions(lib):
+    """(get, set) C functions of an OpenBLAS with its own threads (not
+    OpenMP's), by the names threadpoolctl looks for; or None."""
+    if (lib.internal_api != "openblas"
+            or getattr(lib, "threading_layer", None) == "openmp"):
+        return None
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            get, put = (getattr(lib.dynlib, f"{prefix}openblas_{verb}_num_"
+                                f"threads{suffix}", None)
+                        for verb in ("get", "set"))
+            if get is not None and put is not None:
+                return get, put
+    return None
+
+
+_one_blas_thread = _OneBlasThread
 
 
 def _piece(func, item):
@@ -156,16 +250,48 @@ def run(func, items):
 
     Notes
     -----
-    With one item, one worker, or when called from inside a piece
-    (nested), the items run here, one after another. Otherwise the
-    pool runs them while OpenBLAS is held to one thread; the limit is
-    process-wide for that time (threadpoolctl), so two threads of the
-    caller's own calling convlib at once may see it.
+    With one worker, or when called from inside a piece (nested), the
+    items run here, one after another, OpenBLAS left as it is. With
+    several workers OpenBLAS is always held to one thread, also for a
+    call of one piece: after a call that uses its threads, OpenBLAS's
+    threads spin for a while, and pieces running meanwhile ran 1.6-2x
+    slower (a depthwise layer: 5.2 ms a call, 8.1-8.8 ms after one
+    small call of each of four other layers). Otherwise the items are
+    dealt to the calling thread and ``workers() - 1`` helper
+    threads (`_Helpers`) in turn -- of w threads, thread t computes
+    items t, t + w, t + 2w, ... -- while OpenBLAS is held to one
+    thread; the limit is process-wide for that time, so two threads of
+    the caller's own calling convlib at once may see it. Every item has
+    finished before `run` returns or raises (the first failed item's
+    exception).
     """
     items = list(items)
-    if len(items) <= 1 or workers() <= 1 or getattr(_inside, "busy",
-                                                    False):
+    count = workers()
+    if count <= 1 or getattr(_inside, "busy", False):
         return [func(item) for item in items]
+    if len(items) == 1:  # here, but BLAS at one thread all the same
+        with _one_blas_thread():
+            return [func(items[0])]
+    count = min(count, len(items))
+    results, failures = [None] * len(items), []
     with _one_blas_thread():
-        return list(_executor(workers()).map(
-            _piece, [func] * len(items), items))
+        replies = queue.SimpleQueue()
+        helpers = _helpers(workers() - 1)
+        for t in range(1, count):  # thread t: items t, t + count, ...
+            helpers.inboxes[t - 1].put(
+                (func, list(enumerate(items))[t::count], replies))
+        ours = range(0, len(items), count)
+        for index in ours:
+            try:
+                results[index] = _piece(func, items[index])
+            except BaseException as error:  # re-raised below
+                failures.append((index, error))
+                break
+        for _ in range(len(items) - len(ours)):  # wait for every helper
+            index, error, value = replies.get()
+            results[index] = value
+            if error is not None:
+                failures.append((index, error))
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]
+    return results
