@@ -412,41 +412,42 @@ def _add_bias(y, b):
 # N-d drivers of the public functions in `convlib.numpy.conv`.
 # ---------------------------------------------------------------------
 
+@_workers.holding_blas
 def _conv(fn, n, input, weight, bias, stride, padding, dilation, groups):
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
-    with _workers.blas_held():
-        y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation,
-                     a.groups, a.out)
+    y = _forward(a.x, a.weight, a.stride, a.pads, a.dilation, a.groups,
+                 a.out)
     y = _add_bias(y, a.bias)
     return y if a.batched else y[0]
 
 
+@_workers.holding_blas
 def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
                    padding, dilation, groups):
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
     g = _check_grad(fn, grad_output, a, a.weight.shape[0])
-    with _workers.blas_held():
-        gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
-                         a.dilation, a.groups)
-        gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
-                          a.dilation, a.groups)
+    gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
+                     a.dilation, a.groups)
+    gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
+                      a.dilation, a.groups)
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb
 
 
+@_workers.holding_blas
 def _conv_transpose(fn, n, input, weight, bias, stride, padding,
                     output_padding, groups, dilation):
     a = _parse_transpose(fn, n, input, weight, bias, stride, padding,
                          output_padding, groups, dilation)
-    with _workers.blas_held():
-        y = _grad_input(a.x, a.weight, a.out, a.stride, a.pads,
-                        a.dilation, a.groups)
+    y = _grad_input(a.x, a.weight, a.out, a.stride, a.pads, a.dilation,
+                    a.groups)
     y = _add_bias(np.ascontiguousarray(y), a.bias)
     return y if a.batched else y[0]
 
 
+@_workers.holding_blas
 def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
                              stride, padding, output_padding, groups,
                              dilation):
@@ -455,10 +456,9 @@ def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
     g = _check_grad(fn, grad_output, a, a.weight.shape[1] * a.groups)
     spatial = a.x.shape[2:]
     # the adjoint of the adjoint is the plain convolution
-    with _workers.blas_held():
-        gx = _forward(g, a.weight, a.stride, a.pads, a.dilation,
-                      a.groups, out=spatial)
-        gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
-                          a.dilation, a.groups)
+    gx = _forward(g, a.weight, a.stride, a.pads, a.dilation, a.groups,
+                  out=spatial)
+    gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
+                      a.dilation, a.groups)
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb

@@ -23,6 +23,7 @@ use (``os.sched_getaffinity``), or the environment variable
 ``CONVLIB_WORKERS``, or `set_workers`.
 """
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -158,12 +159,22 @@ def _helpers(count):
         return _pool
 
 
+def holding_blas(func):
+    """`func`, run with OpenBLAS held to one thread (`_OneBlasThread`)
+    when there are several workers and left as it is with one: the
+    wrapper of each convolution `convlib.numpy` computes."""
+    @functools.wraps(func)
+    def held(*args, **kwargs):
+        if workers() == 1:
+            return func(*args, **kwargs)
+        with _HOLD:
+            return func(*args, **kwargs)
+    return held
+
+
 def blas_held():
-    """The context `convlib.numpy` runs a convolution in: with several
-    workers OpenBLAS held to one thread (`_one_blas_thread`), with one
-    left as it is."""
-    return (_one_blas_thread() if workers() > 1
-            else contextlib.nullcontext())
+    """The context of `holding_blas`, for a block."""
+    return _HOLD if workers() > 1 else _AS_IT_IS
 
 
 class _OneBlasThread:
@@ -223,6 +234,7 @@ def _openblas_functions(lib):
 
 
 _one_blas_thread = _OneBlasThread
+_HOLD, _AS_IT_IS = _OneBlasThread(), contextlib.nullcontext()
 
 
 def _piece(func, item):
