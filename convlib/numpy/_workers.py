@@ -262,13 +262,13 @@ def run(func, items):
 
     Notes
     -----
-    With one worker, or when called from inside a piece (nested), the
-    items run here, one after another, OpenBLAS left as it is. With
-    several workers OpenBLAS is always held to one thread, also for a
-    call of one piece: after a call that uses its threads, OpenBLAS's
-    threads spin for a while, and pieces running meanwhile ran 1.6-2x
-    slower (a depthwise layer: 5.2 ms a call, 8.1-8.8 ms after one
-    small call of each of four other layers). Otherwise the items are
+    With one worker, one item, or when called from inside a piece
+    (nested), the items run here, one after another, and OpenBLAS is
+    left as it is (a convolution holds it to one thread as a whole,
+    `holding_blas`: after a call that uses OpenBLAS's threads they spin
+    for a while, and pieces running meanwhile ran 1.6-2x slower -- a
+    depthwise layer took 5.2 ms a call, 8.1-8.8 ms after one small
+    call of each of four other layers). Otherwise the items are
     dealt to the calling thread and ``workers() - 1`` helper
     threads (`_Helpers`) in turn -- of w threads, thread t computes
     items t, t + w, t + 2w, ... -- while OpenBLAS is held to one
@@ -281,9 +281,8 @@ def run(func, items):
     count = workers()
     if count <= 1 or getattr(_inside, "busy", False):
         return [func(item) for item in items]
-    if len(items) == 1:  # here, but BLAS at one thread all the same
-        with _one_blas_thread():
-            return [func(items[0])]
+    if len(items) == 1:  # here (a convolution holds OpenBLAS itself)
+        return [func(items[0])]
     count = min(count, len(items))
     results, failures = [None] * len(items), []
     with _one_blas_thread():
