@@ -221,6 +221,7 @@ def test_empty_batch(groups, weight_shape, stride, rng):
     (3, 2, 4, 2, dict(padding=(1, 0, 1))),
     (2, 2, 4, 6, dict(padding=1, stride=(2, 3))),
     (2, 1, 4, 2, dict(padding=(1, 0), stride=2, dilation=(3, 1))),
+    (2, 1, 3, 4, dict(padding=(4, 1))),  # rows that meet padding only
 ])
 @pytest.mark.parametrize("way", conv_forward.WAYS)
 @pytest.mark.parametrize("budget", [1, 10**4, 4 * 10**4, 2**20])

@@ -41,8 +41,10 @@ from . import _tuning, _workers
 from ._pieces import Call, cut
 
 POINTWISE = ("pointwise", 0)
-WAYS = (("columns", 0), ("flat", 0), ("flat", 1), ("flat", 2),
-        ("flat", 3))  # ("flat", k): k trailing kernel axes shifted
+WAYS = (("columns", 0), ("columns", 1), ("flat", 0), ("flat", 1),
+        ("flat", 2), ("flat", 3))
+# ("columns", 1): in bands of output rows, padding's taps left out;
+# ("flat", k): k trailing kernel axes shifted
 
 
 def forward(x, weight, stride, pads, dilation, groups, out, y=None,
@@ -152,10 +154,11 @@ class _Plan(NamedTuple):
     call: Call
     samples: int  # per chunk
     layout: object = None  # `_Layout` of the flat path
-    shifted: int = 0  # kernel axes shifted after the matmul (flat path)
+    shifted: int = 0  # flat: kernel axes shifted; columns: 1 if banded
     groups_of_taps: tuple = ()  # `_split` of the flat path
     block: int = 0  # flat positions per block of columns
     group_step: int = 1  # groups per block of columns
+    bands: tuple = ()  # `row_bands` of the banded columns way
 
 
 def _plan(call, ways, budgets, costs):
@@ -178,7 +181,9 @@ def _plan(call, ways, budgets, costs):
     if name == "columns":
         per = (x_shape[1] * math.prod(kernel) * math.prod(call.out)
                * call.itemsize)
-        return _Plan(name, call, samples=_count(budgets.column, per))
+        return _Plan(name, call, samples=_count(budgets.column, per),
+                     shifted=shifted,
+                     bands=row_bands(call) if shifted else ())
     lay = layout(x_shape[2:], kernel, call.stride, call.pads,
                  call.dilation, call.out)
     per = x_shape[1] * len(lay.places) * lay.size * call.itemsize
@@ -235,6 +240,11 @@ def _costs(call, budgets, costs):
     chunks = -(-n // _count(budgets.column, per))
     estimates = {("columns", 0): n * groups * _gemm(k, m, c * taps, exact)
                  + n * c_in * taps * exact * gather + chunks * k.ns_step}
+    rest, rows = math.prod(kernel[1:]), exact // out[0]
+    estimates[("columns", 1)] = sum(
+        n * groups * _gemm(k, m, c * (t1 - t0) * rest, (o1 - o0) * rows)
+        + n * c_in * (t1 - t0) * rest * (o1 - o0) * rows * gather
+        + chunks * k.ns_step for o0, o1, t0, t1 in row_bands(call))
     lay = layout(call.x_shape[2:], kernel, call.stride, call.pads,
                   call.dilation, out)
     samples = min(n, _count(budgets.sample, c_in * len(lay.places)
@@ -304,6 +314,15 @@ def _matmul_into(a, b, y, shape):
 
 
 def _columns_way(x, weight, y, plan):
+    """The columns way (`_whole_columns`), or in bands of output rows
+    (`_banded_columns`) when the plan has them."""
+    if plan.shifted:
+        _banded_columns(x, weight, y, plan)
+    else:
+        _whole_columns(x, weight, y, plan)
+
+
+def _whole_columns(x, weight, y, plan):
     """im2col per chunk of samples, then (G, M, C/G*K) @ columns.
 
     The windows are viewed straight in column order (N, C, *K, *out),
@@ -324,6 +343,59 @@ def _columns_way(x, weight, y, plan):
         cols = cols.reshape(part.shape[0], g, w.shape[2], -1)
         _matmul_into(w, cols, y[i:i + plan.samples],
                      (part.shape[0], g, w.shape[1], cols.shape[-1]))
+
+
+@functools.lru_cache(maxsize=512)
+def row_bands(call):
+    """((o0, o1, t0, t1), ...): the output rows (first spatial axis) cut
+    into runs that meet the same kernel rows, t0 to t1 - 1, inside the
+    input -- the other kernel rows meet padding only. Without padding
+    one band, every row and tap; t0 == t1 where rows meet padding only.
+    """
+    size, k, s, d = (call.x_shape[2], call.kernel[0], call.stride[0],
+                     call.dilation[0])
+    lo, bands = call.pads[0][0], []
+    for o in range(call.out[0]):
+        first = o * s - lo  # input row of kernel row 0
+        taps = [t for t in range(k) if 0 <= first + t * d < size]
+        t0, t1 = (taps[0], taps[-1] + 1) if taps else (0, 0)
+        if bands and bands[-1][1] == o and bands[-1][2:] == (t0, t1):
+            bands[-1] = (bands[-1][0], o + 1, t0, t1)
+        else:
+            bands.append((o, o + 1, t0, t1))
+    return tuple(bands)
+
+
+def _banded_columns(x, weight, y, plan):
+    """The columns way band by band of output rows (`row_bands`): a
+    band's columns hold only the kernel rows that meet the input, so
+    neither its copies nor its matmul spend time on the padding's
+    zeros (the first axis is not padded at all)."""
+    call = plan.call
+    g, kernel, out = call.groups, weight.shape[2:], y.shape[2:]
+    xp = np.ascontiguousarray(pad(x, ((0, 0),) + tuple(call.pads[1:])))
+    space, item = xp.strides[2:], xp.itemsize
+    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(
+        space, call.dilation)) + tuple(st * s for st, s in zip(
+            space, call.stride)))
+    for o0, o1, t0, t1 in plan.bands:
+        band = y[:, :, o0:o1]
+        if t0 == t1:
+            band[...] = 0
+            continue
+        w = np.ascontiguousarray(weight[:, :, t0:t1]).reshape(
+            g, weight.shape[0] // g, -1)
+        row = o0 * call.stride[0] - call.pads[0][0] + t0 * call.dilation[0]
+        shape = ((t1 - t0,) + kernel[1:] + (o1 - o0,) + out[1:])
+        for i in range(0, x.shape[0], plan.samples):
+            part = xp[i:i + plan.samples].reshape(-1)[row * space[0]
+                                                      // item:]
+            cols = np.empty((min(plan.samples, x.shape[0] - i),
+                             x.shape[1]) + shape, x.dtype)
+            np.copyto(cols, strided_view(part, cols.shape, steps))
+            cols = cols.reshape(cols.shape[0], g, w.shape[2], -1)
+            _matmul_into(w, cols, band[i:i + plan.samples],
+                         (cols.shape[0], g, w.shape[1], cols.shape[-1]))
 
 
 # ---------------------------------------------------------------------
