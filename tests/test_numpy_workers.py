@@ -1,10 +1,11 @@
 """convlib.numpy's work split over threads (`_workers`, `_pieces`).
 
 A call with enough work is cut into pieces -- slices of the batch or
-of the output rows -- that run on a pool of threads. The results may
-differ with the number of workers only by float rounding, must be
-identical run to run for one number, and the pieces must actually run
-on the calling thread and the pool's with OpenBLAS held to one thread.
+of the output rows -- that run on the calling thread and helper
+threads. The results may differ with the number of workers only by
+float rounding, must be identical run to run for one number, and the
+pieces must actually run on the calling thread and the helpers' with
+OpenBLAS held to one thread.
 `_tuning.PIECE_NS` and `GRAD_PIECE_NS` are lowered here so that small
 arrays are cut too.
 """

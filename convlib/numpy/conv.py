@@ -13,7 +13,9 @@ dimension and both directions:
 * forward (`convlib.numpy._conv_forward`): one of three ways, chosen
   per call by a cost model -- a plain matmul for 1x1 kernels; im2col
   (zero-pad -> ``sliding_windows``, a strided view -> one copy into
-  columns -> one matmul per sample and group); or the padded planes
+  columns -> one matmul per sample and group; or, band by band of
+  output rows, only the kernel rows that meet the input, so that no
+  time goes to the padding's zeros); or the padded planes
   laid out flat and split into stride phases, so that every kernel
   tap is a shift along one axis and the columns are contiguous copies
   (or, with fewer outputs than inputs, not copied at all);
@@ -36,11 +38,13 @@ the same weight, so ``conv_transpose*`` reuse the same three pieces with
 the roles swapped.  The loops that remain run over kernel taps, phases
 and chunks of the batch, never over pixels.
 
-A call with enough work is cut into pieces -- slices of the batch, or
-of the output rows when the batch is too small to share out -- that
-run on a small pool of threads (`convlib.numpy._workers`,
-`convlib.numpy._pieces`; `set_workers`). Every number that decides how
-work is cut up or which way runs is in `convlib.numpy._tuning`.
+A call whose estimated time is large enough is cut into pieces --
+slices of the batch, or of the output rows when the batch is too small
+to share out -- that the calling thread and a few helper threads
+compute side by side (`convlib.numpy._workers`, `convlib.numpy._pieces`;
+`set_workers`); with more than one worker OpenBLAS is held to one
+thread for the whole call. Every number that decides how work is cut
+up or which way runs is in `convlib.numpy._tuning`.
 
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
