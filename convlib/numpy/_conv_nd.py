@@ -290,12 +290,23 @@ def _flat_grad_weight(x, grad, kernel, lay, groups):
     length = size - lay.size + lay.last + 1  # up to the last output
     g = g[:, :length].reshape(groups, c_out // groups, length)
     planes = buf.reshape((groups, c_in // groups) + buf.shape[1:])
-    gw = np.empty((len(lay.taps), groups, c_out // groups,
-                   c_in // groups), x.dtype)
+    # the product is small and its inner size long: OpenBLAS was up to
+    # 1.6x faster with the fewer channels on the left (C_out 16, C_in
+    # 96, 5x5, 3136 positions: 2.6 against 4.1 ms for the 25 taps)
+    few_out = c_out < c_in
+    gw = np.empty((len(lay.taps), groups) + ((
+        c_in // groups, c_out // groups) if few_out else (
+        c_out // groups, c_in // groups)), x.dtype)
+    g_t = g.transpose(0, 2, 1)
     for t, (phase, shifts) in enumerate(lay.taps):
         start = sum(s * step for s, step in zip(shifts, lay.steps))
-        np.matmul(g, planes[:, :, phase, start:start + length]
-                  .transpose(0, 2, 1), out=gw[t])
+        tap = planes[:, :, phase, start:start + length]
+        if few_out:
+            np.matmul(tap, g_t, out=gw[t])
+        else:
+            np.matmul(g, tap.transpose(0, 2, 1), out=gw[t])
+    if few_out:
+        gw = gw.swapaxes(2, 3)
     return np.moveaxis(gw, 0, -1).reshape((c_out, c_in // groups)
                                           + tuple(kernel))
 
@@ -304,16 +315,23 @@ def _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
                          groups):
     """`_grad_weight` by im2col columns per chunk of samples."""
     xp, out, c_out = pad(x, pads), grad.shape[2:], grad.shape[1]
-    gw = np.zeros((groups, x.shape[1] // groups * math.prod(kernel),
-                   c_out // groups), x.dtype)
+    rows = x.shape[1] // groups * math.prod(kernel)  # of the columns
+    # the fewer channels on the left: columns @ grad^T, several times
+    # faster with OpenBLAS than grad @ columns^T when the columns have
+    # the more rows, and 2.6x slower when they have few (a 1x1 layer
+    # 8 -> 96, 2048 positions: 0.141 against 0.054 ms)
+    cols_left = rows >= c_out // groups
+    gw = np.zeros((groups,) + ((rows, c_out // groups) if cols_left
+                               else (c_out // groups, rows)), x.dtype)
     for part in _chunks(x.shape[0], _column_bytes(x, kernel, out)):
         cols = _im2col(_windows(xp[part], kernel, stride, dilation, out),
                        groups)  # (G, C_in/G*K, n*L)
-        # columns @ grad^T, then transpose the small result: several
-        # times faster with OpenBLAS than grad @ columns^T here
-        gw += np.matmul(cols, _channel_major(grad[part], groups)
-                        .transpose(0, 2, 1))
-    return gw.transpose(0, 2, 1).reshape((c_out, -1) + tuple(kernel))
+        g = _channel_major(grad[part], groups)  # (G, C_out/G, n*L)
+        gw += (np.matmul(cols, g.transpose(0, 2, 1)) if cols_left
+               else np.matmul(g, cols.transpose(0, 2, 1)))
+    if cols_left:
+        gw = gw.transpose(0, 2, 1)
+    return gw.reshape((c_out, -1) + tuple(kernel))
 
 
 def _depthwise_grad_weight(win, grad, groups):
