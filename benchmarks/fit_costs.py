@@ -149,8 +149,11 @@ def _measure(call, way, workers, repeats):
     def together(i):
         barrier.wait()
         return job(i)
-    pool = _workers._executor(workers)
-    return statistics.median(pool.map(together, range(workers)))
+    previous = _workers.set_workers(workers)
+    try:  # thread t of `run` computes item t: one copy a thread
+        return statistics.median(_workers.run(together, range(workers)))
+    finally:
+        _workers.set_workers(previous)
 
 
 def measure(calls, workers, repeats):

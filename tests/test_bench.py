@@ -51,6 +51,25 @@ def test_smoke_run_reports_both_settings_and_exits_0(smoke):
     assert len(names) == len(cases.FAMILIES)
 
 
+def test_the_cost_model_fit_runs_at_both_settings_without_saving():
+    """`fit_costs.py` measures every way on a few pieces, one worker
+    and every core at once (its threads through `_workers.run`), fits,
+    and leaves `_tuning.py` alone without --write."""
+    tuning = os.path.join(ROOT, "convlib", "numpy", "_tuning.py")
+    with open(tuning) as f:
+        before = f.read()
+    result = subprocess.run(
+        [sys.executable, os.path.join(BENCH, "fit_costs.py"), "--pieces",
+         "6", "--repeats", "1", "--settings", "both", "--seed", "3"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for setting in ("one worker:", "all workers:"):
+        assert setting in result.stdout
+    assert "not saved" in result.stdout
+    with open(tuning) as f:
+        assert f.read() == before
+
+
 def test_sweep_is_fresh_per_seed_and_covers_every_family():
     one, again, other = (cases.sweep(s, per_family=6) for s in (1, 1, 2))
     assert one == again
