@@ -7,11 +7,13 @@ is a whole, smaller convolution that writes its own slice of the
 result (`_pieces.cut` cuts; `_conv_forward.forward`, the weight
 gradient and col2im in `_conv_nd` hand their pieces here, pooling its
 blocks of planes). `run` computes the first piece on the calling
-thread and hands the others to a small pool of helper threads, one
-per further worker (`_helpers`); NumPy and OpenBLAS release Python's
-lock while they work, so the threads run side by side. Meanwhile
-OpenBLAS is held to one thread (threadpoolctl), so that the workers do
-not each start BLAS threads of their own and fight over the cores.
+thread and hands the others to helper threads, one per further worker
+(`_Helpers`); NumPy and OpenBLAS release Python's lock while they
+work, so the threads run side by side. With more than one worker a
+convolution holds OpenBLAS to one thread from start to end
+(`holding_blas`), so that the workers do not each start BLAS threads
+of their own and fight over the cores, and OpenBLAS's threads do not
+spin beside the next call's pieces.
 
 Results depend on the number of workers only through the float
 rounding of the pieces' sums, and never on timing: a piece's numbers
@@ -34,7 +36,7 @@ _chosen = None  # set by `set_workers`; None follows the machine
 _machine = None  # `_machine_workers()`, read once
 _pool = None  # `_Helpers`, made on first use
 _blas = None  # `_blas_setters()`, found on first use
-_held, _before = 0, None  # open `_one_blas_thread` contexts; counts
+_held, _before = 0, None  # open `_OneBlasThread` contexts; counts
 _lock = threading.Lock()
 _inside = threading.local()  # .busy: this thread runs a piece
 
@@ -181,7 +183,7 @@ class _OneBlasThread:
     """A context holding every BLAS library loaded (when first used)
     to one thread, and putting each back as it was when the outermost
     such context closes (they nest: a convolution holds it, and so
-    does each `run` inside). About 1 us (`_blas_setters`), against 8 us
+    does each `run` inside). About 2 us (`_blas_setters`), against 8 us
     for threadpoolctl's ``limit``: every convolution pays it."""
 
     def __enter__(self):
@@ -233,7 +235,6 @@ def _openblas_functions(lib):
     return None
 
 
-_one_blas_thread = _OneBlasThread
 _HOLD, _AS_IT_IS = _OneBlasThread(), contextlib.nullcontext()
 
 
@@ -285,7 +286,7 @@ def run(func, items):
         return [func(items[0])]
     count = min(count, len(items))
     results, failures = [None] * len(items), []
-    with _one_blas_thread():
+    with _HOLD:
         replies = queue.SimpleQueue()
         helpers = _helpers(workers() - 1)
         for t in range(1, count):  # thread t: items t, t + count, ...
