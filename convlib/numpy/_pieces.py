@@ -23,7 +23,6 @@ import functools
 from typing import NamedTuple
 
 
-
 class Call(NamedTuple):
     """The geometry of one convolution call (no array values).
 
