@@ -87,11 +87,9 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
     workers = _workers.workers()
     work = _schedule(call, _ways(path), _budgets(),
                      _tuning.costs(workers), workers, _tuning.PIECE_NS)
-    if len(work) == 1 and workers == 1:  # the whole call, here
+    if len(work) == 1:  # the whole call, here (the public functions
+        # hold OpenBLAS to one thread with several workers)
         _RUN[work[0][1].path](x, weight, y, work[0][1])
-    elif len(work) == 1:  # here too, OpenBLAS at one thread
-        with _workers.blas_held():
-            _RUN[work[0][1].path](x, weight, y, work[0][1])
     else:
         _workers.run(lambda item: _RUN[item[1].path](
             item[0].input(x), weight, item[0].output(y), item[1]), work)

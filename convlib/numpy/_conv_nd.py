@@ -112,7 +112,7 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     else:  # pieces of the batch only: rows would overlap in target
         call = Call((grad.shape[0], c_in) + tuple(in_spatial),
                     weight.shape, stride, pads, dilation, groups,
-                    grad.shape[2:])
+                    grad.shape[2:], grad.itemsize)
         worth = _conv_forward.pieces_worth(call, _tuning.GRAD_PIECE_NS)
         _workers.run(lambda piece: scatter(
             piece.input(target), piece.output(grad), weight, stride,

@@ -24,7 +24,6 @@ The number of workers follows the machine: the CPUs this process may
 use (``os.sched_getaffinity``), or the environment variable
 ``CONVLIB_WORKERS``, or `set_workers`.
 """
-import contextlib
 import functools
 import os
 import queue
@@ -174,11 +173,6 @@ def holding_blas(func):
     return held
 
 
-def blas_held():
-    """The context of `holding_blas`, for a block."""
-    return _HOLD if workers() > 1 else _AS_IT_IS
-
-
 class _OneBlasThread:
     """A context holding every BLAS library loaded (when first used)
     to one thread, and putting each back as it was when the outermost
@@ -235,7 +229,7 @@ def _openblas_functions(lib):
     return None
 
 
-_HOLD, _AS_IT_IS = _OneBlasThread(), contextlib.nullcontext()
+_HOLD = _OneBlasThread()
 
 
 def _piece(func, item):
@@ -279,7 +273,7 @@ def run(func, items):
     exception).
     """
     items = list(items)
-    count = workers()
+    total = count = workers()
     if count <= 1 or getattr(_inside, "busy", False):
         return [func(item) for item in items]
     if len(items) == 1:  # here (a convolution holds OpenBLAS itself)
@@ -288,7 +282,7 @@ def run(func, items):
     results, failures = [None] * len(items), []
     with _HOLD:
         replies = queue.SimpleQueue()
-        helpers = _helpers(workers() - 1)
+        helpers = _helpers(total - 1)
         for t in range(1, count):  # thread t: items t, t + count, ...
             helpers.inboxes[t - 1].put(
                 (func, list(enumerate(items))[t::count], replies))
