@@ -229,13 +229,13 @@ def memoised(check):
 
     The checks are pure functions of shapes and settings, but small
     arrays would spend most of a call in them. Calls whose arguments
-    are all plain -- ``int`` (not bool or a NumPy integer), ``str``,
-    None, or flat tuples of ints and strs -- are looked up by value;
-    any other call (a list, a float, a NumPy integer) runs the check as
-    written, so its error messages stay exactly the same. Errors are
-    never stored.
+    are all plain -- ``int``, ``bool``, ``str``, None, or flat tuples
+    of ints and strs -- are looked up by value and type (True and 1
+    are kept apart); any other call (a list, a float, a NumPy integer)
+    runs the check as written, so its error messages stay exactly the
+    same. Errors are never stored.
     """
-    remembered = functools.lru_cache(maxsize=1024)(check)
+    remembered = functools.lru_cache(maxsize=1024, typed=True)(check)
 
     @functools.wraps(check)
     def run(*args):
@@ -246,15 +246,16 @@ def memoised(check):
 
 
 def _plain(args):
-    """True if every argument is an int, a str, None or a tuple of ints
-    and strs (exact types: a bool equals 1 and must not share its
-    entry)."""
+    """True if every argument is an int, a bool, a str, None or a tuple
+    of ints and strs (exact types; inside a tuple a bool, which equals
+    1, would share its entry, so it is not plain there)."""
     for arg in args:
         kind = type(arg)
         if kind is tuple:
             for value in arg:
                 if type(value) is not int and type(value) is not str:
                     return False
-        elif kind is not int and kind is not str and arg is not None:
+        elif (kind is not int and kind is not str and kind is not bool
+              and arg is not None):
             return False
     return True

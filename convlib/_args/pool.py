@@ -7,7 +7,8 @@ the input or its left padding; flags are real bools.
 from typing import NamedTuple
 
 from .._arrays import window_count
-from .base import batched, check_bool, describe, is_int, is_real, ntuple
+from .base import (batched, check_bool, describe, is_int, is_real, memoised,
+                   ntuple)
 
 __all__ = ["PoolArgs", "extent", "pool_params", "pool_size", "pool_geometry",
            "max_pool_args", "avg_pool_args", "window_counts",
@@ -101,6 +102,7 @@ def pool_input(fn, n, shape):
     return is_batched
 
 
+@memoised
 def max_pool_args(fn, n, input, kernel_size, stride, padding, dilation,
                   ceil_mode, return_indices):
     """Check a max_pool{n}d call, `input` its shape; see `PoolArgs`."""
@@ -111,6 +113,7 @@ def max_pool_args(fn, n, input, kernel_size, stride, padding, dilation,
         ceil_mode))
 
 
+@memoised
 def avg_pool_args(fn, n, input, kernel_size, stride, padding, ceil_mode,
                   count_include_pad, divisor_override):
     """Check an avg_pool{n}d call; return (PoolArgs, count_include_pad).

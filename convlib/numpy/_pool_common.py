@@ -60,6 +60,9 @@ def _by_planes(func, *arrays):
                // max(1, arrays[0][:1, :1].nbytes))
     blocks = [slice(start, start + step)
               for start in range(0, max(planes, 1), step)]
+    if len(blocks) == 1:  # small: no copy into a whole, unless a view
+        return [np.ascontiguousarray(r).reshape(lead + r.shape[2:])
+                for r in func(*flat)]
     # blocks of planes are independent: the workers share them out
     results = _workers.run(
         lambda block: func(*(a[:, block] for a in flat)), blocks)
@@ -340,12 +343,15 @@ def tiles(params, spatial, out):
 def _tile_view(array, kernel, out):
     """A view (N, C, *out, *kernel) of the tiles of `array`: axis 2 + d
     numbers the windows along dimension d, axis 2 + n + d the entries
-    in them. Writable if `array` is."""
-    steps = array.strides[2:]
-    shape = array.shape[:2] + tuple(out) + tuple(kernel)
-    strides = (array.strides[:2] + tuple(k * st for k, st in
-                                         zip(kernel, steps)) + steps)
-    return np.lib.stride_tricks.as_strided(array, shape, strides)
+    in them. Writable if `array` is. (Cropping to the tiles and
+    splitting each axis in two never needs a copy.)"""
+    n = len(kernel)
+    crop = array[(Ellipsis,) + tuple(slice(0, o * k) for o, k
+                                     in zip(out, kernel))]
+    split = crop.reshape(array.shape[:2] + tuple(
+        size for pair in zip(out, kernel) for size in pair))
+    return split.transpose((0, 1) + tuple(range(2, 2 + 2 * n, 2))
+                           + tuple(range(3, 3 + 2 * n, 2)))
 
 
 def _tile_entries(array, kernel, out):
@@ -360,10 +366,19 @@ def tiled_max(x, kernel, out, need_arg=False):
     """`_separable_max` for windows that tile the input (`tiles`):
     the same values and codes (torch's winner, `_first_max`), from
     views of x rather than padded copies."""
+    if not need_arg:  # one axis at a time, the last (contiguous) first
+        best = x
+        for axis in reversed(range(2, x.ndim)):
+            k, o = kernel[axis - 2], out[axis - 2]
+            split = best[(slice(None),) * axis + (slice(0, o * k),)]
+            split = split.reshape(split.shape[:axis] + (o, k)
+                                  + split.shape[axis + 1:])
+            best, _ = _first_max([split[(slice(None),) * (axis + 1) + (j,)]
+                                  for j in range(k)])
+        return best, None
     cands = _tile_entries(x, kernel, out)
     dtype = _code_type(len(cands))
-    return _first_max(cands, [dtype(j) for j in range(len(cands))]
-                      if need_arg else None)
+    return _first_max(cands, [dtype(j) for j in range(len(cands))])
 
 
 def tiled_max_backward(x, grad, kernel, out, grad_input):
@@ -371,7 +386,8 @@ def tiled_max_backward(x, grad, kernel, out, grad_input):
     each window's gradient to its winner (`tiled_max`), written into
     `grad_input` (shape of x; entries no window covers get 0)."""
     _, code = tiled_max(x, kernel, out, need_arg=True)
-    grad_input[...] = 0
+    if any(o * k < size for o, k, size in zip(out, kernel, x.shape[2:])):
+        grad_input[...] = 0  # entries no window covers
     hit = np.empty(code.shape, bool)
     for j, entry in enumerate(_tile_entries(grad_input, kernel, out)):
         np.multiply(grad, np.equal(code, j, out=hit), out=entry)
