@@ -230,6 +230,12 @@ def _first_max(cands, codes=None):
         for cand in cands[2:]:
             np.maximum(best, cand, out=best)
         return best, None
+    if (len(cands) == 2 and type(codes[0]) is type(codes[1]) is np.uint8
+            and codes[0] == 0 and codes[1] == 1):  # a pair: one compare
+        code = np.greater(rest[0], first)
+        if np.isnan(best).any():
+            code |= np.isnan(rest[0])
+        return best, code.view(np.uint8)
     code = np.empty(best.shape, np.result_type(codes[0]))
     code[...] = codes[0]
     hit, step = np.empty(best.shape, dtype=bool), np.empty_like(code)
@@ -366,31 +372,74 @@ def tiled_max(x, kernel, out, need_arg=False):
     """`_separable_max` for windows that tile the input (`tiles`):
     the same values and codes (torch's winner, `_first_max`), from
     views of x rather than padded copies."""
-    if not need_arg:  # one axis at a time, the last (contiguous) first
-        best = x
-        for axis in reversed(range(2, x.ndim)):
-            k, o = kernel[axis - 2], out[axis - 2]
-            split = best[(slice(None),) * axis + (slice(0, o * k),)]
-            split = split.reshape(split.shape[:axis] + (o, k)
-                                  + split.shape[axis + 1:])
-            best, _ = _first_max([split[(slice(None),) * (axis + 1) + (j,)]
-                                  for j in range(k)])
-        return best, None
+    if not need_arg:
+        return _tiled_steps(x, kernel, out, False)[0], None
     cands = _tile_entries(x, kernel, out)
     dtype = _code_type(len(cands))
     return _first_max(cands, [dtype(j) for j in range(len(cands))])
 
 
+def _split_axis(array, axis, k, o):
+    """A view of `array` with axis `axis` cropped to o * k and split in
+    (o, k): o tiles of k entries."""
+    crop = array[(slice(None),) * axis + (slice(0, o * k),)]
+    return crop.reshape(crop.shape[:axis] + (o, k) + crop.shape[axis + 1:])
+
+
+def _tile_steps(array, axis, k, o):
+    """The k entries of the tiles along `axis` (`_split_axis`), views."""
+    split = _split_axis(array, axis, k, o)
+    return [split[(slice(None),) * (axis + 1) + (j,)] for j in range(k)]
+
+
+def _tiled_steps(x, kernel, out, need_arg):
+    """Tiled max one axis at a time, the last (contiguous) first: the
+    maximum of a box is the maximum of its rows' maxima, and the first
+    maximum in window order lies in the first row holding the maximum,
+    first in that row (the last NaN likewise). Returns (best, codes):
+    codes[i] the winner's entry along the i-th axis reduced, or None."""
+    best, codes = x, []
+    for axis in reversed(range(2, x.ndim)):
+        k = kernel[axis - 2]
+        labels = ([np.uint8(j) for j in range(k)] if need_arg and
+                  k <= 256 else list(range(k)) if need_arg else None)
+        best, code = _first_max(_tile_steps(best, axis, k, out[axis - 2]),
+                                labels)
+        codes.append(code)
+    return best, codes
+
+
 def tiled_max_backward(x, grad, kernel, out, grad_input):
     """The max pool backward for windows that tile the input (`tiles`):
     each window's gradient to its winner (`tiled_max`), written into
-    `grad_input` (shape of x; entries no window covers get 0)."""
-    _, code = tiled_max(x, kernel, out, need_arg=True)
-    if any(o * k < size for o, k, size in zip(out, kernel, x.shape[2:])):
-        grad_input[...] = 0  # entries no window covers
-    hit = np.empty(code.shape, bool)
-    for j, entry in enumerate(_tile_entries(grad_input, kernel, out)):
-        np.multiply(grad, np.equal(code, j, out=hit), out=entry)
+    `grad_input` (shape of x; entries no window covers get 0).
+
+    The winners are found one axis at a time (`_tiled_steps`), and the
+    gradient is spread back the same way: to the winning row of each
+    box, then to the winning entry of that row.
+    """
+    _, codes = _tiled_steps(x, kernel, out, True)
+    g = grad
+    for i, axis in enumerate(range(2, x.ndim)):  # the last reduced first
+        code = codes[-1 - i]
+        size = x.shape[axis]
+        target = (grad_input if axis == x.ndim - 1 else
+                  np.empty(g.shape[:axis] + (size,) + g.shape[axis + 1:],
+                           g.dtype))
+        if out[axis - 2] * kernel[axis - 2] < size:
+            target[(slice(None),) * axis
+                   + (slice(out[axis - 2] * kernel[axis - 2], None),)] = 0
+        entries = _tile_steps(target, axis, kernel[axis - 2],
+                              out[axis - 2])
+        if len(entries) == 2:  # a pair: codes 0 and 1
+            second = code.view(bool)
+            np.multiply(g, second, out=entries[1])
+            np.multiply(g, np.logical_not(second), out=entries[0])
+        else:
+            hit = np.empty(code.shape, bool)
+            for j, entry in enumerate(entries):
+                np.multiply(g, np.equal(code, j, out=hit), out=entry)
+        g = target
 
 
 def _gather_max(x, positions):
