@@ -259,7 +259,8 @@ def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
         return _depthwise_grad_weight(
             _windows(pad(x, pads), kernel, stride, dilation,
                      grad.shape[2:]), grad, groups)
-    if _flat_grad_weight_pays(kernel, grad.shape[1] // groups, groups):
+    if _flat_grad_weight_pays(kernel, grad.shape[1] // groups, groups,
+                              x.shape[1] // groups):
         lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
                                    dilation, grad.shape[2:])
         return _flat_grad_weight(x, grad, kernel, lay, groups)
@@ -267,11 +268,12 @@ def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
                                 groups)
 
 
-def _flat_grad_weight_pays(kernel, per_group, groups):
+def _flat_grad_weight_pays(kernel, per_group, groups, in_per_group):
     """True where the flat way was measured faster than im2col: several
-    taps, and a grouped convolution or few output channels a group
-    (`_tuning.GRAD_FLAT_MAX_CHANNELS`)."""
-    return math.prod(kernel) > 1 and (
+    taps, more than one input channel a group (with one, each tap's
+    matmul is a matrix-vector product), and a grouped convolution or
+    few output channels a group (`_tuning.GRAD_FLAT_MAX_CHANNELS`)."""
+    return math.prod(kernel) > 1 and in_per_group > 1 and (
         groups > 1 or per_group <= _tuning.GRAD_FLAT_MAX_CHANNELS)
 
 

@@ -62,7 +62,10 @@ GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
 # im2col columns otherwise. Measured (CPU time, one thread, 45 random
 # pieces of the sweep): the flat way took 0.3-0.9x the time of columns
 # for grouped convolutions and for 8 to 16 output channels a group, and
-# 1.1-1.4x (1x1 kernels at stride 2: 2.9x) for 32 and more.
+# 1.1-1.4x (1x1 kernels at stride 2: 2.9x) for 32 and more. With one
+# input channel (chapter 8's first layer) the flat way took 1.4-1.7x
+# the time of columns (four shapes, 8-24 output channels); with 3 or 4,
+# 0.8x.
 GRAD_FLAT_MAX_CHANNELS = 24
 
 # --- backward-input (`_conv_nd._use_phases`) -------------------------
