@@ -21,11 +21,10 @@ TESTS = ["tests/test_numpy_reference.py", "tests/test_numpy_conv.py",
          "tests/test_numpy_workers.py", "tests/test_numpy_pool.py",
          "tests/test_naive.py"]
 M = [  # (name, file, snippet, broken snippet)
-    ('_use_phases ignores PHASE_RATIO',
+    ('_use_phases ignores SCATTER_FACTOR',
      'convlib/numpy/_conv_nd.py',
-     '            weight.shape[0] // groups\n'
-     '            <= _tuning.PHASE_RATIO * weight.shape[1])',
-     '            True)'),
+     '    return factor > 0 and phases <= factor * scatter',
+     '    return True'),
     ('pointwise way: stride ignored when subsampling',
      'convlib/numpy/_conv_forward.py',
      'slice(0, (o - 1) * s + 1, s) for o, s',

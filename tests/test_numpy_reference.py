@@ -139,21 +139,21 @@ def test_forward_pointwise_and_chosen(case):
         assert [p.path for p in plans] == ["pointwise"]
 
 
-@pytest.mark.parametrize("ratio", [0, 10**6])  # scatter / phases
+@pytest.mark.parametrize("factor", [0, 10**9])  # scatter / phases
 @pytest.mark.parametrize("budget", [1, 2**30])  # col2im chunks
 @given(case=conv_cases())
-def test_grad_input_paths(case, ratio, budget):
+def test_grad_input_paths(case, factor, budget):
     """grad_input by phases, by col2im of columns or by the depthwise
     col2im equals the reference, and the path is the one
-    `_tuning.PHASE_RATIO` asks for: with 0, every strided grad_input
-    is scattered; with 10**6, every one goes by phases but where a
+    `_tuning.SCATTER_FACTOR` asks for: with 0, every strided
+    grad_input is scattered; with 10**9, every one goes by phases but where a
     dimension has both stride and dilation above 1 (phases cannot).
     col2im goes in chunks of one sample or all at once."""
     x, w, a = case
     grad = np.random.default_rng(1).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_tuning, "PHASE_RATIO", ratio)
+        mp.setattr(_tuning, "SCATTER_FACTOR", factor)
         mp.setattr(_tuning, "GRAD_COLUMN_BYTES", budget)
         phases = _spy(mp, "_phases")
         columns = _spy(mp, "_scatter_columns")
@@ -165,7 +165,7 @@ def test_grad_input_paths(case, ratio, budget):
     np.testing.assert_allclose(got, want, **TOL)
     strided = max(a.stride) > 1
     both = any(s > 1 and d > 1 for s, d in zip(a.stride, a.dilation))
-    by_phases = not both and (not strided or ratio > 0)
+    by_phases = not both and (not strided or factor > 0)
     assert bool(phases) == by_phases
     is_depthwise = a.groups > 1 and w.shape[1] == 1
     assert bool(depthwise) == (not by_phases and is_depthwise)

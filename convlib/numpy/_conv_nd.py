@@ -5,6 +5,7 @@ of spatial dimensions, with tuples of ints for stride and dilation and
 ((lo, hi), ...) pairs for padding.  See `convlib.numpy.conv` for the
 public functions and for how the pieces fit together.
 """
+import functools
 import math
 from typing import NamedTuple
 
@@ -94,11 +95,12 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     This is also the forward pass of the transposed convolution.  It is
     split into stride-1 correlations with the flipped kernel, one per
     output phase (`_phases`), which reuse the fast forward path; when a
-    dimension has both stride and dilation above 1, or the columns of
-    grad would be far larger than those of the result, the columns
-    ``weight^T @ grad`` are scattered back instead (col2im).
+    dimension has both stride and dilation above 1, or that is
+    estimated faster (`_use_phases`), the columns ``weight^T @ grad``
+    are scattered back instead (col2im).
     """
-    if _use_phases(weight, stride, dilation, groups):
+    if _use_phases(grad.shape, weight.shape, tuple(in_spatial), stride,
+                   pads, dilation, groups, grad.itemsize):
         return _phases(grad, weight, tuple(in_spatial), stride, pads,
                        dilation, groups)
     c_in = groups * weight.shape[1]
@@ -121,15 +123,73 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     return target[(Ellipsis,) + crop]
 
 
-def _use_phases(weight, stride, dilation, groups):
-    """True when `_phases` applies and is the faster way."""
+def _use_phases(grad_shape, w_shape, in_spatial, stride, pads, dilation,
+                groups, itemsize):
+    """True when `_phases` applies and is estimated the faster way: at
+    most `_tuning.SCATTER_FACTOR` times the estimate of col2im
+    (`_grad_input_costs`)."""
     if any(s > 1 and d > 1 for s, d in zip(stride, dilation)):
         return False
-    # the phases copy grad (C_out channels) into im2col columns, the
-    # scatter adds columns of the result (C_in channels)
-    return (all(s == 1 for s in stride) or
-            weight.shape[0] // groups
-            <= _tuning.PHASE_RATIO * weight.shape[1])
+    if all(s == 1 for s in stride):
+        return True
+    phases, scatter = _grad_input_costs(
+        grad_shape, w_shape, in_spatial, stride, pads, dilation, groups,
+        itemsize, _tuning.costs(1), _conv_forward._budgets(),
+        _tuning.GRAD_COLUMN_BYTES)
+    factor = _tuning.SCATTER_FACTOR
+    return factor > 0 and phases <= factor * scatter
+
+
+@functools.lru_cache(maxsize=512)
+def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
+                      dilation, groups, itemsize, costs, budgets,
+                      column_bytes):
+    """Estimated ns of `_phases` and of col2im for one `_grad_input`
+    (memoised: a function of the shapes, the cost model's constants
+    `costs` and the cache budgets).
+
+    The phases: each phase's stride-1 correlation as the forward's cost
+    model (`_conv_forward._costs`) estimates its cheapest way. col2im:
+    the matmul ``weight^T @ grad``, copying grad into columns and
+    zeroing the padded result, and one add per product into the result.
+    The depthwise scatter is not estimated (inf): the phases took
+    0.24-0.95x its time in all of 19 strided depthwise cases of the
+    sweep (one thread).
+    """
+    if 0 in grad_shape + w_shape + in_spatial:  # nothing to compute
+        return 0, 0
+    k, n, c_out = costs, grad_shape[0], grad_shape[1]
+    c_in, kernel = groups * w_shape[1], w_shape[2:]
+    phases = 0
+    for phase in np.ndindex(*stride):
+        plan = [_phase_dim(*args) for args in zip(
+            phase, stride, dilation, kernel, pads, grad_shape[2:],
+            in_spatial)]
+        if None in plan:
+            continue
+        taps, part, sub_pads, where = zip(*plan)
+        sizes = [tuple(len(range(*piece.indices(size))) for piece, size
+                       in zip(pieces, sizes)) for pieces, sizes in (
+            (taps, kernel), (part, grad_shape[2:]), (where, in_spatial))]
+        call = Call((n, c_out) + sizes[1], (c_in, c_out // groups)
+                    + sizes[0], (1,) * len(stride), tuple(sub_pads),
+                    dilation, groups, sizes[2], itemsize)
+        estimates = _conv_forward._costs(call, budgets, k)
+        phases += min(estimates.values()) + k.ns_step
+    taps, positions = math.prod(kernel), math.prod(grad_shape[2:])
+    products = n * c_in * taps * positions
+    padded = math.prod(s + lo + hi for s, (lo, hi) in zip(in_spatial,
+                                                          pads))
+    if w_shape[1] == 1 and groups > 1:  # depthwise
+        return phases, math.inf
+    per_sample = c_in * taps * positions * itemsize
+    chunks = -(-n // max(1, column_bytes // max(1, per_sample)))
+    matmul = groups * chunks * _conv_forward._gemm(
+        k, c_in // groups * taps, c_out // groups, n * positions / chunks)
+    scatter = (matmul + (n * c_out * positions + n * c_in * padded)
+               * k.ns_copy + products * k.ns_add
+               + chunks * (taps * k.ns_op + k.ns_step))
+    return phases, scatter
 
 
 def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
