@@ -21,6 +21,10 @@ TESTS = ["tests/test_numpy_reference.py", "tests/test_numpy_conv.py",
          "tests/test_numpy_workers.py", "tests/test_numpy_pool.py",
          "tests/test_naive.py"]
 M = [  # (name, file, snippet, broken snippet)
+    ('pointwise weight gradient: stride ignored',
+     'convlib/numpy/_conv_nd.py',
+     '        x = x[(Ellipsis,) + tuple(slice(0, (o - 1) * s + 1, s)',
+     '        x = x[(Ellipsis,) + tuple(slice(0, o, 1)'),
     ('_use_phases ignores SCATTER_FACTOR',
      'convlib/numpy/_conv_nd.py',
      '    return factor > 0 and phases <= factor * scatter',
@@ -37,9 +41,23 @@ M = [  # (name, file, snippet, broken snippet)
      '    xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)'),
     ('columns way: dilation and stride swapped',
      'convlib/numpy/_conv_forward.py',
-     'space, call.dilation)) + tuple(st * s for st, s in zip(\n'
+     '    space = xp.strides[2:]\n'
+     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
+     '        space, call.dilation)) + tuple(st * s for st, s in zip(\n'
      '            space, call.stride)))',
-     'space, call.stride)) + tuple(st * s for st, s in zip(\n'
+     '    space = xp.strides[2:]\n'
+     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
+     '        space, call.stride)) + tuple(st * s for st, s in zip(\n'
+     '            space, call.dilation)))'),
+    ('banded columns way: dilation and stride swapped',
+     'convlib/numpy/_conv_forward.py',
+     '    space, item = xp.strides[2:], xp.itemsize\n'
+     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
+     '        space, call.dilation)) + tuple(st * s for st, s in zip(\n'
+     '            space, call.stride)))',
+     '    space, item = xp.strides[2:], xp.itemsize\n'
+     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
+     '        space, call.stride)) + tuple(st * s for st, s in zip(\n'
      '            space, call.dilation)))'),
     ('flat way: one phase of the input left out',
      'convlib/numpy/_conv_forward.py',
@@ -60,17 +78,16 @@ M = [  # (name, file, snippet, broken snippet)
      'convlib/numpy/_pieces.py',
      'before = min(max(0, -a), b - a)',
      'before = max(0, -a)'),
-    ('batch pieces: last piece dropped',
+    ("pieces: the helper threads' items not computed",
      'convlib/numpy/_workers.py',
-     '        return list(_executor(workers()).map(\n'
-     '            _piece, [func] * len(items), items))',
-     '        return list(_executor(workers()).map(\n'
-     '            _piece, [func] * len(items[:-1]), items[:-1]))'),
+     '                    replies.put((index, None, _piece(func, item)))',
+     '                    replies.put((index, None, None))'),
     ('BLAS not held to one thread in the workers',
      'convlib/numpy/_workers.py',
-     '    return _blas.limit(limits=1, user_api="blas")',
-     '    import contextlib\n'
-     '    return contextlib.nullcontext()'),
+     '                for _, put in _blas:\n'
+     '                    put(1)',
+     '                for _, put in _blas:\n'
+     '                    pass'),
     ("grad_weight: one piece's share left out of the sum",
      'convlib/numpy/_conv_nd.py',
      '    for share in shares[1:]:',
@@ -82,8 +99,8 @@ M = [  # (name, file, snippet, broken snippet)
      'zip(shifts, lay.steps))'),
     ('columns grad_weight: only the last chunk kept',
      'convlib/numpy/_conv_nd.py',
-     '        gw += np.matmul(cols, _channel_major(grad[part], groups)',
-     '        gw = np.matmul(cols, _channel_major(grad[part], groups)'),
+     '        gw += (np.matmul(cols, g.transpose(0, 2, 1)) if cols_left',
+     '        gw = (np.matmul(cols, g.transpose(0, 2, 1)) if cols_left'),
     ('depthwise grad_weight: taps shifted',
      'convlib/numpy/_conv_nd.py',
      '        gw[(Ellipsis,) + offsets] = np.einsum(\n'

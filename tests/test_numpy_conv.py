@@ -331,6 +331,32 @@ def _spy(monkeypatch, module, name):
     return calls
 
 
+@pytest.mark.parametrize("pays", [False, True])
+@pytest.mark.parametrize("n, shape, kwargs", [
+    (1, (3, 4, 9), dict(stride=1)),
+    (2, (2, 6, 7, 5), dict(stride=2, groups=2)),
+    (2, (1, 8, 6, 6), dict(stride=(1, 3), groups=4)),
+    (3, (2, 4, 3, 4, 5), dict(stride=(2, 1, 2), groups=2)),
+])
+def test_pointwise_grad_weight_matches_torch(n, shape, kwargs, pays, rng,
+                                             monkeypatch):
+    """A 1x1 kernel's weight gradient as one matmul per sample (forced
+    on, and off: by columns) agrees with torch, strided and grouped,
+    and takes the path asked for."""
+    monkeypatch.setattr(conv_nd, "_pointwise_grad_weight_pays",
+                        lambda *args: pays)
+    calls = _spy(monkeypatch, conv_nd, "_pointwise_grad_weight")
+    groups = kwargs.get("groups", 1)
+    arrays = [rng.standard_normal(shape),
+              rng.standard_normal((2 * groups, shape[1] // groups)
+                                  + (1,) * n),
+              rng.standard_normal(2 * groups)]
+    forward, torch_forward, backward = CONV[n]
+    compare_with_torch(forward, torch_forward, arrays, kwargs,
+                       backward=backward)
+    assert bool(calls) == pays
+
+
 @pytest.mark.parametrize("factor", [0, 10**9])
 @pytest.mark.parametrize("kwargs", [
     dict(stride=2, padding=1),

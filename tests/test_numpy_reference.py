@@ -172,30 +172,37 @@ def test_grad_input_paths(case, factor, budget):
     assert bool(columns) == (not by_phases and not is_depthwise)
 
 
-@pytest.mark.parametrize("way", ["flat", "columns"])
+@pytest.mark.parametrize("way", ["flat", "columns", "pointwise"])
 @given(case=conv_cases())
 def test_grad_weight_paths(case, way):
     """The flat layout's tap matmuls or im2col columns (whichever
     `_flat_grad_weight_pays` chooses: forced here; the columns in
-    chunks of one sample), or the depthwise tap loop when groups ==
-    C_in (and only then), equal the reference."""
+    chunks of one sample), a matmul per sample for a 1x1 kernel
+    without padding (`_pointwise_grad_weight_pays`, forced too; other
+    kernels then go by columns), or the depthwise tap loop when groups
+    == C_in (and only then), equal the reference."""
     x, w, a = case
     grad = np.random.default_rng(2).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(conv_nd, "_flat_grad_weight_pays",
                    lambda *args: way == "flat")
+        mp.setattr(conv_nd, "_pointwise_grad_weight_pays",
+                   lambda *args: way == "pointwise")
         mp.setattr(_tuning, "GRAD_COLUMN_BYTES", 1)
         spies = {name: _spy(mp, name) for name in (
             "_depthwise_grad_weight", "_flat_grad_weight",
-            "_columns_grad_weight")}
+            "_columns_grad_weight", "_pointwise_grad_weight")}
         got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
                                    a.dilation, a.groups)
     want = ref.conv_grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
                                 a.dilation, a.groups)
     np.testing.assert_allclose(got, want, **TOL)
     is_depthwise = a.groups > 1 and x.shape[1] == a.groups
+    pointwise = max(w.shape[2:]) == 1 and not any(map(any, a.pads))
     taken = {name for name, calls in spies.items() if calls}
+    if way == "pointwise" and not pointwise:
+        way = "columns"
     assert taken == ({"_depthwise_grad_weight"} if is_depthwise
                      else {f"_{way}_grad_weight"})
 
