@@ -23,15 +23,17 @@ dimension and both directions:
   with the same index modulo the stride) it is a stride-1 correlation
   of grad_output with a flipped sub-kernel, so the fast stride-1
   forward is reused and the phases are interleaved into the result.
-  When stride and dilation are both above 1 in one dimension, or
-  C_out is much larger than C_in, ``weight^T @ grad_output`` gives one
-  column per window instead and the columns are added back onto the
-  padded input one kernel tap at a time (col2im);
+  When stride and dilation are both above 1 in one dimension, or the
+  cost model expects it to be faster (strided, not depthwise),
+  ``weight^T @ grad_output`` gives one column per window instead and
+  the columns are added back onto the padded input one kernel tap at
+  a time (col2im);
 * backward-weight: ``grad_output @ columns^T``, one matmul per group
   with im2col columns, or one matmul per kernel tap on the forward's
   flat layout (no columns gathered) where that was measured faster
-  (`_tuning.GRAD_FLAT_MAX_CHANNELS`); tap by tap for depthwise
-  convolutions.
+  (`_tuning.GRAD_FLAT_MAX_CHANNELS`), or for a 1x1 kernel without
+  padding one matmul per sample where the cost model expects that to
+  be faster (nothing copied); tap by tap for depthwise convolutions.
 
 A transposed convolution *is* the backward-input of the convolution with
 the same weight, so ``conv_transpose*`` reuse the same three pieces with
