@@ -168,12 +168,10 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
         if None in plan:
             continue
         taps, part, sub_pads, where = zip(*plan)
-        sizes = [tuple(len(range(*piece.indices(size))) for piece, size
-                       in zip(pieces, sizes)) for pieces, sizes in (
-            (taps, kernel), (part, grad_shape[2:]), (where, in_spatial))]
-        call = Call((n, c_out) + sizes[1], (c_in, c_out // groups)
-                    + sizes[0], (1,) * len(stride), tuple(sub_pads),
-                    dilation, groups, sizes[2], itemsize)
+        call = Call((n, c_out) + _lengths(part, grad_shape[2:]),
+                    (c_in, c_out // groups) + _lengths(taps, kernel),
+                    (1,) * len(stride), tuple(sub_pads), dilation, groups,
+                    _lengths(where, in_spatial), itemsize)
         estimates = _conv_forward._costs(call, budgets, k)
         phases += min(estimates.values()) + k.ns_step
     taps, positions = math.prod(kernel), math.prod(grad_shape[2:])
@@ -190,6 +188,12 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
                * k.ns_copy + products * k.ns_add
                + chunks * (taps * k.ns_op + k.ns_step))
     return phases, scatter
+
+
+def _lengths(slices, sizes):
+    """How many entries each slice takes of an axis of that size."""
+    return tuple(len(range(*piece.indices(size)))
+                 for piece, size in zip(slices, sizes))
 
 
 def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
@@ -339,9 +343,10 @@ def _pointwise_grad_weight_pays(n, c_in, c_out, groups, positions):
     (`_pointwise_grad_weight`) than by columns: the columns copy input
     and grad (channels first) for one matmul over every sample and
     position; a matmul per sample copies nothing but is smaller. On
-    seven 1x1 layers the estimate chose the faster in six (0.27-0.84x
-    the time of columns; the seventh, 8 samples of 7x7, took 0.66x
-    though the estimates were equal)."""
+    seven 1x1 layers (one thread) the estimate chose the faster way in
+    six; where it chose a matmul per sample, that took 0.25-0.85x the
+    time of columns (the seventh layer, 8 samples of 7x7, took 0.66x
+    but was estimated level)."""
     k = _tuning.costs(1)
     big, small = max(c_in, c_out), min(c_in, c_out)
     columns = (n * positions * groups * (c_in + c_out) * k.ns_copy

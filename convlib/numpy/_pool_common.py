@@ -401,8 +401,8 @@ def _tiled_steps(x, kernel, out, need_arg):
     best, codes = x, []
     for axis in reversed(range(2, x.ndim)):
         k = kernel[axis - 2]
-        labels = ([np.uint8(j) for j in range(k)] if need_arg and
-                  k <= 256 else list(range(k)) if need_arg else None)
+        labels = ([_code_type(k)(j) for j in range(k)] if need_arg
+                  else None)
         best, code = _first_max(_tile_steps(best, axis, k, out[axis - 2]),
                                 labels)
         codes.append(code)
