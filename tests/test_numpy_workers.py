@@ -110,6 +110,40 @@ def test_pieces_run_side_by_side_with_one_blas_thread(rng, workers,
     assert _numpy_blas_threads() == before
 
 
+def test_phases_are_shared_out_whole_and_balanced(rng, workers,
+                                                  monkeypatch):
+    """With 2 workers the four phases of a stride-2 transposed
+    convolution run as two bundles, one on each thread, each phase
+    whole (not cut again); a 3x3 kernel's phases (4, 2, 2 and 1 taps)
+    go 4 + 1 against 2 + 2."""
+    from convlib.numpy import _conv_nd
+    workers(2)
+    x = rng.standard_normal((2, 8, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((8, 8, 3, 3)).astype(np.float32)
+    seen, real = [], _conv_forward.forward
+
+    def spy(*args, **kwargs):
+        seen.append((threading.current_thread().name, _workers.busy()))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(_conv_forward, "forward", spy)
+    monkeypatch.setattr(_tuning, "SCATTER_FACTOR", 10**9)  # phases
+    got = cn.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)
+    want = ref.conv_grad_input(x, w, got.shape[2:], (2, 2),
+                               ((1, 1), (1, 1)), (1, 1), 1)
+    np.testing.assert_allclose(got, want, **FLOAT32)
+    assert len(seen) == 4 and all(busy for _, busy in seen)
+    assert len({name for name, _ in seen}) == 2
+    plans = _conv_nd._phase_plans(x.shape, w.shape, got.shape[2:], (2, 2),
+                                  ((1, 1), (1, 1)), (1, 1), 1, 4)
+    taps = [len(range(*t[0].indices(3))) * len(range(*t[1].indices(3)))
+            for t, *_ in plans]
+    bundles = _conv_nd._phase_bundles(
+        tuple(p[-1] for p in plans), 2, _tuning.costs(1),
+        _conv_forward._budgets(), 1)
+    assert sorted(sorted(taps[i] for i in b) for b in bundles) == [
+        [1, 4], [2, 2]]
+
+
 def test_small_calls_stay_whole():
     """A call is cut only from two pieces' worth of its estimated time
     on one worker (`pieces_worth`): chapter 8's small layer stays

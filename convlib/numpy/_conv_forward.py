@@ -85,8 +85,10 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
     call = Call(x.shape, weight.shape, stride, pads, dilation, groups,
                 tuple(out), x.itemsize)
     workers = _workers.workers()
+    # inside a piece (a phase of the input gradient) nothing is cut
     work = _schedule(call, _ways(path), _budgets(),
-                     _tuning.costs(workers), workers, _tuning.PIECE_NS)
+                     _tuning.costs(workers),
+                     1 if _workers.busy() else workers, _tuning.PIECE_NS)
     if len(work) == 1:  # the whole call, here (the public functions
         # hold OpenBLAS to one thread with several workers)
         _RUN[work[0][1].path](x, weight, y, work[0][1])

@@ -232,6 +232,12 @@ def _openblas_functions(lib):
 _HOLD = _OneBlasThread()
 
 
+def busy():
+    """True on a thread that is computing a piece of `run` (work it
+    hands out then runs there, one item after another)."""
+    return getattr(_inside, "busy", False)
+
+
 def _piece(func, item):
     _inside.busy = True
     try:
@@ -274,7 +280,7 @@ def run(func, items):
     """
     items = list(items)
     total = count = workers()
-    if count <= 1 or getattr(_inside, "busy", False):
+    if count <= 1 or busy():
         return [func(item) for item in items]
     if len(items) == 1:  # here (a convolution holds OpenBLAS itself)
         return [func(items[0])]
