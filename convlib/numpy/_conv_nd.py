@@ -355,11 +355,16 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
                 + tuple(kernel), stride, pads, dilation, groups,
                 grad.shape[2:], x.itemsize)
+    worth = _conv_forward.pieces_worth(call, _tuning.GRAD_PIECE_NS)
+    if x.shape[1] != groups and _flat_grad_weight_pays(
+            kernel, grad.shape[1] // groups, groups, x.shape[1] // groups):
+        # the flat way makes one NumPy call a tap: pieces whose calls are
+        # short wait on Python's lock for each other
+        worth = min(worth, _conv_forward.pieces_worth(
+            call, _tuning.GRAD_TAP_NS * math.prod(kernel)))
     shares = _workers.run(lambda piece: _grad_weight_piece(
         piece.input(x), piece.output(grad), kernel, stride,
-        piece.call.pads, dilation, groups),
-        cut(call, workers, _conv_forward.pieces_worth(
-            call, _tuning.GRAD_PIECE_NS)))
+        piece.call.pads, dilation, groups), cut(call, workers, worth))
     total = shares[0]
     for share in shares[1:]:
         total += share

@@ -54,6 +54,14 @@ TRIM_BYTES = 256 * 2**20
 # 50 / 100 us.
 PIECE_NS = 50_000  # forward (and the phases of the input gradient)
 GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
+# The flat weight gradient (one matmul a tap) is cut only from two
+# pieces' worth of GRAD_TAP_NS a tap (the forward's estimate a tap at
+# least 30 us). On 10 grouped layers of the sweep at two workers, the
+# cut call ran 0.41x, 0.57x and 0.92x as fast as at one worker where
+# that estimate was 11, 25 and 40 us a tap, and 1.18-2.25x where it was
+# 34-841 us (one of these, 34 us, and the 40 us one fall on the wrong
+# side of the line).
+GRAD_TAP_NS = 15_000
 
 # --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
 # The weight gradient goes on the flat layout (one matmul per tap, no
