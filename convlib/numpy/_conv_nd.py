@@ -210,9 +210,10 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
             _flip(weight[(Ellipsis,) + taps], groups),
             (1,) * len(stride), sub_pads, dilation, groups,
             target.shape[2:], y=target)
-    bundles = _phase_bundles(
-        tuple(phase[-1] for phase in phases), _workers.workers(),
-        _tuning.costs(1), _conv_forward._budgets(), _tuning.PIECE_NS)
+    workers = _workers.workers()
+    bundles = None if workers == 1 else _phase_bundles(
+        tuple(phase[-1] for phase in phases), workers, _tuning.costs(1),
+        _conv_forward._budgets(), _tuning.PIECE_NS)
     if bundles is None:
         for phase in phases:
             compute(phase)

@@ -59,8 +59,7 @@ GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
 # least 30 us). On 10 grouped layers of the sweep at two workers, the
 # cut call ran 0.41x, 0.57x and 0.92x as fast as at one worker where
 # that estimate was 11, 25 and 40 us a tap, and 1.18-2.25x where it was
-# 34-841 us (one of these, 34 us, and the 40 us one fall on the wrong
-# side of the line).
+# 34-841 us (the 40 us one falls on the wrong side of the line).
 GRAD_TAP_NS = 15_000
 
 # --- backward-weight (`_conv_nd._grad_weight_piece`) -----------------
