@@ -46,8 +46,9 @@ to share out -- that the calling thread and a few helper threads
 compute side by side (`convlib.numpy._workers`, `convlib.numpy._pieces`;
 `set_workers`); the phases of a strided input gradient go to the
 workers whole, in bundles of about equal estimated time. With more
-than one worker OpenBLAS is held to one thread for the whole call. Every number that decides how work is cut
-up or which way runs is in `convlib.numpy._tuning`.
+than one worker OpenBLAS is held to one thread for the whole call.
+Every number that decides how work is cut up or which way runs is in
+`convlib.numpy._tuning`.
 
 Output sizes are those of `convlib.shapes.conv_output_size` and
 `convlib.shapes.conv_transpose_output_size`.
