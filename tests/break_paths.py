@@ -43,26 +43,12 @@ M = [  # (name, file, snippet, broken snippet)
      '    xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)',
      '    w = weight.reshape(g, weight.shape[0] // g, -1)[::-1]\n'
      '    xs = x.reshape(x.shape[0], g, x.shape[1] // g, -1)'),
-    ('columns way: dilation and stride swapped',
+    ('columns ways: dilation and stride swapped',
      'convlib/numpy/_conv_forward.py',
-     '    space = xp.strides[2:]\n'
-     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
-     '        space, call.dilation)) + tuple(st * s for st, s in zip(\n'
-     '            space, call.stride)))',
-     '    space = xp.strides[2:]\n'
-     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
-     '        space, call.stride)) + tuple(st * s for st, s in zip(\n'
-     '            space, call.dilation)))'),
-    ('banded columns way: dilation and stride swapped',
-     'convlib/numpy/_conv_forward.py',
-     '    space, item = xp.strides[2:], xp.itemsize\n'
-     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
-     '        space, call.dilation)) + tuple(st * s for st, s in zip(\n'
-     '            space, call.stride)))',
-     '    space, item = xp.strides[2:], xp.itemsize\n'
-     '    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(\n'
-     '        space, call.stride)) + tuple(st * s for st, s in zip(\n'
-     '            space, call.dilation)))'),
+     '            + tuple(st * d for st, d in zip(space, call.dilation))\n'
+     '            + tuple(st * s for st, s in zip(space, call.stride)))',
+     '            + tuple(st * d for st, d in zip(space, call.stride))\n'
+     '            + tuple(st * s for st, s in zip(space, call.dilation)))'),
     ('flat way: one phase of the input left out',
      'convlib/numpy/_conv_forward.py',
      '        if place is not None:\n'

@@ -22,7 +22,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import convlib.numpy as cn
 import convlib.numpy._reference as ref
-from convlib.numpy import _conv_forward, _pieces, _tuning, _workers
+from convlib.numpy import (_conv_forward, _conv_nd, _pieces, _tuning,
+                           _workers)
 
 FLOAT32 = dict(rtol=2e-5, atol=2e-5)
 CASES = [  # (x shape, weight shape, kwargs): batch pieces and row pieces
@@ -116,7 +117,6 @@ def test_phases_are_shared_out_whole_and_balanced(rng, workers,
     convolution run as two bundles, one on each thread, each phase
     whole (not cut again); a 3x3 kernel's phases (4, 2, 2 and 1 taps)
     go 4 + 1 against 2 + 2."""
-    from convlib.numpy import _conv_nd
     workers(2)
     x = rng.standard_normal((2, 8, 6, 6)).astype(np.float32)
     w = rng.standard_normal((8, 8, 3, 3)).astype(np.float32)

@@ -320,6 +320,16 @@ def _columns_way(x, weight, y, plan):
         _whole_columns(x, weight, y, plan)
 
 
+def _window_steps(xp, call):
+    """Strides of the window view (N, C, *K, *out) of the padded input
+    xp (N, C, *S): along the kernel axes a dilation's worth of entries,
+    along the output axes a stride's worth."""
+    space = xp.strides[2:]
+    return (xp.strides[:2]
+            + tuple(st * d for st, d in zip(space, call.dilation))
+            + tuple(st * s for st, s in zip(space, call.stride)))
+
+
 def _whole_columns(x, weight, y, plan):
     """im2col per chunk of samples, then (G, M, C/G*K) @ columns.
 
@@ -330,10 +340,7 @@ def _whole_columns(x, weight, y, plan):
     g, kernel, out = call.groups, weight.shape[2:], y.shape[2:]
     w = weight.reshape(g, weight.shape[0] // g, -1)
     xp = pad(x, call.pads)
-    space = xp.strides[2:]
-    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(
-        space, call.dilation)) + tuple(st * s for st, s in zip(
-            space, call.stride)))
+    steps = _window_steps(xp, call)
     for i in range(0, x.shape[0], plan.samples):
         part = xp[i:i + plan.samples]
         cols = np.empty(part.shape[:2] + kernel + out, x.dtype)
@@ -372,10 +379,7 @@ def _banded_columns(x, weight, y, plan):
     call = plan.call
     g, kernel, out = call.groups, weight.shape[2:], y.shape[2:]
     xp = np.ascontiguousarray(pad(x, ((0, 0),) + tuple(call.pads[1:])))
-    space, item = xp.strides[2:], xp.itemsize
-    steps = (xp.strides[:2] + tuple(st * d for st, d in zip(
-        space, call.dilation)) + tuple(st * s for st, s in zip(
-            space, call.stride)))
+    steps = _window_steps(xp, call)
     for o0, o1, t0, t1 in plan.bands:
         band = y[:, :, o0:o1]
         if t0 == t1:
@@ -386,8 +390,8 @@ def _banded_columns(x, weight, y, plan):
         row = o0 * call.stride[0] - call.pads[0][0] + t0 * call.dilation[0]
         shape = ((t1 - t0,) + kernel[1:] + (o1 - o0,) + out[1:])
         for i in range(0, x.shape[0], plan.samples):
-            part = xp[i:i + plan.samples].reshape(-1)[row * space[0]
-                                                      // item:]
+            part = xp[i:i + plan.samples].reshape(-1)[
+                row * xp.strides[2] // xp.itemsize:]
             cols = np.empty((min(plan.samples, x.shape[0] - i),
                              x.shape[1]) + shape, x.dtype)
             np.copyto(cols, strided_view(part, cols.shape, steps))

@@ -164,12 +164,12 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
                  + k.ns_step for phase in _phase_plans(
                      grad_shape, w_shape, in_spatial, stride, pads,
                      dilation, groups, itemsize))
+    if w_shape[1] == 1 and groups > 1:  # depthwise
+        return phases, math.inf
     taps, positions = math.prod(kernel), math.prod(grad_shape[2:])
     products = n * c_in * taps * positions
     padded = math.prod(s + lo + hi for s, (lo, hi) in zip(in_spatial,
                                                           pads))
-    if w_shape[1] == 1 and groups > 1:  # depthwise
-        return phases, math.inf
     per_sample = c_in * taps * positions * itemsize
     chunks = -(-n // max(1, column_bytes // max(1, per_sample)))
     matmul = groups * chunks * _conv_forward._gemm(
@@ -357,8 +357,7 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
                 + tuple(kernel), stride, pads, dilation, groups,
                 grad.shape[2:], x.itemsize)
     worth = _conv_forward.pieces_worth(call, _tuning.GRAD_PIECE_NS)
-    if x.shape[1] != groups and _flat_grad_weight_pays(
-            kernel, grad.shape[1] // groups, groups, x.shape[1] // groups):
+    if _flat_grad_weight_taken(kernel, x.shape[1], grad.shape[1], groups):
         # the flat way makes one NumPy call a tap: pieces whose calls are
         # short wait on Python's lock for each other
         worth = min(worth, _conv_forward.pieces_worth(
@@ -385,8 +384,8 @@ def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
                 x.shape[0], x.shape[1] // groups, grad.shape[1] // groups,
                 groups, math.prod(grad.shape[2:]))):
         return _pointwise_grad_weight(x, grad, stride, groups)
-    if _flat_grad_weight_pays(kernel, grad.shape[1] // groups, groups,
-                              x.shape[1] // groups):
+    if _flat_grad_weight_taken(kernel, x.shape[1], grad.shape[1],
+                               groups):
         lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
                                    dilation, grad.shape[2:])
         return _flat_grad_weight(x, grad, kernel, lay, groups)
@@ -433,6 +432,15 @@ def _pointwise_grad_weight(x, grad, stride, groups):
     return gw.reshape((c_out, x.shape[1] // groups) + (1,) * len(out))
 
 
+def _flat_grad_weight_taken(kernel, c_in, c_out, groups):
+    """True when `_grad_weight_piece` takes the flat way: not depthwise
+    (tap by tap), and where it pays (a 1x1 kernel, pointwise or
+    columns, never does)."""
+    depthwise = groups > 1 and c_in == groups
+    return not depthwise and _flat_grad_weight_pays(
+        kernel, c_out // groups, groups, c_in // groups)
+
+
 def _flat_grad_weight_pays(kernel, per_group, groups, in_per_group):
     """True where the flat way was measured faster than im2col: several
     taps, more than one input channel a group (with one, each tap's
@@ -458,7 +466,7 @@ def _flat_grad_weight(x, grad, kernel, lay, groups):
     g = g[:, :length].reshape(groups, c_out // groups, length)
     planes = buf.reshape((groups, c_in // groups) + buf.shape[1:])
     # the product is small and its inner size long: OpenBLAS was up to
-    # 1.6x faster with the fewer channels on the left (C_out 16, C_in
+    # 1.6x faster with the more channels on the left (C_out 16, C_in
     # 96, 5x5, 3136 positions: 2.6 against 4.1 ms for the 25 taps)
     few_out = c_out < c_in
     gw = np.empty((len(lay.taps), groups) + ((
@@ -483,9 +491,9 @@ def _columns_grad_weight(x, grad, kernel, stride, pads, dilation,
     """`_grad_weight` by im2col columns per chunk of samples."""
     xp, out, c_out = pad(x, pads), grad.shape[2:], grad.shape[1]
     rows = x.shape[1] // groups * math.prod(kernel)  # of the columns
-    # the fewer channels on the left: columns @ grad^T, several times
+    # the more rows on the left: columns @ grad^T, several times
     # faster with OpenBLAS than grad @ columns^T when the columns have
-    # the more rows, and 2.6x slower when they have few (a 1x1 layer
+    # the more rows, and 2.6x slower when they have fewer (a 1x1 layer
     # 8 -> 96, 2048 positions: 0.141 against 0.054 ms)
     cols_left = rows >= c_out // groups
     gw = np.zeros((groups,) + ((rows, c_out // groups) if cols_left
