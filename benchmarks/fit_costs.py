@@ -19,11 +19,17 @@ over the workers):
    (`cases.sweep`, the forward of every family but the transposed one,
    whose phases are stride-1 forwards like the plain family's), cut
    into the pieces a worker computes (`_pieces.cut`);
-2. times every way on every piece: the least CPU time of the thread
-   that computes it over several calls (``time.thread_time``: a call
-   that waits for a busy machine's CPU is not charged for the wait);
-   with all workers, every worker computes a copy of the piece at the
-   same time, so that the figures include the cores' contention;
+2. times every way on every piece. With one worker: the least CPU
+   time of the thread that computes it over several calls
+   (``time.thread_time``: a call that waits for a busy machine's CPU
+   is not charged for the wait). With all workers: every worker
+   computes a copy of the piece at the same time, starting together
+   at each call, and the figure is the least over calls of the
+   median worker's wall time -- wall time, because what the workers
+   lose to each other is mostly waiting, which costs no CPU time:
+   waiting for Python's lock, which every NumPy call takes back when
+   its work is done (two threads adding 20,000 floats in a loop took
+   5.5 us an add each, against 1.6 us alone);
 3. fits the constants by least squares on the logarithms of the
    estimated and measured times (two thirds of the pieces), then
    checks the choice on the other third: the time of the way chosen
@@ -128,32 +134,45 @@ def _thread_seconds(func, repeats):
     return best
 
 
+def _wall_seconds(func, repeats, barrier):
+    """Wall time of each of `repeats` calls of `func`, every one
+    started when all the threads sharing `barrier` are ready."""
+    func()
+    times = []
+    for _ in range(repeats):
+        barrier.wait()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def _measure(call, way, workers, repeats):
-    """CPU seconds of one way on one piece, each of `workers` threads
-    computing its own copy at once."""
+    """Seconds of one way on one piece: CPU time with one worker; with
+    several, wall time, each of `workers` threads computing its own
+    copy at once (see the module's notes)."""
     plan = _conv_forward._plan(call, (way,), _conv_forward._budgets(),
                                _tuning.costs(1))
     run = _conv_forward._RUN[plan.path]
-    rng = np.random.default_rng(0)
 
-    def job(_):
+    def one_call(seed):
+        """A call of the way on arrays of its own."""
+        rng = np.random.default_rng(seed)
         x = rng.standard_normal(call.x_shape).astype(np.float32)
         w = rng.standard_normal(call.w_shape).astype(np.float32)
         y = np.empty((call.x_shape[0], call.w_shape[0]) + call.out,
                      np.float32)
-        return _thread_seconds(lambda: run(x, w, y, plan), repeats)
+        return lambda: run(x, w, y, plan)
     if workers == 1:
-        return job(0)
+        return _thread_seconds(one_call(0), repeats)
     barrier = threading.Barrier(workers)
-
-    def together(i):
-        barrier.wait()
-        return job(i)
     previous = _workers.set_workers(workers)
     try:  # thread t of `run` computes item t: one copy a thread
-        return statistics.median(_workers.run(together, range(workers)))
+        times = _workers.run(lambda t: _wall_seconds(
+            one_call(t), repeats, barrier), range(workers))
     finally:
         _workers.set_workers(previous)
+    return min(statistics.median(each) for each in zip(*times))
 
 
 def measure(calls, workers, repeats):

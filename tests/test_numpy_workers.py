@@ -6,8 +6,8 @@ threads. The results may differ with the number of workers only by
 float rounding, must be identical run to run for one number, and the
 pieces must actually run on the calling thread and the helpers' with
 OpenBLAS held to one thread.
-`_tuning.PIECE_NS` and `GRAD_PIECE_NS` are lowered here so that small
-arrays are cut too.
+`_tuning.PIECE_NS`, `GRAD_PIECE_NS` and `HANDOFF_NS` are lowered here
+so that small arrays are cut too.
 """
 import os
 import subprocess
@@ -44,6 +44,7 @@ def workers():
     patch = pytest.MonkeyPatch()
     patch.setattr(_tuning, "PIECE_NS", 1)
     patch.setattr(_tuning, "GRAD_PIECE_NS", 1)
+    patch.setattr(_tuning, "HANDOFF_NS", -10**15)  # pieces always win
     yield _workers.set_workers
     patch.undo()
     _workers.set_workers(previous)
@@ -163,6 +164,32 @@ def test_small_calls_stay_whole():
                           w_shape=(64, 64, 3, 3), out=(32, 32))
     assert _conv_forward.pieces_worth(small, _tuning.PIECE_NS) < 2
     assert _conv_forward.pieces_worth(large, _tuning.PIECE_NS) >= 2
+
+
+def test_a_call_is_cut_only_where_its_pieces_are_estimated_faster():
+    """Worth two pieces is not enough: the largest piece's estimate
+    (all-workers constants) plus `HANDOFF_NS` must beat the whole
+    call's (one-worker constants), and the whole call is planned with
+    the one-worker constants."""
+    call = _pieces.Call((32, 64, 32, 32), (64, 64, 3, 3), (1, 1),
+                        ((1, 1), (1, 1)), (1, 1), 1, (32, 32))
+    args = (call, _conv_forward._ways(None), _conv_forward._budgets(),
+            _tuning.costs(1), _tuning.costs(2), 2, _tuning.PIECE_NS)
+    whole = _conv_forward._estimate(
+        _conv_forward._plan(call, args[1], args[2], args[3]), args[2],
+        args[3])
+    work = _conv_forward._cut_or_whole(*args, 0, False)
+    piece = max(_conv_forward._estimate(plan, args[2], args[4])
+                for _, plan in work)
+    assert len(work) == 2 and piece < whole
+    for handoff, count in ((whole - piece - 1, 2), (whole - piece, 1)):
+        work = _conv_forward._cut_or_whole(*args, handoff, False)
+        assert len(work) == count
+    assert work[0][1] == _conv_forward._plan(call, args[1], args[2],
+                                             args[3])
+    busy = _conv_forward._cut_or_whole(*args, 0, True)
+    assert len(busy) == 1 and busy[0][1] == _conv_forward._plan(
+        call, args[1], args[2], args[4])
 
 
 def test_a_whole_call_holds_blas_to_one_thread_too(rng, monkeypatch):

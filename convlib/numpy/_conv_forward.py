@@ -38,7 +38,7 @@ import numpy as np
 
 from .._arrays import pad, strided_view
 from . import _tuning, _workers
-from ._pieces import Call, cut
+from ._pieces import Call, cut, whole
 
 POINTWISE = ("pointwise", 0)
 WAYS = (("columns", 0), ("columns", 1), ("flat", 0), ("flat", 1),
@@ -85,10 +85,11 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
     call = Call(x.shape, weight.shape, stride, pads, dilation, groups,
                 tuple(out), x.itemsize)
     workers = _workers.workers()
-    # inside a piece (a phase of the input gradient) nothing is cut
-    work = _schedule(call, _ways(path), _budgets(),
-                     _tuning.costs(workers),
-                     1 if _workers.busy() else workers, _tuning.PIECE_NS)
+    # inside a piece (a phase of the input gradient) nothing is cut,
+    # and the other workers are busy: the all-workers constants
+    busy = workers > 1 and _workers.busy()
+    work = _schedule(call, _ways(path), _budgets(), 1 if busy else workers,
+                     _tuning.PIECE_NS, busy)
     if len(work) == 1:  # the whole call, here (the public functions
         # hold OpenBLAS to one thread with several workers)
         _RUN[work[0][1].path](x, weight, y, work[0][1])
@@ -98,15 +99,54 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
     return y
 
 
+def _schedule(call, ways, budgets, workers, piece_ns, busy=False):
+    """((piece, plan), ...): the pieces of a call and the `_Plan` of
+    each (`_cut_or_whole`), for the cost model's constants in use."""
+    return _cut_or_whole(call, ways, budgets, _tuning.costs(1),
+                         _tuning.costs(max(2, workers)), workers,
+                         piece_ns, _tuning.HANDOFF_NS, busy)
+
+
 @functools.lru_cache(maxsize=512)
-def _schedule(call, ways, budgets, costs, workers, piece_ns):
-    """((piece, plan), ...): the pieces of a call (`_pieces.cut`) and
-    the `_Plan` of each. Memoised: a pure function of the shapes and
-    the settings, which small calls would otherwise spend most of
-    their time on."""
+def _cut_or_whole(call, ways, budgets, alone, together, workers,
+                  piece_ns, handoff_ns, busy):
+    """The pieces of `call` (`_pieces.cut`) with their plans, or the
+    whole call as one piece, whichever is estimated faster.
+
+    The whole call runs on one core while the others idle, so its plan
+    and estimate use the one-worker constants (`alone`); a piece runs
+    beside the others, so its plan and estimate use the all-workers
+    constants (`together`: every NumPy call a piece makes may wait for
+    Python's lock while another piece holds it), plus `handoff_ns` for
+    handing pieces to the helper threads. `busy`: the call is itself
+    part of a piece (nothing is cut, the other cores are busy).
+    Memoised: a pure function of the shapes and the settings, which
+    small calls would otherwise spend most of their time on.
+    """
+    if busy:
+        return ((whole(call), _plan(call, ways, budgets, together)),)
+    plan = _plan(call, ways, budgets, alone)
     worth = _worth(call, budgets, piece_ns) if workers > 1 else 1
-    return tuple((piece, _plan(piece.call, ways, budgets, costs))
-                 for piece in cut(call, workers, worth))
+    pieces = cut(call, workers, worth)
+    if len(pieces) == 1:
+        return ((pieces[0], plan),)
+    work = tuple((piece, _plan(piece.call, ways, budgets, together))
+                 for piece in pieces)
+    if (max(_estimate(p, budgets, together) for _, p in work) + handoff_ns
+            >= _estimate(plan, budgets, alone)):
+        return ((whole(call), plan),)
+    return work
+
+
+def _estimate(plan, budgets, costs):
+    """Estimated ns of a `_Plan` (the pointwise way: its matmul)."""
+    call = plan.call
+    if plan.path == "pointwise":
+        g = call.groups
+        return call.x_shape[0] * g * _gemm(
+            costs, call.w_shape[0] // g, call.x_shape[1] // g,
+            math.prod(call.out))
+    return _costs(call, budgets, costs)[(plan.path, plan.shifted)]
 
 
 def pieces_worth(call, piece_ns):

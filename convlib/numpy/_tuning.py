@@ -54,6 +54,13 @@ TRIM_BYTES = 256 * 2**20
 # 50 / 100 us.
 PIECE_NS = 50_000  # forward (and the phases of the input gradient)
 GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
+# A forward worth two pieces is cut only where its largest piece's
+# estimate with the all-workers constants, plus HANDOFF_NS, is below
+# the whole call's estimate on one worker (`_conv_forward.
+# _cut_or_whole`): about what passing the pieces to the helper threads
+# costs before they start (a helper began its piece 20-45 us after the
+# call began, the calling thread 20 us).
+HANDOFF_NS = 20_000
 # The flat weight gradient (one matmul a tap) is cut only from two
 # pieces' worth of GRAD_TAP_NS a tap (the forward's estimate a tap at
 # least 30 us). On 10 grouped layers of the sweep at two workers, the
@@ -114,21 +121,17 @@ class Costs(NamedTuple):
 
 # --- fitted: begin (benchmarks/fit_costs.py rewrites this block) -----
 FITTED_ON = (
-    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 551835, load'
-    ' average 0.71 0.72 0.79; held-out choice/fastest: one worker '
-    '1.052, all workers kept (1.032); the constants kept were fitted on'
-    ' Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 542143, '
-    'load average 0.77 0.80 1.49; held-out choice/fastest: one worker '
-    '1.040, all workers 1.033')
+    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 8102, load '
+    'average 0.77 0.70 1.52; held-out choice/fastest: all workers 1.023')
 COSTS = {
     "one worker": Costs(
         ns_call=51.98, macs_per_ns=104.0, gemm_half=(0.269, 0.512,
         15.9), ns_copy=0.312, ns_add=0.5867, ns_gather=0.3311,
         ns_gather_row=2.629, ns_step=9482.0, ns_op=2421.0),
     "all workers": Costs(
-        ns_call=95.66, macs_per_ns=99.56, gemm_half=(0.365, 2.44, 19.1),
-        ns_copy=0.3323, ns_add=0.5481, ns_gather=0.4461,
-        ns_gather_row=1.897, ns_step=10110.0, ns_op=6923.0),
+        ns_call=21.55, macs_per_ns=99.67, gemm_half=(0.196, 2.53, 16.0),
+        ns_copy=0.2911, ns_add=0.4561, ns_gather=0.3159,
+        ns_gather_row=3.297, ns_step=35280.0, ns_op=10930.0),
 }
 # --- fitted: end -----------------------------------------------------
 
