@@ -72,11 +72,15 @@ def _numpy_blas_threads():
     return [p["num_threads"] for p in own or found]
 
 
+@pytest.mark.parametrize("side_by_side", [False, True])
 @pytest.mark.parametrize("x_shape, w_shape, kwargs", CASES)
-def test_one_and_four_workers_agree(x_shape, w_shape, kwargs, rng,
-                                    workers):
+def test_one_and_four_workers_agree(x_shape, w_shape, kwargs, side_by_side,
+                                    rng, workers, monkeypatch):
     """1 and 4 workers: the same numbers up to float32 rounding; 4
-    workers: bitwise the same in three runs."""
+    workers: bitwise the same in three runs. Backward passes with their
+    two gradients in pieces, or side by side (`_side_by_side`)."""
+    monkeypatch.setattr(_tuning, "SIDE_BY_SIDE_PIECES",
+                        10**15 if side_by_side else 1)
     x = rng.standard_normal(x_shape).astype(np.float32)
     w = rng.standard_normal(w_shape).astype(np.float32)
     workers(1)
@@ -110,6 +114,44 @@ def test_pieces_run_side_by_side_with_one_blas_thread(rng, workers,
         False, True]
     assert all(set(blas) <= {1} for _, blas in seen)
     assert _numpy_blas_threads() == before
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
+def test_the_two_gradients_run_side_by_side_each_whole(op, rng, workers,
+                                                       monkeypatch):
+    """A backward pass worth 2 to SIDE_BY_SIDE_PIECES pieces computes the
+    input gradient on one thread and the weight gradient on the other,
+    neither cut again; its numbers are one worker's."""
+    x = rng.standard_normal((4, 8, 10, 10)).astype(np.float32)
+    w = rng.standard_normal((8, 8, 3, 3)).astype(np.float32)
+    backward = getattr(cn, op + "_backward")
+    y = getattr(cn, op)(x, w, padding=1)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    workers(1)
+    want = backward(g, x, w, padding=1)
+    seen = []
+    for name, run in dict(_conv_forward._RUN).items():
+        def spy(x, w, y, plan, run=run):
+            seen.append(("forward", threading.current_thread().name))
+            return run(x, w, y, plan)
+        monkeypatch.setitem(_conv_forward._RUN, name, spy)
+    real = _conv_nd._grad_weight_piece
+
+    def weight_spy(*args):
+        seen.append(("weight", threading.current_thread().name))
+        return real(*args)
+    monkeypatch.setattr(_conv_nd, "_grad_weight_piece", weight_spy)
+    monkeypatch.setattr(_tuning, "SIDE_BY_SIDE_PIECES", 10**15)
+    workers(2)
+    got = backward(g, x, w, padding=1)
+    for a, b in zip(got[:2], want[:2]):
+        np.testing.assert_allclose(a, b, **FLOAT32)
+    assert sorted(kind for kind, _ in seen) == ["forward", "weight"]
+    assert len({thread for _, thread in seen}) == 2
+    seen.clear()
+    monkeypatch.setattr(_tuning, "SIDE_BY_SIDE_PIECES", 1)
+    backward(g, x, w, padding=1)  # worth more: the input gradient in
+    assert [kind for kind, _ in seen].count("forward") == 2  # pieces
 
 
 def test_phases_are_shared_out_whole_and_balanced(rng, workers,

@@ -109,7 +109,7 @@ def _grad_input(grad, weight, in_spatial, stride, pads, dilation, groups):
     scatter = (_scatter_depthwise if _is_depthwise(weight, groups)
                else _scatter_columns)
     workers = _workers.workers()
-    if workers == 1:  # no pieces to cut (the common small case)
+    if workers == 1 or _workers.busy():  # no pieces to cut
         scatter(target, grad, weight, stride, dilation, groups)
     else:  # pieces of the batch only: rows would overlap in target
         call = Call((grad.shape[0], c_in) + tuple(in_spatial),
@@ -211,7 +211,7 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
             (1,) * len(stride), sub_pads, dilation, groups,
             target.shape[2:], y=target)
     workers = _workers.workers()
-    bundles = None if workers == 1 else _phase_bundles(
+    bundles = None if workers == 1 or _workers.busy() else _phase_bundles(
         tuple(phase[-1] for phase in phases), workers, _tuning.costs(1),
         _conv_forward._budgets(), _tuning.PIECE_NS)
     if bundles is None:
@@ -350,7 +350,7 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     added in order.
     """
     workers = _workers.workers()
-    if workers == 1:  # no pieces to cut (the common small case)
+    if workers == 1 or _workers.busy():  # no pieces to cut
         return _grad_weight_piece(x, grad, kernel, stride, pads,
                                   dilation, groups)
     call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
@@ -616,15 +616,40 @@ def _conv(fn, n, input, weight, bias, stride, padding, dilation, groups):
 
 
 @_workers.holding_blas
+def _side_by_side(call, input_task, weight_task):
+    """(input_task(), weight_task()): the two gradients of a backward
+    pass whose forward is `call`, side by side on two workers when the
+    call is worth cutting (`_conv_forward.pieces_worth`) but not worth
+    more than `_tuning.SIDE_BY_SIDE_PIECES` pieces, else one after the
+    other (each cut into pieces of its own where that pays).
+
+    Side by side, each gradient is computed whole on its thread: every
+    NumPy call stays as large as with one worker, where pieces would
+    halve it, and the shorter a NumPy call, the more of it a thread
+    spends waiting for Python's lock (see `_tuning`).
+    """
+    workers = _workers.workers()
+    if workers > 1 and not _workers.busy():
+        worth = _conv_forward.pieces_worth(call, _tuning.PIECE_NS)
+        if 2 <= worth <= _tuning.SIDE_BY_SIDE_PIECES:
+            gx, gw = _workers.run(lambda task: task(),
+                                  (input_task, weight_task))
+            return gx, gw
+    return input_task(), weight_task()
+
+
 def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
                    padding, dilation, groups):
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
     g = _check_grad(fn, grad_output, a, a.weight.shape[0])
-    gx = _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
-                     a.dilation, a.groups)
-    gw = _grad_weight(a.x, g, a.weight.shape[2:], a.stride, a.pads,
-                      a.dilation, a.groups)
+    gx, gw = _side_by_side(
+        Call(a.x.shape, a.weight.shape, a.stride, a.pads, a.dilation,
+             a.groups, g.shape[2:], a.x.itemsize),
+        lambda: _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
+                            a.dilation, a.groups),
+        lambda: _grad_weight(a.x, g, a.weight.shape[2:], a.stride,
+                             a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb
 
@@ -649,9 +674,12 @@ def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
     g = _check_grad(fn, grad_output, a, a.weight.shape[1] * a.groups)
     spatial = a.x.shape[2:]
     # the adjoint of the adjoint is the plain convolution
-    gx = _forward(g, a.weight, a.stride, a.pads, a.dilation, a.groups,
-                  out=spatial)
-    gw = _grad_weight(g, a.x, a.weight.shape[2:], a.stride, a.pads,
-                      a.dilation, a.groups)
+    gx, gw = _side_by_side(
+        Call(g.shape, a.weight.shape, a.stride, a.pads, a.dilation,
+             a.groups, spatial, g.itemsize),
+        lambda: _forward(g, a.weight, a.stride, a.pads, a.dilation,
+                         a.groups, out=spatial),
+        lambda: _grad_weight(g, a.x, a.weight.shape[2:], a.stride,
+                             a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
     return (gx if a.batched else gx[0]), gw, gb

@@ -61,6 +61,14 @@ GRAD_PIECE_NS = 100_000  # weight gradient and col2im scatter
 # costs before they start (a helper began its piece 20-45 us after the
 # call began, the calling thread 20 us).
 HANDOFF_NS = 20_000
+# A backward pass whose forward is worth 2 to SIDE_BY_SIDE_PIECES
+# pieces (`_conv_nd._side_by_side`) computes its input and weight
+# gradients side by side, one a worker, each whole. Chosen on three
+# paired sweeps at two workers (seeds 7001-7003, 432 backward cases):
+# side by side from 2 pieces' worth up to 8, 16, 20, 30 or any number
+# took 0.944, 0.935, 0.935, 0.938 and 0.956x the time of pieces; on
+# three fresh sweeps (seeds 7004-7006) 16 took 0.889-0.986x by family.
+SIDE_BY_SIDE_PIECES = 16
 # The flat weight gradient (one matmul a tap) is cut only from two
 # pieces' worth of GRAD_TAP_NS a tap (the forward's estimate a tap at
 # least 30 us). On 10 grouped layers of the sweep at two workers, the

@@ -1,19 +1,20 @@
 """How `convlib.numpy` spreads one call's work over the cores.
 
 The rule is short. A convolution whose work is large enough is cut
-into pieces -- slices of the batch, or, when the batch is too small
-to share out evenly, slices of the output's rows -- and every piece
-is a whole, smaller convolution that writes its own slice of the
-result (`_pieces.cut` cuts; `_conv_forward.forward`, the weight
-gradient and col2im in `_conv_nd` hand their pieces here, pooling its
-blocks of planes). `run` computes the first piece on the calling
-thread and hands the others to helper threads, one per further worker
-(`_Helpers`); NumPy and OpenBLAS release Python's lock while they
-work, so the threads run side by side. With more than one worker a
-convolution holds OpenBLAS to one thread from start to end
-(`holding_blas`), so that the workers do not each start BLAS threads
-of their own and fight over the cores, and OpenBLAS's threads do not
-spin beside the next call's pieces.
+into pieces -- slices of the batch, or, when the batch is too small to
+share out evenly, slices of the output's rows -- and every piece is a
+whole, smaller convolution that writes its own slice of the result
+(`_pieces.cut` cuts; `_conv_forward.forward`, the weight gradient and
+col2im in `_conv_nd` hand their pieces here, pooling its blocks of
+planes). A backward pass of middling size hands over its two gradients
+instead, each whole (`_conv_nd._side_by_side`). `run` computes the
+first piece on the calling thread and hands the others to helper
+threads, one per further worker (`_Helpers`); NumPy and OpenBLAS
+release Python's lock while they work, so the threads run side by
+side. With more than one worker a convolution holds OpenBLAS to one
+thread from start to end (`holding_blas`), so that the workers do not
+each start BLAS threads of their own and fight over the cores, and
+OpenBLAS's threads do not spin beside the next call's pieces.
 
 Results depend on the number of workers only through the float
 rounding of the pieces' sums, and never on timing: a piece's numbers
