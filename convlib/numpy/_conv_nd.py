@@ -210,10 +210,11 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
             _flip(weight[(Ellipsis,) + taps], groups),
             (1,) * len(stride), sub_pads, dilation, groups,
             target.shape[2:], y=target)
-    workers = _workers.workers()
-    bundles = None if workers == 1 or _workers.busy() else _phase_bundles(
-        tuple(phase[-1] for phase in phases), workers, _tuning.costs(1),
-        _conv_forward._budgets(), _tuning.PIECE_NS)
+    workers, bundles = _workers.workers(), None
+    if 1 < workers <= len(phases) and not _workers.busy():
+        bundles = _phase_bundles(
+            tuple(phase[-1] for phase in phases), workers,
+            _tuning.costs(1), _conv_forward._budgets(), _tuning.PIECE_NS)
     if bundles is None:
         for phase in phases:
             compute(phase)
@@ -350,25 +351,39 @@ def _grad_weight(x, grad, kernel, stride, pads, dilation, groups):
     added in order.
     """
     workers = _workers.workers()
-    if workers == 1 or _workers.busy():  # no pieces to cut
+    pieces = None
+    if workers > 1 and not _workers.busy():
+        pieces = _grad_weight_cut(
+            Call(x.shape, (grad.shape[1], x.shape[1] // groups)
+                 + tuple(kernel), stride, pads, dilation, groups,
+                 grad.shape[2:], x.itemsize), workers,
+            _tuning.GRAD_PIECE_NS, _tuning.GRAD_TAP_NS)
+    if pieces is None:  # no pieces to cut
         return _grad_weight_piece(x, grad, kernel, stride, pads,
                                   dilation, groups)
-    call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
-                + tuple(kernel), stride, pads, dilation, groups,
-                grad.shape[2:], x.itemsize)
-    worth = _conv_forward.pieces_worth(call, _tuning.GRAD_PIECE_NS)
-    if _flat_grad_weight_taken(kernel, x.shape[1], grad.shape[1], groups):
-        # the flat way makes one NumPy call a tap: pieces whose calls are
-        # short wait on Python's lock for each other
-        worth = min(worth, _conv_forward.pieces_worth(
-            call, _tuning.GRAD_TAP_NS * math.prod(kernel)))
     shares = _workers.run(lambda piece: _grad_weight_piece(
         piece.input(x), piece.output(grad), kernel, stride,
-        piece.call.pads, dilation, groups), cut(call, workers, worth))
+        piece.call.pads, dilation, groups), pieces)
     total = shares[0]
     for share in shares[1:]:
         total += share
     return total
+
+
+@functools.lru_cache(maxsize=512)
+def _grad_weight_cut(call, workers, piece_ns, tap_ns):
+    """The pieces of `_grad_weight` for `call` (its forward's `Call`),
+    or None to compute it whole. Memoised: small calls would otherwise
+    spend much of their time here."""
+    worth = _conv_forward.pieces_worth(call, piece_ns)
+    c_in, c_out = call.x_shape[1], call.w_shape[0]
+    if _flat_grad_weight_taken(call.kernel, c_in, c_out, call.groups):
+        # the flat way makes one NumPy call a tap: pieces whose calls are
+        # short wait on Python's lock for each other
+        worth = min(worth, _conv_forward.pieces_worth(
+            call, tap_ns * math.prod(call.kernel)))
+    pieces = cut(call, workers, worth)
+    return pieces if len(pieces) > 1 else None
 
 
 def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
