@@ -181,8 +181,8 @@ def test_phases_are_shared_out_whole_and_balanced(rng, workers,
     taps = [len(range(*t[0].indices(3))) * len(range(*t[1].indices(3)))
             for t, *_ in plans]
     bundles = _conv_nd._phase_bundles(
-        tuple(p[-1] for p in plans), 2, _tuning.costs(1),
-        _conv_forward._budgets(), 1)
+        tuple(p[-1] for p in plans), 2, _tuning.costs(1), _tuning.costs(2),
+        _conv_forward._budgets(), 1, _tuning.HANDOFF_NS)
     assert sorted(sorted(taps[i] for i in b) for b in bundles) == [
         [1, 4], [2, 2]]
 

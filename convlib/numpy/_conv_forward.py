@@ -138,6 +138,13 @@ def _cut_or_whole(call, ways, budgets, alone, together, workers,
     return work
 
 
+def cheapest(call, budgets, costs):
+    """Estimated ns of `call` (a `Call`) computed the way `_plan` picks
+    with the constants `costs`."""
+    return _estimate(_plan(call, (POINTWISE,) + WAYS, budgets, costs),
+                     budgets, costs)
+
+
 def _estimate(plan, budgets, costs):
     """Estimated ns of a `_Plan` (the pointwise way: its matmul)."""
     call = plan.call

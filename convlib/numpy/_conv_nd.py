@@ -214,7 +214,9 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
     if 1 < workers <= len(phases) and not _workers.busy():
         bundles = _phase_bundles(
             tuple(phase[-1] for phase in phases), workers,
-            _tuning.costs(1), _conv_forward._budgets(), _tuning.PIECE_NS)
+            _tuning.costs(1), _tuning.costs(workers),
+            _conv_forward._budgets(), _tuning.PIECE_NS,
+            _tuning.HANDOFF_NS)
     if bundles is None:
         for phase in phases:
             compute(phase)
@@ -248,32 +250,38 @@ def _phase_plans(grad_shape, w_shape, in_spatial, stride, pads, dilation,
 
 
 @functools.lru_cache(maxsize=512)
-def _phase_bundles(calls, workers, costs, budgets, piece_ns):
+def _phase_bundles(calls, workers, alone, together, budgets, piece_ns,
+                   handoff_ns):
     """The phases (their `Call`s) shared out among `workers` workers, as
-    bundles of phase numbers balanced by estimated time (`costs`,
-    `budgets`; each phase, in order, to the least loaded worker: a
-    phase's taps r, r + s, ... are fewer for a later r); None
-    to compute them one after another, each cut into pieces of its own
-    (`_conv_forward.forward`) -- with one worker, fewer phases than
-    workers, or too little work to share (under two `piece_ns`).
-    Cutting every phase of a strided transposed convolution made pieces
-    a quarter the size: at two workers such calls ran 1.19x faster than
-    at one, torch's 1.78x (73 cases of three full benchmark runs).
-    Bundled, the transposed forward took 0.94x the time and the strided
-    backward 0.95x (paired sweep, two workers, seed 246802)."""
+    bundles of phase numbers balanced by estimated time (each phase, in
+    order, to the least loaded worker: a phase's taps r, r + s, ... are
+    fewer for a later r); None to compute them one after another, each
+    cut into pieces of its own (`_conv_forward.forward`) -- with one
+    worker, fewer phases than workers, too little work to share (under
+    two `piece_ns` with the one-worker constants `alone`), or where the
+    most loaded bundle, estimated with the all-workers constants
+    `together`, plus `handoff_ns` is no faster than all the phases
+    one after another (the forward's rule, `_conv_forward.
+    _cut_or_whole`). Cutting every phase of a strided transposed
+    convolution made pieces a quarter the size: at two workers such
+    calls ran 1.19x faster than at one, torch's 1.78x (73 cases of
+    three full benchmark runs). Bundled, the transposed forward took
+    0.94x the time and the strided backward 0.95x (paired sweep, two
+    workers, seed 246802)."""
     if (workers == 1 or len(calls) < max(2, workers)
             or any(0 in call.x_shape + call.w_shape + call.out
                    for call in calls)):
         return None
-    times = [min(_conv_forward._costs(call, budgets, costs).values())
-             for call in calls]
+    times = [_conv_forward.cheapest(call, budgets, alone) for call in calls]
     if sum(times) < 2 * piece_ns:
         return None
     loads, bundles = [0.0] * workers, [[] for _ in range(workers)]
-    for i, estimate in enumerate(times):  # phases come largest first
+    for i, call in enumerate(calls):  # phases come largest first
         least = loads.index(min(loads))
-        loads[least] += estimate
+        loads[least] += _conv_forward.cheapest(call, budgets, together)
         bundles[least].append(i)
+    if max(loads) + handoff_ns >= sum(times):
+        return None
     return tuple(tuple(bundle) for bundle in bundles if bundle)
 
 
