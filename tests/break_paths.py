@@ -119,6 +119,16 @@ M = [  # (name, file, snippet, broken snippet)
      '    return _Budgets(_tuning.FLAT_BYTES, _tuning.SAMPLE_BYTES,\n'
      '                    _tuning.COLUMN_BYTES)',
      '    return _Budgets(4 * 2**20, 2 * 2**20, 4 * 2**20)'),
+    ('side by side: both gradients on the calling thread',
+     'convlib/numpy/_conv_nd.py',
+     '            gx, gw = _workers.run(lambda task: task(),\n'
+     '                                  (input_task, weight_task))',
+     '            gx, gw = input_task(), weight_task()'),
+    ('cut or whole: pieces kept however slow',
+     'convlib/numpy/_conv_forward.py',
+     '    if (max(_estimate(p, budgets, together) for _, p in work) + '
+     'handoff_ns\n            >= _estimate(plan, budgets, alone)):',
+     '    if False:'),
     ('pooling blocks: the budget ignored',
      'convlib/numpy/_pool_common.py',
      '    step = max(1, _tuning.POOL_BLOCK_BYTES\n'
