@@ -154,6 +154,21 @@ def test_the_two_gradients_run_side_by_side_each_whole(op, rng, workers,
     assert [kind for kind, _ in seen].count("forward") == 2  # pieces
 
 
+def test_a_large_call_cut_into_rows_goes_side_by_side():
+    """Past SIDE_BY_SIDE_PIECES a backward pass goes side by side only
+    where its pieces would be rows of one sample and its weight
+    gradient a matmul: a batch of one, not a batch of eight, and not a
+    depthwise layer."""
+    def call(n, c_in, groups):
+        return _pieces.Call((n, c_in, 56, 56), (64, c_in // groups, 3, 3),
+                            (1, 1), ((1, 1), (1, 1)), (1, 1), groups,
+                            (56, 56))
+    worth = 10**6
+    assert _conv_nd._rows_cost_more(call(1, 64, 1), 2, worth)
+    assert not _conv_nd._rows_cost_more(call(8, 64, 1), 2, worth)
+    assert not _conv_nd._rows_cost_more(call(1, 64, 64), 2, worth)
+
+
 def test_phases_are_shared_out_whole_and_balanced(rng, workers,
                                                   monkeypatch):
     """With 2 workers the four phases of a stride-2 transposed

@@ -141,8 +141,8 @@ def _cut_or_whole(call, ways, budgets, alone, together, workers,
 def cheapest(call, budgets, costs):
     """Estimated ns of `call` (a `Call`) computed the way `_plan` picks
     with the constants `costs`."""
-    return _estimate(_plan(call, (POINTWISE,) + WAYS, budgets, costs),
-                     budgets, costs)
+    return _estimate(_plan(call, _ways(None), budgets, costs), budgets,
+                     costs)
 
 
 def _estimate(plan, budgets, costs):
