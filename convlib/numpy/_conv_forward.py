@@ -88,7 +88,7 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
     # inside a piece (a phase of the input gradient) nothing is cut,
     # and the other workers are busy: the all-workers constants
     busy = workers > 1 and _workers.busy()
-    work = _schedule(call, _ways(path), _budgets(), 1 if busy else workers,
+    work = _schedule(call, _ways(path), _budgets(), workers,
                      _tuning.PIECE_NS, busy)
     if len(work) == 1:  # the whole call, here (the public functions
         # hold OpenBLAS to one thread with several workers)

@@ -676,9 +676,9 @@ def _rows_cost_more(call, workers, worth):
     weight gradient is a matmul (not depthwise): each piece of rows
     then computes a whole weight gradient of its own over half the
     positions, and the pieces' sum is added up after. On ResNet-18's
-    3x3 stride-1 layers, batch 1, the backward took 0.56-0.94x the
-    time side by side; on MobileNet's depthwise layers it took up to
-    1.13x, so those stay in pieces."""
+    3x3 stride-1 layers, batch 1, two workers, the backward took
+    0.57-0.89x the time side by side; on MobileNet's depthwise layers
+    it took up to 1.13x, so those stay in pieces."""
     return (call.w_shape[1] > 1
             and cut(call, workers, worth)[0].rows != slice(None))
 

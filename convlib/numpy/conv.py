@@ -40,13 +40,16 @@ the same weight, so ``conv_transpose*`` reuse the same three pieces with
 the roles swapped.  The loops that remain run over kernel taps, phases
 and chunks of the batch, never over pixels.
 
-A call whose estimated time is large enough is cut into pieces --
+A call whose estimated time is large enough, and whose pieces are
+estimated to finish sooner than the whole, is cut into pieces --
 slices of the batch, or of the output rows when the batch is too small
 to share out -- that the calling thread and a few helper threads
 compute side by side (`convlib.numpy._workers`, `convlib.numpy._pieces`;
 `set_workers`); the phases of a strided input gradient go to the
-workers whole, in bundles of about equal estimated time. With more
-than one worker OpenBLAS is held to one thread for the whole call.
+workers whole, in bundles of about equal estimated time, and a
+backward pass of middling size computes its input and weight
+gradients side by side. With more than one worker OpenBLAS is held to
+one thread for the whole call.
 Every number that decides how work is cut up or which way runs is in
 `convlib.numpy._tuning`.
 
