@@ -36,7 +36,7 @@ How it times (`sides.py`): torch and convlib.numpy each run in a
 process of their own, started with the thread setting. Cases are
 timed in batches and rounds; in a round each side takes a turn, in
 which it runs a block of calls of every case of the batch and keeps
-each block's fastest; the sides take turns in alternating order, with
+each block's fastest; the sides' order turns by one place a round, with
 a pause between turns so that the threads of one are asleep before the
 other starts. A case's figure is the median over rounds of the ratio
 convlib / torch (the lowest and highest round beside it); a family's

@@ -116,6 +116,19 @@ def test_thread_settings_of_the_sides():
     assert all(one[name] == "1" for name in sides.THREAD_VARIABLES)
 
 
+@pytest.mark.parametrize("count", [2, 3, 4])
+def test_every_side_takes_every_place_and_none_runs_twice_in_a_row(count):
+    rounds = [sides.turns(count, r) for r in range(2 * count)]
+    for order in rounds:
+        assert sorted(order) == list(range(count))
+    for place in range(count):  # each side each place once in `count`
+        assert sorted(o[place] for o in rounds[:count]) == list(
+            range(count))
+    chain = [side for order in rounds for side in order]
+    repeats = sum(a == b for a, b in zip(chain, chain[1:]))
+    assert repeats == (len(rounds) - 1 if count == 2 else 0)
+
+
 def test_chapter_8_training_sides_train_the_same_network():
     """`training.py` times two loops; they must be the same training:
     the NumPy and torch sides' losses agree at every step."""
