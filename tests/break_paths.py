@@ -129,6 +129,15 @@ M = [  # (name, file, snippet, broken snippet)
      '    if (max(_estimate(p, budgets, together) for _, p in work) + '
      'handoff_ns\n            >= _estimate(plan, budgets, alone)):',
      '    if False:'),
+    ('regions way: a box takes one tap too few along the last axis',
+     'convlib/numpy/_conv_forward.py',
+     '    taps = tuple(t1 - t0 for _, _, t0, t1 in box)',
+     '    taps = tuple(t1 - t0 for _, _, t0, t1 in box[:-1]) + (\n'
+     '        max(1, box[-1][3] - box[-1][2] - 1),)'),
+    ('regions way: aliased copy back skips the last block of channels',
+     'convlib/numpy/_conv_forward.py',
+     '    for c in range(0, y.shape[1], step):',
+     '    for c in range(0, y.shape[1] - step, step):'),
     ('pooling blocks: the budget ignored',
      'convlib/numpy/_pool_common.py',
      '    step = max(1, _tuning.POOL_BLOCK_BYTES\n'

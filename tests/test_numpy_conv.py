@@ -253,6 +253,48 @@ def test_forward_ways_in_chunks(n, groups, c_in, c_out, kwargs, way,
                    for p in plans if p.path != "pointwise")
 
 
+@given(size=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+       data=st.data())
+def test_regions_boxes_cover_the_output_once_with_the_taps_inside(
+        size, data):
+    """The regions way's boxes: every output in exactly one box, and
+    a box's taps along each axis exactly those that meet the input at
+    every one of its outputs."""
+    n = len(size)
+    draw = lambda s: tuple(data.draw(s) for _ in range(n))  # noqa: E731
+    kernel, stride = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    dilation = draw(st.integers(1, 3))
+    pads = tuple((data.draw(st.integers(0, 4)), 0) for _ in range(n))
+    out = tuple((s + lo - d * (k - 1) - 1) // st_ + 1 for s, (lo, _), d, k,
+                st_ in zip(size, pads, dilation, kernel, stride))
+    assume(min(out) >= 1)
+    call = conv_forward.Call((1, 1) + tuple(size), (1, 1) + kernel,
+                             stride, pads, dilation, 1, out)
+    seen = np.zeros(out, int)
+    for box in conv_forward.regions(call):
+        seen[tuple(slice(o0, o1) for o0, o1, _, _ in box)] += 1
+        for axis, (o0, o1, t0, t1) in enumerate(box):
+            for o in range(o0, o1):
+                first = o * stride[axis] - pads[axis][0]
+                inside = [t for t in range(kernel[axis])
+                          if 0 <= first + t * dilation[axis] < size[axis]]
+                assert inside == list(range(t0, t1))
+    assert (seen == 1).all()
+
+
+@pytest.mark.parametrize("shape", [(3, 64, 4, 4), (3, 24, 4, 4),
+                                   (2, 256, 4)])
+def test_batch_first_copy_blocked_where_samples_alias(shape, rng):
+    """`_batch_first` moves the batch axis back to the front, by blocks
+    of channels where a sample spans a multiple of 4 kB."""
+    y = np.empty(shape, np.float32)
+    yt = rng.standard_normal(shape[1:] + shape[:1]).astype(np.float32)
+    aliased = conv_forward._aliased(shape[1:], 4)
+    assert aliased == (shape[1] != 24)
+    conv_forward._batch_first(yt, y)
+    np.testing.assert_array_equal(y, np.moveaxis(yt, -1, 0))
+
+
 def _spy_plans(monkeypatch):
     """Record the plans `_conv_forward.forward` runs."""
     plans, runs = [], dict(conv_forward._RUN)

@@ -1,4 +1,4 @@
-"""The forward convolution of `convlib.numpy`: three ways and a choice.
+"""The forward convolution of `convlib.numpy`: four ways and a choice.
 
 All work on batched arrays (N, C, *spatial) of any number of spatial
 dimensions, with tuples of ints for stride and dilation and
@@ -22,6 +22,14 @@ the definition in `convlib.numpy._reference` (tests force each one):
     im2col on the flat layout, shifting all copies nothing. It computes
     outputs in the padding too (cropped at the end), so small planes
     waste work.
+``regions``
+    The columns way with the batch innermost (the input copied to
+    (C, *S, N)), box by box of the output (`regions`): a box holds the
+    outputs that meet the input with the same kernel taps along every
+    axis, and its columns hold only those taps. Where dilation or
+    padding put many taps in the padding of small planes, the padding's
+    multiply-adds are skipped; the batch innermost keeps the copied
+    rows long however narrow the box.
 
 `forward` cuts a large call into pieces for the workers (`_pieces`,
 `_workers`) and picks, for each piece, the way (and the split) with
@@ -42,9 +50,11 @@ from ._pieces import Call, cut, whole
 
 POINTWISE = ("pointwise", 0)
 WAYS = (("columns", 0), ("columns", 1), ("flat", 0), ("flat", 1),
-        ("flat", 2), ("flat", 3))
+        ("flat", 2), ("flat", 3), ("regions", 0))
 # ("columns", 1): in bands of output rows, padding's taps left out;
-# ("flat", k): k trailing kernel axes shifted
+# ("flat", k): k trailing kernel axes shifted; ("regions", 0): columns
+# with the batch innermost, box by box, padding's taps left out along
+# every axis
 
 
 def forward(x, weight, stride, pads, dilation, groups, out, y=None,
@@ -69,7 +79,8 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
         or smaller: spare windows at the end are dropped).
     y : ndarray, shape (N, C_out, *out), optional
         Where to write the result; may be a strided view.
-    path : None, 'pointwise', 'columns', 'flat' or one of `WAYS`
+    path : None, 'pointwise', 'columns', 'flat', 'regions' or one of
+        `WAYS`
         Force a way (tests do); None chooses by `_costs`, 'flat' chooses
         among the flat way's splits (`_split`).
 
@@ -123,14 +134,18 @@ def _cut_or_whole(call, ways, budgets, alone, together, workers,
     Memoised: a pure function of the shapes and the settings, which
     small calls would otherwise spend most of their time on.
     """
+    # beside other pieces, no regions way: its batch-innermost copies
+    # move memory the other piece needs (one thread: 0.79-0.86x the
+    # time on two dilated layers; in pieces at two workers 1.06-1.08x)
+    beside = tuple(way for way in ways if way[0] != "regions") or ways
     if busy:
-        return ((whole(call), _plan(call, ways, budgets, together)),)
+        return ((whole(call), _plan(call, beside, budgets, together)),)
     plan = _plan(call, ways, budgets, alone)
     worth = _worth(call, budgets, piece_ns) if workers > 1 else 1
     pieces = cut(call, workers, worth)
     if len(pieces) == 1:
         return ((pieces[0], plan),)
-    work = tuple((piece, _plan(piece.call, ways, budgets, together))
+    work = tuple((piece, _plan(piece.call, beside, budgets, together))
                  for piece in pieces)
     if (max(_estimate(p, budgets, together) for _, p in work) + handoff_ns
             >= _estimate(plan, budgets, alone)):
@@ -205,7 +220,7 @@ class _Plan(NamedTuple):
     groups_of_taps: tuple = ()  # `_split` of the flat path
     block: int = 0  # flat positions per block of columns
     group_step: int = 1  # groups per block of columns
-    bands: tuple = ()  # `row_bands` of the banded columns way
+    bands: tuple = ()  # `row_bands` (banded columns), `regions`
 
 
 def _plan(call, ways, budgets, costs):
@@ -231,6 +246,9 @@ def _plan(call, ways, budgets, costs):
         return _Plan(name, call, samples=_count(budgets.column, per),
                      shifted=shifted,
                      bands=row_bands(call) if shifted else ())
+    if name == "regions":
+        return _Plan(name, call, samples=_regions_samples(call, budgets),
+                     bands=regions(call))
     lay = layout(x_shape[2:], kernel, call.stride, call.pads,
                  call.dilation, call.out)
     per = x_shape[1] * len(lay.places) * lay.size * call.itemsize
@@ -316,7 +334,42 @@ def _costs(call, budgets, costs):
                      + blocks * -(-groups // step) * k.ns_op
                      * (copies + adds * len(g.shifts)))
         estimates[("flat", shifted)] = cost
+    # grouped: its estimate was 1.5x low on a grouped 5x5 layer (g = 4)
+    estimates[("regions", 0)] = (_tuning.REGIONS_MARGIN * _regions_cost(
+        call, budgets, k) if groups == 1 else math.inf)
     return estimates
+
+
+def _regions_cost(call, budgets, k):
+    """Estimated ns of the regions way (`_costs`): the batch-innermost
+    copies of the input and the result (short rows: one sample's entry
+    apart from the next), and per box the gather of its taps (rows of
+    the box's width times the chunk's samples) and its matmul."""
+    n, c_in = call.x_shape[:2]
+    groups, c_out = call.groups, call.w_shape[0]
+    samples = _regions_samples(call, budgets)
+    chunks = -(-n // samples)
+    moved = n * sum(c * math.prod(shape) * (
+        1 + 2 * _aliased((c,) + shape, call.itemsize))  # 3x aliased
+        for c, shape in ((c_in, call.x_shape[2:]), (c_out, call.out)))
+    cost = moved * (k.ns_gather + k.ns_gather_row / samples)
+    for box in regions(call):
+        sizes = [o1 - o0 for o0, o1, _, _ in box]
+        taps = math.prod(t1 - t0 for _, _, t0, t1 in box)
+        positions = math.prod(sizes) * samples
+        if not taps:
+            cost += chunks * (positions * c_out * k.ns_copy + k.ns_op)
+            continue
+        per_row = c_in * taps * positions // sizes[0] * call.itemsize
+        blocks = chunks * -(-sizes[0] // _count(budgets.column, per_row))
+        row = samples * (sizes[-1] if call.stride[-1] == 1 else 1)
+        cost += chunks * positions * (
+            c_in * taps * (k.ns_gather + k.ns_gather_row / row)
+            + c_out * k.ns_copy)
+        cost += blocks * (groups * _gemm(
+            k, c_out // groups, c_in // groups * taps,
+            positions * chunks / blocks) + 3 * k.ns_op) + k.ns_step
+    return cost
 
 
 def _gemm(costs, m, k, n):
@@ -397,25 +450,48 @@ def _whole_columns(x, weight, y, plan):
                      (part.shape[0], g, w.shape[1], cols.shape[-1]))
 
 
+def _runs(size, k, s, lo, d, out):
+    """((o0, o1, t0, t1), ...): outputs 0 to `out` - 1 along one axis
+    (input `size`, kernel `k`, stride `s`, `lo` zeros before, dilation
+    `d`) cut into runs that meet the same kernel taps, t0 to t1 - 1,
+    inside the input -- the other taps meet padding only (t0 == t1
+    where the outputs meet padding only)."""
+    runs = []
+    for o in range(out):
+        first = o * s - lo  # input index of tap 0
+        taps = [t for t in range(k) if 0 <= first + t * d < size]
+        t0, t1 = (taps[0], taps[-1] + 1) if taps else (0, 0)
+        if runs and runs[-1][1] == o and runs[-1][2:] == (t0, t1):
+            runs[-1] = (runs[-1][0], o + 1, t0, t1)
+        else:
+            runs.append((o, o + 1, t0, t1))
+    return tuple(runs)
+
+
+def _axis_runs(call, axis):
+    return _runs(call.x_shape[2 + axis], call.kernel[axis],
+                 call.stride[axis], call.pads[axis][0],
+                 call.dilation[axis], call.out[axis])
+
+
 @functools.lru_cache(maxsize=512)
 def row_bands(call):
     """((o0, o1, t0, t1), ...): the output rows (first spatial axis) cut
     into runs that meet the same kernel rows, t0 to t1 - 1, inside the
-    input -- the other kernel rows meet padding only. Without padding
-    one band, every row and tap; t0 == t1 where rows meet padding only.
+    input -- the other kernel rows meet padding only (`_runs`). Without
+    padding one band, every row and tap.
     """
-    size, k, s, d = (call.x_shape[2], call.kernel[0], call.stride[0],
-                     call.dilation[0])
-    lo, bands = call.pads[0][0], []
-    for o in range(call.out[0]):
-        first = o * s - lo  # input row of kernel row 0
-        taps = [t for t in range(k) if 0 <= first + t * d < size]
-        t0, t1 = (taps[0], taps[-1] + 1) if taps else (0, 0)
-        if bands and bands[-1][1] == o and bands[-1][2:] == (t0, t1):
-            bands[-1] = (bands[-1][0], o + 1, t0, t1)
-        else:
-            bands.append((o, o + 1, t0, t1))
-    return tuple(bands)
+    return _axis_runs(call, 0)
+
+
+@functools.lru_cache(maxsize=512)
+def regions(call):
+    """The boxes of the regions way: every combination of one run
+    (`_runs`) per axis, as a tuple of (o0, o1, t0, t1) per axis. Over
+    a box the same taps meet the input; a box with no tap along some
+    axis meets padding only."""
+    return tuple(itertools.product(*(_axis_runs(call, a)
+                                     for a in range(len(call.kernel)))))
 
 
 def _banded_columns(x, weight, y, plan):
@@ -445,6 +521,88 @@ def _banded_columns(x, weight, y, plan):
             cols = cols.reshape(cols.shape[0], g, w.shape[2], -1)
             _matmul_into(w, cols, band[i:i + plan.samples],
                          (cols.shape[0], g, w.shape[1], cols.shape[-1]))
+
+
+def _regions_samples(call, budgets):
+    """Samples a chunk of the regions way: all, unless one output row's
+    columns (every tap) for all of them take more than the column
+    budget -- the boxes are copied in blocks of rows that fit it, and
+    the more samples, the longer the rows each copy moves."""
+    per = (call.x_shape[1] * math.prod(call.kernel)
+           * math.prod(call.out[1:]) * call.itemsize)
+    return min(call.x_shape[0], _count(budgets.column, per))
+
+
+def _regions_way(x, weight, y, plan):
+    """The regions way, per chunk of samples: the chunk copied batch
+    innermost, (C, *S, n); each box of `regions` into the result
+    (C_out, *out, n), copied back at the end."""
+    for i in range(0, x.shape[0], plan.samples):
+        part = x[i:i + plan.samples]
+        xt = np.ascontiguousarray(np.moveaxis(part, 0, -1))
+        yt = np.empty((y.shape[1],) + y.shape[2:] + (part.shape[0],),
+                      y.dtype)
+        for box in plan.bands:
+            _box(xt, weight, yt, box, plan.call)
+        _batch_first(yt, y[i:i + plan.samples])
+
+
+def _aliased(shape, itemsize):
+    """True when one sample of an (N, *shape) array spans a multiple of
+    4 kB: moving the batch axis to or from the end then reads or writes
+    entries a multiple of 4 kB apart, which share cache sets. Copying
+    (32, 64, 16, 16) batch last took 0.56 ns an entry against 0.18 for
+    (32, 24, 16, 16), back 2.0 against 0.4."""
+    return math.prod(shape) * itemsize % 4096 == 0
+
+
+def _batch_first(yt, y):
+    """Copy yt (C, *out, n) into y (n, C, *out); where samples are 4 kB
+    apart (`_aliased`), a block of channels of about 4096 entries at a
+    time (the (32, 64, 16, 16) result 1.03 ms -> 0.44 ms)."""
+    if not _aliased(y.shape[1:], y.itemsize):
+        y[...] = np.moveaxis(yt, -1, 0)
+        return
+    step = max(1, 4096 // math.prod(y.shape[2:]))
+    for c in range(0, y.shape[1], step):
+        y[:, c:c + step] = np.moveaxis(yt[c:c + step], -1, 0)
+
+
+def _box(xt, weight, yt, box, call):
+    """One box of `regions`: the columns of its taps (C, *taps, *box,
+    n) are one copy of a strided view of xt (C, *S, n), and one matmul
+    (a group's) gives the box's outputs; in blocks of its first axis of
+    about `_tuning.COLUMN_BYTES` of columns."""
+    spots = tuple(slice(o0, o1) for o0, o1, _, _ in box)
+    if any(t0 == t1 for _, _, t0, t1 in box):  # padding only
+        yt[(slice(None),) + spots] = 0
+        return
+    g, c, n = call.groups, xt.shape[0], xt.shape[-1]
+    taps = tuple(t1 - t0 for _, _, t0, t1 in box)
+    w = weight[(Ellipsis,) + tuple(slice(t0, t1) for _, _, t0, t1 in box)]
+    w = w.reshape(g, weight.shape[0] // g, -1)  # a copy: taps sliced
+    space = xt.strides[1:-1]
+    steps = ((xt.strides[0],) + tuple(st * d for st, d in zip(
+        space, call.dilation)) + tuple(st * s for st, s in zip(
+            space, call.stride)) + (xt.strides[-1],))
+    (a0, a1, _, _), rest = box[0], box[1:]
+    per_row = (c * math.prod(taps) * n * xt.itemsize
+               * math.prod(o1 - o0 for o0, o1, _, _ in rest))
+    rows = _count(_tuning.COLUMN_BYTES, per_row)
+    for a in range(a0, a1, rows):
+        b = min(a + rows, a1)
+        sizes = (b - a,) + tuple(o1 - o0 for o0, o1, _, _ in rest)
+        first = tuple(o0 * s - lo + t0 * d for (o0, _, t0, _), s, (lo, _),
+                      d in zip(((a, b) + box[0][2:],) + rest,
+                               call.stride, call.pads, call.dilation))
+        start = sum(i * st for i, st in zip(first, space)) // xt.itemsize
+        cols = np.empty((c,) + taps + sizes + (n,), xt.dtype)
+        np.copyto(cols, strided_view(xt.reshape(-1)[start:], cols.shape,
+                                     steps))  # from tap 0's first input
+        product = np.matmul(w, cols.reshape(g, c // g * math.prod(taps),
+                                            -1))
+        yt[(slice(None), slice(a, b)) + spots[1:]] = product.reshape(
+            (yt.shape[0],) + sizes + (n,))
 
 
 # ---------------------------------------------------------------------
@@ -695,4 +853,4 @@ def _group_products(flat, group, weights, cols, grid, a, out, first):
 
 
 _RUN = {"pointwise": _pointwise_way, "columns": _columns_way,
-        "flat": _flat_way}
+        "flat": _flat_way, "regions": _regions_way}

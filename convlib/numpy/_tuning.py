@@ -104,6 +104,19 @@ GRAD_FLAT_MAX_CHANNELS = 24
 # 46-48) 1.015x against the rule's 1.063x.
 SCATTER_FACTOR = 1.25
 
+# --- the regions way (`_conv_forward._regions_cost`) -----------------
+# Its estimate is multiplied by REGIONS_MARGIN before the ways are
+# compared. Against measured times (one thread, 112 cases of the
+# sweep, seeds 5002-5003) the estimate was low by 1.03-1.84x, about
+# 1.2x typically; where the way was picked on the plain estimate but
+# was not the fastest, it took 1.12-1.73x the time of the way the
+# others would have given. With 1.25, none of those was picked; on
+# fresh cases (seeds 5004-5005) the way chosen took 1.016x the time of
+# the fastest on 40 dilated layers (1.027x without the regions way),
+# and it was picked once, 1.15x slower, on 72 others -- a grouped
+# layer, so grouped calls never take it (`_costs`).
+REGIONS_MARGIN = 1.25
+
 
 class Costs(NamedTuple):
     """The cost model's constants (ns, on one core; see `_costs`).

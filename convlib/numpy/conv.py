@@ -10,7 +10,7 @@ once, by `convlib._args`, as in every other form.
 One N-d implementation (in `convlib.numpy._conv_nd`) serves every
 dimension and both directions:
 
-* forward (`convlib.numpy._conv_forward`): one of three ways, chosen
+* forward (`convlib.numpy._conv_forward`): one of four ways, chosen
   per call by a cost model -- a plain matmul for 1x1 kernels; im2col
   (zero-pad -> ``sliding_windows``, a strided view -> one copy into
   columns -> one matmul per sample and group; or, band by band of
@@ -18,7 +18,10 @@ dimension and both directions:
   time goes to the padding's zeros); or the padded planes
   laid out flat and split into stride phases, so that every kernel
   tap is a shift along one axis and the columns are contiguous copies
-  (or, with fewer outputs than inputs, not copied at all);
+  (or, with fewer outputs than inputs, not copied at all); or im2col
+  with the batch innermost, box by box of outputs that meet the same
+  taps along every axis, so that none of the padding's taps is
+  computed (dilated convolutions of small planes);
 * backward-input (the adjoint): for each output phase (the outputs
   with the same index modulo the stride) it is a stride-1 correlation
   of grad_output with a flipped sub-kernel, so the fast stride-1
