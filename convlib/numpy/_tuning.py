@@ -114,7 +114,8 @@ SCATTER_FACTOR = 1.25
 # fresh cases (seeds 5004-5005) the way chosen took 1.016x the time of
 # the fastest on 40 dilated layers (1.027x without the regions way),
 # and it was picked once, 1.15x slower, on 72 others -- a grouped
-# layer, so grouped calls never take it (`_costs`).
+# layer, so grouped calls never take it (`_costs`). Read when a call's
+# plan is first made (plans are memoised by shape, not by this value).
 REGIONS_MARGIN = 1.25
 
 
