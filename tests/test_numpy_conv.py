@@ -260,11 +260,11 @@ def test_regions_boxes_cover_the_output_once_with_the_taps_inside(
     """The regions way's boxes: every output in exactly one box, and
     a box's taps along each axis exactly those that meet the input at
     every one of its outputs."""
-    n = len(size)
-    draw = lambda s: tuple(data.draw(s) for _ in range(n))  # noqa: E731
-    kernel, stride = draw(st.integers(1, 4)), draw(st.integers(1, 3))
-    dilation = draw(st.integers(1, 3))
-    pads = tuple((data.draw(st.integers(0, 4)), 0) for _ in range(n))
+    def each_axis(values):
+        return tuple(data.draw(values) for _ in size)
+    kernel, stride = each_axis(st.integers(1, 4)), each_axis(st.integers(1, 3))
+    dilation = each_axis(st.integers(1, 3))
+    pads = tuple((lo, 0) for lo in each_axis(st.integers(0, 4)))
     out = tuple((s + lo - d * (k - 1) - 1) // st_ + 1 for s, (lo, _), d, k,
                 st_ in zip(size, pads, dilation, kernel, stride))
     assume(min(out) >= 1)
