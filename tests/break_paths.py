@@ -126,9 +126,8 @@ M = [  # (name, file, snippet, broken snippet)
      '            gx, gw = input_task(), weight_task()'),
     ('cut or whole: pieces kept however slow',
      'convlib/numpy/_conv_forward.py',
-     '    if (max(_estimate(p, budgets, together) for _, p in work) + '
-     'handoff_ns\n            >= _estimate(plan, budgets, alone)):',
-     '    if False:'),
+     '    return slowest + handoff_ns < whole_ns',
+     '    return True'),
     ('regions way: a box takes one tap too few along the last axis',
      'convlib/numpy/_conv_forward.py',
      '    taps = tuple(t1 - t0 for _, _, t0, t1 in box)',

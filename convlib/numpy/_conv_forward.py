@@ -149,10 +149,18 @@ def _cut_or_whole(call, ways, budgets, alone, together, workers,
         return ((pieces[0], plan),)
     work = tuple((piece, _plan(piece.call, beside, budgets, together))
                  for piece in pieces)
-    if (max(_estimate(p, budgets, together) for _, p in work) + handoff_ns
-            >= _estimate(plan, budgets, alone)):
+    slowest = max(_estimate(p, budgets, together) for _, p in work)
+    if not pieces_pay(slowest, _estimate(plan, budgets, alone), handoff_ns):
         return ((whole(call), plan),)
     return work
+
+
+def pieces_pay(slowest, whole_ns, handoff_ns):
+    """True when work shared out is estimated to finish sooner: the
+    slowest share (all-workers constants) plus `handoff_ns` below the
+    whole work on one worker (one-worker constants). The rule of
+    `_cut_or_whole` and of the phases' bundles (`_conv_nd`)."""
+    return slowest + handoff_ns < whole_ns
 
 
 def cheapest(call, budgets, costs):

@@ -262,7 +262,7 @@ def _phase_bundles(calls, workers, alone, together, budgets, piece_ns,
     most loaded bundle, estimated with the all-workers constants
     `together`, plus `handoff_ns` is no faster than all the phases
     one after another (the forward's rule, `_conv_forward.
-    _cut_or_whole`). Cutting every phase of a strided transposed
+    pieces_pay`). Cutting every phase of a strided transposed
     convolution made pieces a quarter the size: at two workers such
     calls ran 1.19x faster than at one, torch's 1.78x (73 cases of
     three full benchmark runs). Bundled, the transposed forward took
@@ -280,7 +280,7 @@ def _phase_bundles(calls, workers, alone, together, budgets, piece_ns,
         least = loads.index(min(loads))
         loads[least] += _conv_forward.cheapest(call, budgets, together)
         bundles[least].append(i)
-    if max(loads) + handoff_ns >= sum(times):
+    if not _conv_forward.pieces_pay(max(loads), sum(times), handoff_ns):
         return None
     return tuple(tuple(bundle) for bundle in bundles if bundle)
 
