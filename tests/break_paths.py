@@ -142,6 +142,14 @@ M = [  # (name, file, snippet, broken snippet)
      '    step = max(1, _tuning.POOL_BLOCK_BYTES\n'
      '               // max(1, arrays[0][:1, :1].nbytes))',
      '    step = max(1, planes)'),
+    ('gathered max backward: uncovered entries keep what the buffer held',
+     'convlib/numpy/_pool_common.py',
+     '    flat[...] = 0\n',
+     ''),
+    ("gathered max backward: every plane indexed as the block's first",
+     'convlib/numpy/_pool_common.py',
+     '    starts = np.arange(planes) * math.prod(spatial)',
+     '    starts = np.zeros(planes, int)'),
 ]
 
 def main(only):

@@ -70,10 +70,15 @@ def _outputs(result):
 
 
 @pytest.fixture(scope="module")
-def children_tmp():
+def children_tmp(tmp_path_factory):
     """A temporary directory of this test process's own for the children's
     working directories (world-searchable, as /tmp is, for an unprivileged
-    child), so parallel test processes never see each other's."""
+    child), so parallel test processes never see each other's.
+
+    pytest's own base directory is fixed first: made later, while
+    `tempfile.tempdir` points here, it would be made in here and
+    removed with it (``pytest -k pool`` failed so)."""
+    tmp_path_factory.getbasetemp()
     private = tempfile.mkdtemp(prefix="convlib-test-children-")
     os.chmod(private, 0o755)
     saved, tempfile.tempdir = tempfile.tempdir, private

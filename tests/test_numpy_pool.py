@@ -270,12 +270,17 @@ def test_lp_pool_matches_torch(case, norm_type, dtype):
     (1, (9,), (2,)), (2, (8, 8), (2, 2)), (2, (7, 9), (3, 2)),
     (3, (4, 5, 6), (2, 2, 3))])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_tiling_max_pool_matches_torch(n, size, kernel, dtype):
+@pytest.mark.parametrize("planes_a_block", [1, 4, 6])
+def test_tiling_max_pool_matches_torch(n, size, kernel, dtype,
+                                       planes_a_block, monkeypatch):
     """Windows that tile the input (stride = kernel, no padding, some
     entries past the last window) take their own way
     (`_pool_common.tiles`): ties, NaN (two in a window), inf and -inf,
-    values, indices and gradients as torch."""
-    from convlib.numpy import _pool_common
+    values, indices and gradients as torch; the 6 planes in blocks of
+    1, of 4 (the last of 2) or all at once."""
+    from convlib.numpy import _pool_common, _tuning
+    monkeypatch.setattr(_tuning, "POOL_BLOCK_BYTES", planes_a_block
+                        * np.dtype(dtype).itemsize * int(np.prod(size)))
     out = tuple(s // k for s, k in zip(size, kernel))
     assert _pool_common.tiles((kernel, kernel, (0,) * n, (1,) * n),
                               size, out)

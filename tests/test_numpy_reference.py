@@ -277,13 +277,35 @@ def test_max_pool_backward_scatters_at_the_reference_indices(case):
     n = x.ndim - 2
     grad = np.random.default_rng(3).standard_normal(x.shape[:2] + a.out)
     got = MAX_POOL_BACKWARD[n](grad, x, **_pool_kwargs(a))
+    np.testing.assert_allclose(got, _reference_max_backward(grad, x, a),
+                               **TOL)
+
+
+def _reference_max_backward(grad, x, a):
+    """The max pool gradient scattered at the reference's indices."""
     _, indices = ref.max_pool(x, a)
     want = np.zeros(x.shape[:2] + (int(np.prod(x.shape[2:])),))
     inside = indices < want.shape[-1]  # a window in the padding only
     lead = np.indices(indices.shape)[:2]
     np.add.at(want, (lead[0][inside], lead[1][inside], indices[inside]),
               grad[inside])
-    np.testing.assert_allclose(got, want.reshape(x.shape), **TOL)
+    return want.reshape(x.shape)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiled_max_backward_writes_every_entry(n):
+    """Entries no window covers get 0 whatever the buffer held."""
+    from convlib.numpy import _pool_common
+    x = np.random.default_rng(n).standard_normal((1, 2) + (5,) * n)
+    kernel, out = (2,) * n, (2,) * n
+    grad_input = np.full(x.shape, np.nan)
+    _pool_common.tiled_max_backward(
+        x, np.ones((1, 2) + out), kernel, out, grad_input)
+    assert not np.isnan(grad_input).any()
+    assert np.count_nonzero(grad_input) == 2 * 2 ** n
+    for d in range(n):
+        assert not grad_input[(Ellipsis,) + (slice(None),) * d + (4,)
+                              + (slice(None),) * (n - d - 1)].any()
 
 
 @pytest.mark.parametrize("include", [True, False])
