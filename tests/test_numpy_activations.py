@@ -85,6 +85,23 @@ def test_elementwise_at_kinks_defaults(name):
                        tolerance=LOOSER.get(name))
 
 
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("grad_value", [np.inf, -np.inf, np.nan])
+def test_non_finite_gradients_as_torch(name, grad_value):
+    """An inf or NaN gradient: torch's masked backward passes (relu,
+    hardtanh, hardswish below -3) give 0 where the mask is off, not
+    inf * 0 = NaN."""
+    torch_fn = ELEMENTWISE[name][0]
+    x = np.concatenate([KINKS, [-0.5, 0.5, 7.0]])
+    g = np.full_like(x, grad_value)
+    xt = torch.tensor(x, requires_grad=True)
+    kwargs = (dict(training=False) if name == "rrelu" else {})
+    torch_fn(xt, **kwargs).backward(torch.tensor(g))
+    with np.errstate(invalid="ignore"):  # inf * 0 where torch has NaN
+        got = _ops(name)[1](g, x, **kwargs)
+    np.testing.assert_array_equal(got, xt.grad.numpy())
+
+
 def test_hardsigmoid_backward_is_exactly_one_sixth():
     x = np.array([-3.0, -2.9, 0.0, 2.9, 3.0])
     np.testing.assert_array_equal(N.hardsigmoid_backward(np.ones(5), x),

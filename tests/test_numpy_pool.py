@@ -295,6 +295,23 @@ def test_tiling_max_pool_matches_torch(n, size, kernel, dtype,
     _compare(MAX[n], [x], dict(kernel_size=kernel), dtype)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2),
+                                    dict(kernel_size=3, stride=1,
+                                         padding=1)])
+@pytest.mark.parametrize("grad_value", [np.inf, -np.inf, np.nan])
+def test_max_pool_backward_of_non_finite_gradients(n, kwargs, grad_value):
+    """An inf or NaN gradient goes to the winner only; the other entries
+    get 0, not inf * 0 = NaN (tiling windows and overlapping ones)."""
+    x = np.random.default_rng(n).standard_normal((2, 3) + (5,) * n)
+    xt = torch.tensor(x, requires_grad=True)
+    y = MAX[n][1](xt, **kwargs)
+    g = np.full(y.shape, grad_value)
+    y.backward(torch.tensor(g))
+    np.testing.assert_array_equal(MAX[n][2](g, x, **kwargs),
+                                  xt.grad.numpy())
+
+
 def test_max_pool_ties_go_to_the_first_in_window_order():
     x = np.ones((1, 1, 4, 4))
     out, idx = compare_with_torch(

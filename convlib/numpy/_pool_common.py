@@ -418,12 +418,13 @@ def tiled_max_backward(x, grad, kernel, out, grad_input):
     `grad_input` (shape of x; entries no window covers get 0).
 
     With two or more spatial dimensions the window entries are gathered
-    first (`_gathered_max_backward`, which writes `grad_input` through
-    a flat view: it must be C-contiguous); along one, the winners are
-    found and the gradient spread back on strided views
-    (`_stepped_max_backward`), which are long rows there.
+    first (`_gathered_max_backward`); along one, the winners are found
+    and the gradient spread back on strided views, which are long rows
+    there (`_stepped_max_backward`), unless `grad` holds an inf or a
+    NaN: spreading multiplies by masks (inf * 0 is NaN), and torch
+    gives the other entries 0.
     """
-    if x.ndim > 3 and grad_input.flags.c_contiguous:
+    if x.ndim > 3 or not np.isfinite(grad).all():
         _gathered_max_backward(x, grad, kernel, out, grad_input)
     else:
         _stepped_max_backward(x, grad, kernel, out, grad_input)
@@ -450,9 +451,13 @@ def _gathered_max_backward(x, grad, kernel, out, grad_input):
                          [labels(j) for j in range(len(entries))])
     winners = offsets.take(code)
     winners += index[0]
-    flat = grad_input.reshape(-1)  # a view: grad_input is contiguous
+    whole = (grad_input if grad_input.flags.c_contiguous
+             else np.empty(grad_input.shape, grad_input.dtype))
+    flat = whole.reshape(-1)  # a view of `whole`
     flat[...] = 0
     flat[winners] = grad.reshape(-1)
+    if whole is not grad_input:
+        grad_input[...] = whole
 
 
 @functools.lru_cache(maxsize=8)
@@ -478,10 +483,10 @@ def _tile_index(planes, spatial, kernel, out):
 
 
 def _stepped_max_backward(x, grad, kernel, out, grad_input):
-    """`tiled_max_backward` one axis at a time: the winners are found
-    that way (`_tiled_steps`), and the gradient is spread back the same
-    way: to the winning row of each box, then to the winning entry of
-    that row."""
+    """`tiled_max_backward` one axis at a time, for a finite `grad`:
+    the winners are found that way (`_tiled_steps`), and the gradient
+    is spread back the same way, multiplied by masks: to the winning
+    row of each box, then to the winning entry of that row."""
     _, codes = _tiled_steps(x, kernel, out, True)
     g = grad
     for i, axis in enumerate(range(2, x.ndim)):  # the last reduced first

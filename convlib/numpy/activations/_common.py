@@ -47,6 +47,17 @@ def _grad(grad_output, x, fn):
     return g.astype(x.dtype, copy=False)
 
 
+def _where(mask, g):
+    """`g` where `mask` holds, 0 elsewhere, whatever `g` is there: an inf
+    or NaN gradient outside the mask gives 0, as torch's masked
+    backward passes (``g * mask`` would give NaN). The product when
+    `g` is finite: ``np.where`` took 4-5x as long on a random mask
+    (16384 float64 entries)."""
+    if np.isfinite(g).all():
+        return g * mask
+    return np.where(mask, g, 0)
+
+
 def _exp(z):
     """``exp(z)`` for ``z <= 0`` without underflow: tiny results are 0."""
     floor = np.log(np.finfo(z.dtype).tiny) + 2.0

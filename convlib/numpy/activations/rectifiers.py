@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._args import (check_array, check_generator, check_real,
                        draw_generator, prelu_channels)
-from ._common import _grad, _input, _result
+from ._common import _grad, _input, _result, _where
 
 __all__ = [
     "relu", "relu_backward", "leaky_relu", "leaky_relu_backward", "prelu",
@@ -58,7 +58,7 @@ def relu_backward(grad_output, input, inplace=False):
         Gradient with respect to `input` (0 at x == 0, as torch).
     """
     x = _input(input, "relu_backward")
-    return _grad(grad_output, x, "relu_backward") * (x > 0)
+    return _where(x > 0, _grad(grad_output, x, "relu_backward"))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -332,7 +332,7 @@ def hardtanh_backward(grad_output, input, min_val=-1., max_val=1.,
     lo, hi = _hardtanh_args(min_val, max_val, "hardtanh_backward")
     x = _input(input, "hardtanh_backward")
     g = _grad(grad_output, x, "hardtanh_backward")
-    return g * ((x > lo) & (x < hi))
+    return _where((x > lo) & (x < hi), g)
 
 
 def hardsigmoid(input, inplace=False):
@@ -417,4 +417,6 @@ def hardswish_backward(grad_output, input, inplace=False):
     x = _input(input, "hardswish_backward")
     g = _grad(grad_output, x, "hardswish_backward")
     d = np.where(x <= -3, 0.0, np.where(x < 3, x / 3.0 + 0.5, 1.0))
-    return (g * d).astype(x.dtype, copy=False)
+    # 0 below -3 whatever g is there; a NaN x passes g, as torch
+    return _where(np.logical_not(x <= -3), (g * d).astype(x.dtype,
+                                                          copy=False))
