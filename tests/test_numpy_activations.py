@@ -86,20 +86,27 @@ def test_elementwise_at_kinks_defaults(name):
 
 
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))
-@pytest.mark.parametrize("grad_value", [np.inf, -np.inf, np.nan])
-def test_non_finite_gradients_as_torch(name, grad_value):
-    """An inf or NaN gradient: torch's masked backward passes (relu,
-    hardtanh, hardswish below -3) give 0 where the mask is off, not
-    inf * 0 = NaN."""
+@pytest.mark.parametrize("grad_value", [2.0, np.inf, -np.inf, np.nan])
+def test_non_finite_values_as_torch(name, grad_value):
+    """NaN, inf and -inf inputs, and inf or NaN gradients: the values
+    and gradients torch gives. A NaN input gives NaN (sigmoid gave 0)
+    or takes the branch torch's test sends it to (relu passes g); an
+    inf gradient where torch's mask is off gives 0, not inf * 0."""
     torch_fn = ELEMENTWISE[name][0]
-    x = np.concatenate([KINKS, [-0.5, 0.5, 7.0]])
+    x = np.concatenate([KINKS, [-0.5, 0.5, 7.0, -1e308, 1e308, np.nan,
+                                np.inf, -np.inf]])
     g = np.full_like(x, grad_value)
     xt = torch.tensor(x, requires_grad=True)
     kwargs = (dict(training=False) if name == "rrelu" else {})
-    torch_fn(xt, **kwargs).backward(torch.tensor(g))
-    with np.errstate(invalid="ignore"):  # inf * 0 where torch has NaN
-        got = _ops(name)[1](g, x, **kwargs)
-    np.testing.assert_array_equal(got, xt.grad.numpy())
+    want = torch_fn(xt, **kwargs)
+    want.backward(torch.tensor(g))
+    forward, backward = _ops(name)
+    with np.errstate(all="ignore"):  # inf * 0 where torch has NaN too
+        got, got_grad = forward(x, **kwargs), backward(g, x, **kwargs)
+    tol = LOOSER.get(name) or TOLERANCES[np.float64]
+    # NaN where torch has NaN, inf where it has inf (assert_allclose)
+    np.testing.assert_allclose(got, want.detach().numpy(), **tol)
+    np.testing.assert_allclose(got_grad, xt.grad.numpy(), **tol)
 
 
 def test_hardsigmoid_backward_is_exactly_one_sixth():

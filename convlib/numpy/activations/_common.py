@@ -59,6 +59,8 @@ def _where(mask, g):
 
 
 def _exp(z):
-    """``exp(z)`` for ``z <= 0`` without underflow: tiny results are 0."""
+    """``exp(z)`` for ``z <= 0`` without underflow: tiny results are 0;
+    NaN stays NaN."""
     floor = np.log(np.finfo(z.dtype).tiny) + 2.0
-    return np.exp(z, out=np.zeros_like(z), where=z > floor)
+    return np.exp(z, out=np.zeros_like(z),
+                  where=np.logical_not(z <= floor))

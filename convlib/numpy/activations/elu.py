@@ -20,9 +20,11 @@ def _elu(x, alpha, scale, input_scale):
 
 
 def _elu_grad(g, x, alpha, scale, input_scale):
-    """Derivative of `_elu` times `g` (x <= 0 takes the exp branch)."""
+    """Derivative of `_elu` times `g` (x <= 0 takes the exp branch; a
+    NaN x the other, as torch)."""
     neg = _exp(np.minimum(x, 0) * input_scale)
-    return np.where(x > 0, g * scale, g * (alpha * scale * input_scale) * neg)
+    return np.where(x <= 0, g * (alpha * scale * input_scale) * neg,
+                    g * scale)
 
 
 def elu(input, alpha=1.0, inplace=False):

@@ -58,7 +58,9 @@ def relu_backward(grad_output, input, inplace=False):
         Gradient with respect to `input` (0 at x == 0, as torch).
     """
     x = _input(input, "relu_backward")
-    return _where(x > 0, _grad(grad_output, x, "relu_backward"))
+    # not x > 0: a NaN x passes g, as torch
+    return _where(np.logical_not(x <= 0),
+                  _grad(grad_output, x, "relu_backward"))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -332,7 +334,8 @@ def hardtanh_backward(grad_output, input, min_val=-1., max_val=1.,
     lo, hi = _hardtanh_args(min_val, max_val, "hardtanh_backward")
     x = _input(input, "hardtanh_backward")
     g = _grad(grad_output, x, "hardtanh_backward")
-    return _where((x > lo) & (x < hi), g)
+    # a NaN x passes g, as torch
+    return _where(np.logical_not((x <= lo) | (x >= hi)), g)
 
 
 def hardsigmoid(input, inplace=False):
