@@ -154,6 +154,14 @@ M = [  # (name, file, snippet, broken snippet)
      'convlib/numpy/_pool_common.py',
      '    if x.ndim > 3 or not np.isfinite(grad).all():',
      '    if x.ndim > 3:'),
+    ('stacked phases: sub-kernels not flipped',
+     'convlib/numpy/_conv_nd.py',
+     '        sub = w[(Ellipsis,) + taps][(Ellipsis,) + reverse]',
+     '        sub = w[(Ellipsis,) + taps]'),
+    ("stacked phases: every phase's taps at the window's start",
+     'convlib/numpy/_conv_nd.py',
+     '        dims.append(tuple((first, n, start - base, t) for (',
+     '        dims.append(tuple((first, n, 0, t) for ('),
 ]
 
 def main(only):

@@ -347,22 +347,33 @@ def phase_cases(draw):
     return n, arrays, kwargs
 
 
-@given(phase_cases())
-def test_conv_transpose_phases_match_torch(case):
+@pytest.mark.parametrize("stacked", [False, True])
+@given(case=phase_cases())
+def test_conv_transpose_phases_match_torch(case, stacked):
     """Strided transposed convolutions through `_phases` (forced: the
-    cost model may prefer col2im for these tiny shapes).
+    cost model may prefer col2im for these tiny shapes), one phase at a
+    time or stacked into one correlation wherever that applies (forced
+    both ways).
 
     Padding larger than the kernel leaves phases with no taps or with
     no input in reach; they must come out as zeros (plus bias).
     """
     n, arrays, kwargs = case
     forward, torch_forward, backward = TRANSPOSE[n]
+    applies = []
+
+    def pays(*args):
+        applies.append(conv_nd._stacked_plan(*args) is not None)
+        return stacked and applies[-1]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_tuning, "SCATTER_FACTOR", 10**9)
+        mp.setattr(conv_nd, "_stack_pays", pays)
         calls = _spy(mp, conv_nd, "_phases")
+        stacks = _spy(mp, conv_nd, "_stacked_phases")
         compare_with_torch(forward, torch_forward, arrays, kwargs,
                            backward=backward)
     assert calls  # the forward went by phases
+    assert len(stacks) == (sum(applies) if stacked else 0)
 
 
 def _spy(monkeypatch, module, name):

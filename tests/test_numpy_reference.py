@@ -141,10 +141,12 @@ def test_forward_pointwise_and_chosen(case):
 
 @pytest.mark.parametrize("factor", [0, 10**9])  # scatter / phases
 @pytest.mark.parametrize("budget", [1, 2**30])  # col2im chunks
+@pytest.mark.parametrize("stacked", [False, True])  # phases stacked
 @given(case=conv_cases())
-def test_grad_input_paths(case, factor, budget):
-    """grad_input by phases, by col2im of columns or by the depthwise
-    col2im equals the reference, and the path is the one
+def test_grad_input_paths(case, factor, budget, stacked):
+    """grad_input by phases (one at a time, or stacked into one
+    correlation where that applies), by col2im of columns or by the
+    depthwise col2im equals the reference, and the path is the one
     `_tuning.SCATTER_FACTOR` asks for: with 0, every strided
     grad_input is scattered; with 10**9, every one goes by phases but where a
     dimension has both stride and dilation above 1 (phases cannot).
@@ -155,6 +157,8 @@ def test_grad_input_paths(case, factor, budget):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_tuning, "SCATTER_FACTOR", factor)
         mp.setattr(_tuning, "GRAD_COLUMN_BYTES", budget)
+        mp.setattr(conv_nd, "_stack_pays", lambda *args: stacked and (
+            conv_nd._stacked_plan(*args) is not None))
         phases = _spy(mp, "_phases")
         columns = _spy(mp, "_scatter_columns")
         depthwise = _spy(mp, "_scatter_depthwise")

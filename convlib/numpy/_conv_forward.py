@@ -170,6 +170,18 @@ def cheapest(call, budgets, costs):
                      costs)
 
 
+def least_ns(call, budgets, costs):
+    """The least estimated ns of `call` over every way (the pointwise
+    way where it fits), whatever ways are allowed (tests patch
+    `WAYS`)."""
+    least = min(_costs(call, budgets, costs).values())
+    if _pointwise_fits(call):
+        least = min(least, _estimate(
+            _Plan("pointwise", call, samples=call.x_shape[0]), budgets,
+            costs))
+    return least
+
+
 def _estimate(plan, budgets, costs):
     """Estimated ns of a `_Plan` (the pointwise way: its matmul)."""
     call = plan.call

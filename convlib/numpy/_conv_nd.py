@@ -6,6 +6,7 @@ of spatial dimensions, with tuples of ints for stride and dilation and
 public functions and for how the pieces fit together.
 """
 import functools
+import itertools
 import math
 from typing import NamedTuple
 
@@ -149,7 +150,8 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
     `costs` and the cache budgets).
 
     The phases: each phase's stride-1 correlation as the forward's cost
-    model (`_conv_forward._costs`) estimates its cheapest way. col2im:
+    model (`_conv_forward._costs`) estimates its cheapest way, or the
+    stacked correlation (`_stacked_phases`) if less. col2im:
     the matmul ``weight^T @ grad``, copying grad into columns and
     zeroing the padded result, and one add per product into the result.
     The depthwise scatter is not estimated (inf): the phases took
@@ -160,10 +162,13 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
         return 0, 0
     k, n, c_out = costs, grad_shape[0], grad_shape[1]
     c_in, kernel = groups * w_shape[1], w_shape[2:]
-    phases = sum(min(_conv_forward._costs(phase[-1], budgets, k).values())
-                 + k.ns_step for phase in _phase_plans(
-                     grad_shape, w_shape, in_spatial, stride, pads,
-                     dilation, groups, itemsize))
+    phases = _separate_phases_ns(grad_shape, w_shape, in_spatial, stride,
+                                 pads, dilation, groups, itemsize, k,
+                                 budgets)
+    stacked = _stacked_plan(grad_shape, w_shape, in_spatial, stride, pads,
+                            dilation, groups, itemsize)
+    if stacked is not None:
+        phases = min(phases, _stacked_ns(stacked, k, budgets))
     if w_shape[1] == 1 and groups > 1:  # depthwise
         return phases, math.inf
     taps, positions = math.prod(kernel), math.prod(grad_shape[2:])
@@ -195,8 +200,15 @@ def _phases(grad, weight, in_spatial, stride, pads, dilation, groups):
     with that flipped sub-kernel (sub-pixel convolution).  Each phase
     is written to its strided slice of the result; a phase without
     outputs, taps or grad in reach stays zero.  Needs dilation 1 in
-    every dimension with stride > 1.
+    every dimension with stride > 1.  Where it is estimated faster
+    (`_stack_pays`), the phases are computed as one correlation
+    (`_stacked_phases`).
     """
+    shapes = (grad.shape, weight.shape, in_spatial, stride, pads,
+              dilation, groups, grad.itemsize)
+    if _stack_pays(*shapes):
+        return _stacked_phases(grad, weight, in_spatial,
+                               _stacked_plan(*shapes))
     result = np.zeros((grad.shape[0], groups * weight.shape[1])
                       + in_spatial, grad.dtype)
     phases = _phase_plans(grad.shape, weight.shape, in_spatial, stride,
@@ -293,16 +305,173 @@ def _phase_dim(r, s, d, k, pads, size, out):
     Output o of the phase takes ``grad[(o + lo - r) // s - t * d]`` times
     ``kernel[r + s * t]`` (d is 1 when s > 1).
     """
+    window = _phase_window(r, s, d, k, pads, size, out)
+    if window is None:
+        return None
+    first, count, start, span = window
+    lo = max(0, -start)
+    hi = max(0, count + span - (size - start))
+    return (slice(r, None, s), slice(max(0, start), None), (lo, hi),
+            slice(first, None, s))
+
+
+def _phase_window(r, s, d, k, pads, size, out):
+    """(first output, count of outputs, grad index of the first
+    window's first entry, span of the dilated sub-kernel) of phase r
+    along one dimension (`_phase_dim`), or None when the phase has no
+    outputs, no taps or no grad in reach."""
     first = (r - pads[0]) % s  # first output of the phase
     count = len(range(first, out, s))
     span = d * (len(range(r, k, s)) - 1)  # of the dilated sub-kernel
     start = (first + pads[0] - r) // s - span  # grad index of window 0
     if count == 0 or r >= k or start >= size:
         return None
-    lo = max(0, -start)
-    hi = max(0, count + span - (size - start))
-    return (slice(r, None, s), slice(max(0, start), None), (lo, hi),
-            slice(first, None, s))
+    return first, count, start, span
+
+
+class _Stacked(NamedTuple):
+    """`_stacked_phases`'s geometry (no array values)."""
+    call: Call  # the one stride-1 correlation, its weight stacked
+    dims: tuple  # per dimension: ((first, count, offset, taps), ...)
+    part: tuple  # slices of grad it reads
+    phases: int  # prod(stride)
+
+
+@functools.lru_cache(maxsize=512)
+def _stacked_plan(grad_shape, w_shape, in_spatial, stride, pads,
+                  dilation, groups, itemsize):
+    """The `_Stacked` plan of a strided `_phases` call, or None: when a
+    phase is empty (`_phase_window`), every stride is 1 or there is
+    nothing to compute.
+
+    Along each dimension the phases' windows, each at its own start in
+    grad, are put in one window from the first start to the last end;
+    a phase's taps sit at its offset in it, zeros elsewhere. Output j
+    of every phase then reads the same window of grad, so all the
+    phases are one stride-1 correlation with prod(stride) times the
+    output channels (sub-pixel convolution).
+    """
+    if (all(s == 1 for s in stride)
+            or 0 in grad_shape + w_shape + in_spatial):
+        return None
+    dims, part, sub_pads, kernel, count = [], [], [], [], []
+    for s, d, k, pad_pair, size, out in zip(
+            stride, dilation, w_shape[2:], pads, grad_shape[2:],
+            in_spatial):
+        windows = [_phase_window(r, s, d, k, pad_pair, size, out)
+                   for r in range(s)]
+        if None in windows:
+            return None
+        taps = [len(range(r, k, s)) for r in range(s)]
+        base = min(start for _, _, start, _ in windows)
+        length = max(start + span + 1 for _, _, start, span in windows)
+        dims.append(tuple((first, n, start - base, t) for (
+            first, n, start, _), t in zip(windows, taps)))
+        width = (length - base - 1) // d + 1  # taps of the window
+        most = max(n for _, n, _, _ in windows)
+        lo = max(0, -base)
+        hi = max(0, most + d * (width - 1) - lo - (size - max(0, base)))
+        part.append(slice(max(0, base), None))
+        sub_pads.append((lo, hi))
+        kernel.append(width)
+        count.append(most)
+    c_in, c_out = groups * w_shape[1], grad_shape[1]
+    phases = math.prod(stride)
+    call = Call((grad_shape[0], c_out) + _lengths(part, grad_shape[2:]),
+                (phases * c_in, c_out // groups) + tuple(kernel),
+                (1,) * len(stride), tuple(sub_pads), dilation, groups,
+                tuple(count), itemsize)
+    return _Stacked(call, tuple(dims), tuple(part), phases)
+
+
+@functools.lru_cache(maxsize=512)
+def _stack_pays(grad_shape, w_shape, in_spatial, stride, pads, dilation,
+                groups, itemsize):
+    """True when `_stacked_phases` applies (`_stacked_plan`) and is
+    estimated faster than the phases one by one: its correlation also
+    multiplies the zeros of its stacked weight, but it is one
+    correlation, not prod(stride), each with its NumPy calls and
+    copies. Memoised: a function of the shapes."""
+    plan = _stacked_plan(grad_shape, w_shape, in_spatial, stride, pads,
+                         dilation, groups, itemsize)
+    if plan is None:
+        return False
+    k, budgets = _tuning.costs(1), _conv_forward._budgets()
+    return _stacked_ns(plan, k, budgets) < _separate_phases_ns(
+        grad_shape, w_shape, in_spatial, stride, pads, dilation, groups,
+        itemsize, k, budgets)
+
+
+def _stacked_ns(plan, costs, budgets):
+    """Estimated ns of `_stacked_phases`: its correlation the cheapest
+    way (`_conv_forward.least_ns`), a copy call a phase, and zeroing
+    its stacked weight, times
+    `_tuning.STACK_MARGIN`. (Both
+    ways copy the flipped taps of the weight, which neither estimate
+    counts; zeroing is the stacked way's own. Without it, a (64, 48,
+    3, 3) weight at stride 2 on 4x4 planes went by stacked phases,
+    estimated at 67 us, instead of col2im at 57: 136 us against 85,
+    one thread.)"""
+    zeros = math.prod(plan.call.w_shape) * costs.ns_copy
+    return _tuning.STACK_MARGIN * (
+        _conv_forward.least_ns(plan.call, budgets, costs)
+        + zeros + costs.ns_step + plan.phases * costs.ns_op)
+
+
+def _separate_phases_ns(grad_shape, w_shape, in_spatial, stride, pads,
+                        dilation, groups, itemsize, costs, budgets):
+    """Estimated ns of `_phases` one phase after another: each phase's
+    correlation the cheapest way (`_conv_forward._costs`)."""
+    return sum(min(_conv_forward._costs(phase[-1], budgets,
+                                        costs).values()) + costs.ns_step
+               for phase in _phase_plans(grad_shape, w_shape, in_spatial,
+                                         stride, pads, dilation, groups,
+                                         itemsize))
+
+
+def _stacked_weight(weight, groups, plan):
+    """The weight of `_stacked_phases`' correlation: (G * P * C_in/G,
+    C_out/G, *window), phase p's flipped taps at its offsets."""
+    c_out, c_in_g = weight.shape[:2]
+    n = weight.ndim - 2
+    w = weight.reshape((groups, c_out // groups, c_in_g)
+                       + weight.shape[2:]).swapaxes(1, 2)
+    stacked = np.zeros((groups, plan.phases, c_in_g, c_out // groups)
+                       + plan.call.kernel, weight.dtype)
+    reverse = (slice(None, None, -1),) * n
+    for p, phase in enumerate(itertools.product(*(
+            enumerate(dim) for dim in plan.dims))):
+        taps = tuple(slice(r, None, len(dim)) for (r, _), dim
+                     in zip(phase, plan.dims))
+        at = tuple(slice(offset, offset + t) for _, (_, _, offset, t)
+                   in phase)
+        sub = w[(Ellipsis,) + taps][(Ellipsis,) + reverse]
+        stacked[(slice(None), p, Ellipsis) + at] = sub
+    return stacked.reshape((-1, c_out // groups) + plan.call.kernel)
+
+
+def _stacked_phases(grad, weight, in_spatial, plan):
+    """`_phases` as one stride-1 correlation (`_stacked_plan`), whose
+    output channels are the phases' results, each then copied to its
+    strided slice of the result (every entry is in one phase)."""
+    groups = plan.call.groups
+    y = _conv_forward.forward(
+        grad[(Ellipsis,) + plan.part], _stacked_weight(weight, groups,
+                                                        plan),
+        plan.call.stride, plan.call.pads, plan.call.dilation, groups,
+        plan.call.out)
+    n, c_in = grad.shape[0], groups * weight.shape[1]
+    y = y.reshape((n, groups, plan.phases, c_in // groups)
+                  + plan.call.out)
+    result = np.empty((n, groups, c_in // groups) + in_spatial,
+                      grad.dtype)
+    for p, phase in enumerate(itertools.product(*plan.dims)):
+        where = tuple(slice(first, None, len(dim)) for (first, _, _, _),
+                      dim in zip(phase, plan.dims))
+        crop = tuple(slice(0, count) for _, count, _, _ in phase)
+        result[(slice(None),) * 3 + where] = y[
+            (slice(None), slice(None), p, slice(None)) + crop]
+    return result.reshape((n, c_in) + in_spatial)
 
 
 def _scatter_columns(target, grad, weight, stride, dilation, groups):

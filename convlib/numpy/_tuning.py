@@ -118,6 +118,17 @@ SCATTER_FACTOR = 1.25
 # plan is first made (plans are memoised by shape, not by this value).
 REGIONS_MARGIN = 1.25
 
+# --- the stacked phases (`_conv_nd._stacked_ns`) ---------------------
+# Their estimate is multiplied by STACK_MARGIN before it is compared
+# with the phases one by one or with col2im. Against measured times
+# (one thread, 5 transposed layers on 4x4 to 14x14 planes, seed 9102's
+# sweep, where the stacked way was picked and lost) the estimate was
+# low by 1.45-1.76x: it leaves out the copies of the flipped taps and
+# of each phase's result, which the phases one by one make too but
+# col2im does not. Read when a shape's choice is first made (choices
+# are memoised by shape, not by this value).
+STACK_MARGIN = 1.6
+
 
 class Costs(NamedTuple):
     """The cost model's constants (ns, on one core; see `_costs`).
