@@ -405,13 +405,14 @@ def _stack_pays(grad_shape, w_shape, in_spatial, stride, pads, dilation,
 def _stacked_ns(plan, costs, budgets):
     """Estimated ns of `_stacked_phases`: its correlation the cheapest
     way (`_conv_forward.least_ns`), a copy call a phase, and zeroing
-    its stacked weight, times
-    `_tuning.STACK_MARGIN`. (Both
-    ways copy the flipped taps of the weight, which neither estimate
-    counts; zeroing is the stacked way's own. Without it, a (64, 48,
-    3, 3) weight at stride 2 on 4x4 planes went by stacked phases,
-    estimated at 67 us, instead of col2im at 57: 136 us against 85,
-    one thread.)"""
+    its stacked weight, times `_tuning.STACK_MARGIN`.
+
+    Both ways copy the flipped taps of the weight, which neither
+    estimate counts; zeroing is the stacked way's own. Without it (and
+    without the margin), a (64, 48, 3, 3) weight at stride 2 on 4x4
+    planes went by stacked phases, estimated at 67 us, instead of
+    col2im at 57: 136 us against 85, one thread.
+    """
     zeros = math.prod(plan.call.w_shape) * costs.ns_copy
     return _tuning.STACK_MARGIN * (
         _conv_forward.least_ns(plan.call, budgets, costs)
