@@ -51,8 +51,8 @@ def _where(mask, g):
     """`g` where `mask` holds, 0 elsewhere, whatever `g` is there: an inf
     or NaN gradient outside the mask gives 0, as torch's masked
     backward passes (``g * mask`` would give NaN). The product when
-    `g` is finite: ``np.where`` took 4-5x as long on a random mask
-    (16384 float64 entries)."""
+    `g` is finite: ``np.where`` took 4.7-5.6x as long on a random mask
+    (16384 float64 entries, one thread)."""
     if np.isfinite(g).all():
         return g * mask
     return np.where(mask, g, 0)
