@@ -404,7 +404,7 @@ def _stack_pays(grad_shape, w_shape, in_spatial, stride, pads, dilation,
 
 def _stacked_ns(plan, costs, budgets):
     """Estimated ns of `_stacked_phases`: its correlation the cheapest
-    way (`_conv_forward.least_ns`), a copy call a phase, and zeroing
+    way (`_conv_forward.cheapest`), a copy call a phase, and zeroing
     its stacked weight, times `_tuning.STACK_MARGIN`.
 
     Both ways copy the flipped taps of the weight, which neither
@@ -415,7 +415,7 @@ def _stacked_ns(plan, costs, budgets):
     """
     zeros = math.prod(plan.call.w_shape) * costs.ns_copy
     return _tuning.STACK_MARGIN * (
-        _conv_forward.least_ns(plan.call, budgets, costs)
+        _conv_forward.cheapest(plan.call, budgets, costs)
         + zeros + costs.ns_step + plan.phases * costs.ns_op)
 
 

@@ -417,7 +417,8 @@ def tiled_max_backward(x, grad, kernel, out, grad_input):
     each window's gradient to its winner (`tiled_max`), written into
     `grad_input` (shape of x; entries no window covers get 0).
 
-    With two or more spatial dimensions the window entries are gathered
+    `grad_input` must be C-contiguous (`_by_planes`' blocks are). With
+    two or more spatial dimensions the window entries are gathered
     first (`_gathered_max_backward`); along one, the winners are found
     and the gradient spread back on strided views, which are long rows
     there (`_stepped_max_backward`), unless `grad` holds an inf or a
@@ -451,13 +452,12 @@ def _gathered_max_backward(x, grad, kernel, out, grad_input):
                          [labels(j) for j in range(len(entries))])
     winners = offsets.take(code)
     winners += index[0]
-    whole = (grad_input if grad_input.flags.c_contiguous
-             else np.empty(grad_input.shape, grad_input.dtype))
-    flat = whole.reshape(-1)  # a view of `whole`
+    if not grad_input.flags.c_contiguous:  # reshape would copy
+        raise ValueError("tiled_max_backward: grad_input must be "
+                         "C-contiguous")
+    flat = grad_input.reshape(-1)
     flat[...] = 0
     flat[winners] = grad.reshape(-1)
-    if whole is not grad_input:
-        grad_input[...] = whole
 
 
 @functools.lru_cache(maxsize=8)
