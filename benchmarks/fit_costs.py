@@ -120,7 +120,8 @@ def _ways(call):
     """The ways that differ for this call (flat k > dims is flat dims).
     The regions way is left out: its estimate is made of the others'
     constants times a margin set by hand (`_tuning.REGIONS_MARGIN`),
-    which a fit would bend them towards."""
+    which a fit would bend them towards. So is the toeplitz way, whose
+    estimate is made of the others' constants too."""
     n = len(call.kernel)
     return [w for w in _conv_forward.WAYS if w[0] == "columns"
             or w[0] == "flat" and w[1] <= n]

@@ -1,4 +1,4 @@
-"""The forward convolution of `convlib.numpy`: four ways and a choice.
+"""The forward convolution of `convlib.numpy`: five ways and a choice.
 
 All work on batched arrays (N, C, *spatial) of any number of spatial
 dimensions, with tuples of ints for stride and dilation and
@@ -30,6 +30,15 @@ the definition in `convlib.numpy._reference` (tests force each one):
     padding put many taps in the padding of small planes, the padding's
     multiply-adds are skipped; the batch innermost keeps the copied
     rows long however narrow the box.
+``toeplitz``
+    im2col along every axis but the last; along the last, whole input
+    rows times a Toeplitz-like matrix that holds the last axis' taps
+    and stride (`_toeplitz_matrices`). A depthwise convolution (one
+    input channel a group) gets one matmul per group with rows as long
+    as the kernel times the input row, where the other ways multiply
+    by one weight row of a few taps. It multiplies W / K_last times the
+    entries of the windows, so it pays on short rows; the cost model
+    weighs it only for one input channel a group (`_costs`).
 
 `forward` cuts a large call into pieces for the workers (`_pieces`,
 `_workers`) and picks, for each piece, the way (and the split) with
@@ -50,11 +59,12 @@ from ._pieces import Call, cut, whole
 
 POINTWISE = ("pointwise", 0)
 WAYS = (("columns", 0), ("columns", 1), ("flat", 0), ("flat", 1),
-        ("flat", 2), ("flat", 3), ("regions", 0))
+        ("flat", 2), ("flat", 3), ("regions", 0), ("toeplitz", 0))
 # ("columns", 1): in bands of output rows, padding's taps left out;
 # ("flat", k): k trailing kernel axes shifted; ("regions", 0): columns
 # with the batch innermost, box by box, padding's taps left out along
-# every axis
+# every axis; ("toeplitz", 0): whole rows of the last axis against
+# Toeplitz-like matrices
 
 
 def forward(x, weight, stride, pads, dilation, groups, out, y=None,
@@ -79,8 +89,8 @@ def forward(x, weight, stride, pads, dilation, groups, out, y=None,
         or smaller: spare windows at the end are dropped).
     y : ndarray, shape (N, C_out, *out), optional
         Where to write the result; may be a strided view.
-    path : None, 'pointwise', 'columns', 'flat', 'regions' or one of
-        `WAYS`
+    path : None, 'pointwise', 'columns', 'flat', 'regions', 'toeplitz' or
+        one of `WAYS`
         Force a way (tests do); None chooses by `_costs`, 'flat' chooses
         among the flat way's splits (`_split`).
 
@@ -266,6 +276,8 @@ def _plan(call, ways, budgets, costs):
     if name == "regions":
         return _Plan(name, call, samples=_regions_samples(call, budgets),
                      bands=regions(call))
+    if name == "toeplitz":
+        return _Plan(name, call, samples=_toeplitz_samples(call, budgets))
     lay = layout(x_shape[2:], kernel, call.stride, call.pads,
                  call.dilation, call.out)
     per = x_shape[1] * len(lay.places) * lay.size * call.itemsize
@@ -354,6 +366,10 @@ def _costs(call, budgets, costs):
     # grouped: its estimate was 1.5x low on a grouped 5x5 layer (g = 4)
     estimates[("regions", 0)] = (_tuning.REGIONS_MARGIN * _regions_cost(
         call, budgets, k) if groups == 1 else math.inf)
+    # one input channel a group only: on 14 plain and grouped layers
+    # the toeplitz way took 2-20x the time of the way chosen without it
+    estimates[("toeplitz", 0)] = (_toeplitz_cost(call, budgets, k) if c == 1
+                              else math.inf)
     return estimates
 
 
@@ -870,5 +886,127 @@ def _group_products(flat, group, weights, cols, grid, a, out, first):
             out += piece
 
 
+# ---------------------------------------------------------------------
+# toeplitz
+# ---------------------------------------------------------------------
+
+def _toeplitz_samples(call, budgets):
+    """Samples a chunk of the toeplitz way: as many as have their rows
+    (`_toeplitz_way`) within the column budget."""
+    per = (call.x_shape[1] * math.prod(call.out[:-1])
+           * math.prod(call.kernel[:-1]) * call.x_shape[-1] * call.itemsize)
+    return min(call.x_shape[0], _count(budgets.column, per))
+
+
+def _toeplitz_cost(call, budgets, k):
+    """Estimated ns of the toeplitz way (`_costs`): padding the leading
+    axes, the copy of the rows (whole input rows, one per output row
+    and kernel row along the leading axes), building the matrices,
+    one matmul per group and chunk, and the copy into the result."""
+    n, c_in = call.x_shape[:2]
+    g, c_out = call.groups, call.w_shape[0]
+    width, wide = call.x_shape[-1], call.out[-1]
+    lead_taps, lead_out = math.prod(call.kernel[:-1]), math.prod(
+        call.out[:-1])
+    inner = c_in // g * lead_taps * width
+    chunks = -(-n // _toeplitz_samples(call, budgets))
+    cost = (chunks * (k.ns_step + 3 * k.ns_op)
+            + (2 + call.kernel[-1]) * k.ns_op)
+    if any(lo or hi for lo, hi in call.pads[:-1]):
+        cost += n * c_in * math.prod(
+            s + lo + hi for s, (lo, hi) in zip(call.x_shape[2:-1],
+                                               call.pads)) * width * k.ns_copy
+    row = width * (call.kernel[-2] if len(call.kernel) > 1
+                   and call.dilation[-2] == 1 else 1)
+    cost += n * lead_out * g * inner * (k.ns_gather + k.ns_gather_row / row)
+    cost += g * inner * c_out // g * wide * k.ns_copy  # the matrices
+    cost += chunks * g * _gemm(k, c_out // g * wide, inner,
+                               n * lead_out / chunks)
+    return cost + n * c_out * lead_out * wide * (
+        k.ns_gather + k.ns_gather_row / wide)
+
+
+def _toeplitz_matrices(weight, call):
+    """(G, C/G * prod(K[:-1]) * W, M * out[-1]): per group, the
+    weights placed so that a row of the input (every input channel of
+    the group, every leading kernel tap, the whole last axis) times the
+    matrix gives that output row's M channels along the last axis --
+    each column holds the last axis' kernel taps, shifted by the stride
+    from one column to the next. Taps that fall in the last axis'
+    padding are left out (zeros).
+
+    Laid out (G, C/G, *K[:-1], W, M, out[-1]), one tap's weights for
+    successive outputs are ``stride * M * out[-1] + 1`` entries apart:
+    each tap is one strided view, filled at once.
+    """
+    g, (c_out, c) = call.groups, call.w_shape[:2]
+    m, width, wide = c_out // g, call.x_shape[-1], call.out[-1]
+    lead, s, d = call.kernel[:-1], call.stride[-1], call.dilation[-1]
+    lo = call.pads[-1][0]
+    mat = np.zeros((g, c) + lead + (width, m, wide), weight.dtype)
+    w = np.moveaxis(weight.reshape((g, m, c) + lead + (-1,)), 1, -1)
+    size = mat.itemsize
+    steps = mat.strides[:-3] + (wide * size, (s * m * wide + 1) * size)
+    for j in range(call.kernel[-1]):
+        first = max(0, -(-(lo - j * d) // s))  # first output inside
+        last = min(wide, (width - 1 - j * d + lo) // s + 1)
+        if last <= first:
+            continue
+        col = first * s + j * d - lo
+        view = np.ndarray(mat.shape[:-3] + (m, last - first), mat.dtype,
+                          buffer=mat, offset=(col * m * wide + first)
+                          * size, strides=steps)
+        view[...] = w[..., j, :, None]
+    return mat.reshape(g, -1, m * wide)
+
+
+def _toeplitz_way(x, weight, y, plan):
+    """The toeplitz way: along every axis but the last, im2col; along
+    the last, the whole input row against a Toeplitz-like matrix
+    (`_toeplitz_matrices`).
+
+    Per group, the rows (sample, output position along the leading
+    axes) hold every input channel's input rows that the kernel's
+    leading taps meet, each whole; one matmul with the matrix
+    gives the output row of every output channel. The last axis' taps
+    and stride live in the matrix, so the rows are copied whole (long
+    contiguous copies, however small the kernel) and no tap is
+    gathered one by one: a depthwise convolution (one input channel a
+    group) becomes one matmul per group whose inner size is the kernel
+    times the row, not the kernel alone. It multiplies W / K_last as
+    many entries as the windows hold, so it pays on short rows.
+    """
+    call = plan.call
+    g, (c_out, c) = call.groups, weight.shape[:2]
+    m, lead_out = c_out // g, call.out[:-1]
+    lead = len(lead_out)
+    xp = pad(x, tuple(call.pads[:-1]) + ((0, 0),))
+    mat = _toeplitz_matrices(weight, call)
+    space = xp.strides[2:]
+    # view (N, G, C/G, *lead_out, *lead_taps, W) of the rows
+    steps = ((xp.strides[0], c * xp.strides[1], xp.strides[1])
+             + tuple(st * s for st, s in zip(space[:-1], call.stride))
+             + tuple(st * d for st, d in zip(space[:-1], call.dilation))
+             + (space[-1],))
+    order = (1, 0) + tuple(range(3, 3 + lead)) + (2,) + tuple(
+        range(3 + lead, 4 + 2 * lead))  # to (G, N, *lead_out, C/G, ...)
+    ys = y.strides
+    for i in range(0, x.shape[0], plan.samples):
+        part = xp[i:i + plan.samples]
+        n = part.shape[0]
+        shape = (n, g, c) + lead_out + call.kernel[:-1] + (xp.shape[-1],)
+        rows = np.empty(tuple(shape[a] for a in order), x.dtype)
+        np.copyto(rows, strided_view(part, shape, steps).transpose(order))
+        product = np.matmul(rows.reshape(g, n * math.prod(lead_out), -1),
+                            mat)
+        # y (n, G, M, *lead_out, W_out) seen as (G, n, *lead_out, M, W)
+        view = np.lib.stride_tricks.as_strided(
+            y[i:i + n], (n, g, m) + y.shape[2:],
+            (ys[0], m * ys[1], ys[1]) + ys[2:])
+        np.copyto(view.transpose((1, 0) + tuple(range(3, 3 + lead))
+                                 + (2, 3 + lead)),
+                  product.reshape((g, n) + lead_out + (m, y.shape[-1])))
+
+
 _RUN = {"pointwise": _pointwise_way, "columns": _columns_way,
-        "flat": _flat_way, "regions": _regions_way}
+        "flat": _flat_way, "regions": _regions_way, "toeplitz": _toeplitz_way}
