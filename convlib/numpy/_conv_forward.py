@@ -944,7 +944,9 @@ def _toeplitz_matrices(weight, call):
     lead, s, d = call.kernel[:-1], call.stride[-1], call.dilation[-1]
     lo = call.pads[-1][0]
     mat = np.zeros((g, c) + lead + (width, m, wide), weight.dtype)
-    w = np.moveaxis(weight.reshape((g, m, c) + lead + (-1,)), 1, -1)
+    axes = tuple(range(weight.ndim + 1))  # (G, C/G, *lead, K_last, M)
+    w = weight.reshape((g, m, c) + lead + (-1,)).transpose(
+        axes[:1] + axes[2:] + axes[1:2])
     size = mat.itemsize
     steps = mat.strides[:-3] + (wide * size, (s * m * wide + 1) * size)
     for j in range(call.kernel[-1]):
@@ -990,7 +992,6 @@ def _toeplitz_way(x, weight, y, plan):
              + (space[-1],))
     order = (1, 0) + tuple(range(3, 3 + lead)) + (2,) + tuple(
         range(3 + lead, 4 + 2 * lead))  # to (G, N, *lead_out, C/G, ...)
-    ys = y.strides
     for i in range(0, x.shape[0], plan.samples):
         part = xp[i:i + plan.samples]
         n = part.shape[0]
@@ -999,10 +1000,9 @@ def _toeplitz_way(x, weight, y, plan):
         np.copyto(rows, strided_view(part, shape, steps).transpose(order))
         product = np.matmul(rows.reshape(g, n * math.prod(lead_out), -1),
                             mat)
-        # y (n, G, M, *lead_out, W_out) seen as (G, n, *lead_out, M, W)
-        view = np.lib.stride_tricks.as_strided(
-            y[i:i + n], (n, g, m) + y.shape[2:],
-            (ys[0], m * ys[1], ys[1]) + ys[2:])
+        # y (n, G, M, *lead_out, W_out) seen as (G, n, *lead_out, M, W):
+        # splitting an axis in two is a view whatever y's strides
+        view = y[i:i + n].reshape((n, g, m) + y.shape[2:])
         np.copyto(view.transpose((1, 0) + tuple(range(3, 3 + lead))
                                  + (2, 3 + lead)),
                   product.reshape((g, n) + lead_out + (m, y.shape[-1])))
