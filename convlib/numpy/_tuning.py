@@ -94,15 +94,15 @@ GRAD_FLAT_MAX_CHANNELS = 24
 # Strided grad_input (and the transposed convolution's forward) goes by
 # phases while their estimate is at most SCATTER_FACTOR times that of
 # col2im (`_conv_nd._grad_input_costs`; 0: always col2im, a huge
-# factor: always phases where they apply). The estimate puts col2im
-# too low: against measured times (one thread, 81 strided cases of the
-# sweep, seeds 41-45) it was 1.92x below, the phases' 1.52x. With the
-# factor 1.25 the way chosen took 1.018x the time of the faster of the
-# two (geometric mean; 1.016x and 1.020x on the two halves of the
-# cases), against 1.043x with no factor and 1.096x for the rule before
-# (phases while C_out <= 4 C_in a group); on 59 other cases (seeds
-# 46-48) 1.015x against the rule's 1.063x.
-SCATTER_FACTOR = 1.25
+# factor: always phases where they apply). Against measured times (one
+# thread, 74 strided, grouped and transposed cases of the sweep, seeds
+# 41-43) the estimate of col2im on the phase grid (`_conv_nd.
+# _scatter_columns`) was about 1.3x high, the phases' 0.8-1.3x. With
+# the factor 0.75 the way chosen took 1.026x the time of the faster of
+# the two (geometric mean), against 1.088x with 1.25, the factor fitted
+# to the col2im of strided adds before it; on 50 other cases (seeds
+# 44-45) 1.028x against 1.097x.
+SCATTER_FACTOR = 0.75
 
 # --- the regions way (`_conv_forward._regions_cost`) -----------------
 # Its estimate is multiplied by REGIONS_MARGIN before the ways are
