@@ -175,21 +175,24 @@ def _grad_input_costs(grad_shape, w_shape, in_spatial, stride, pads,
         return phases, math.inf
     grid, on = _phase_grid(tuple(kernel), tuple(grad_shape[2:]), stride,
                            dilation)
-    taps, size = len(on), math.prod(grid)
-    count = len({phase for phase, _ in on})
+    taps, size, count = math.prod(kernel), math.prod(grid), len(on)
+    # buffers made (copied or zeroed) and taps added onto one
+    made = sum(len(m) > 1 or m[0][1] > 0 for _, m in on)
+    adds = sum(len(m) - (m[0][1] == 0) for _, m in on)
     padded = math.prod(s + lo + hi for s, (lo, hi) in zip(in_spatial,
                                                           pads))
     per_sample = c_in * taps * size * itemsize
     chunks = -(-n // max(1, column_bytes // max(1, per_sample)))
     matmul = groups * chunks * _conv_forward._gemm(
         k, c_in // groups * taps, c_out // groups, n * size / chunks)
-    # grad laid out with room, the zeroed target and phase buffers, the
-    # taps' contiguous adds, each phase copied to its strided slice
-    moved = n * c_in * size * count
-    scatter = (matmul + (n * c_out * size + n * c_in * padded + moved)
-               * k.ns_copy + n * c_in * taps * size * k.ns_add
-               + moved * (k.ns_gather + k.ns_gather_row / grid[-1])
-               + chunks * ((taps + 2 * count) * k.ns_op + k.ns_step))
+    # grad laid out with room, the zeroed target, the phase buffers,
+    # the taps' contiguous adds, each phase copied to its strided slice
+    each = n * c_in * size
+    scatter = (matmul + (n * c_out * size + n * c_in * padded
+                         + each * made) * k.ns_copy
+               + each * adds * k.ns_add
+               + each * count * (k.ns_gather + k.ns_gather_row / grid[-1])
+               + chunks * ((adds + made + count) * k.ns_op + k.ns_step))
     return phases, scatter
 
 
@@ -497,8 +500,10 @@ def _scatter_columns(target, grad, weight, stride, dilation, groups):
     buffer is then copied to its strided slice of `target`.
     """
     c_out, c_in = weight.shape[0], target.shape[1]
-    grid, taps = _phase_grid(tuple(weight.shape[2:]), tuple(grad.shape[2:]),
-                             tuple(stride), tuple(dilation))
+    grid, phases = _phase_grid(tuple(weight.shape[2:]),
+                               tuple(grad.shape[2:]), tuple(stride),
+                               tuple(dilation))
+    taps = math.prod(weight.shape[2:])
     size = math.prod(grid)
     inside = (slice(None), slice(None)) + tuple(
         slice(0, o) for o in grad.shape[2:])
@@ -506,19 +511,15 @@ def _scatter_columns(target, grad, weight, stride, dilation, groups):
     # took longer than the matmul on small calls ((96, 128, 2, 2)
     # weight, one 4x4 sample: 42 us copy, 12 us matmul)
     w = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    per_sample = c_in * len(taps) * size * grad.itemsize
+    per_sample = c_in * taps * size * grad.itemsize
     for part in _chunks(grad.shape[0], per_sample):
         n = len(range(*part.indices(grad.shape[0])))
         room = np.zeros((c_out, n) + grid, grad.dtype)
         room[inside] = grad[part].swapaxes(0, 1)
         cols = np.matmul(w, room.reshape(groups, c_out // groups, -1))
-        cols = cols.reshape(c_in, len(taps), n * size)
-        phases = {}
-        for t, (phase, shift) in enumerate(taps):
-            if phase not in phases:
-                phases[phase] = np.zeros((c_in, n * size), target.dtype)
-            phases[phase][:, shift:] += cols[:, t, :n * size - shift]
-        for phase, buf in phases.items():
+        cols = cols.reshape(c_in, taps, n * size)
+        for phase, members in phases:
+            buf = _phase_sum(cols, members)
             dest = target[part][(Ellipsis,) + tuple(
                 slice(r, None, s) for r, s in zip(phase, stride))]
             crop = (Ellipsis,) + tuple(slice(0, min(g, d)) for g, d in
@@ -526,22 +527,45 @@ def _scatter_columns(target, grad, weight, stride, dilation, groups):
             dest[crop] = buf.reshape((c_in, n) + grid).swapaxes(0, 1)[crop]
 
 
+def _phase_sum(cols, members):
+    """The sum of a phase's taps (``((tap, shift), ...)``) in its flat
+    grid: cols (C_in, taps, L) -> (C_in, L). A phase of one tap without
+    a shift is that tap's product as it is; a first tap without a shift
+    starts the sum, else it starts from zeros."""
+    (first, shift), rest = members[0], members[1:]
+    if shift == 0 and not rest:
+        return cols[:, first]
+    if shift == 0:
+        buf = cols[:, first].copy()
+    else:
+        buf, rest = np.zeros_like(cols[:, first]), members
+    size = buf.shape[-1]
+    for t, shift in rest:
+        buf[:, shift:] += cols[:, t, :size - shift]
+    return buf
+
+
 @functools.lru_cache(maxsize=512)
 def _phase_grid(kernel, out, stride, dilation):
-    """(grid, ((phase, shift), ...)) of `_scatter_columns`: the grid
-    of a phase (the outputs along each axis plus room for the largest
-    shift), and per tap, in weight order, the phase it lands on and its
-    shift in the flat grid. Tap offset t along an axis lands on phase
-    ``t * d % s`` at grid index ``o + t * d // s`` for output o."""
+    """(grid, ((phase, ((tap, shift), ...)), ...)) of
+    `_scatter_columns`: the grid of a phase (the outputs along each
+    axis plus room for the largest shift), and per phase of the result
+    that taps land on, its taps (index in weight order) with their
+    shifts in the flat grid. Tap offset t along an axis lands on phase
+    ``t * d % s`` at grid index ``o + t * d // s`` for output o (with
+    dilation 1, a phase's first tap has no shift)."""
     grid = tuple(o + (k - 1) * d // s for k, o, s, d in
                  zip(kernel, out, stride, dilation))
     steps = tuple(math.prod(grid[i + 1:]) for i in range(len(grid)))
-    taps = tuple(
-        (tuple(t * d % s for t, s, d in zip(offsets, stride, dilation)),
-         sum(t * d // s * step for t, s, d, step in
-             zip(offsets, stride, dilation, steps)))
-        for offsets in np.ndindex(*kernel))
-    return grid, taps
+    phases = {}
+    for tap, offsets in enumerate(np.ndindex(*kernel)):
+        phase = tuple(t * d % s for t, s, d in zip(offsets, stride,
+                                                   dilation))
+        shift = sum(t * d // s * step for t, s, d, step in
+                    zip(offsets, stride, dilation, steps))
+        phases.setdefault(phase, []).append((tap, shift))
+    return grid, tuple((phase, tuple(members))
+                       for phase, members in phases.items())
 
 
 def _scatter_depthwise(target, grad, weight, stride, dilation, groups):

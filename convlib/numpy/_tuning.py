@@ -98,10 +98,10 @@ GRAD_FLAT_MAX_CHANNELS = 24
 # thread, 74 strided, grouped and transposed cases of the sweep, seeds
 # 41-43) the estimate of col2im on the phase grid (`_conv_nd.
 # _scatter_columns`) was about 1.3x high, the phases' 0.8-1.3x. With
-# the factor 0.75 the way chosen took 1.026x the time of the faster of
-# the two (geometric mean), against 1.088x with 1.25, the factor fitted
-# to the col2im of strided adds before it; on 50 other cases (seeds
-# 44-45) 1.028x against 1.097x.
+# the factor 0.75 the way chosen took 1.021x the time of the faster of
+# the two (geometric mean; 0.7 and 0.8 within 0.001), against 1.064x
+# with 1.25, the factor fitted to the col2im of strided adds before it;
+# on 50 other cases (seeds 44-45) 1.029x against 1.054x.
 SCATTER_FACTOR = 0.75
 
 # --- the regions way (`_conv_forward._regions_cost`) -----------------
