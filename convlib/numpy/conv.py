@@ -10,7 +10,7 @@ once, by `convlib._args`, as in every other form.
 One N-d implementation (in `convlib.numpy._conv_nd`) serves every
 dimension and both directions:
 
-* forward (`convlib.numpy._conv_forward`): one of four ways, chosen
+* forward (`convlib.numpy._conv_forward`): one of five ways, chosen
   per call by a cost model -- a plain matmul for 1x1 kernels; im2col
   (zero-pad -> ``sliding_windows``, a strided view -> one copy into
   columns -> one matmul per sample and group; or, band by band of
@@ -21,7 +21,9 @@ dimension and both directions:
   (or, with fewer outputs than inputs, not copied at all); or im2col
   with the batch innermost, box by box of outputs that meet the same
   taps along every axis, so that none of the padding's taps is
-  computed (dilated convolutions of small planes);
+  computed (dilated convolutions of small planes); or, for one input
+  channel a group (depthwise), whole input rows times a Toeplitz-like
+  matrix that holds the last axis' taps, one matmul per group;
 * backward-input (the adjoint): for each output phase (the outputs
   with the same index modulo the stride) it is a stride-1 correlation
   of grad_output with a flipped sub-kernel, so the fast stride-1
@@ -29,8 +31,9 @@ dimension and both directions:
   When stride and dilation are both above 1 in one dimension, or the
   cost model expects it to be faster (strided, not depthwise),
   ``weight^T @ grad_output`` gives one column per window instead and
-  the columns are added back onto the padded input one kernel tap at
-  a time (col2im);
+  the columns are added back onto the padded input (col2im): the taps
+  that land on the same phase are summed as shifts of a flat buffer,
+  and each phase is copied to its strided slice;
 * backward-weight: ``grad_output @ columns^T``, one matmul per group
   with im2col columns, or one matmul per kernel tap on the forward's
   flat layout (no columns gathered) where that was measured faster
