@@ -368,8 +368,8 @@ def _costs(call, budgets, costs):
         call, budgets, k) if groups == 1 else math.inf)
     # one input channel a group only: on 14 plain and grouped layers
     # the toeplitz way took 2-20x the time of the way chosen without it
-    estimates[("toeplitz", 0)] = (_toeplitz_cost(call, budgets, k) if c == 1
-                              else math.inf)
+    estimates[("toeplitz", 0)] = (
+        _toeplitz_cost(call, budgets, k) if c == 1 else math.inf)
     return estimates
 
 
@@ -912,10 +912,10 @@ def _toeplitz_cost(call, budgets, k):
     chunks = -(-n // _toeplitz_samples(call, budgets))
     cost = (chunks * (k.ns_step + 3 * k.ns_op)
             + (2 + call.kernel[-1]) * k.ns_op)
-    if any(lo or hi for lo, hi in call.pads[:-1]):
-        cost += n * c_in * math.prod(
-            s + lo + hi for s, (lo, hi) in zip(call.x_shape[2:-1],
-                                               call.pads)) * width * k.ns_copy
+    if any(lo or hi for lo, hi in call.pads[:-1]):  # padded copy
+        padded = math.prod(s + lo + hi for s, (lo, hi) in
+                           zip(call.x_shape[2:-1], call.pads))
+        cost += n * c_in * padded * width * k.ns_copy
     row = width * (call.kernel[-2] if len(call.kernel) > 1
                    and call.dilation[-2] == 1 else 1)
     cost += n * lead_out * g * inner * (k.ns_gather + k.ns_gather_row / row)
