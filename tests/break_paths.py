@@ -128,6 +128,16 @@ M = [  # (name, file, snippet, broken snippet)
      'convlib/numpy/_conv_forward.py',
      '    return slowest + handoff_ns < whole_ns',
      '    return True'),
+    ('weight gradient tap by tap: the last output of each box left out',
+     'convlib/numpy/_conv_nd.py',
+     '    return first, max(first, min(out, (size - 1 + lo - t * d) // s'
+     ' + 1))',
+     '    return first, max(first, min(out, (size - 1 + lo - t * d) // s'
+     '))'),
+    ('weight gradient tap by tap: a tap reading the padding kept',
+     'convlib/numpy/_conv_nd.py',
+     '    first = max(0, -(-(lo - t * d) // s))',
+     '    first = max(0, (lo - t * d) // s)'),
     ('regions way: a box takes one tap too few along the last axis',
      'convlib/numpy/_conv_forward.py',
      '    taps = tuple(t1 - t0 for _, _, t0, t1 in box)',

@@ -176,15 +176,17 @@ def test_grad_input_paths(case, factor, budget, stacked):
     assert bool(columns) == (not by_phases and not is_depthwise)
 
 
-@pytest.mark.parametrize("way", ["flat", "columns", "pointwise"])
+@pytest.mark.parametrize("way", ["flat", "columns", "pointwise",
+                                 "tap_boxes"])
 @given(case=conv_cases())
 def test_grad_weight_paths(case, way):
     """The flat layout's tap matmuls or im2col columns (whichever
     `_flat_grad_weight_pays` chooses: forced here; the columns in
     chunks of one sample), a matmul per sample for a 1x1 kernel
     without padding (`_pointwise_grad_weight_pays`, forced too; other
-    kernels then go by columns), or the depthwise tap loop when groups
-    == C_in (and only then), equal the reference."""
+    kernels then go by columns), the tap boxes (`_tap_boxes_pay`,
+    forced too), or the depthwise tap loop when groups == C_in (and
+    only then), equal the reference."""
     x, w, a = case
     grad = np.random.default_rng(2).standard_normal(
         (x.shape[0], w.shape[0]) + a.out)
@@ -193,10 +195,13 @@ def test_grad_weight_paths(case, way):
                    lambda *args: way == "flat")
         mp.setattr(conv_nd, "_pointwise_grad_weight_pays",
                    lambda *args: way == "pointwise")
+        mp.setattr(conv_nd, "_tap_boxes_pay",
+                   lambda *args: way == "tap_boxes")
         mp.setattr(_tuning, "GRAD_COLUMN_BYTES", 1)
         spies = {name: _spy(mp, name) for name in (
             "_depthwise_grad_weight", "_flat_grad_weight",
-            "_columns_grad_weight", "_pointwise_grad_weight")}
+            "_columns_grad_weight", "_pointwise_grad_weight",
+            "_tap_boxes_grad_weight")}
         got = conv_nd._grad_weight(x, grad, w.shape[2:], a.stride, a.pads,
                                    a.dilation, a.groups)
     want = ref.conv_grad_weight(x, grad, w.shape[2:], a.stride, a.pads,

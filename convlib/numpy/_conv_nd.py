@@ -653,8 +653,10 @@ def _grad_weight_cut(call, workers, piece_ns, tap_ns):
 
 def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
     """`_grad_weight` of one piece: the depthwise case tap by tap,
-    else on the flat layout where that pays (`_flat_grad_weight_pays`),
-    else by im2col columns."""
+    else tap by tap over the outputs each tap reads inside the input
+    where that is estimated faster (`_tap_boxes_pay`), else on the
+    flat layout where that pays (`_flat_grad_weight_pays`), else by
+    im2col columns."""
     if groups > 1 and x.shape[1] == groups:  # depthwise
         return _depthwise_grad_weight(
             _windows(pad(x, pads), kernel, stride, dilation,
@@ -664,6 +666,11 @@ def _grad_weight_piece(x, grad, kernel, stride, pads, dilation, groups):
                 x.shape[0], x.shape[1] // groups, grad.shape[1] // groups,
                 groups, math.prod(grad.shape[2:]))):
         return _pointwise_grad_weight(x, grad, stride, groups)
+    call = Call(x.shape, (grad.shape[1], x.shape[1] // groups)
+                + tuple(kernel), tuple(stride), tuple(pads),
+                tuple(dilation), groups, grad.shape[2:], x.itemsize)
+    if _tap_boxes_pay(call, _tuning.costs(1), _tuning.TAP_BOXES_MARGIN):
+        return _tap_boxes_grad_weight(x, grad, call)
     if _flat_grad_weight_taken(kernel, x.shape[1], grad.shape[1],
                                groups):
         lay = _conv_forward.layout(x.shape[2:], kernel, stride, pads,
@@ -764,6 +771,125 @@ def _flat_grad_weight(x, grad, kernel, lay, groups):
         gw = gw.swapaxes(2, 3)
     return np.moveaxis(gw, 0, -1).reshape((c_out, c_in // groups)
                                           + tuple(kernel))
+
+
+def _tap_outputs(t, s, lo, d, size, out):
+    """(first, stop): the outputs along one axis whose window reads tap
+    t inside the input (index o * s - lo + t * d in [0, size))."""
+    first = max(0, -(-(lo - t * d) // s))
+    return first, max(first, min(out, (size - 1 + lo - t * d) // s + 1))
+
+
+@functools.lru_cache(maxsize=512)
+def _tap_boxes(call):
+    """Per kernel tap (in weight order): None when it reads padding
+    only, else (outputs, inputs), slices per spatial axis of the
+    outputs that read it inside the input and of the inputs they
+    read. Memoised: a function of the shapes."""
+    boxes = []
+    for tap in np.ndindex(*call.kernel):
+        found = [(_tap_outputs(t, s, lo, d, size, o), t, s, lo, d)
+                 for t, s, (lo, _), d, size, o in zip(
+                     tap, call.stride, call.pads, call.dilation,
+                     call.x_shape[2:], call.out)]
+        if any(a == b for (a, b), *_ in found):
+            boxes.append(None)
+            continue
+        boxes.append((tuple(slice(a, b) for (a, b), *_ in found),
+                      tuple(slice(a * s - lo + t * d,
+                                  (b - 1) * s - lo + t * d + 1, s)
+                            for (a, b), t, s, lo, d in found)))
+    return tuple(boxes)
+
+
+def _tap_boxes_grad_weight(x, grad, call):
+    """`_grad_weight` tap by tap: ``dweight[:, :, t]`` is grad over the
+    outputs that read tap t inside the input (a box, `_tap_boxes`)
+    times the inputs they read, one matmul a tap (a group's). With the
+    batch innermost, (C, *S, N), each box is copied in runs as long as
+    its last axis times the batch. Exact: where padding puts many taps
+    outside the input (dilated or strided kernels on small planes), no
+    multiply-add meets a zero, where im2col and the flat layout compute
+    them all."""
+    g, c_out = call.groups, call.w_shape[0]
+    m, c = c_out // g, call.w_shape[1]
+    xt = np.ascontiguousarray(np.moveaxis(x, 0, -1))
+    gt = np.ascontiguousarray(np.moveaxis(grad, 0, -1))
+    few_out = m < c  # the more channels on the left (`_flat_grad_weight`)
+    gw = np.zeros((len(_tap_boxes(call)), g) + ((c, m) if few_out
+                                                 else (m, c)), x.dtype)
+    for t, box in enumerate(_tap_boxes(call)):
+        if box is None:
+            continue
+        outputs, inputs = box
+        gs = gt[(slice(None),) + outputs].reshape(g, m, -1)  # copies
+        xs = xt[(slice(None),) + inputs].reshape(g, c, -1)
+        if few_out:
+            np.matmul(xs, gs.transpose(0, 2, 1), out=gw[t])
+        else:
+            np.matmul(gs, xs.transpose(0, 2, 1), out=gw[t])
+    if few_out:
+        gw = gw.swapaxes(2, 3)
+    return np.moveaxis(gw, 0, -1).reshape((c_out, c) + call.kernel)
+
+
+@functools.lru_cache(maxsize=512)
+def _tap_boxes_pay(call, costs, margin):
+    """True when `_tap_boxes_grad_weight` is estimated faster than the
+    way `_grad_weight_piece` would take otherwise (the flat layout or
+    im2col columns), its estimate times `margin` (`_tuning.
+    TAP_BOXES_MARGIN`), with the forward's cost model (`costs`)."""
+    if 0 in call.x_shape + call.w_shape + call.out:  # nothing to do
+        return False
+    return margin * _tap_boxes_ns(call, costs) < _other_grad_weight_ns(
+        call, costs)
+
+
+def _tap_boxes_ns(call, costs):
+    """Estimated ns of `_tap_boxes_grad_weight`: the batch-innermost
+    copies of input and grad (3x where samples alias, as the regions
+    way's), and per tap the copies of its two boxes (rows as long as
+    the box's last axis times the batch) and its matmul."""
+    k, n = costs, call.x_shape[0]
+    c_in, c_out, g = call.x_shape[1], call.w_shape[0], call.groups
+    cost = 0.0
+    for c, shape in ((c_in, call.x_shape[2:]), (c_out, call.out)):
+        aliased = _conv_forward._aliased((c,) + shape, call.itemsize)
+        cost += n * c * math.prod(shape) * (1 + 2 * aliased) * (
+            k.ns_gather + k.ns_gather_row / n)
+    for box in _tap_boxes(call):
+        if box is None:
+            continue
+        sizes = [o.stop - o.start for o in box[0]]
+        length = n * math.prod(sizes)
+        rows = (sizes[-1] if call.stride[-1] == 1 else 1) * n
+        cost += length * (c_in * (k.ns_gather + k.ns_gather_row / rows)
+                          + c_out * (k.ns_gather + k.ns_gather_row
+                                     / (sizes[-1] * n)))
+        cost += g * _conv_forward._gemm(
+            k, c_out // g, length, c_in // g) + 3 * k.ns_op
+    return cost
+
+
+def _other_grad_weight_ns(call, costs):
+    """Estimated ns of the flat or the columns weight gradient, the one
+    `_grad_weight_piece` takes without the tap boxes."""
+    k, n = costs, call.x_shape[0]
+    c_in, c_out, g = call.x_shape[1], call.w_shape[0], call.groups
+    taps, m, c = math.prod(call.kernel), c_out // g, c_in // g
+    if _flat_grad_weight_taken(call.kernel, c_in, c_out, g):
+        lay = _conv_forward.layout(call.x_shape[2:], call.kernel,
+                                   call.stride, call.pads, call.dilation,
+                                   call.out)
+        length = n * lay.size
+        return ((c_in * len(lay.places) + c_out) * length * k.ns_copy
+                + taps * (g * _conv_forward._gemm(k, m, length, c)
+                          + k.ns_op))
+    positions = n * math.prod(call.out)
+    gather = k.ns_gather + k.ns_gather_row / call.out[-1]
+    return (c_in * taps * positions * gather + c_out * positions * k.ns_copy
+            + g * _conv_forward._gemm(k, c * taps, positions, m)
+            + 3 * k.ns_op)
 
 
 def _columns_grad_weight(x, grad, kernel, stride, pads, dilation,

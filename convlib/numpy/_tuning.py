@@ -119,6 +119,17 @@ SCATTER_FACTOR = 0.75
 # (plans are memoised by shape, not by this value).
 REGIONS_MARGIN = 1.1
 
+# --- the weight gradient tap by tap (`_conv_nd._tap_boxes_pay`) ------
+# Taken where its estimate times TAP_BOXES_MARGIN is below the flat or
+# columns way's. Fitted on the sweep's plain, strided, dilated and
+# grouped layers (one thread; each layer's weight gradient timed both
+# ways): on seeds 7911-7912 (220 layers) the way chosen took 0.973x the
+# time of the other way alone with 0.8 or 0.9 (dilated 0.913-0.925x,
+# plain 0.984-1.003x), 0.976x with 1.0, 0.990x with 1.4; always the
+# faster would give 0.960x. On fresh seed 7913 (110 layers), with 0.9:
+# 0.981x (dilated 0.948x; 0.974x the faster always).
+TAP_BOXES_MARGIN = 0.9
+
 # --- the stacked phases (`_conv_nd._stacked_ns`) ---------------------
 # Their estimate is multiplied by STACK_MARGIN before it is compared
 # with the phases one by one or with col2im. Against measured times
