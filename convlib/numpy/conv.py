@@ -37,7 +37,10 @@ dimension and both directions:
 * backward-weight: ``grad_output @ columns^T``, one matmul per group
   with im2col columns, or one matmul per kernel tap on the forward's
   flat layout (no columns gathered) where that was measured faster
-  (`_tuning.GRAD_FLAT_MAX_CHANNELS`), or for a 1x1 kernel without
+  (`_tuning.GRAD_FLAT_MAX_CHANNELS`), or one matmul per kernel tap over
+  only the outputs whose window reads that tap inside the input (the
+  batch innermost; no multiply-add meets the padding) where the cost
+  model expects that to be faster, or for a 1x1 kernel without
   padding one matmul per sample where the cost model expects that to
   be faster (nothing copied); tap by tap for depthwise convolutions.
 
