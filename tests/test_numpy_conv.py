@@ -282,6 +282,39 @@ def test_regions_boxes_cover_the_output_once_with_the_taps_inside(
     assert (seen == 1).all()
 
 
+@given(size=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+       data=st.data())
+def test_tap_boxes_hold_the_outputs_that_read_each_tap_inside(size, data):
+    """The weight gradient's tap boxes: for each tap, exactly the
+    outputs whose window reads it inside the input (None: no output
+    does), and the inputs those outputs read there, in order."""
+    def each_axis(values):
+        return tuple(data.draw(values) for _ in size)
+    kernel, stride = each_axis(st.integers(1, 4)), each_axis(st.integers(1, 3))
+    dilation = each_axis(st.integers(1, 3))
+    pads = tuple(zip(each_axis(st.integers(0, 4)),
+                     each_axis(st.integers(0, 4))))
+    out = tuple((s + lo + hi - d * (k - 1) - 1) // st_ + 1 for s, (lo, hi),
+                d, k, st_ in zip(size, pads, dilation, kernel, stride))
+    assume(min(out) >= 1)
+    call = conv_forward.Call((1, 1) + tuple(size), (1, 1) + kernel,
+                             stride, pads, dilation, 1, out)
+    for tap, box in zip(np.ndindex(*kernel), conv_nd._tap_boxes(call)):
+        reads = [[(o, o * s - lo + t * d) for o in range(n)
+                  if 0 <= o * s - lo + t * d < length]
+                 for t, s, (lo, _), d, n, length in zip(
+                     tap, stride, pads, dilation, out, size)]
+        if not all(reads):
+            assert box is None
+            continue
+        outputs, inputs = box
+        for axis, pairs in enumerate(reads):
+            assert list(range(out[axis]))[outputs[axis]] == [
+                o for o, _ in pairs]
+            assert list(range(size[axis]))[inputs[axis]] == [
+                i for _, i in pairs]
+
+
 @pytest.mark.parametrize("shape", [(3, 64, 4, 4), (3, 24, 4, 4),
                                    (2, 256, 4)])
 def test_batch_first_copy_blocked_where_samples_alias(shape, rng):
