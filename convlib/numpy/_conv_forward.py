@@ -382,10 +382,7 @@ def _regions_cost(call, budgets, k):
     groups, c_out = call.groups, call.w_shape[0]
     samples = _regions_samples(call, budgets)
     chunks = -(-n // samples)
-    moved = n * sum(c * math.prod(shape) * (
-        1 + 2 * _aliased((c,) + shape, call.itemsize))  # 3x aliased
-        for c, shape in ((c_in, call.x_shape[2:]), (c_out, call.out)))
-    cost = moved * (k.ns_gather + k.ns_gather_row / samples)
+    cost = batch_last_ns(call, samples, k)
     for box in regions(call):
         sizes = [o1 - o0 for o0, o1, _, _ in box]
         taps = math.prod(t1 - t0 for _, _, t0, t1 in box)
@@ -403,6 +400,20 @@ def _regions_cost(call, budgets, k):
             k, c_out // groups, c_in // groups * taps,
             positions * chunks / blocks) + 3 * k.ns_op) + k.ns_step
     return cost
+
+
+def batch_last_ns(call, samples, costs):
+    """Estimated ns of copying a call's input (N, C_in, *S) and its
+    result or grad (N, C_out, *out) with the batch innermost (or back),
+    `samples` at a time: rows one sample's entry apart, 3x where a
+    sample spans a multiple of 4 kB (`_aliased`). The regions way's and
+    the tap-by-tap weight gradient's copies."""
+    moved = call.x_shape[0] * sum(
+        c * math.prod(shape) * (1 + 2 * _aliased((c,) + shape,
+                                                 call.itemsize))
+        for c, shape in ((call.x_shape[1], call.x_shape[2:]),
+                         (call.w_shape[0], call.out)))
+    return moved * (costs.ns_gather + costs.ns_gather_row / samples)
 
 
 def _gemm(costs, m, k, n):
@@ -499,6 +510,15 @@ def _runs(size, k, s, lo, d, out):
         else:
             runs.append((o, o + 1, t0, t1))
     return tuple(runs)
+
+
+def tap_outputs(t, s, lo, d, size, out):
+    """(first, stop): the outputs along one axis (`out` of them; input
+    `size`, stride `s`, `lo` zeros before, dilation `d`) whose window
+    reads tap t inside the input, index o * s - lo + t * d in [0,
+    size). An empty range (first == stop) where none does."""
+    first = max(0, -(-(lo - t * d) // s))
+    return first, max(first, min(out, (size - 1 + lo - t * d) // s + 1))
 
 
 def _axis_runs(call, axis):
@@ -957,9 +977,8 @@ def _toeplitz_matrices(weight, call):
     size = mat.itemsize
     steps = mat.strides[:-3] + (wide * size, (s * m * wide + 1) * size)
     for j in range(call.kernel[-1]):
-        first = max(0, -(-(lo - j * d) // s))  # first output inside
-        last = min(wide, (width - 1 - j * d + lo) // s + 1)
-        if last <= first:
+        first, last = tap_outputs(j, s, lo, d, width, wide)
+        if last == first:
             continue
         col = first * s + j * d - lo
         view = np.ndarray(mat.shape[:-3] + (m, last - first), mat.dtype,

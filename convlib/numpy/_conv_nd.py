@@ -752,32 +752,37 @@ def _flat_grad_weight(x, grad, kernel, lay, groups):
     length = size - lay.size + lay.last + 1  # up to the last output
     g = g[:, :length].reshape(groups, c_out // groups, length)
     planes = buf.reshape((groups, c_in // groups) + buf.shape[1:])
-    # the product is small and its inner size long: OpenBLAS was up to
-    # 1.6x faster with the more channels on the left (C_out 16, C_in
-    # 96, 5x5, 3136 positions: 2.6 against 4.1 ms for the 25 taps)
-    few_out = c_out < c_in
-    gw = np.empty((len(lay.taps), groups) + ((
-        c_in // groups, c_out // groups) if few_out else (
-        c_out // groups, c_in // groups)), x.dtype)
-    g_t = g.transpose(0, 2, 1)
-    for t, (phase, shifts) in enumerate(lay.taps):
-        start = sum(s * step for s, step in zip(shifts, lay.steps))
-        tap = planes[:, :, phase, start:start + length]
+    starts = (sum(s * step for s, step in zip(shifts, lay.steps))
+              for _, shifts in lay.taps)
+    return _tap_products(
+        ((g, planes[:, :, phase, start:start + length])
+         for (phase, _), start in zip(lay.taps, starts)),
+        kernel, c_out, c_in // groups, groups, x.dtype)
+
+
+def _tap_products(taps, kernel, c_out, c, groups, dtype):
+    """(C_out, C, *K) weight gradient from one (grad, input) pair a tap
+    (an iterable, in weight order), ``(G, M, L)`` and ``(G, C, L)``
+    over the same L positions, or None where the tap meets padding only
+    (its gradient is zero): grad @ input^T per group. The product is
+    small and its inner size long: OpenBLAS was up to 1.6x faster with
+    the more channels on the left (C_out 16, C_in 96, 5x5, 3136
+    positions: 2.6 against 4.1 ms for the 25 taps)."""
+    m = c_out // groups
+    few_out = m < c
+    gw = np.zeros((math.prod(kernel), groups)
+                  + ((c, m) if few_out else (m, c)), dtype)
+    for t, pair in enumerate(taps):
+        if pair is None:
+            continue
+        grad, x = pair
         if few_out:
-            np.matmul(tap, g_t, out=gw[t])
+            np.matmul(x, grad.transpose(0, 2, 1), out=gw[t])
         else:
-            np.matmul(g, tap.transpose(0, 2, 1), out=gw[t])
+            np.matmul(grad, x.transpose(0, 2, 1), out=gw[t])
     if few_out:
         gw = gw.swapaxes(2, 3)
-    return np.moveaxis(gw, 0, -1).reshape((c_out, c_in // groups)
-                                          + tuple(kernel))
-
-
-def _tap_outputs(t, s, lo, d, size, out):
-    """(first, stop): the outputs along one axis whose window reads tap
-    t inside the input (index o * s - lo + t * d in [0, size))."""
-    first = max(0, -(-(lo - t * d) // s))
-    return first, max(first, min(out, (size - 1 + lo - t * d) // s + 1))
+    return np.moveaxis(gw, 0, -1).reshape((c_out, c) + tuple(kernel))
 
 
 @functools.lru_cache(maxsize=512)
@@ -788,7 +793,8 @@ def _tap_boxes(call):
     read. Memoised: a function of the shapes."""
     boxes = []
     for tap in np.ndindex(*call.kernel):
-        found = [(_tap_outputs(t, s, lo, d, size, o), t, s, lo, d)
+        found = [(_conv_forward.tap_outputs(t, s, lo, d, size, o), t, s,
+                  lo, d)
                  for t, s, (lo, _), d, size, o in zip(
                      tap, call.stride, call.pads, call.dilation,
                      call.x_shape[2:], call.out)]
@@ -811,26 +817,14 @@ def _tap_boxes_grad_weight(x, grad, call):
     outside the input (dilated or strided kernels on small planes), no
     multiply-add meets a zero, where im2col and the flat layout compute
     them all."""
-    g, c_out = call.groups, call.w_shape[0]
-    m, c = c_out // g, call.w_shape[1]
+    g, c_out, c = call.groups, call.w_shape[0], call.w_shape[1]
     xt = np.ascontiguousarray(np.moveaxis(x, 0, -1))
     gt = np.ascontiguousarray(np.moveaxis(grad, 0, -1))
-    few_out = m < c  # the more channels on the left (`_flat_grad_weight`)
-    gw = np.zeros((len(_tap_boxes(call)), g) + ((c, m) if few_out
-                                                 else (m, c)), x.dtype)
-    for t, box in enumerate(_tap_boxes(call)):
-        if box is None:
-            continue
-        outputs, inputs = box
-        gs = gt[(slice(None),) + outputs].reshape(g, m, -1)  # copies
-        xs = xt[(slice(None),) + inputs].reshape(g, c, -1)
-        if few_out:
-            np.matmul(xs, gs.transpose(0, 2, 1), out=gw[t])
-        else:
-            np.matmul(gs, xs.transpose(0, 2, 1), out=gw[t])
-    if few_out:
-        gw = gw.swapaxes(2, 3)
-    return np.moveaxis(gw, 0, -1).reshape((c_out, c) + call.kernel)
+    taps = (None if box is None else (  # each box copied, one by one
+        gt[(slice(None),) + box[0]].reshape(g, c_out // g, -1),
+        xt[(slice(None),) + box[1]].reshape(g, c, -1))
+        for box in _tap_boxes(call))
+    return _tap_products(taps, call.kernel, c_out, c, g, x.dtype)
 
 
 @functools.lru_cache(maxsize=512)
@@ -852,11 +846,7 @@ def _tap_boxes_ns(call, costs):
     the box's last axis times the batch) and its matmul."""
     k, n = costs, call.x_shape[0]
     c_in, c_out, g = call.x_shape[1], call.w_shape[0], call.groups
-    cost = 0.0
-    for c, shape in ((c_in, call.x_shape[2:]), (c_out, call.out)):
-        aliased = _conv_forward._aliased((c,) + shape, call.itemsize)
-        cost += n * c * math.prod(shape) * (1 + 2 * aliased) * (
-            k.ns_gather + k.ns_gather_row / n)
+    cost = _conv_forward.batch_last_ns(call, n, k)
     for box in _tap_boxes(call):
         if box is None:
             continue
