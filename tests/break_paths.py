@@ -84,8 +84,8 @@ M = [  # (name, file, snippet, broken snippet)
      '    for share in shares[2:]:'),
     ('flat grad_weight: every tap read at shift 0',
      'convlib/numpy/_conv_nd.py',
-     '        start = sum(s * step for s, step in zip(shifts, lay.steps))',
-     '        start = 0 * sum(s * step for s, step in '
+     '    starts = (sum(s * step for s, step in zip(shifts, lay.steps))',
+     '    starts = (0 * sum(s * step for s, step in '
      'zip(shifts, lay.steps))'),
     ('columns grad_weight: only the last chunk kept',
      'convlib/numpy/_conv_nd.py',
