@@ -1,24 +1,17 @@
 """Chapter 7's experiments: the saved results are the scripts', complete,
 and a small part of each trains again to the same numbers."""
-import platform
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from convlib import experiment, train
 
-from _experiments import script as _script
+from _experiments import CURVES, assert_reproduces, script as _script
 
 ROOT = Path(__file__).resolve().parents[1]
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 PROBE = ("never", "zero_grad", "grad_never", "grad_active", "since",
          "revived")
-EPOCHS = 2
-# Off the machine that made the files, sums may be ordered differently;
-# the same tolerances as chapter 4's (tests/test_experiments.py).
-TOLERANCE = {"loss": 0.015, "acc": 0.006}
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +19,6 @@ def scripts():
     return {name: _script(name) for name in
             ("activations_dying", "activations_speed",
              "activations_speed_lr")}
-
-
-def _same_machine(env):
-    here = experiment.environment(env["torch_threads"])
-    return (here["cpu"] == env["cpu"]
-            and here["torch_threads"] == env["torch_threads"]
-            and here["versions"]["torch"] == env["versions"]["torch"]
-            and here["versions"]["numpy"] == env["versions"]["numpy"]
-            and platform.machine() in env["platform"])
 
 
 @pytest.mark.parametrize("name", ["activations_dying", "activations_speed",
@@ -98,15 +82,6 @@ def test_the_probe_counts_dead_units_of_a_known_network(scripts):
     ("activations_speed", "tanh"),
     ("activations_dying", "ReLU, 16, large")])
 def test_saved_runs_reproduce(scripts, name, variant):
-    spec = scripts[name].EXPERIMENT
-    saved = experiment.load(name)
-    old = saved.run(variant, 0)
-    new = experiment.reproduce(spec, saved, variant, 0, epochs=EPOCHS)
     keys = CURVES + (PROBE if name == "activations_dying" else ())
-    first = {k: old[k][:EPOCHS] for k in keys}
-    if _same_machine(saved.environments[old["environment"]]):
-        assert {k: new[k] for k in keys} == first
-    else:
-        for key in CURVES:
-            tol = TOLERANCE[key.split("_")[1]]
-            np.testing.assert_allclose(new[key], first[key], atol=tol)
+    assert_reproduces(scripts[name].EXPERIMENT, experiment.load(name),
+                      variant, epochs=2, exact_keys=keys)

@@ -3,18 +3,11 @@ settings are the ones the validation files choose, and a small part of
 them trains again to the same numbers (experiments/cnn_digits.py,
 cnn_digits_schedule.py, cnn_mnist1d.py)."""
 
-import numpy as np
 import pytest
 
 from convlib import experiment
 
-from _experiments import script as _script
-
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
-# As in tests/test_experiments.py: bit for bit on the machine and
-# software that made a file, within these bounds elsewhere (sums ordered
-# differently change the first epochs by a few thousandths).
-TOLERANCE = {"loss": 0.015, "acc": 0.006}
+from _experiments import assert_reproduces, script as _script
 
 
 @pytest.fixture(scope="module")
@@ -25,27 +18,6 @@ def digits():
 @pytest.fixture(scope="module")
 def mnist1d():
     return _script("cnn_mnist1d").EXPERIMENT
-
-
-def _same_machine(env):
-    import platform
-    here = experiment.environment(env["torch_threads"])
-    return (here["cpu"] == env["cpu"]
-            and here["versions"]["torch"] == env["versions"]["torch"]
-            and here["versions"]["numpy"] == env["versions"]["numpy"]
-            and platform.machine() in env["platform"])
-
-
-def _assert_reproduces(spec, saved, variant, epochs):
-    old = saved.run(variant, 0)
-    new = experiment.reproduce(spec, saved, variant, 0, epochs=epochs)
-    first = {k: old[k][:epochs] for k in CURVES}
-    if _same_machine(saved.environments[old["environment"]]):
-        assert {k: new[k] for k in CURVES} == first
-    else:
-        for key in CURVES:
-            np.testing.assert_allclose(new[key], first[key],
-                                       atol=TOLERANCE[key.split("_")[1]])
 
 
 def test_saved_digits_results_are_the_scripts_and_flat(digits):
@@ -75,7 +47,7 @@ def test_the_rates_and_epochs_are_the_ones_validation_chooses(digits):
 @pytest.mark.parametrize("variant", ["CNN", "MLP", "logistic"])
 def test_saved_digits_runs_reproduce(digits, variant):
     saved = experiment.load("cnn_digits_split0")
-    _assert_reproduces(digits.EXPERIMENTS[0], saved, variant, epochs=2)
+    assert_reproduces(digits.EXPERIMENTS[0], saved, variant, epochs=2)
 
 
 def test_saved_mnist1d_results_are_the_scripts_and_reproduce(mnist1d):
@@ -84,4 +56,4 @@ def test_saved_mnist1d_results_are_the_scripts_and_reproduce(mnist1d):
     for variant in mnist1d.variants:
         assert saved.seeds(variant) == list(range(10))
         assert saved.convergence(variant).converged
-    _assert_reproduces(mnist1d, saved, "CNN", epochs=1)
+    assert_reproduces(mnist1d, saved, "CNN", epochs=1)

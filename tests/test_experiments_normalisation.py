@@ -6,20 +6,16 @@ experiments/dropout_mnist1d.py (dropout tested in evaluation and in
 training mode). The "train-mode" variants must train exactly as the
 network they wrap (the pairing the chapter relies on), and one saved
 run of each experiment is trained again for 2 epochs and compared (bit
-for bit on the machine that made the file, else within the tolerance
-of tests/test_experiments.py).
+for bit on the machine that made the file, else within the spread of
+its seeds: tests/_experiments.py).
 """
 
-import numpy as np
 import pytest
 import torch
 
 from convlib import experiment, train
 
-from _experiments import script as _script
-
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
-TOLERANCE = {"loss": 0.015, "acc": 0.006}
+from _experiments import assert_reproduces, script as _script
 
 
 NORM = _script("norm_mnist1d")
@@ -85,27 +81,10 @@ def test_saved_results_are_the_scripts(module):
                                                spec.training.epochs)
 
 
-def _same_machine(env):
-    import platform
-    here = experiment.environment(env["torch_threads"])
-    return (all(here[k] == env[k] for k in ("cpu", "torch_threads"))
-            and here["versions"]["torch"] == env["versions"]["torch"]
-            and here["versions"]["numpy"] == env["versions"]["numpy"]
-            and platform.machine() in env["platform"])
-
-
 @pytest.mark.parametrize("module, variant", [(NORM, "GN b32"),
                                              (DROP, "p=0.5")],
                          ids=["norm", "dropout"])
 def test_a_saved_run_reproduces(module, variant):
-    saved = experiment.load(module.EXPERIMENT.name)
-    old = saved.run(variant, 0)
-    new = experiment.reproduce(module.EXPERIMENT, saved, variant, 0,
-                               epochs=2)
-    first = {k: old[k][:2] for k in CURVES}
-    if _same_machine(saved.environments[old["environment"]]):
-        assert {k: new[k] for k in CURVES} == first
-    else:
-        for key in CURVES:
-            np.testing.assert_allclose(new[key], first[key],
-                                       atol=TOLERANCE[key.split("_")[1]])
+    assert_reproduces(module.EXPERIMENT,
+                      experiment.load(module.EXPERIMENT.name), variant,
+                      epochs=2)
