@@ -32,9 +32,9 @@ CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 # most 0.018 in a loss); chapter 9's normalisation runs (seeds 0-2)
 # moved as far as another seed's (up to 0.20 in a loss), up to 1.03
 # times the largest difference between two of the file's seeds (24
-# runs; the tested one 0.58). So elsewhere a run must
-# stay within SEED_SPREADS of those largest differences: that catches a
-# script that no longer trains like the file's runs, not a seed mix-up.
+# runs; the tested one 0.58). So elsewhere a run must stay within
+# SEED_SPREADS of those largest differences: that catches a script that
+# no longer trains like the file's runs, not a seed mix-up.
 SEED_SPREADS = 1.5
 
 

@@ -282,6 +282,36 @@ def test_saved_hdc_runs_reproduce(hdc, saved, variant):
     assert_reproduces(hdc, saved, variant, epochs=2)
 
 
+class _ThreeSeeds:
+    """A results file of three runs: seed s's curves are 1 + 0.1 s and
+    0.5 + 0.1 s, so the largest difference between two seeds is 0.2."""
+    environments = [{}]
+
+    def seeds(self, variant):
+        return [0, 1, 2]
+
+    def run(self, variant, seed):
+        return dict({k: [1 + 0.1 * seed, 0.5 + 0.1 * seed] for k in CURVES},
+                    environment=0)
+
+
+@pytest.mark.parametrize("shift, holds", [(0.29, True), (-0.29, True),
+                                          (0.31, False), (-0.31, False)])
+def test_off_its_machine_a_rerun_stays_within_the_seeds_spread(
+        monkeypatch, shift, holds):
+    import _experiments
+    saved = _ThreeSeeds()
+    monkeypatch.setattr(_experiments, "same_machine", lambda env: False)
+    monkeypatch.setattr(experiment, "reproduce", lambda *a, **k: {
+        key: [v + shift for v in saved.run("v", 0)[key]] for key in CURVES})
+    assert _experiments.SEED_SPREADS == 1.5   # the bound is 1.5 x 0.2
+    if holds:
+        assert_reproduces(None, saved, "v", epochs=2)
+    else:
+        with pytest.raises(AssertionError, match="seeds' spread"):
+            assert_reproduces(None, saved, "v", epochs=2)
+
+
 # ---------------------------------------------------------------- the API
 
 def _public_functions():
