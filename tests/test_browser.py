@@ -10,14 +10,15 @@ every widget view drawn, no request to another host (all are aborted), no
 failed local request, no JavaScript console error or uncaught exception;
 then the reading rules (``tests/reading.py``: no output wider than its box
 at 1280 px, no page wider than a 390-px phone, no True/False output, no
-progress bar, every image with a real alternative text) and axe-core's
-accessibility rules (no critical or serious violation).
+progress bar, every image with a real alternative text), axe-core's
+accessibility rules (no critical or serious violation) and, on the
+English pages, a live first demo (operating its control changes it).
 """
 import pytest
 
 from browser import (BUILD_DIR, browser_session, check_page, serve,
                      toc_pages)
-from reading import (axe_problems, axe_report, reading_problems,
+from reading import (DESKTOP, axe_problems, axe_report, reading_problems,
                      reading_report)
 
 pytestmark = pytest.mark.browser  # chromium: left out by `make unit`
@@ -33,20 +34,25 @@ def session():
         yield s
 
 
-def check_every_problem(session, page):
-    """Every problem of `page`: offline, axe-core, the reading rules."""
+def check_every_problem(session, page, live=False):
+    """Every problem of `page`: offline, axe-core, the reading rules, and
+    with `live` a demo that does not answer its control
+    (`frozen_demo_problems`), in the same visit."""
     with session.open(page) as visit:
         problems = check_page(visit)
         problems += axe_problems(axe_report(visit))
         problems += reading_problems(reading_report(visit))
+        if live:
+            problems += frozen_demo_problems(visit)
         problems += visit.problems()  # errors raised by the checks too
     return list(dict.fromkeys(problems))
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_offline_and_reads_well(session, page):
+    """...and its demos are live, not frozen pictures."""
     assert (BUILD_DIR / page).is_file(), f"{page} was not built"
-    problems = check_every_problem(session, page)
+    problems = check_every_problem(session, page, live=True)
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
 
 
@@ -126,36 +132,38 @@ def _operate(control):
         control.click()
 
 
-def test_every_page_with_demos_has_a_live_one(session):
-    """Widgets and demos are live, not frozen pictures.
+DEMO_MARKERS = ("application/vnd.jupyter.widget-view+json",
+                "convlib-demo")
 
-    On each toc page with ipywidgets/anywidget views or convlib HTML demos,
-    the first demo holding a slider, select or button is operated once and
-    must look different afterwards (compared pixel for pixel). Fails if no
-    page of the book has a demo at all.
-    """
-    markers = ("application/vnd.jupyter.widget-view+json", "convlib-demo")
-    pages = [p for p in toc_pages()
-             if any(m in (BUILD_DIR / p).read_text(encoding="utf-8")
-                    for m in markers)]
-    assert pages, "no built page has a widget or a demo"
-    frozen = []
-    for page in pages:
-        with session.open(page) as visit:
-            demos = visit.page.locator(DEMOS)
-            operable = [demos.nth(i) for i in range(demos.count())
-                        if demos.nth(i).locator(CONTROLS).count()]
-            if not operable:
-                continue  # a page of read-only widgets
-            demo = operable[0]
-            demo.scroll_into_view_if_needed()
-            before = demo.screenshot()
-            _operate(demo.locator(CONTROLS).first)
-            visit.page.wait_for_timeout(300)
-            if demo.screenshot() == before:
-                frozen.append(page)
-            visit.assert_clean()
-    assert not frozen, f"operating a control changed nothing on {frozen}"
+
+def frozen_demo_problems(visit):
+    """Widgets and demos are live: the page's first demo holding a
+    slider, select or button is operated once, at desktop width, and
+    must look different afterwards (compared pixel for pixel). [] for a
+    page without one (read-only widgets, or none)."""
+    visit.page.set_viewport_size({"width": DESKTOP[0],
+                                  "height": DESKTOP[1]})
+    demos = visit.page.locator(DEMOS)
+    operable = [demos.nth(i) for i in range(demos.count())
+                if demos.nth(i).locator(CONTROLS).count()]
+    if not operable:
+        return []
+    demo = operable[0]
+    demo.scroll_into_view_if_needed()
+    before = demo.screenshot()
+    _operate(demo.locator(CONTROLS).first)
+    visit.page.wait_for_timeout(300)
+    if demo.screenshot() == before:
+        return ["operating the first demo's control changed nothing"]
+    return []
+
+
+def test_the_book_has_demos():
+    """The live-demo check above has something to check: some built
+    page holds a widget or a demo."""
+    assert any(m in (BUILD_DIR / p).read_text(encoding="utf-8")
+               for p in toc_pages() for m in DEMO_MARKERS), (
+        "no built page has a widget or a demo")
 
 
 def test_the_anywidget_demo_computes_in_the_browser(session):
