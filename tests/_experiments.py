@@ -1,8 +1,14 @@
 """The scripts of experiments/, loaded as modules by the tests, and the
 check that a saved run trains again to the file's numbers."""
 import importlib.util
+import itertools
+import platform
 import sys
 from pathlib import Path
+
+import numpy as np
+
+from convlib import experiment
 
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 
@@ -41,8 +47,6 @@ SEED_SPREADS = 1.5
 def same_machine(env):
     """True on the CPU model, torch, NumPy and architecture that made a
     run whose recorded environment is `env` (runs repeat bit for bit)."""
-    import platform
-    from convlib import experiment
     here = experiment.environment(env["torch_threads"])
     return (here["cpu"] == env["cpu"]
             and here["versions"]["torch"] == env["versions"]["torch"]
@@ -55,9 +59,6 @@ def assert_reproduces(spec, saved, variant, epochs, exact_keys=CURVES):
     the file's run (its curves and `exact_keys`) on the machine that made
     it; elsewhere each curve within SEED_SPREADS times the largest
     difference between two of the file's seeds, epoch by epoch."""
-    import itertools
-    import numpy as np
-    from convlib import experiment
     old = saved.run(variant, 0)
     new = experiment.reproduce(spec, saved, variant, 0, epochs=epochs)
     if same_machine(saved.environments[old["environment"]]):

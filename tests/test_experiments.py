@@ -20,10 +20,9 @@ from convlib.experiment import Experiment, Training, Variant
 from convlib.experiment.results import WIDTH
 from convlib.palette import SERIES
 
-from _experiments import assert_reproduces, script as _script
+from _experiments import CURVES, assert_reproduces, script as _script
 
 ROOT = Path(__file__).resolve().parents[1]
-CURVES = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
 # ---------------------------------------------------------------- a tiny one
