@@ -9,7 +9,7 @@ import numpy as np
 
 from ..._args import glu_dim
 from ._common import _grad, _input
-from .smooth import _sigmoid_parts
+from .smooth import _sigmoid, _sigmoid_parts
 
 __all__ = ["glu", "glu_backward"]
 
@@ -43,7 +43,7 @@ def glu(input, dim=-1):
         For a 0-d input, or an odd size along `dim`.
     """
     a, b, _ = _halves(_input(input, "glu"), "glu", dim)
-    return a * _sigmoid_parts(b)[0]
+    return a * _sigmoid(b)
 
 
 def glu_backward(grad_output, input, dim=-1):

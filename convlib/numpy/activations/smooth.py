@@ -20,13 +20,27 @@ _SQRT_2_OVER_PI = 0.79788456080286535588
 _GELU_KAPPA = 0.044715
 
 
+def _exp_terms(x):
+    """``(e, p)``: ``e = exp(-|x|) <= 1`` and ``p = 1 / (1 + e)``, from
+    which the sigmoid and its derivative are computed without overflow."""
+    e = _exp(-np.abs(x))
+    return e, 1.0 / (1.0 + e)
+
+
+def _sigmoid(x):
+    """``sigmoid(x)`` computed stably: ``p`` for x >= 0 and ``e * p``
+    for x < 0 (`_exp_terms`). The forwards need only this: computing
+    the derivative too (`_sigmoid_parts`) cost them a pass."""
+    e, p = _exp_terms(x)
+    return np.where(x >= 0, p, e * p)
+
+
 def _sigmoid_parts(x):
     """``(sigmoid(x), exp(-|x|) / (1 + exp(-|x|))**2)`` computed stably.
 
     The second value is the derivative ``sigmoid(x) * sigmoid(-x)``.
     """
-    e = _exp(-np.abs(x))
-    p = 1.0 / (1.0 + e)
+    e, p = _exp_terms(x)
     return np.where(x >= 0, p, e * p), e * p * p
 
 
@@ -57,7 +71,7 @@ def sigmoid(input):
     Computed as ``1 / (1 + e)`` for x >= 0 and ``e / (1 + e)`` for x < 0
     with ``e = exp(-|x|) <= 1``, so nothing overflows.
     """
-    return _sigmoid_parts(_input(input, "sigmoid"))[0]
+    return _sigmoid(_input(input, "sigmoid"))
 
 
 def sigmoid_backward(grad_output, input):
@@ -78,7 +92,8 @@ def sigmoid_backward(grad_output, input):
     """
     x = _input(input, "sigmoid_backward")
     g = _grad(grad_output, x, "sigmoid_backward")
-    return g * _sigmoid_parts(x)[1]
+    e, p = _exp_terms(x)
+    return g * (e * p * p)
 
 
 def tanh(input):
@@ -205,7 +220,7 @@ def silu(input, inplace=False):
         Same shape and dtype as `input`.
     """
     x = _input(input, "silu", inplace)
-    return _result(x, x * _sigmoid_parts(x)[0], inplace)
+    return _result(x, x * _sigmoid(x), inplace)
 
 
 def silu_backward(grad_output, input, inplace=False):
@@ -270,7 +285,7 @@ def mish_backward(grad_output, input, inplace=False):
     x = _input(input, "mish_backward")
     g = _grad(grad_output, x, "mish_backward")
     t = np.tanh(_softplus(x))
-    s = _sigmoid_parts(x)[0]
+    s = _sigmoid(x)
     return g * (t + x * s * ((1.0 - t) * (1.0 + t)))
 
 
@@ -326,4 +341,4 @@ def softplus_backward(grad_output, input, beta=1.0, threshold=20.0):
     g = _grad(grad_output, x, "softplus_backward")
     beta, threshold = _softplus_args(beta, threshold, "softplus_backward")
     bx = x * beta
-    return np.where(bx > threshold, g, g * _sigmoid_parts(bx)[0])
+    return np.where(bx > threshold, g, g * _sigmoid(bx))
