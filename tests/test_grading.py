@@ -951,6 +951,36 @@ def test_untagged_notebook_with_magics_runs_every_code_cell(tmp_path,
     assert "importing convlib.grading is not allowed" in result["output"]
 
 
+
+def test_grading_threads_parse_one_at_a_time(monkeypatch):
+    """The batch's threads never build two ASTs at once: CPython 3.11
+    can fail that with a SystemError (`notebook._PARSING`). A stand-in
+    for ast.parse that takes 20 ms counts the parses under way."""
+    import ast
+    import threading
+    from convlib.grading import notebook
+    real, busy, most, lock = ast.parse, [0], [0], threading.Lock()
+
+    def slow_parse(source, *args, **kwargs):
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        time.sleep(0.02)
+        with lock:
+            busy[0] -= 1
+        return real(source, *args, **kwargs)
+    monkeypatch.setattr(ast, "parse", slow_parse)
+    cells = [(0, "def f(x):\n    return x\n")] * 3
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(
+        notebook.defined_functions(cells))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [{"f"}] * 4
+    assert most[0] == 1, f"{most[0]} parses at once"
+
 # ------------------------------------------------- hostile submissions
 
 LINEAR, BACKWARD, PARAMS, CONV1X1 = 4, 6, 1, 3   # of 20: rel_error,

@@ -14,6 +14,7 @@ grader collects the pairs (`written_answers`) for the instructor.
 import ast
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,12 @@ QUESTION_TAG, ANSWER_TAG = "written-question", "written-answer"
 ANSWER_PLACEHOLDER = "*Your answer (a few sentences):*"   # released
 MAX_ANSWER_CHARS = 5000
 _MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+# The batch grades on a thread pool, and CPython 3.11 builds every AST
+# with one recursion counter per interpreter: two threads parsing at once
+# can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905). It did once, in `make test` on a loaded
+# machine (08_cnn's source graded "grader-error"). So parses take turns.
+_PARSING = threading.Lock()
 
 
 class NotebookError(Exception):
@@ -147,7 +154,8 @@ def defined_functions(cells):
     names = set()
     for _, source in cells:
         try:
-            tree = ast.parse(source)
+            with _PARSING:
+                tree = ast.parse(source)
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             continue
         names |= {node.name for node in tree.body if isinstance(
