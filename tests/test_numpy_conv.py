@@ -136,6 +136,65 @@ def test_conv_transpose_matches_torch(case):
                        backward=backward)
 
 
+def _without_input_grad(backward, torch_forward, arrays, kwargs):
+    """The backward with ``input_grad=False`` against torch's autograd
+    with an input that needs no gradient (torch then skips it too)."""
+    x, w, b = arrays
+    out = torch_forward(*(None if a is None else torch.from_numpy(a)
+                          for a in arrays), **kwargs)
+    grad = np.random.default_rng(0).standard_normal(tuple(out.shape))
+    tw = torch.from_numpy(w).requires_grad_()
+    tb = None if b is None else torch.from_numpy(b).requires_grad_()
+    torch_forward(torch.from_numpy(x), tw, tb, **kwargs).backward(
+        torch.from_numpy(grad))
+    ours = backward(grad, x, w, b, **kwargs, input_grad=False)
+    assert ours[0] is None
+    np.testing.assert_allclose(ours[1], tw.grad.numpy(), rtol=1e-10,
+                               atol=1e-12)
+    if b is None:
+        assert ours[2] is None
+    else:
+        np.testing.assert_allclose(ours[2], tb.grad.numpy(), rtol=1e-10,
+                                   atol=1e-12)
+
+
+@given(conv_cases())
+def test_conv_backward_without_input_grad_matches_torch(case):
+    n, arrays, kwargs = case
+    forward, torch_forward, backward = CONV[n]
+    _without_input_grad(backward, torch_forward, arrays, kwargs)
+
+
+@given(transpose_cases())
+def test_conv_transpose_backward_without_input_grad_matches_torch(case):
+    n, arrays, kwargs = case
+    forward, torch_forward, backward = TRANSPOSE[n]
+    _without_input_grad(backward, torch_forward, arrays, kwargs)
+
+
+@pytest.mark.parametrize("backward", [cn.conv2d_backward,
+                                      cn.conv_transpose2d_backward])
+def test_without_input_grad_the_other_gradients_are_unchanged(backward,
+                                                               rng):
+    """With one worker (nothing cut differently), skipping the input's
+    gradient leaves the weight's and the bias's bit for bit."""
+    x = rng.standard_normal((3, 4, 6, 6))
+    w, b = rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
+    kwargs = dict(stride=2, padding=1, groups=2)
+    y = (cn.conv2d if backward is cn.conv2d_backward
+         else cn.conv_transpose2d)(x, w, b, **kwargs)
+    grad = rng.standard_normal(y.shape)
+    previous = cn.set_workers(1)
+    try:
+        full = backward(grad, x, w, b, **kwargs)
+        part = backward(grad, x, w, b, **kwargs, input_grad=False)
+    finally:
+        cn.set_workers(previous)
+    assert full[0].shape == x.shape and part[0] is None
+    assert np.array_equal(full[1], part[1])
+    assert np.array_equal(full[2], part[2])
+
+
 @pytest.mark.parametrize("n, kwargs", [
     (2, dict(stride=2, padding=1, groups=2)),
     (2, dict(padding="same", dilation=2, groups=4)),  # depthwise
@@ -626,6 +685,13 @@ BAD = [
     (cn.conv_transpose2d_backward, (np.zeros((2, 2, 7, 7)), X,
                                     np.zeros((6, 2, 3, 3))),
      dict(stride=2), ValueError, r"grad_output must have the output's"),
+    (cn.conv2d_backward, (np.zeros((2, 4, 3, 3)), X, W),
+     dict(input_grad="no"), TypeError,
+     "input_grad must be True or False, got 'no'"),
+    (cn.conv_transpose2d_backward, (np.zeros((2, 2, 7, 7)), X,
+                                    np.zeros((6, 2, 3, 3))),
+     dict(input_grad=None), TypeError,
+     "input_grad must be True or False, got None"),
     (cn.depthwise_separable_conv2d, (X, np.zeros((6, 2, 3, 3)),
                                      np.zeros((4, 6, 1, 1))), {},
      ValueError, r"depthwise_weight must have shape \(C_in\*M, 1"),

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _args
-from .._args import check_array
+from .._args import check_array, check_bool
 from .._arrays import pad, sliding_windows
 from . import _conv_forward, _tuning, _workers
 from ._pieces import Call, cut
@@ -922,8 +922,15 @@ def _depthwise_grad_weight(win, grad, groups):
 
 
 def _grad_bias(grad):
-    """Gradient of an added per-channel bias: sum over all but axis 1."""
-    return grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+    """Gradient of an added per-channel bias: sum over all but axis 1.
+
+    The samples are added first (whole planes at a time), then each
+    channel's plane: on (32, 16, 4, 4) and (32, 8, 8, 8) float64, one
+    thread, 4.1-4.7 us against 8.9-11.6 for one sum over axes (0, 2, 3),
+    whose inner loop runs along rows as short as a plane."""
+    planes = grad.sum(axis=0)
+    return planes.reshape(len(planes), math.prod(planes.shape[1:])).sum(
+        axis=1)
 
 
 # ---------------------------------------------------------------------
@@ -1049,19 +1056,35 @@ def _rows_cost_more(call, workers, worth):
 
 @_workers.holding_blas
 def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
-                   padding, dilation, groups):
+                   padding, dilation, groups, input_grad=True):
+    input_grad = check_bool(input_grad, "input_grad", fn)
     a = _parse_conv(fn, n, input, weight, bias, stride, padding,
                     dilation, groups)
     g = _check_grad(fn, grad_output, a, a.weight.shape[0])
-    gx, gw = _side_by_side(
+    gx, gw = _gradients(
         Call(a.x.shape, a.weight.shape, a.stride, a.pads, a.dilation,
              a.groups, g.shape[2:], a.x.itemsize),
-        lambda: _grad_input(g, a.weight, a.x.shape[2:], a.stride, a.pads,
-                            a.dilation, a.groups),
+        input_grad and (lambda: _grad_input(
+            g, a.weight, a.x.shape[2:], a.stride, a.pads, a.dilation,
+            a.groups)),
         lambda: _grad_weight(a.x, g, a.weight.shape[2:], a.stride,
                              a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
-    return (gx if a.batched else gx[0]), gw, gb
+    return _unbatched(gx, a.batched), gw, gb
+
+
+def _gradients(call, input_task, weight_task):
+    """(input_task(), weight_task()) as `_side_by_side` computes them;
+    (None, weight_task()) when `input_task` is False (not asked for)."""
+    if not input_task:
+        return None, weight_task()
+    return _side_by_side(call, input_task, weight_task)
+
+
+def _unbatched(grad_input, batched):
+    """`grad_input` without the batch axis added for an unbatched input
+    (None stays None)."""
+    return grad_input if batched or grad_input is None else grad_input[0]
 
 
 @_workers.holding_blas
@@ -1078,18 +1101,20 @@ def _conv_transpose(fn, n, input, weight, bias, stride, padding,
 @_workers.holding_blas
 def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
                              stride, padding, output_padding, groups,
-                             dilation):
+                             dilation, input_grad=True):
+    input_grad = check_bool(input_grad, "input_grad", fn)
     a = _parse_transpose(fn, n, input, weight, bias, stride, padding,
                          output_padding, groups, dilation)
     g = _check_grad(fn, grad_output, a, a.weight.shape[1] * a.groups)
     spatial = a.x.shape[2:]
     # the adjoint of the adjoint is the plain convolution
-    gx, gw = _side_by_side(
+    gx, gw = _gradients(
         Call(g.shape, a.weight.shape, a.stride, a.pads, a.dilation,
              a.groups, spatial, g.itemsize),
-        lambda: _forward(g, a.weight, a.stride, a.pads, a.dilation,
-                         a.groups, out=spatial),
+        input_grad and (lambda: _forward(
+            g, a.weight, a.stride, a.pads, a.dilation, a.groups,
+            out=spatial)),
         lambda: _grad_weight(g, a.x, a.weight.shape[2:], a.stride,
                              a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
-    return (gx if a.batched else gx[0]), gw, gb
+    return _unbatched(gx, a.batched), gw, gb

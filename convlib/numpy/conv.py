@@ -157,11 +157,16 @@ _CONV_BACKWARD_DOC = """Gradients of ``conv{n}d`` in each array argument.
         Gradient of the loss with respect to ``conv{n}d``'s output.
     input, weight, bias, stride, padding, dilation, groups
         Exactly the arguments given to ``conv{n}d``.
+    input_grad : bool, keyword only
+        False skips the gradient in `input` (None in its place), as
+        torch's autograd does for an input that needs none -- a
+        network's first layer, whose input is the data.
 
     Returns
     -------
-    grad_input : ndarray, shape of `input`
-        The adjoint (transposed convolution) of `grad_output`.
+    grad_input : ndarray, shape of `input`, or None
+        The adjoint (transposed convolution) of `grad_output`; None when
+        `input_grad` is False.
     grad_weight : ndarray, shape (C_out, C_in / groups, {k})
     grad_bias : ndarray, shape (C_out,), or None when `bias` is None
 
@@ -228,11 +233,14 @@ _TRANSPOSE_BACKWARD_DOC = """Gradients of ``conv_transpose{n}d``.
     grad_output : ndarray, shape (N, C_out, {o}) or (C_out, {o})
     input, weight, bias, stride, padding, output_padding, groups, dilation
         Exactly the arguments given to ``conv_transpose{n}d``.
+    input_grad : bool, keyword only
+        False skips the gradient in `input` (None in its place).
 
     Returns
     -------
-    grad_input : ndarray, shape of `input`
-        ``conv{n}d(grad_output, weight, ...)`` (the adjoint's adjoint).
+    grad_input : ndarray, shape of `input`, or None
+        ``conv{n}d(grad_output, weight, ...)`` (the adjoint's adjoint);
+        None when `input_grad` is False.
     grad_weight : ndarray, shape (C_in, C_out / groups, {k})
     grad_bias : ndarray, shape (C_out,), or None when `bias` is None
 
@@ -267,23 +275,26 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1,
 
 @_doc(_CONV_BACKWARD_DOC, 1)
 def conv1d_backward(grad_output, input, weight, bias=None, stride=1,
-                    padding=0, dilation=1, groups=1):
+                    padding=0, dilation=1, groups=1, *, input_grad=True):
     return _conv_backward("conv1d_backward", 1, grad_output, input,
-                          weight, bias, stride, padding, dilation, groups)
+                          weight, bias, stride, padding, dilation, groups,
+                          input_grad)
 
 
 @_doc(_CONV_BACKWARD_DOC, 2)
 def conv2d_backward(grad_output, input, weight, bias=None, stride=1,
-                    padding=0, dilation=1, groups=1):
+                    padding=0, dilation=1, groups=1, *, input_grad=True):
     return _conv_backward("conv2d_backward", 2, grad_output, input,
-                          weight, bias, stride, padding, dilation, groups)
+                          weight, bias, stride, padding, dilation, groups,
+                          input_grad)
 
 
 @_doc(_CONV_BACKWARD_DOC, 3)
 def conv3d_backward(grad_output, input, weight, bias=None, stride=1,
-                    padding=0, dilation=1, groups=1):
+                    padding=0, dilation=1, groups=1, *, input_grad=True):
     return _conv_backward("conv3d_backward", 3, grad_output, input,
-                          weight, bias, stride, padding, dilation, groups)
+                          weight, bias, stride, padding, dilation, groups,
+                          input_grad)
 
 
 @_doc(_TRANSPOSE_DOC, 1)
@@ -313,28 +324,28 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0,
 @_doc(_TRANSPOSE_BACKWARD_DOC, 1)
 def conv_transpose1d_backward(grad_output, input, weight, bias=None,
                               stride=1, padding=0, output_padding=0,
-                              groups=1, dilation=1):
+                              groups=1, dilation=1, *, input_grad=True):
     return _conv_transpose_backward(
         "conv_transpose1d_backward", 1, grad_output, input, weight, bias,
-        stride, padding, output_padding, groups, dilation)
+        stride, padding, output_padding, groups, dilation, input_grad)
 
 
 @_doc(_TRANSPOSE_BACKWARD_DOC, 2)
 def conv_transpose2d_backward(grad_output, input, weight, bias=None,
                               stride=1, padding=0, output_padding=0,
-                              groups=1, dilation=1):
+                              groups=1, dilation=1, *, input_grad=True):
     return _conv_transpose_backward(
         "conv_transpose2d_backward", 2, grad_output, input, weight, bias,
-        stride, padding, output_padding, groups, dilation)
+        stride, padding, output_padding, groups, dilation, input_grad)
 
 
 @_doc(_TRANSPOSE_BACKWARD_DOC, 3)
 def conv_transpose3d_backward(grad_output, input, weight, bias=None,
                               stride=1, padding=0, output_padding=0,
-                              groups=1, dilation=1):
+                              groups=1, dilation=1, *, input_grad=True):
     return _conv_transpose_backward(
         "conv_transpose3d_backward", 3, grad_output, input, weight, bias,
-        stride, padding, output_padding, groups, dilation)
+        stride, padding, output_padding, groups, dilation, input_grad)
 
 
 # ---------------------------------------------------------------------
