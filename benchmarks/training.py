@@ -60,9 +60,11 @@ def numpy_run(p, x, y, batches):
     for b in batches:
         xb, yb = x[b], y[b]
         a1 = cnp.conv2d(xb, p["0.weight"], p["0.bias"], padding=1)
-        m1 = cnp.max_pool2d(cnp.relu(a1), 2)
+        r1 = cnp.relu(a1)
+        m1 = cnp.max_pool2d(r1, 2)
         a2 = cnp.conv2d(m1, p["3.weight"], p["3.bias"], padding=1)
-        m2 = cnp.max_pool2d(cnp.relu(a2), 2)
+        r2 = cnp.relu(a2)
+        m2 = cnp.max_pool2d(r2, 2)
         f = m2.reshape(len(xb), -1)
         z = cnp.linear(f, p["7.weight"], p["7.bias"])
         rows, g, g_logp = np.arange(len(yb)), {}, np.zeros_like(z)
@@ -70,14 +72,14 @@ def numpy_run(p, x, y, batches):
         g_z = cnp.log_softmax_backward(g_logp, z, dim=1)
         g_f, g["7.weight"], g["7.bias"] = cnp.linear_backward(
             g_z, f, p["7.weight"], p["7.bias"])
-        g_a2 = cnp.relu_backward(cnp.max_pool2d_backward(
-            g_f.reshape(m2.shape), cnp.relu(a2), 2), a2)
+        g_r2 = cnp.max_pool2d_backward(g_f.reshape(m2.shape), r2, 2)
+        g_a2 = cnp.relu_backward(g_r2, a2)
         g_m1, g["3.weight"], g["3.bias"] = cnp.conv2d_backward(
             g_a2, m1, p["3.weight"], p["3.bias"], padding=1)
-        g_a1 = cnp.relu_backward(cnp.max_pool2d_backward(
-            g_m1, cnp.relu(a1), 2), a1)
+        g_a1 = cnp.relu_backward(cnp.max_pool2d_backward(g_m1, r1, 2), a1)
         _, g["0.weight"], g["0.bias"] = cnp.conv2d_backward(
-            g_a1, xb, p["0.weight"], p["0.bias"], padding=1)
+            g_a1, xb, p["0.weight"], p["0.bias"], padding=1,
+            input_grad=False)
         losses.append(-cnp.log_softmax(z, dim=1)[rows, yb].mean())
         for k in p:
             p[k] -= LR * g[k]
