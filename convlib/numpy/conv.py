@@ -151,16 +151,19 @@ _CONV_DOC = """{n}-D cross-correlation, as ``torch.nn.functional.conv{n}d``.
 
 _CONV_BACKWARD_DOC = """Gradients of ``conv{n}d`` in each array argument.
 
+    The gradient in `input` can be skipped (`input_grad`), as torch's
+    autograd skips it for an input that does not require a gradient.
+
     Parameters
     ----------
     grad_output : ndarray, shape (N, C_out, {o}) or (C_out, {o})
         Gradient of the loss with respect to ``conv{n}d``'s output.
     input, weight, bias, stride, padding, dilation, groups
         Exactly the arguments given to ``conv{n}d``.
-    input_grad : bool, keyword only
-        False skips the gradient in `input` (None in its place), as
-        torch's autograd does for an input that needs none -- a
-        network's first layer, whose input is the data.
+    input_grad : bool, optional, keyword only
+        Default True: the gradient in `input` is computed. False skips
+        it (None in its place), for an input whose gradient nothing
+        needs -- a network's first layer, whose input is the data.
 
     Returns
     -------
@@ -175,6 +178,8 @@ _CONV_BACKWARD_DOC = """Gradients of ``conv{n}d`` in each array argument.
     ValueError, TypeError
         As ``conv{n}d``, and when `grad_output` does not have the shape
         of ``conv{n}d``'s output.
+    TypeError
+        When `input_grad` is not a bool (NumPy's bool is one).
     """
 
 _TRANSPOSE_DOC = """{n}-D transposed convolution (torch's conv_transpose{n}d).
@@ -233,8 +238,10 @@ _TRANSPOSE_BACKWARD_DOC = """Gradients of ``conv_transpose{n}d``.
     grad_output : ndarray, shape (N, C_out, {o}) or (C_out, {o})
     input, weight, bias, stride, padding, output_padding, groups, dilation
         Exactly the arguments given to ``conv_transpose{n}d``.
-    input_grad : bool, keyword only
-        False skips the gradient in `input` (None in its place).
+    input_grad : bool, optional, keyword only
+        Default True: the gradient in `input` is computed. False skips
+        it (None in its place), as torch's autograd does for an input
+        that does not require a gradient.
 
     Returns
     -------
@@ -249,6 +256,8 @@ _TRANSPOSE_BACKWARD_DOC = """Gradients of ``conv_transpose{n}d``.
     ValueError, TypeError
         As ``conv_transpose{n}d``, and when `grad_output` does not have
         the shape of its output.
+    TypeError
+        When `input_grad` is not a bool (NumPy's bool is one).
     """
 
 
