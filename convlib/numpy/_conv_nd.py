@@ -1064,9 +1064,9 @@ def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
     gx, gw = _gradients(
         Call(a.x.shape, a.weight.shape, a.stride, a.pads, a.dilation,
              a.groups, g.shape[2:], a.x.itemsize),
-        input_grad and (lambda: _grad_input(
-            g, a.weight, a.x.shape[2:], a.stride, a.pads, a.dilation,
-            a.groups)),
+        (lambda: _grad_input(g, a.weight, a.x.shape[2:], a.stride,
+                             a.pads, a.dilation, a.groups))
+        if input_grad else None,
         lambda: _grad_weight(a.x, g, a.weight.shape[2:], a.stride,
                              a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
@@ -1075,8 +1075,8 @@ def _conv_backward(fn, n, grad_output, input, weight, bias, stride,
 
 def _gradients(call, input_task, weight_task):
     """(input_task(), weight_task()) as `_side_by_side` computes them;
-    (None, weight_task()) when `input_task` is False (not asked for)."""
-    if not input_task:
+    (None, weight_task()) when `input_task` is None (not asked for)."""
+    if input_task is None:
         return None, weight_task()
     return _side_by_side(call, input_task, weight_task)
 
@@ -1111,9 +1111,9 @@ def _conv_transpose_backward(fn, n, grad_output, input, weight, bias,
     gx, gw = _gradients(
         Call(g.shape, a.weight.shape, a.stride, a.pads, a.dilation,
              a.groups, spatial, g.itemsize),
-        input_grad and (lambda: _forward(
-            g, a.weight, a.stride, a.pads, a.dilation, a.groups,
-            out=spatial)),
+        (lambda: _forward(g, a.weight, a.stride, a.pads, a.dilation,
+                          a.groups, out=spatial))
+        if input_grad else None,
         lambda: _grad_weight(g, a.x, a.weight.shape[2:], a.stride,
                              a.pads, a.dilation, a.groups))
     gb = None if a.bias is None else _grad_bias(g)
