@@ -1,7 +1,9 @@
 """Vectorised NumPy layers, forward and backward (float32 and float64).
 
 Every forward ``f`` has ``f_backward(grad_output, <f's arguments>)``
-returning the gradient of each array argument, in argument order.
+returning the gradient of each array argument, in argument order (the
+convolutions' backward functions also take ``input_grad=False``, which
+skips the input's gradient and returns None in its place).
 A call with enough work is spread over the cores (`set_workers`,
 `workers`; the environment variable CONVLIB_WORKERS). Importing it
 asks glibc to keep freed memory for the next call rather than hand it
