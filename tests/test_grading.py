@@ -951,7 +951,6 @@ def test_untagged_notebook_with_magics_runs_every_code_cell(tmp_path,
     assert "importing convlib.grading is not allowed" in result["output"]
 
 
-
 def test_grading_threads_parse_one_at_a_time(monkeypatch):
     """The batch's threads never build two ASTs at once: CPython 3.11
     can fail that with a SystemError (`notebook._PARSING`). A stand-in
@@ -980,6 +979,7 @@ def test_grading_threads_parse_one_at_a_time(monkeypatch):
         thread.join()
     assert found == [{"f"}] * 4
     assert most[0] == 1, f"{most[0]} parses at once"
+
 
 # ------------------------------------------------- hostile submissions
 

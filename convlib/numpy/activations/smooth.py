@@ -27,12 +27,16 @@ def _exp_terms(x):
     return e, 1.0 / (1.0 + e)
 
 
-def _sigmoid(x):
-    """``sigmoid(x)`` computed stably: ``p`` for x >= 0 and ``e * p``
-    for x < 0 (`_exp_terms`). The forwards need only this: computing
-    the derivative too (`_sigmoid_parts`) cost them a pass."""
-    e, p = _exp_terms(x)
+def _sigmoid_from(x, e, p):
+    """``sigmoid(x)`` from `_exp_terms`: ``p`` for x >= 0 and ``e * p``
+    for x < 0, neither of which overflows."""
     return np.where(x >= 0, p, e * p)
+
+
+def _sigmoid(x):
+    """``sigmoid(x)`` computed stably. The forwards need only this:
+    computing the derivative too (`_sigmoid_parts`) cost them a pass."""
+    return _sigmoid_from(x, *_exp_terms(x))
 
 
 def _sigmoid_parts(x):
@@ -41,7 +45,7 @@ def _sigmoid_parts(x):
     The second value is the derivative ``sigmoid(x) * sigmoid(-x)``.
     """
     e, p = _exp_terms(x)
-    return np.where(x >= 0, p, e * p), e * p * p
+    return _sigmoid_from(x, e, p), e * p * p
 
 
 def _softplus(x):
