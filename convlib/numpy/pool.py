@@ -144,10 +144,11 @@ def _max_pool(fn, n, input, kernel_size, stride, padding, dilation,
 def _max_block(x, params, out, need_indices):
     """(values,) or (values, indices) of `_max_pool` for planes `x`."""
     if _pc.tiles(params, x.shape[2:], out):
-        values, code = _pc.tiled_max(x, params[0], out, need_indices)
-    else:
-        values, code = _pc._separable_max(x, *params, out,
-                                          need_arg=need_indices)
+        if need_indices:
+            return _pc.tiled_max_indices(x, params[0], out)
+        return (_pc.tiled_max(x, params[0], out),)
+    values, code = _pc._separable_max(x, *params, out,
+                                      need_arg=need_indices)
     if not need_indices:
         return (values,)
     return values, _max_indices(code, values, x.shape[2:], params)
