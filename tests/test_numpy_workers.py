@@ -274,6 +274,28 @@ def test_a_whole_call_holds_blas_to_one_thread_too(rng, monkeypatch):
     assert seen == [[1], [2]]
 
 
+def test_the_hold_sets_only_libraries_above_one_thread(monkeypatch):
+    """Held (nested, as a convolution and its `run` hold it), a BLAS at
+    3 threads is set to 1 once and put back to 3 once, at the end of
+    the outermost hold; one already at 1 is never set."""
+    calls = {"many": [], "one": []}
+    counts = {"many": 3, "one": 1}
+
+    def library(name):
+        def put(count):
+            calls[name].append(count)
+            counts[name] = count
+        return (lambda: counts[name]), put
+    monkeypatch.setattr(_workers, "_blas",
+                        [library("many"), library("one")])
+    with _workers._HOLD:
+        with _workers._HOLD:
+            assert counts == {"many": 1, "one": 1}
+        assert calls == {"many": [1], "one": []}
+    assert calls == {"many": [1, 3], "one": []}
+    assert counts == {"many": 3, "one": 1}
+
+
 @pytest.mark.parametrize("count", [2, 3])
 def test_each_thread_takes_its_own_pieces_after_many_quick_calls(count):
     """After many quick calls, the pieces of a call still go to as many
