@@ -10,11 +10,20 @@ thread setting, in rounds of alternating order; a round's figure is
 the best of `REPEATS` runs of the loop, and the ratio NumPy / torch
 is reported as the median over rounds with the lowest and highest.
 
-``python benchmarks/training.py`` (both thread settings, 5 rounds);
-``make bench`` runs it too. ``--side numpy|torch`` is one side's
-process (it prints its best time in seconds).
+Three thread settings: the machine's default (torch and OpenBLAS use
+every core, convlib.numpy its workers), one thread for everything,
+and the chapter's own (`CHAPTER`): its setup cell holds torch and
+every BLAS to one thread (``torch.set_num_threads(1)``,
+``threadpool_limits(1)``) while convlib.numpy keeps the workers the
+machine gives it.
+
+``python benchmarks/training.py`` (5 rounds); ``make bench`` runs it
+too. ``--side numpy|torch`` is one side's process (it prints its best
+time in seconds); with ``--chapter-threads`` it first does what the
+chapter's setup cell does.
 """
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -25,6 +34,7 @@ import sides
 
 EPOCHS, BATCH, LR = 5, 32, 0.2  # chapter 8's SGD run: 225 steps
 REPEATS = 3
+CHAPTER = "chapter"  # the thread setting of chapter 8's setup cell
 SHAPES = {"0.weight": (8, 1, 3, 3), "0.bias": (8,),
           "3.weight": (16, 8, 3, 3), "3.bias": (16,),
           "7.weight": (10, 64), "7.bias": (10,)}
@@ -110,25 +120,42 @@ def torch_run(p, x, y, batches):
     return losses
 
 
-def side(name):
+def chapter_threads():
+    """What chapter 8's first cells do to threads: import torch and
+    scikit-learn (their thread pools are then loaded), then hold torch
+    and every BLAS and OpenMP library to one thread. Returns the
+    threadpoolctl limiter, a context that lifts the limit at its end
+    (torch's setting stays)."""
+    import sklearn.svm  # noqa: F401  (the chapter imports it)
+    import torch
+    from threadpoolctl import threadpool_limits
+    torch.set_num_threads(1)
+    return threadpool_limits(1)
+
+
+def side(name, chapter=False):
     """One side's process: the best of `REPEATS` runs of its loop, in
-    seconds, after one run to warm up (first calls build caches)."""
+    seconds, after one run to warm up (first calls build caches); with
+    `chapter`, under chapter 8's thread setting (`chapter_threads`)."""
     run = {"numpy": numpy_run, "torch": torch_run}[name]
     params, x, y, batches = problem()
     times, losses = [], None
-    for _ in range(REPEATS + 1):
-        p = {k: v.copy() for k, v in params.items()}
-        start = time.perf_counter()
-        losses = run(p, x, y, batches)
-        times.append(time.perf_counter() - start)
+    with chapter_threads() if chapter else contextlib.nullcontext():
+        for _ in range(REPEATS + 1):
+            p = {k: v.copy() for k, v in params.items()}
+            start = time.perf_counter()
+            losses = run(p, x, y, batches)
+            times.append(time.perf_counter() - start)
     print(min(times[1:]), float(losses[-1]))
 
 
 def _time(name, threads):
-    env = sides.thread_environment(threads)
-    out = subprocess.run([sys.executable, os.path.abspath(__file__),
-                          "--side", name], env=env, check=True,
-                         capture_output=True, text=True).stdout.split()
+    chapter = threads == CHAPTER
+    env = sides.thread_environment(None if chapter else threads)
+    command = [sys.executable, os.path.abspath(__file__), "--side", name]
+    out = subprocess.run(command + ["--chapter-threads"] * chapter,
+                         env=env, check=True, capture_output=True,
+                         text=True).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -149,7 +176,8 @@ def compare(threads, rounds):
 
 def report(rounds=5, settings=None):
     """Print the table, one row per thread setting."""
-    settings = settings or {"default threads": None, "one thread": 1}
+    settings = settings or {"default threads": None, "one thread": 1,
+                            "as chapter 8 sets them": CHAPTER}
     steps = len(problem()[3])
     print(f"\nchapter 8's training, {steps} SGD steps of {BATCH} digits "
           f"(float64), NumPy (convlib.numpy) against torch autograd; "
@@ -172,10 +200,12 @@ def report(rounds=5, settings=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=("numpy", "torch"))
+    parser.add_argument("--chapter-threads", action="store_true",
+                        help="with --side: chapter 8's thread setting")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     if args.side:
-        side(args.side)
+        side(args.side, args.chapter_threads)
     else:
         report(args.rounds)
     return 0
