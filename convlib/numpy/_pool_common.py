@@ -379,8 +379,10 @@ def tiled_max_indices(x, kernel, out):
     block, 2x2 tiles, one thread, 44 us against 94-97 us for the scan
     over strided views of the entries (0.53-0.85x its time on blocks
     of 8x8 to 112x112 planes, 2x2 to 4x4 tiles, and 8x8x8 planes,
-    2x2x2 tiles). Along one axis the strided views are long rows, and
-    the scan over them is used (the gathered rows took 1.03-1.09x).
+    2x2x2 tiles). Along one axis the strided views are long rows: the
+    scan runs on them, and each index is its window's start plus the
+    winner's place (0.67-0.79x the time of the general index
+    arithmetic used before; the gathered rows took 1.03-1.09x).
     """
     planes = x.shape[1]
     if x.ndim == 3:
