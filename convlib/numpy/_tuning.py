@@ -166,21 +166,17 @@ class Costs(NamedTuple):
 
 # --- fitted: begin (benchmarks/fit_costs.py rewrites this block) -----
 FITTED_ON = (
-    'Intel(R) Xeon(R) Processor, 2 cores, 2026-12-06, seed 8203, load '
-    'average 1.37 0.96 1.05; held-out choice/fastest: one worker kept '
-    '(1.020), all workers 1.010 (all workers timed in wall time); the '
-    'one-worker constants kept were fitted on Intel(R) Xeon(R) '
-    'Processor, 2 cores, 2026-12-06, seed 542143, load average 0.77 '
-    '0.80 1.49; held-out choice/fastest: one worker 1.040')
+    'AMD EPYC, 2 cores, 2026-12-07, seed 14001, load average 1.18 1.02 '
+    '1.06; held-out choice/fastest: one worker 1.037, all workers 1.028')
 COSTS = {
     "one worker": Costs(
-        ns_call=51.98, macs_per_ns=104.0, gemm_half=(0.269, 0.512,
-        15.9), ns_copy=0.312, ns_add=0.5867, ns_gather=0.3311,
-        ns_gather_row=2.629, ns_step=9482.0, ns_op=2421.0),
+        ns_call=60.23, macs_per_ns=52.63, gemm_half=(0.0844, 2.15,
+        8.49), ns_copy=0.1939, ns_add=0.42, ns_gather=0.2327,
+        ns_gather_row=3.452, ns_step=11170.0, ns_op=3320.0),
     "all workers": Costs(
-        ns_call=32.81, macs_per_ns=98.1, gemm_half=(0.12, 1.38, 16.4),
-        ns_copy=0.2926, ns_add=0.4633, ns_gather=0.3281,
-        ns_gather_row=2.422, ns_step=37640.0, ns_op=9894.0),
+        ns_call=129.8, macs_per_ns=53.64, gemm_half=(0.0695, 5.72,
+        14.1), ns_copy=0.2225, ns_add=0.4189, ns_gather=0.271,
+        ns_gather_row=2.971, ns_step=39790.0, ns_op=9637.0),
 }
 # --- fitted: end -----------------------------------------------------
 
