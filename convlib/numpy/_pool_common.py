@@ -386,10 +386,7 @@ def tiled_max_indices(x, kernel, out):
     """
     planes = x.shape[1]
     if x.ndim == 3:
-        entries = _tile_steps(x, 2, kernel[0], out[0])
-        labels = _code_type(len(entries))
-        best, code = _first_max(entries, [labels(j)
-                                          for j in range(len(entries))])
+        best, (code,) = _tiled_steps(x, kernel, out, True)
         return best, code + np.arange(out[0]) * kernel[0]
     best, code, _, offsets = _tile_winners(x, kernel, out)
     starts = _tile_starts(x.shape[2:], tuple(kernel), tuple(out))
