@@ -142,3 +142,87 @@ def test_chapter_8_training_sides_train_the_same_network():
                                 x, y, batches)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
     assert ours[-1] < ours[0]  # it trains
+
+
+def _report(rows, seed=1):
+    """A `bench.py --json` report of sweep cases `rows`: (name,
+    {setting: (convlib ms, torch ms)}), forward only; the table holds
+    what `scaling.py` reads besides the cases."""
+    import bench
+    report = {"seed": seed, "cases": {}, "tables": {"convlib": {
+        name: {"one thread": [1.0]} for name, *_ in bench.TARGETS}}}
+    for setting in ("default threads", "one thread"):
+        report["cases"][setting] = [
+            [name, {"fwd": {"convlib": [t[setting][0], t[setting][1],
+                                        t[setting][0] / t[setting][1],
+                                        0, 0]}}] for name, t in rows]
+    return report
+
+
+def test_scaling_splits_the_ratio_into_each_librarys_speedup():
+    """`scaling.py`: a case where torch gains 2x from the other thread
+    and convlib 1.25x is put at convlib's one-thread time over 2; a
+    case where convlib gains more keeps its ratio; named cases and
+    other families are left out."""
+    import scaling
+    rows = [
+        ("plain 3x3 (8,16,14,14)->32", {"default threads": (8.0, 4.0),
+                                        "one thread": (10.0, 8.0)}),
+        ("dilat 3x3 (8,16,14,14)->32 d=2", {
+            "default threads": (3.0, 6.0), "one thread": (6.0, 6.0)}),
+        ("dilated 3x3 d=2 named", {"default threads": (50.0, 1.0),
+                                   "one thread": (50.0, 1.0)}),
+        ("depth 3x3 (8,16,14,14)->16 s=1", {
+            "default threads": (50.0, 1.0), "one thread": (50.0, 1.0)}),
+    ]
+    figures = scaling.scaling(_report(rows), ("plain", "dilated"), "fwd")
+    assert figures["cases"] == 2
+    assert figures["default"] == pytest.approx((2.0 * 0.5) ** 0.5)
+    assert figures["convlib speedup"] == pytest.approx((1.25 * 2) ** 0.5)
+    assert figures["torch speedup"] == pytest.approx((2.0 * 1.0) ** 0.5)
+    # plain: 10 / 2 = 5 ms against 4 ms; dilated keeps 0.5
+    assert figures["like torch"] == pytest.approx((1.25 * 0.5) ** 0.5)
+    assert scaling.sweep_family("strid 5x5 (4,8,8,8)->8 s=2") == "strided"
+    assert scaling.sweep_family("resnet18 conv1 7x7/2") is None
+
+
+def test_scaling_table_of_a_real_run_agrees_with_the_bench(smoke):
+    """On the smoke run's figures, the table has every target at both
+    settings, and its default-thread figure is the bench's own."""
+    import scaling
+    _, figures = smoke
+    report = json.loads(figures.read_text())
+    out = scaling.table([report, report])
+    import bench
+    for name, families, direction, _ in bench.TARGETS:
+        lines = [line for line in out.splitlines()
+                 if line.startswith(f"| {name} |")]
+        assert len(lines) == 2
+        ours = float(lines[0].split("|")[4])
+        theirs = report["tables"]["convlib"][name]["default threads"][0]
+        assert ours == pytest.approx(theirs, abs=0.006)
+
+
+def test_scaling_needs_runs_at_both_settings(tmp_path):
+    import scaling
+    report = _report([])
+    del report["cases"]["one thread"]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(report))
+    with pytest.raises(SystemExit, match="both thread settings"):
+        scaling.main([str(path)])
+
+
+def test_threads_benchmark_runs():
+    """`threads.py --smoke` hands items over, and times pieces alone,
+    on threads and on spawned processes; the figures are not checked."""
+    result = subprocess.run(
+        [sys.executable, os.path.join(BENCH, "threads.py"), "--smoke",
+         "--seed", "5"], capture_output=True, text=True, timeout=600,
+        cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "seed 5 (repeat with --seed 5)" in out
+    for row in ("| back to back |", "| after 2 ms asleep |",
+                "| threads / processes |", "geometric mean threads"):
+        assert row in out
