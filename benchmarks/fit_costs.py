@@ -91,6 +91,21 @@ def _unpack(vector):
     return _tuning.Costs(**fields)
 
 
+def forward_call(case):
+    """The `_pieces.Call` of a forward sweep case (float32)."""
+    x_shape, w_shape = (tuple(s) for s in case["shapes"])
+    kw = case["kwargs"]
+    n = len(x_shape) - 2
+    stride = (kw.get("stride", 1),) * n
+    dilation = (kw.get("dilation", 1),) * n
+    pads = ((kw.get("padding", 0),) * 2,) * n
+    out = tuple((s + 2 * p[0] - d * (k - 1) - 1) // st + 1
+                for s, p, d, k, st in zip(x_shape[2:], pads, dilation,
+                                          w_shape[2:], stride))
+    return _pieces.Call(x_shape, w_shape, stride, pads, dilation,
+                        kw.get("groups", 1), out, 4)
+
+
 def _pieces_of(seed, count, workers):
     """`count` random forward pieces (`_pieces.Call`s), float32."""
     calls, round_ = [], 0
@@ -98,18 +113,7 @@ def _pieces_of(seed, count, workers):
         for case in cases.sweep(seed + round_, per_family=6):
             if case["family"] == "transposed":
                 continue
-            x_shape, w_shape = (tuple(s) for s in case["shapes"])
-            kw = case["kwargs"]
-            n = len(x_shape) - 2
-            stride = (kw.get("stride", 1),) * n
-            dilation = (kw.get("dilation", 1),) * n
-            pads = ((kw.get("padding", 0),) * 2,) * n
-            out = tuple((s + 2 * p[0] - d * (k - 1) - 1) // st + 1
-                        for s, p, d, k, st in zip(
-                            x_shape[2:], pads, dilation, w_shape[2:],
-                            stride))
-            call = _pieces.Call(x_shape, w_shape, stride, pads, dilation,
-                                kw.get("groups", 1), out, 4)
+            call = forward_call(case)
             worth = _conv_forward.pieces_worth(call, _tuning.PIECE_NS)
             calls.append(_pieces.cut(call, workers, worth)[0].call)
         round_ += 1

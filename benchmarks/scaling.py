@@ -8,7 +8,8 @@ thread count and at one thread. For each target measure (`bench.TARGETS`)
 this prints, per run:
 
 - the ratio convlib/torch at each setting (as `bench.py` prints it:
-  the geometric mean of the cases' median ratios);
+  the geometric mean of the cases' median ratios), over the cases
+  timed at both settings;
 - each library's **speedup** from one thread to the default thread
   count: the geometric mean over the cases of time at one thread over
   time at the default;
@@ -22,20 +23,14 @@ miss comes from how convlib shares work between cores, not from what
 it does on one core.
 """
 import json
-import math
 import re
 import sys
 
 import bench
 import cases
+from sides import geomean
 
 SETTINGS = ("default threads", "one thread")
-
-
-def geomean(values):
-    """Geometric mean of positive values."""
-    values = list(values)
-    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def sweep_family(name):
@@ -50,7 +45,8 @@ def sweep_family(name):
 
 
 def case_timings(report, families, direction, label="convlib"):
-    """[(ratio at default, convlib speedup, torch speedup)] of the
+    """[(ratio at default, ratio at one thread, convlib speedup, torch
+    speedup)] of the
     sweep's cases of `families` timed in `direction` at both settings.
 
     A speedup is the time at one thread over the time at the default
@@ -66,7 +62,7 @@ def case_timings(report, families, direction, label="convlib"):
                 or direction not in one):
             continue
         d, o = default[direction][label], one[direction][label]
-        found.append((d[2], o[0] / d[0], o[1] / d[1]))
+        found.append((d[2], o[2], o[0] / d[0], o[1] / d[1]))
     return found
 
 
@@ -75,10 +71,12 @@ def scaling(report, families, direction):
     rows = case_timings(report, families, direction)
     return {
         "cases": len(rows),
-        "default": geomean(r for r, _, _ in rows),
-        "convlib speedup": geomean(c for _, c, _ in rows),
-        "torch speedup": geomean(t for _, _, t in rows),
-        "like torch": geomean(r * min(1.0, c / t) for r, c, t in rows),
+        "default": geomean(r for r, _, _, _ in rows),
+        "one thread": geomean(r for _, r, _, _ in rows),
+        "convlib speedup": geomean(c for _, _, c, _ in rows),
+        "torch speedup": geomean(t for _, _, _, t in rows),
+        "like torch": geomean(r * min(1.0, c / t)
+                              for r, _, c, t in rows),
     }
 
 
@@ -91,11 +89,11 @@ def table(reports):
     for name, families, direction, target in bench.TARGETS:
         for i, report in enumerate(reports):
             figures = scaling(report, families, direction)
-            one = report["tables"]["convlib"][name]["one thread"][0]
             lines.append(
                 f"| {name} | {i + 1} ({report['seed']}) | "
                 f"{figures['cases']} | {figures['default']:.2f} | "
-                f"{one:.2f} | {figures['convlib speedup']:.2f} | "
+                f"{figures['one thread']:.2f} | "
+                f"{figures['convlib speedup']:.2f} | "
                 f"{figures['torch speedup']:.2f} | "
                 f"{figures['like torch']:.2f} | <= {target} |")
     return "\n".join(lines)

@@ -34,21 +34,10 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import cases
-from convlib.numpy import _conv_forward, _pieces, _tuning, _workers
+from convlib.numpy import _conv_forward, _tuning, _workers
+from fit_costs import _wall_seconds, forward_call
 
 FAMILIES = ("plain", "strided", "dilated")
-
-
-def _call(case):
-    """The `_pieces.Call` of a sweep case (float32)."""
-    x_shape, w_shape = (tuple(s) for s in case["shapes"])
-    kw = case["kwargs"]
-    stride, dilation = kw.get("stride", 1), kw.get("dilation", 1)
-    pad = kw.get("padding", 0)
-    out = tuple((s + 2 * pad - dilation * (k - 1) - 1) // stride + 1
-                for s, k in zip(x_shape[2:], w_shape[2:]))
-    return _pieces.Call(x_shape, w_shape, (stride,) * 2,
-                        ((pad, pad),) * 2, (dilation,) * 2, 1, out, 4)
 
 
 def _schedule(call):
@@ -66,7 +55,7 @@ def layers(seed, count, smoke=False):
     while len(found) < count:
         for case in cases.sweep(seed + round_, per_family=4, smoke=smoke):
             if case["family"] in FAMILIES and (
-                    smoke or len(_schedule(_call(case))) == 2):
+                    smoke or len(_schedule(forward_call(case))) == 2):
                 found.append(case)
         round_ += 1
         if round_ > 50:
@@ -78,7 +67,7 @@ def layers(seed, count, smoke=False):
 def piece_runs(case):
     """Two callables, each computing one piece of the case's forward
     (`_schedule`; a call too small to cut runs whole in both)."""
-    call = _call(case)
+    call = forward_call(case)
     rng = np.random.default_rng(case["seed"])
     x = rng.standard_normal(call.x_shape, dtype=np.float32)
     w = rng.standard_normal(call.w_shape, dtype=np.float32)
@@ -91,16 +80,10 @@ def piece_runs(case):
 
 
 def _timed(func, repeats, barrier=None):
-    """Median seconds of `repeats` calls (each after `barrier`)."""
-    func()
-    times = []
-    for _ in range(repeats):
-        if barrier is not None:
-            barrier.wait()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median seconds of `repeats` calls, each after `barrier` (if
+    any) lets it start (`fit_costs._wall_seconds`)."""
+    return statistics.median(_wall_seconds(
+        func, repeats, barrier or threading.Barrier(1)))
 
 
 def alone(runs, repeats):

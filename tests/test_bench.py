@@ -146,11 +146,8 @@ def test_chapter_8_training_sides_train_the_same_network():
 
 def _report(rows, seed=1):
     """A `bench.py --json` report of sweep cases `rows`: (name,
-    {setting: (convlib ms, torch ms)}), forward only; the table holds
-    what `scaling.py` reads besides the cases."""
-    import bench
-    report = {"seed": seed, "cases": {}, "tables": {"convlib": {
-        name: {"one thread": [1.0]} for name, *_ in bench.TARGETS}}}
+    {setting: (convlib ms, torch ms)}), forward only."""
+    report = {"seed": seed, "cases": {}}
     for setting in ("default threads", "one thread"):
         report["cases"][setting] = [
             [name, {"fwd": {"convlib": [t[setting][0], t[setting][1],
@@ -178,6 +175,7 @@ def test_scaling_splits_the_ratio_into_each_librarys_speedup():
     figures = scaling.scaling(_report(rows), ("plain", "dilated"), "fwd")
     assert figures["cases"] == 2
     assert figures["default"] == pytest.approx((2.0 * 0.5) ** 0.5)
+    assert figures["one thread"] == pytest.approx((1.25 * 1.0) ** 0.5)
     assert figures["convlib speedup"] == pytest.approx((1.25 * 2) ** 0.5)
     assert figures["torch speedup"] == pytest.approx((2.0 * 1.0) ** 0.5)
     # plain: 10 / 2 = 5 ms against 4 ms; dilated keeps 0.5
@@ -198,9 +196,11 @@ def test_scaling_table_of_a_real_run_agrees_with_the_bench(smoke):
         lines = [line for line in out.splitlines()
                  if line.startswith(f"| {name} |")]
         assert len(lines) == 2
-        ours = float(lines[0].split("|")[4])
-        theirs = report["tables"]["convlib"][name]["default threads"][0]
-        assert ours == pytest.approx(theirs, abs=0.006)
+        for column, setting in ((4, "default threads"),
+                                (5, "one thread")):
+            ours = float(lines[0].split("|")[column])
+            theirs = report["tables"]["convlib"][name][setting][0]
+            assert ours == pytest.approx(theirs, abs=0.006)
 
 
 def test_scaling_needs_runs_at_both_settings(tmp_path):
